@@ -1,0 +1,148 @@
+/**
+ * The file system of the runtime we are in, behind one small interface: Deno's own API, or Node's
+ * `node:fs/promises` loaded on demand (so a browser bundle never pulls it in). Browsers have none.
+ */
+import { KshotError } from "../errors.ts";
+
+export interface HostEntry {
+  name: string;
+  isDirectory: boolean;
+  isSymlink: boolean;
+}
+
+/** What files.ts needs from a runtime; every call rejects with the runtime's own error. */
+export interface FileHost {
+  readFile(path: string): Promise<Uint8Array>;
+  writeFile(path: string, bytes: Uint8Array): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  remove(path: string): Promise<void>;
+  readDir(path: string): Promise<HostEntry[]>;
+  /** Follows symbolic links. */
+  stat(path: string): Promise<{ isDirectory: boolean }>;
+}
+
+/** The slice of Deno's namespace used here (kshot does not depend on Deno's type definitions). */
+interface DenoFs {
+  readFile(path: string): Promise<Uint8Array>;
+  writeFile(path: string, data: Uint8Array, options: { createNew: boolean }): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  remove(path: string): Promise<void>;
+  readDir(path: string): AsyncIterable<{ name: string; isDirectory: boolean; isSymlink: boolean }>;
+  stat(path: string): Promise<{ isDirectory: boolean }>;
+}
+
+/** The slice of `node:fs/promises` used here (kshot does not depend on @types/node in src/). */
+interface NodeFs {
+  readFile(path: string): Promise<Uint8Array>;
+  writeFile(path: string, data: Uint8Array, options: { flag: string }): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  rm(path: string, options: { force: boolean }): Promise<void>;
+  readdir(
+    path: string,
+    options: { withFileTypes: true },
+  ): Promise<{ name: string; isDirectory(): boolean; isSymbolicLink(): boolean }[]>;
+  stat(path: string): Promise<{ isDirectory(): boolean }>;
+}
+
+function denoHost(deno: DenoFs): FileHost {
+  return {
+    readFile: (path) => deno.readFile(path),
+    // createNew: a temp name that somehow exists already is an error, never silently shared.
+    writeFile: (path, bytes) => deno.writeFile(path, bytes, { createNew: true }),
+    rename: (from, to) => deno.rename(from, to),
+    remove: (path) => deno.remove(path),
+    async readDir(path) {
+      const entries: HostEntry[] = [];
+      for await (const e of deno.readDir(path)) {
+        entries.push({ name: e.name, isDirectory: e.isDirectory, isSymlink: e.isSymlink });
+      }
+      return entries;
+    },
+    async stat(path) {
+      return { isDirectory: (await deno.stat(path)).isDirectory };
+    },
+  };
+}
+
+function nodeHost(fs: NodeFs): FileHost {
+  return {
+    // Node returns a Buffer; a plain Uint8Array view over the same memory keeps callers web-only.
+    readFile: async (path) => {
+      const b = await fs.readFile(path);
+      return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+    },
+    writeFile: (path, bytes) => fs.writeFile(path, bytes, { flag: "wx" }),
+    rename: (from, to) => fs.rename(from, to),
+    remove: (path) => fs.rm(path, { force: false }),
+    async readDir(path) {
+      const dirents = await fs.readdir(path, { withFileTypes: true });
+      return dirents.map((d) => ({ name: d.name, isDirectory: d.isDirectory(), isSymlink: d.isSymbolicLink() }));
+    },
+    async stat(path) {
+      return { isDirectory: (await fs.stat(path)).isDirectory() };
+    },
+  };
+}
+
+let nodeHostPromise: Promise<FileHost> | undefined;
+
+function loadNodeHost(): Promise<FileHost> {
+  // The specifier sits in a variable so bundlers for the browser leave the import alone.
+  const specifier = "node:fs/promises";
+  nodeHostPromise ??= (import(/* @vite-ignore */ specifier) as Promise<NodeFs>).then(nodeHost);
+  return nodeHostPromise;
+}
+
+/** Which runtime this is, decided at call time. */
+export type Runtime = "deno" | "node" | "browser";
+
+export function currentRuntime(): Runtime {
+  const g = globalThis as { Deno?: unknown; process?: { versions?: { node?: unknown } } };
+  if (typeof g.Deno === "object" && g.Deno !== null) return "deno";
+  if (typeof g.process?.versions?.node === "string") return "node";
+  return "browser";
+}
+
+/** The file system of this runtime; in a browser, a KshotError saying what to use instead. */
+export async function fileHost(action: string, path: string): Promise<FileHost> {
+  switch (currentRuntime()) {
+    case "deno":
+      return denoHost((globalThis as unknown as { Deno: DenoFs }).Deno);
+    case "node":
+      return loadNodeHost();
+    case "browser":
+      throw new KshotError(
+        `cannot ${action} ${path}: files are not available in a browser; pass bytes (Uint8Array) or a URL instead`,
+      );
+  }
+}
+
+/** True when a runtime error means "no such file or directory". */
+export function isNotFound(err: unknown): boolean {
+  const e = err as { code?: unknown; name?: unknown } | null;
+  return e?.code === "ENOENT" || e?.name === "NotFound";
+}
+
+const REASONS: Record<string, string> = {
+  ENOENT: "no such file or directory",
+  NotFound: "no such file or directory",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  PermissionDenied: "permission denied",
+  EISDIR: "is a directory",
+  IsADirectory: "is a directory",
+  ENOTDIR: "not a directory",
+  NotADirectory: "not a directory",
+  EEXIST: "already exists",
+  AlreadyExists: "already exists",
+  ENOSPC: "no space left on device",
+};
+
+/** A short human reason for a runtime's file error, the same words in Node and Deno. */
+export function describeFileError(err: unknown): string {
+  const e = err as { code?: unknown; name?: unknown; message?: unknown } | null;
+  for (const key of [e?.code, e?.name]) {
+    if (typeof key === "string" && Object.hasOwn(REASONS, key)) return REASONS[key]!;
+  }
+  return typeof e?.message === "string" ? e.message : String(err);
+}

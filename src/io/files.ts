@@ -1,0 +1,99 @@
+/**
+ * File access for Node and Deno: the only place in src/ (outside src/cli) that touches a file system.
+ * In a browser every function rejects with a KshotError (use bytes or URLs there).
+ */
+import { KshotError } from "../errors.ts";
+import { describeFileError, fileHost, isNotFound } from "./files-host.ts";
+
+export interface DirectoryEntry {
+  name: string;
+  /** True for a directory, or a symbolic link to one. */
+  isDirectory: boolean;
+}
+
+function failure(action: string, path: string, err: unknown): KshotError {
+  if (err instanceof KshotError) return err;
+  return new KshotError(`cannot ${action} ${path}: ${describeFileError(err)}`);
+}
+
+/** The whole file as bytes. */
+export async function readFileBytes(path: string): Promise<Uint8Array> {
+  const host = await fileHost("read", path);
+  try {
+    return await host.readFile(path);
+  } catch (err) {
+    throw failure("read", path, err);
+  }
+}
+
+/** The whole file decoded as UTF-8 (invalid bytes are an error, not replacement characters). */
+export async function readFileText(path: string): Promise<string> {
+  const bytes = await readFileBytes(path);
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new KshotError(`cannot read ${path} as text: expected UTF-8, found invalid byte sequences`);
+  }
+}
+
+function randomSuffix(): string {
+  const words = crypto.getRandomValues(new Uint32Array(2));
+  return Array.from(words, (w) => w.toString(16).padStart(8, "0")).join("");
+}
+
+/**
+ * Writes `path.tmp-<random>` beside `path`, then renames it over `path`: readers see the old file or the
+ * new one, never half of one. On failure the temp file is removed.
+ */
+export async function writeFileAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
+  const host = await fileHost("write", path);
+  const data = typeof bytes === "string" ? new TextEncoder().encode(bytes) : bytes;
+  const temp = `${path}.tmp-${randomSuffix()}`;
+  try {
+    await host.writeFile(temp, data);
+    await host.rename(temp, path);
+  } catch (err) {
+    await host.remove(temp).catch(() => undefined); // it may never have been created
+    throw failure("write", path, err);
+  }
+}
+
+/** The entries of a directory, sorted by name (code-unit order), symbolic links followed for `isDirectory`. */
+export async function listDirectory(path: string): Promise<DirectoryEntry[]> {
+  const host = await fileHost("list", path);
+  try {
+    const raw = await host.readDir(path);
+    const separator = path.endsWith("/") || path.endsWith("\\") ? "" : "/";
+    const entries = await Promise.all(
+      raw.map(async (e) => ({
+        name: e.name,
+        isDirectory: e.isSymlink ? await linkIsDirectory(host.stat(path + separator + e.name)) : e.isDirectory,
+      })),
+    );
+    return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  } catch (err) {
+    throw failure("list", path, err);
+  }
+}
+
+/** A dangling link is listed as a non-directory rather than failing the whole listing. */
+async function linkIsDirectory(stat: Promise<{ isDirectory: boolean }>): Promise<boolean> {
+  try {
+    return (await stat).isDirectory;
+  } catch (err) {
+    if (isNotFound(err)) return false;
+    throw err;
+  }
+}
+
+/** Whether something (file or directory) exists at `path`; errors other than "not found" are thrown. */
+export async function fileExists(path: string): Promise<boolean> {
+  const host = await fileHost("check", path);
+  try {
+    await host.stat(path);
+    return true;
+  } catch (err) {
+    if (isNotFound(err)) return false;
+    throw failure("check", path, err);
+  }
+}

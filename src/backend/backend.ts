@@ -1,0 +1,192 @@
+/**
+ * The backend interface: memory plus a small set of kernels. Backends know nothing of autodiff,
+ * broadcasting rules or shapes beyond what each kernel is told; the tensor layer above computes output
+ * shapes, allocates the output buffer and passes everything a kernel needs explicitly.
+ *
+ * Conventions shared by every kernel:
+ * - Buffers are contiguous, row-major, of one dtype; a kernel never allocates its output.
+ * - Kernels enqueue work and return at once (WebGPU) or run synchronously (wasm, reference); the order of
+ *   calls is the order of execution, so a later `read` sees every earlier kernel's result.
+ * - NaN and Inf propagate as IEEE 754 says; no kernel throws on them.
+ */
+import type { DType, TypedArrayFor } from "../dtype.ts";
+
+/** An opaque handle on backend memory. Only the backend that allocated it may interpret it. */
+export interface BackendBuffer {
+  readonly dtype: DType;
+  /** Number of elements. */
+  readonly size: number;
+}
+
+export type UnaryOp =
+  | "neg" | "abs" | "sign" | "exp" | "log" | "sqrt" | "rsqrt" | "square" | "reciprocal"
+  | "relu" | "step" | "tanh" | "sigmoid" | "sin" | "cos" | "floor";
+
+/** `step(x)` is 1 where x > 0, else 0 (ReLU's derivative, 0 at 0). */
+export const UNARY_OPS: readonly UnaryOp[] = [
+  "neg", "abs", "sign", "exp", "log", "sqrt", "rsqrt", "square", "reciprocal",
+  "relu", "step", "tanh", "sigmoid", "sin", "cos", "floor",
+];
+
+/** Comparison ops write 1 or 0 in the output dtype (a float dtype; see `binary`). */
+export type BinaryOp =
+  | "add" | "sub" | "mul" | "div" | "max" | "min" | "pow"
+  | "greater" | "greaterEqual" | "less" | "lessEqual" | "equal" | "notEqual";
+
+export const BINARY_OPS: readonly BinaryOp[] = [
+  "add", "sub", "mul", "div", "max", "min", "pow",
+  "greater", "greaterEqual", "less", "lessEqual", "equal", "notEqual",
+];
+
+export type ReduceOp = "sum" | "max" | "min" | "argmax";
+
+/**
+ * Broadcasting for n-ary elementwise kernels: the output shape and, for each input, its strides in
+ * elements over the output's axes (0 on a broadcast axis). Inputs have the output's rank.
+ */
+export interface Broadcast {
+  readonly outShape: readonly number[];
+  readonly strides: readonly (readonly number[])[];
+}
+
+/** Batched matrix product: out[b] = op(a[b]) · op(b[b]), op = transpose when the flag is set. */
+export interface MatmulParams {
+  readonly batch: number;
+  /** Rows of op(a) and of out. */
+  readonly m: number;
+  /** Columns of op(b) and of out. */
+  readonly n: number;
+  /** The contracted dimension. */
+  readonly k: number;
+  /** a is stored [batch][k][m] instead of [batch][m][k]. */
+  readonly transA: boolean;
+  /** b is stored [batch][n][k] instead of [batch][k][n]. */
+  readonly transB: boolean;
+  /** Elements between consecutive batch entries of a (0 broadcasts one matrix to every batch). */
+  readonly aBatchStride: number;
+  readonly bBatchStride: number;
+}
+
+/**
+ * 2-D convolution, NCHW input, OIHW weight ([outC, inC / groups, kh, kw]), NCHW output. Cross-correlation
+ * as in PyTorch. Group g maps input channels [g·inC/G, (g+1)·inC/G) to output channels [g·outC/G, ...).
+ */
+export interface Conv2dParams {
+  readonly batch: number;
+  readonly inC: number;
+  readonly inH: number;
+  readonly inW: number;
+  readonly outC: number;
+  readonly outH: number;
+  readonly outW: number;
+  readonly kh: number;
+  readonly kw: number;
+  readonly strideH: number;
+  readonly strideW: number;
+  readonly padH: number;
+  readonly padW: number;
+  readonly groups: number;
+}
+
+/** Max pooling over NCHW planes (no padding); windows that do not fit are dropped (floor). */
+export interface Pool2dParams {
+  readonly batch: number;
+  readonly channels: number;
+  readonly inH: number;
+  readonly inW: number;
+  readonly outH: number;
+  readonly outW: number;
+  readonly kh: number;
+  readonly kw: number;
+  readonly strideH: number;
+  readonly strideW: number;
+}
+
+/**
+ * Gather / scatter-add along one axis. The data tensor is viewed as [outer, axis, inner], the other
+ * side as [outer, count, inner], and indices as [count] (shared by every outer row) or, when
+ * `batchedIndices`, as [outer, count]. Indices outside [0, axis) read 0 (gather) or are dropped (scatter).
+ */
+export interface GatherParams {
+  readonly outer: number;
+  readonly axis: number;
+  readonly inner: number;
+  readonly count: number;
+  readonly batchedIndices: boolean;
+}
+
+/** A strided copy of `shape` elements: dst[dstOffset + Σ i·dstStrides] = src[srcOffset + Σ i·srcStrides]. */
+export interface CopyParams {
+  readonly shape: readonly number[];
+  readonly srcStrides: readonly number[];
+  readonly srcOffset: number;
+  readonly dstStrides: readonly number[];
+  readonly dstOffset: number;
+}
+
+/** Counters every backend keeps, for tests and benchmarks (dispatches on WebGPU, kernel calls elsewhere). */
+export interface BackendCounters {
+  dispatches: number;
+  allocations: number;
+  bytesAllocated: number;
+  bytesUploaded: number;
+  bytesReadBack: number;
+}
+
+export interface Backend {
+  /** "reference" | "wasm" | "webgpu". */
+  readonly name: string;
+  /** The dtypes this backend can store and compute in. */
+  readonly dtypes: readonly DType[];
+  /** Whether `readSync` is available (false on WebGPU). */
+  readonly canReadSync: boolean;
+  /** Running counters; `resetCounters` zeroes them. */
+  readonly counters: BackendCounters;
+  resetCounters(): void;
+  /** Bytes currently held by live buffers. */
+  bytesInUse(): number;
+
+  /** A new buffer of `size` elements; contents unspecified. */
+  allocate(dtype: DType, size: number): BackendBuffer;
+  /** Returns the buffer's memory; the handle must not be used again. */
+  free(buffer: BackendBuffer): void;
+  /** Copies host data into the buffer (same dtype, same length). */
+  write(buffer: BackendBuffer, data: TypedArrayFor): void;
+  /** Reads the whole buffer back to the host, after all work enqueued before it. */
+  read(buffer: BackendBuffer): Promise<TypedArrayFor>;
+  /** Synchronous read; only where `canReadSync`. */
+  readSync(buffer: BackendBuffer): TypedArrayFor;
+  /** Waits for all enqueued work to finish. */
+  sync(): Promise<void>;
+  /** Releases everything the backend holds. */
+  dispose(): void;
+
+  /** out[i] = value. */
+  fill(out: BackendBuffer, value: number): void;
+  /** out[i] = op(x[i]); x and out have the same float dtype (neg, abs, sign, square also take int32). */
+  unary(op: UnaryOp, x: BackendBuffer, out: BackendBuffer): void;
+  /** out = op(a, b) with broadcasting. a and b share a dtype; out has it too, or a float dtype for comparisons. */
+  binary(op: BinaryOp, a: BackendBuffer, b: BackendBuffer, out: BackendBuffer, bc: Broadcast): void;
+  /** out = cond != 0 ? a : b with broadcasting (strides in the order cond, a, b). */
+  where(cond: BackendBuffer, a: BackendBuffer, b: BackendBuffer, out: BackendBuffer, bc: Broadcast): void;
+  /** x viewed as [outer, reduce, inner]; out is [outer, inner]. argmax writes int32 (first maximum). */
+  reduce(op: ReduceOp, x: BackendBuffer, out: BackendBuffer, outer: number, reduce: number, inner: number): void;
+  /** Batched matrix product (see MatmulParams). */
+  matmul(a: BackendBuffer, b: BackendBuffer, out: BackendBuffer, p: MatmulParams): void;
+  /** y = conv2d(x, w); no bias. */
+  conv2d(x: BackendBuffer, w: BackendBuffer, y: BackendBuffer, p: Conv2dParams): void;
+  /** dx = the adjoint of conv2d in x, applied to dy (a transposed convolution). */
+  conv2dBackwardData(dy: BackendBuffer, w: BackendBuffer, dx: BackendBuffer, p: Conv2dParams): void;
+  /** dw = the adjoint of conv2d in w, applied to dy. */
+  conv2dBackwardFilter(x: BackendBuffer, dy: BackendBuffer, dw: BackendBuffer, p: Conv2dParams): void;
+  /** Max pooling; `indices` (int32) receives the flat index (row·inW + col) of the first maximum in row-major scan order. */
+  maxPool2d(x: BackendBuffer, y: BackendBuffer, indices: BackendBuffer, p: Pool2dParams): void;
+  /** out[o, j, i] = data[o, idx[j], i] (see GatherParams). */
+  gather(data: BackendBuffer, indices: BackendBuffer, out: BackendBuffer, p: GatherParams): void;
+  /** out[o, idx[j], i] += src[o, j, i], out zeroed first (see GatherParams). */
+  scatterAdd(src: BackendBuffer, indices: BackendBuffer, out: BackendBuffer, p: GatherParams): void;
+  /** Strided copy (transpose, slice, concat, pad, broadcast). Elements of dst not written keep their value. */
+  copy(src: BackendBuffer, dst: BackendBuffer, p: CopyParams): void;
+  /** out[i] = x[i] converted to out's dtype (float to int truncates toward zero). */
+  cast(x: BackendBuffer, out: BackendBuffer): void;
+}

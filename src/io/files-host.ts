@@ -15,7 +15,12 @@ export interface FileHost {
   readFile(path: string): Promise<Uint8Array>;
   writeFile(path: string, bytes: Uint8Array): Promise<void>;
   rename(from: string, to: string): Promise<void>;
+  /** Removes a file (Deno also removes an empty directory this way). */
   remove(path: string): Promise<void>;
+  /** Removes an empty directory. */
+  removeDirectory(path: string): Promise<void>;
+  /** Creates a directory and its missing parents; an existing directory is fine. */
+  makeDirectory(path: string): Promise<void>;
   readDir(path: string): Promise<HostEntry[]>;
   /** Follows symbolic links. */
   stat(path: string): Promise<{ isDirectory: boolean }>;
@@ -27,6 +32,7 @@ interface DenoFs {
   writeFile(path: string, data: Uint8Array, options: { createNew: boolean }): Promise<void>;
   rename(from: string, to: string): Promise<void>;
   remove(path: string): Promise<void>;
+  mkdir(path: string, options: { recursive: boolean }): Promise<void>;
   readDir(path: string): AsyncIterable<{ name: string; isDirectory: boolean; isSymlink: boolean }>;
   stat(path: string): Promise<{ isDirectory: boolean }>;
 }
@@ -36,7 +42,9 @@ interface NodeFs {
   readFile(path: string): Promise<Uint8Array>;
   writeFile(path: string, data: Uint8Array, options: { flag: string }): Promise<void>;
   rename(from: string, to: string): Promise<void>;
-  rm(path: string, options: { force: boolean }): Promise<void>;
+  unlink(path: string): Promise<void>;
+  rmdir(path: string): Promise<void>;
+  mkdir(path: string, options: { recursive: boolean }): Promise<unknown>;
   readdir(
     path: string,
     options: { withFileTypes: true },
@@ -51,6 +59,8 @@ function denoHost(deno: DenoFs): FileHost {
     writeFile: (path, bytes) => deno.writeFile(path, bytes, { createNew: true }),
     rename: (from, to) => deno.rename(from, to),
     remove: (path) => deno.remove(path),
+    removeDirectory: (path) => deno.remove(path),
+    makeDirectory: (path) => deno.mkdir(path, { recursive: true }),
     async readDir(path) {
       const entries: HostEntry[] = [];
       for await (const e of deno.readDir(path)) {
@@ -73,7 +83,11 @@ function nodeHost(fs: NodeFs): FileHost {
     },
     writeFile: (path, bytes) => fs.writeFile(path, bytes, { flag: "wx" }),
     rename: (from, to) => fs.rename(from, to),
-    remove: (path) => fs.rm(path, { force: false }),
+    remove: (path) => fs.unlink(path),
+    removeDirectory: (path) => fs.rmdir(path),
+    makeDirectory: async (path) => {
+      await fs.mkdir(path, { recursive: true });
+    },
     async readDir(path) {
       const dirents = await fs.readdir(path, { withFileTypes: true });
       return dirents.map((d) => ({ name: d.name, isDirectory: d.isDirectory(), isSymlink: d.isSymbolicLink() }));
@@ -117,10 +131,10 @@ export async function fileHost(action: string, path: string): Promise<FileHost> 
   }
 }
 
-/** True when a runtime error means "no such file or directory". */
+/** True when a runtime error means "nothing there" (a missing entry, or a path through a file). */
 export function isNotFound(err: unknown): boolean {
   const e = err as { code?: unknown; name?: unknown } | null;
-  return e?.code === "ENOENT" || e?.name === "NotFound";
+  return e?.code === "ENOENT" || e?.code === "ENOTDIR" || e?.name === "NotFound" || e?.name === "NotADirectory";
 }
 
 const REASONS: Record<string, string> = {
@@ -136,6 +150,7 @@ const REASONS: Record<string, string> = {
   EEXIST: "already exists",
   AlreadyExists: "already exists",
   ENOSPC: "no space left on device",
+  ENOTEMPTY: "directory not empty",
 };
 
 /** A short human reason for a runtime's file error, the same words in Node and Deno. */

@@ -97,3 +97,33 @@ export async function fileExists(path: string): Promise<boolean> {
     throw failure("check", path, err);
   }
 }
+
+/** Creates a directory and any missing parents; an existing directory is not an error. */
+export async function makeDirectory(path: string): Promise<void> {
+  const host = await fileHost("create directory", path);
+  try {
+    await host.makeDirectory(path);
+  } catch (err) {
+    throw failure("create directory", path, err);
+  }
+}
+
+/** Removes one file. */
+export async function removeFile(path: string): Promise<void> {
+  const host = await fileHost("remove", path);
+  try {
+    await host.remove(path);
+  } catch (err) {
+    throw failure("remove", path, err);
+  }
+}
+
+/** Removes an empty directory (never recursively: a library should not delete trees). */
+export async function removeDirectory(path: string): Promise<void> {
+  const host = await fileHost("remove directory", path);
+  try {
+    await host.removeDirectory(path);
+  } catch (err) {
+    throw failure("remove directory", path, err);
+  }
+}

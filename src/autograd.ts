@@ -13,7 +13,7 @@ import { checkInput, inBackward, trackedAlias } from "./graph.ts";
 import { add } from "./ops/elementwise.ts";
 import { onesLike, zerosLike } from "./ops/creation.ts";
 import { formatShape, sameShape } from "./shape.ts";
-import { type Tensor, viewOf } from "./tensor.ts";
+import { aliasOf, type Tensor, viewOf } from "./tensor.ts";
 
 /** A record of named tensors: model parameters, fast weights, gradients. */
 export type TensorRecord = Record<string, Tensor>;
@@ -69,7 +69,7 @@ function backward(y: Tensor, xs: readonly Tensor[], seed: Tensor | undefined): T
       throw new KshotError(`gradients: seed shape ${formatShape(seed.shape)} differs from the output's ${formatShape(y.shape)}`);
     }
     // An alias, so that releasing cotangents never releases the caller's seed.
-    cotangents.set(y, seed ? trackedAlias(seed) : onesLike(y));
+    cotangents.set(y, seed ? aliasOf(seed) : onesLike(y));
   }
   for (let i = order.length - 1; i >= 0; i--) {
     const t = order[i];
@@ -78,8 +78,12 @@ function backward(y: Tensor, xs: readonly Tensor[], seed: Tensor | undefined): T
     const node = t.node;
     const needs = node.inputs.map((input) => reaches.has(input));
     const dxs = inBackward(() => tidy(() => node.vjp(g, t, needs)));
+    const owned = new Set<Tensor>([g, t, ...node.inputs, ...node.saved]);
     node.inputs.forEach((input, k) => {
-      const dx = dxs[k];
+      // A VJP may return g itself or hand one tensor to several inputs (add: [g, g]): each cotangent
+      // gets a handle of its own, so releasing one never releases another (or a forward tensor).
+      const dx = dxs[k] && owned.has(dxs[k]) ? aliasOf(dxs[k]) : dxs[k];
+      if (dx) owned.add(dx);
       if (!dx || !needs[k]) {
         dx?.dispose();
         return;

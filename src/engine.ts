@@ -35,6 +35,20 @@ export function backend(): Backend {
   return state.backend;
 }
 
+/**
+ * Runs fn with `b` as the active backend, then restores the previous one. Tensors made inside live on
+ * `b`; ops refuse to mix backends. (Tests use it to compute oracle values on the reference backend.)
+ */
+export function withBackend<T>(b: Backend, fn: () => T): T {
+  const saved = state.backend;
+  state.backend = b;
+  try {
+    return fn();
+  } finally {
+    state.backend = saved;
+  }
+}
+
 export function hasBackend(): boolean {
   return state.backend !== null;
 }

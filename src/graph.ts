@@ -3,7 +3,7 @@
  * inputs and VJP; the node is attached only when recording is on and some input is tracked, so code that
  * differentiates nothing builds no graph at all.
  */
-import { isRecording } from "./engine.ts";
+import { backend, isRecording } from "./engine.ts";
 import { KshotError } from "./errors.ts";
 import { GradNode, Tensor, viewOf, type Vjp } from "./tensor.ts";
 
@@ -26,6 +26,10 @@ export function checkInput(op: string, t: unknown, name = "input"): Tensor {
   }
   if (backwardDepth === 0) t.assertUsable();
   else t.assertAlive();
+  const active = backend();
+  if (t.storage.backend !== active) {
+    throw new KshotError(`${op}: ${name} lives on the ${t.storage.backend.name} backend, but the active backend is ${active.name}`);
+  }
   return t;
 }
 

@@ -159,6 +159,12 @@ export function emptyTensor(shape: Shape, dtype: DType): Tensor {
   return new Tensor(new Storage(b, b.allocate(dtype, sizeOf(shape))), [...shape], dtype);
 }
 
+/** Another handle on the same value: same memory, same gradient node (so it differentiates the same). */
+export function aliasOf(t: Tensor): Tensor {
+  t.node?.retain();
+  return viewOf(t, t.shape, t.node);
+}
+
 /** A tensor sharing `t`'s memory, with another shape of the same size and an optional node. */
 export function viewOf(t: Tensor, shape: Shape, node: GradNode | null = null): Tensor {
   t.storage.retain();

@@ -6,7 +6,8 @@ import { checkInput, record } from "../graph.ts";
 import { formatShape, normalizeAxis, sizeOf } from "../shape.ts";
 import { emptyTensor, type Tensor } from "../tensor.ts";
 import { arange } from "./creation.ts";
-import { equal } from "./elementwise.ts";
+import { cast, equal } from "./elementwise.ts";
+import type { DType } from "../dtype.ts";
 import { expandDims } from "./shape.ts";
 
 /**
@@ -62,10 +63,10 @@ export function scatterAdd(src: Tensor, indices: Tensor, axis: number, size: num
   return record("scatterAdd", y, [src], (g) => [gather(g, indices, a)], [indices]);
 }
 
-/** One-hot rows (float32) for int32 labels: shape [...labels.shape, depth]. */
-export function oneHot(labels: Tensor, depth: number): Tensor {
+/** One-hot rows for int32 labels: shape [...labels.shape, depth], in a float dtype (default float32). */
+export function oneHot(labels: Tensor, depth: number, dtype: DType = "float32"): Tensor {
   checkInput("oneHot", labels, "labels");
   if (labels.dtype !== "int32") throw new KshotError(`oneHot: expected int32 labels, got ${labels.dtype}`);
   if (!Number.isInteger(depth) || depth < 1) throw new KshotError(`oneHot: expected a positive integer depth, got ${depth}`);
-  return tidy(() => equal(expandDims(labels, -1), arange(depth, "int32")));
+  return tidy(() => cast(equal(expandDims(labels, -1), arange(depth, "int32")), dtype));
 }

@@ -26,7 +26,7 @@ export function crossEntropy(logits: Tensor, labels: Tensor): Tensor {
     throw new KshotError(`crossEntropy: expected logits [N, C] and int32 labels [N], got ${formatShape(logits.shape)} and ${labels.dtype} ${formatShape(labels.shape)}`);
   }
   return tidy(() => {
-    const picked = sum(mul(oneHot(labels, logits.shape[1]), logSoftmax(logits, 1)), 1);
+    const picked = sum(mul(oneHot(labels, logits.shape[1], logits.dtype), logSoftmax(logits, 1)), 1);
     return mul(mean(picked), -1);
   });
 }

@@ -1,0 +1,12 @@
+/**
+ * kshot: a portable meta-learning runtime. `import * as ks from "kshot"`, then `await ks.init()`.
+ */
+export { init, getBackendName, availableBackends, registerBackend, type InitOptions, type BackendName } from "./init.ts";
+export { tidy, keep, memory, noGrad, withBackend } from "./engine.ts";
+export { Tensor } from "./tensor.ts";
+export { KshotError } from "./errors.ts";
+export type { DType } from "./dtype.ts";
+export * from "./ops/index.ts";
+export { grad, valueAndGrad, gradients, type TensorRecord, type GradOptions } from "./autograd.ts";
+export { ReferenceBackend } from "./backend/reference/reference-backend.ts";
+export type { Backend } from "./backend/backend.ts";

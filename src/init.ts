@@ -1,0 +1,74 @@
+/**
+ * Backend selection. `auto` takes WebGPU only on a hardware adapter (software adapters — llvmpipe,
+ * lavapipe, SwiftShader — are slower than wasm, so they run only when named), else wasm. The reference
+ * backend is never chosen by `auto`: it is the test oracle, named explicitly.
+ */
+import type { Backend } from "./backend/backend.ts";
+import { ReferenceBackend } from "./backend/reference/reference-backend.ts";
+import { backend, hasBackend, setActiveBackend, setEngineOptions } from "./engine.ts";
+import { KshotError } from "./errors.ts";
+
+export type BackendName = "auto" | "webgpu" | "wasm" | "reference";
+
+export interface InitOptions {
+  /** Which backend to use; default "auto". */
+  backend?: BackendName;
+  /**
+   * Bit-identical results across Node, Deno and browsers (default true): the wasm backend runs its
+   * plain-SIMD build with a fixed reduction order. false allows relaxed SIMD (FMA) for speed.
+   */
+  deterministic?: boolean;
+  /** Every op checks its output for NaN/Inf and throws a KshotError naming the op (slow; for debugging). */
+  checkNumerics?: boolean;
+  /** The WebGPU entry point, where it is not `navigator.gpu` (Node: the `webgpu` package's `create([])`). */
+  gpu?: GPU;
+}
+
+/** What a backend module provides to `init`. */
+export interface BackendProvider {
+  create(options: InitOptions): Promise<Backend>;
+  /** For `auto`: whether this backend should be chosen here (WebGPU: a hardware adapter exists). */
+  preferredByAuto?(options: InitOptions): Promise<boolean>;
+}
+
+const providers = new Map<string, BackendProvider>([
+  ["reference", { create: async () => new ReferenceBackend() }],
+]);
+
+/** Makes a backend available to `init` (the wasm and WebGPU modules register themselves). */
+export function registerBackend(name: "webgpu" | "wasm", provider: BackendProvider): void {
+  providers.set(name, provider);
+}
+
+async function autoChoice(options: InitOptions): Promise<string> {
+  const gpu = providers.get("webgpu");
+  if (gpu?.preferredByAuto && (await gpu.preferredByAuto(options).catch(() => false))) return "webgpu";
+  if (providers.has("wasm")) return "wasm";
+  throw new KshotError("init: no backend available for `auto` (neither a hardware WebGPU adapter nor WebAssembly)");
+}
+
+/** Starts a backend and makes it active. Call once before creating tensors; calling again switches backends. */
+export async function init(options: InitOptions = {}): Promise<Backend> {
+  const requested = options.backend ?? "auto";
+  if (!["auto", "webgpu", "wasm", "reference"].includes(requested)) {
+    throw new KshotError(`init: unknown backend ${JSON.stringify(requested)} (expected auto, webgpu, wasm or reference)`);
+  }
+  const name = requested === "auto" ? await autoChoice(options) : requested;
+  const provider = providers.get(name);
+  if (!provider) throw new KshotError(`init: the ${name} backend is not available in this build`);
+  setEngineOptions({ deterministic: options.deterministic ?? true, checkNumerics: options.checkNumerics ?? false });
+  const b = await provider.create(options);
+  if (hasBackend() && backend() !== b) backend().dispose();
+  setActiveBackend(b);
+  return b;
+}
+
+/** The active backend's name. */
+export function getBackendName(): string {
+  return backend().name;
+}
+
+/** Names of the backends this build can start. */
+export function availableBackends(): string[] {
+  return [...providers.keys()];
+}

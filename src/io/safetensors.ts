@@ -162,7 +162,7 @@ function readIntegers(
   length: number | undefined,
   fail: (m: string) => never,
 ): number[] {
-  const expected = `an array of ${length ?? ""}${length === undefined ? "" : " "}non-negative integers`;
+  const expected = `an array of ${length === undefined ? "" : `${length} `}non-negative integers`;
   if (!Array.isArray(value)) return fail(`${what}: expected ${expected}, found ${describe(value)}`);
   if (length !== undefined && value.length !== length) fail(`${what}: expected ${expected}, found ${value.length} items`);
   for (const v of value) {

@@ -11,7 +11,9 @@ export function repoPath(relative: string): string {
 }
 
 /** The PyTorch golden files shared by the project (outside the repository). */
-export const TORCH_FIXTURES = repoPath("../shared/fixtures/torch");
+export function torchFixturesDirectory(): string {
+  return repoPath("../shared/fixtures/torch");
+}
 
 /** A fresh, empty folder under test-artifacts/ (gitignored). */
 export async function scratchDirectory(label: string): Promise<string> {

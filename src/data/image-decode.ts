@@ -1,0 +1,125 @@
+/**
+ * PNG and JPEG bytes to integer pixel planes, through maintained decoders that run in every runtime
+ * (fast-png, jpeg-js). PNG: every bit depth (1-, 2- and 4-bit samples unpacked), gray, RGB, palette;
+ * alpha is composited over white (the paper of dark-on-light drawings). JPEG: gray or RGB (CMYK is
+ * converted to RGB by jpeg-js).
+ */
+import { decode as decodePng, type DecodedPng } from "fast-png";
+import jpeg from "jpeg-js";
+import { KshotError } from "../errors.ts";
+
+/** Channel planes of integers in [0, maxValue], row-major. */
+export interface PixelPlanes {
+  width: number;
+  height: number;
+  /** 1 plane (gray) or 3 (red, green, blue). */
+  planes: Uint16Array[];
+  /** The value of full intensity: 2^depth − 1 (1 for 1-bit PNGs, 255 for 8-bit, 65535 for 16-bit). */
+  maxValue: number;
+}
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+function startsWith(bytes: Uint8Array, prefix: readonly number[]): boolean {
+  return bytes.length >= prefix.length && prefix.every((b, i) => bytes[i] === b);
+}
+
+/** Decodes PNG or JPEG bytes (recognised by their signature); `name` is for error messages. */
+export function decodeImage(bytes: Uint8Array, name = "image"): PixelPlanes {
+  if (startsWith(bytes, PNG_SIGNATURE)) return pngPlanes(bytes, name);
+  if (startsWith(bytes, [0xff, 0xd8, 0xff])) return jpegPlanes(bytes, name);
+  const head = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, "0")).join(" ");
+  throw new KshotError(`${name}: expected a PNG or JPEG file, the first bytes are ${head || "(empty file)"}`);
+}
+
+/** Reads sample `index` of a row of packed samples (depth < 8: most significant bits first). */
+function packedSample(data: ArrayLike<number>, rowStart: number, index: number, depth: number): number {
+  if (depth >= 8) return data[rowStart + index]!;
+  const bit = index * depth;
+  const byte = data[rowStart + (bit >> 3)]!;
+  return (byte >> (8 - depth - (bit & 7))) & ((1 << depth) - 1);
+}
+
+/** v·a + M·(M − a) over M, rounded half up: a value of alpha `a` composited over white. */
+function overWhite(v: number, a: number, max: number): number {
+  return Math.floor((2 * (v * a + max * (max - a)) + max) / (2 * max));
+}
+
+function pngPlanes(bytes: Uint8Array, name: string): PixelPlanes {
+  let png: DecodedPng;
+  try {
+    png = decodePng(bytes);
+  } catch (err) {
+    throw new KshotError(`${name}: not a readable PNG (${err instanceof Error ? err.message : String(err)})`);
+  }
+  const { width, height, depth, channels, data } = png;
+  if (png.palette) return palettePlanes(png, name);
+  const rowSamples = width * channels;
+  const rowStride = depth < 8 ? Math.ceil((rowSamples * depth) / 8) : rowSamples;
+  const maxValue = 2 ** depth - 1;
+  const colour = channels >= 3;
+  const hasAlpha = channels === 2 || channels === 4;
+  const planes = Array.from({ length: colour ? 3 : 1 }, () => new Uint16Array(width * height));
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const first = x * channels;
+      const alpha = hasAlpha ? packedSample(data, y * rowStride, first + channels - 1, depth) : maxValue;
+      planes.forEach((plane, ch) => {
+        const v = packedSample(data, y * rowStride, first + ch, depth);
+        plane[y * width + x] = hasAlpha ? overWhite(v, alpha, maxValue) : v;
+      });
+    }
+  }
+  return { width, height, planes, maxValue };
+}
+
+function palettePlanes(png: DecodedPng, name: string): PixelPlanes {
+  const { width, height, depth, data } = png;
+  const palette = png.palette!;
+  const alphas = png.transparency;
+  const colours = palette.map((entry, i) => {
+    const alpha = alphas?.[i] ?? 255;
+    return [0, 1, 2].map((ch) => overWhite(entry[ch] ?? 0, alpha, 255));
+  });
+  const gray = colours.every(([r, g, b]) => r === g && g === b);
+  const planes = Array.from({ length: gray ? 1 : 3 }, () => new Uint16Array(width * height));
+  const rowStride = Math.ceil((width * depth) / 8);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const index = packedSample(data, y * rowStride, x, depth);
+      const colour = colours[index];
+      if (!colour) throw new KshotError(`${name}: palette index ${index} outside the ${colours.length}-colour palette`);
+      planes.forEach((plane, ch) => (plane[y * width + x] = colour[ch]!));
+    }
+  }
+  return { width, height, planes, maxValue: 255 };
+}
+
+function jpegPlanes(bytes: Uint8Array, name: string): PixelPlanes {
+  let image: { width: number; height: number; data: Uint8Array };
+  try {
+    image = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false });
+  } catch (err) {
+    throw new KshotError(`${name}: not a readable JPEG (${err instanceof Error ? err.message : String(err)})`);
+  }
+  const { width, height, data } = image;
+  let gray = true; // gray JPEGs decode with equal channels
+  for (let i = 0; i < data.length && gray; i += 3) gray = data[i] === data[i + 1] && data[i] === data[i + 2];
+  const planes = Array.from({ length: gray ? 1 : 3 }, () => new Uint16Array(width * height));
+  planes.forEach((plane, ch) => {
+    for (let p = 0; p < width * height; p++) plane[p] = data[p * 3 + ch]!;
+  });
+  return { width, height, planes, maxValue: 255 };
+}
+
+/**
+ * One gray plane: the plane itself for gray images, else ITU-R BT.601 luma (0.299 R + 0.587 G + 0.114 B)
+ * rounded half up in integers, so equal channels give back the same value.
+ */
+export function grayPlane(image: PixelPlanes): Uint16Array {
+  const [r, g, b] = image.planes;
+  if (!g || !b) return r!;
+  const out = new Uint16Array(r!.length);
+  for (let i = 0; i < out.length; i++) out[i] = Math.floor((299 * r![i]! + 587 * g[i]! + 114 * b[i]! + 500) / 1000);
+  return out;
+}

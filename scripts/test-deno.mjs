@@ -1,0 +1,29 @@
+// Runs the unit suite in Deno: `deno test` directly on the TypeScript test files, with deno.json mapping
+// "vitest" to the shim (each shim test becomes a Deno.test) and test/setup.ts preloaded in every test
+// module's isolate, as vitest's setupFiles. Usage: node scripts/test-deno.mjs [path filters...]
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { countsLine, exitUnavailable, parseDenoSummary, runTee } from "../test/shims/summary.mjs";
+import { portableTestFiles } from "../test/shims/test-files.mjs";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const deno = process.env.DENO_PATH || join(root, "node_modules", ".bin", "deno");
+if (!existsSync(deno)) exitUnavailable(`no Deno binary at ${deno} (run npm install, or set DENO_PATH)`);
+
+const files = portableTestFiles(root, process.argv.slice(2));
+const started = performance.now();
+let counts = { passed: 0, failed: 0, skipped: 0 };
+if (files.length > 0) {
+  const preload = existsSync(join(root, "test", "setup.ts")) ? ["--preload", "test/setup.ts"] : [];
+  const args = ["test", "-A", "--no-check", "--config", "deno.json", ...preload, ...files];
+  const { code, output } = await runTee(spawn, deno, args, { cwd: root, env: { ...process.env, KSHOT_TEST_RUNNER: "deno" } });
+  counts = parseDenoSummary(output) ?? { passed: 0, failed: 0, skipped: 0 };
+  // A crash, or an error Deno reports outside any test, still fails the run.
+  if (code !== 0 && counts.failed === 0) counts.failed = 1;
+}
+const seconds = ((performance.now() - started) / 1000).toFixed(1);
+console.log(`deno: ${files.length} files, ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped in ${seconds} s`);
+console.log(countsLine(counts));
+process.exit(counts.failed > 0 ? 1 : 0);

@@ -57,17 +57,18 @@ function pngPlanes(bytes: Uint8Array, name: string): PixelPlanes {
   const rowSamples = width * channels;
   const rowStride = depth < 8 ? Math.ceil((rowSamples * depth) / 8) : rowSamples;
   const maxValue = 2 ** depth - 1;
-  const colour = channels >= 3;
-  const hasAlpha = channels === 2 || channels === 4;
-  const planes = Array.from({ length: colour ? 3 : 1 }, () => new Uint16Array(width * height));
+  const colourPlanes = channels >= 3 ? 3 : 1;
+  const alphaChannel = channels === 2 || channels === 4 ? channels - 1 : -1;
+  const planes = Array.from({ length: colourPlanes }, () => new Uint16Array(width * height));
   for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const first = x * channels;
-      const alpha = hasAlpha ? packedSample(data, y * rowStride, first + channels - 1, depth) : maxValue;
-      planes.forEach((plane, ch) => {
-        const v = packedSample(data, y * rowStride, first + ch, depth);
-        plane[y * width + x] = hasAlpha ? overWhite(v, alpha, maxValue) : v;
-      });
+    const rowStart = y * rowStride;
+    for (let ch = 0; ch < colourPlanes; ch++) {
+      const plane = planes[ch]!;
+      for (let x = 0; x < width; x++) {
+        const v = packedSample(data, rowStart, x * channels + ch, depth);
+        plane[y * width + x] =
+          alphaChannel < 0 ? v : overWhite(v, packedSample(data, rowStart, x * channels + alphaChannel, depth), maxValue);
+      }
     }
   }
   return { width, height, planes, maxValue };

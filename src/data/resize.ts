@@ -11,7 +11,21 @@ interface AxisWeights {
   weights: Float64Array[]; // overlap length of each of those input pixels
 }
 
+const knownWeights = new Map<string, AxisWeights>();
+
+/** The weights of one axis, computed once per (inSize, outSize): datasets resize many images alike. */
 function axisWeights(inSize: number, outSize: number): AxisWeights {
+  const key = `${inSize}>${outSize}`;
+  let weights = knownWeights.get(key);
+  if (!weights) {
+    weights = computeAxisWeights(inSize, outSize);
+    if (knownWeights.size > 64) knownWeights.clear();
+    knownWeights.set(key, weights);
+  }
+  return weights;
+}
+
+function computeAxisWeights(inSize: number, outSize: number): AxisWeights {
   const start = new Int32Array(outSize);
   const weights: Float64Array[] = [];
   for (let j = 0; j < outSize; j++) {

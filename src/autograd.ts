@@ -123,6 +123,22 @@ export function valueAndGrad<P extends TensorRecord>(
   f: (params: P) => Tensor,
   options: GradOptions = {},
 ): (params: P) => { value: Tensor; grads: { [K in keyof P]: Tensor } } {
+  const withAux = valueAndGradWithAux((p: P) => [f(p), null] as const, options);
+  return (params: P) => {
+    const { value, grads } = withAux(params);
+    return { value, grads };
+  };
+}
+
+/**
+ * Like `valueAndGrad` for a function that returns [value, aux]: aux (tensors, or arrays / plain objects of
+ * them) is returned alongside, e.g. predictions or adapted weights computed on the way. Without
+ * createGraph the value and aux come back as constants (no graph kept alive).
+ */
+export function valueAndGradWithAux<P extends TensorRecord, A>(
+  f: (params: P) => readonly [Tensor, A],
+  options: GradOptions = {},
+): (params: P) => { value: Tensor; grads: { [K in keyof P]: Tensor }; aux: A } {
   return (params: P) => {
     checkRecord("valueAndGrad", params);
     const keys = Object.keys(params) as (keyof P & string)[];
@@ -130,14 +146,23 @@ export function valueAndGrad<P extends TensorRecord>(
     const createGraph = options.createGraph ?? nested;
     return tidy(() => {
       const aliases = Object.fromEntries(keys.map((k) => [k, trackedAlias(params[k])])) as P;
-      const value = enableGrad(() => f(aliases));
+      const [value, aux] = enableGrad(() => f(aliases));
       checkInput("valueAndGrad", value, "the function's result");
       if (value.size !== 1) throw new KshotError(`valueAndGrad: the function must return one number, got shape ${formatShape(value.shape)}`);
       const gs = gradients(value, keys.map((k) => aliases[k]), { createGraph });
       const grads = Object.fromEntries(keys.map((k, i) => [k, gs[i]])) as { [K in keyof P]: Tensor };
-      return { value: createGraph ? value : viewOf(value, value.shape), grads };
+      const keepOrDetach = (t: Tensor) => (createGraph ? t : viewOf(t, t.shape));
+      return { value: keepOrDetach(value), grads, aux: mapTensors(aux, keepOrDetach) };
     });
   };
+}
+
+/** A copy of a structure (tensor, array, plain object) with every tensor replaced by f(tensor). */
+function mapTensors<A>(value: A, f: (t: Tensor) => Tensor): A {
+  if (value === null || typeof value !== "object") return value;
+  if ((value as { isTensor?: boolean }).isTensor === true) return f(value as unknown as Tensor) as unknown as A;
+  if (Array.isArray(value)) return value.map((v) => mapTensors(v, f)) as unknown as A;
+  return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, mapTensors(v, f)])) as A;
 }
 
 /** The gradient of a scalar function of named tensors, as a record with the same keys. */

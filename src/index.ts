@@ -10,3 +10,7 @@ export * from "./ops/index.ts";
 export { grad, valueAndGrad, gradients, type TensorRecord, type GradOptions } from "./autograd.ts";
 export { ReferenceBackend } from "./backend/reference/reference-backend.ts";
 export type { Backend } from "./backend/backend.ts";
+export * as nn from "./nn/index.ts";
+export * as meta from "./meta/index.ts";
+export { Rng } from "./rng.ts";
+export { valueAndGradWithAux } from "./autograd.ts";

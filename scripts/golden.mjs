@@ -1,0 +1,20 @@
+// `npm run test:golden`: bundles test/golden/main.ts for Node (esbuild) and runs it. See that file.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import * as esbuild from "esbuild";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const dir = mkdtempSync(join(tmpdir(), "kshot-golden-"));
+const out = join(dir, "golden.mjs");
+try {
+  await esbuild.build({
+    entryPoints: [join(root, "test/golden/main.ts")], bundle: true, format: "esm", platform: "node",
+    outfile: out, logLevel: "warning", external: ["webgpu"],
+  });
+  const { main } = await import(pathToFileURL(out).href);
+  process.exitCode = await main(root);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,10 @@
+/** Meta-learning algorithms (`ks.meta`). */
+export { maml, fomaml, metaSgd, anil, type MamlOptions } from "./maml.ts";
+export { reptile, type ReptileOptions } from "./reptile.ts";
+export { protonet, prototypes, negativeSquaredDistances } from "./protonet.ts";
+export { matchingNet, matchingProbabilities, normalize } from "./matching-net.ts";
+export type { MetaAlgorithm, MetaStep, Evaluation, EvaluationOptions, AlgorithmName } from "./algorithm.ts";
+export type { TaskBatch, LabelledSet } from "./task-batch.ts";
+export { meanTaskLoss, accuracy, type LossKind } from "./losses.ts";
+export { innerLoop, type InnerLoopOptions } from "./inner-loop.ts";
+export { perTask, taskMean } from "./params.ts";

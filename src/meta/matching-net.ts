@@ -1,0 +1,53 @@
+/**
+ * Matching Networks (Vinyals et al. NeurIPS 2016), without full-context embeddings: attention is the
+ * softmax over cosine similarities between a query and every support embedding (vectors normalised by
+ * max(‖z‖, 1e-8)); p(y) is the attention on class y's support examples; loss = −mean log max(p(y), 1e-12).
+ *
+ * @example
+ * const algo = ks.meta.matchingNet(ks.nn.conv4({ ways: 0 }));
+ */
+import type { TensorRecord } from "../autograd.ts";
+import { tidy } from "../engine.ts";
+import { div, log, maximum, mul, sqrt } from "../ops/elementwise.ts";
+import { oneHot } from "../ops/gather.ts";
+import { matmul } from "../ops/matmul.ts";
+import { softmax } from "../ops/nn.ts";
+import { mean, sum } from "../ops/reduce.ts";
+import { square } from "../ops/elementwise.ts";
+import type { Model } from "../nn/model.ts";
+import type { Rng } from "../rng.ts";
+import type { Tensor } from "../tensor.ts";
+import type { MetaAlgorithm } from "./algorithm.ts";
+import { metricEvaluate, metricStep } from "./metric.ts";
+
+/** z / max(‖z‖, 1e-8) along the last axis (as torch.nn.functional.normalize). */
+export function normalize(z: Tensor): Tensor {
+  return tidy(() => div(z, maximum(sqrt(sum(square(z), -1, true)), 1e-8)));
+}
+
+/** Class probabilities [T, Q, N]: attention over support examples, summed per class. */
+export function matchingProbabilities(support: Tensor, labels: Tensor, query: Tensor, ways: number): Tensor {
+  return tidy(() => {
+    const attention = softmax(matmul(normalize(query), normalize(support), { transB: true }), -1);
+    return matmul(attention, oneHot(labels, ways, support.dtype));
+  });
+}
+
+function score(support: Tensor, labels: Tensor, query: Tensor, queryLabels: Tensor, ways: number) {
+  const probabilities = matchingProbabilities(support, labels, query, ways);
+  const picked = sum(mul(probabilities, oneHot(queryLabels, ways, probabilities.dtype)), -1);
+  const loss = mul(mean(log(maximum(picked, 1e-12))), -1);
+  return { scores: probabilities, loss };
+}
+
+export function matchingNet(model: Model): MetaAlgorithm {
+  return {
+    name: "matchingnet",
+    model,
+    loss: "cross_entropy",
+    options: {},
+    init: (rng: Rng) => model.init(rng),
+    step: (params: TensorRecord, batch) => metricStep(model, score, params, batch),
+    evaluate: (params: TensorRecord, batch) => metricEvaluate(model, score, params, batch),
+  };
+}

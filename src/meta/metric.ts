@@ -1,0 +1,51 @@
+/**
+ * Shared machinery of the metric-based methods (ProtoNet, Matching Net): embed each task's support and
+ * query examples in ONE batch (so BatchNorm statistics cover both, as the papers' code does), score every
+ * query against the support set, and take the cross-entropy of the scores.
+ */
+import { type TensorRecord, valueAndGradWithAux } from "../autograd.ts";
+import { tidy } from "../engine.ts";
+import { KshotError } from "../errors.ts";
+import { concat, slice } from "../ops/shape.ts";
+import type { Model } from "../nn/model.ts";
+import type { Tensor } from "../tensor.ts";
+import type { Evaluation, MetaStep } from "./algorithm.ts";
+import { accuracy } from "./losses.ts";
+import { perTask } from "./params.ts";
+import { type TaskBatch, taskCount, waysOf } from "./task-batch.ts";
+
+/** Query scores [T, Q, N] and loss from support embeddings [T, S, D], labels [T, S], query embeddings [T, Q, D]. */
+export type Scorer = (support: Tensor, labels: Tensor, query: Tensor, queryLabels: Tensor, ways: number) => { scores: Tensor; loss: Tensor };
+
+/** Embeddings of support and query, computed together: [T, S, D] and [T, Q, D]. */
+export function embedTogether(model: Model, params: TensorRecord, batch: TaskBatch): [Tensor, Tensor] {
+  const tasks = taskCount(batch);
+  if (batch.support.y.dtype !== "int32") throw new KshotError(`metric methods classify: expected int32 support labels, got ${batch.support.y.dtype}`);
+  const s = batch.support.x.shape[1];
+  const z = model.apply(perTask(params, tasks), concat([batch.support.x, batch.query.x], 1));
+  const d = z.shape[2];
+  return [slice(z, [0, 0, 0], [tasks, s, d]), slice(z, [0, s, 0], [tasks, -1, d])];
+}
+
+export function metricStep(model: Model, score: Scorer, params: TensorRecord, batch: TaskBatch): MetaStep {
+  const ways = waysOf(batch);
+  return tidy(() => {
+    const { value, grads, aux } = valueAndGradWithAux((p: TensorRecord) => {
+      const [zs, zq] = embedTogether(model, p, batch);
+      const r = score(zs, batch.support.y, zq, batch.query.y, ways);
+      return [r.loss, r.scores] as const;
+    }, { createGraph: false })(params);
+    const acc = accuracy(aux, batch.query.y);
+    aux.dispose();
+    return { loss: value, grads, accuracy: acc };
+  });
+}
+
+export function metricEvaluate(model: Model, score: Scorer, params: TensorRecord, batch: TaskBatch): Evaluation {
+  const ways = waysOf(batch);
+  return tidy(() => {
+    const [zs, zq] = embedTogether(model, params, batch);
+    const r = score(zs, batch.support.y, zq, batch.query.y, ways);
+    return { predictions: r.scores, loss: r.loss, accuracy: accuracy(r.scores, batch.query.y) };
+  });
+}

@@ -1,0 +1,56 @@
+/**
+ * Prototypical Networks (Snell, Swersky, Zemel. NeurIPS 2017). Each class's prototype is the mean of its
+ * support embeddings; a query's logits are minus its squared Euclidean distances to the prototypes.
+ *
+ * @example
+ * const algo = ks.meta.protonet(ks.nn.conv4({ ways: 0 }));   // an embedding network, no head
+ */
+import type { TensorRecord } from "../autograd.ts";
+import { tidy } from "../engine.ts";
+import { add, div, mul, neg, square, sub } from "../ops/elementwise.ts";
+import { oneHot } from "../ops/gather.ts";
+import { matmul } from "../ops/matmul.ts";
+import { sum } from "../ops/reduce.ts";
+import { expandDims } from "../ops/shape.ts";
+import type { Model } from "../nn/model.ts";
+import type { Rng } from "../rng.ts";
+import type { Tensor } from "../tensor.ts";
+import type { MetaAlgorithm } from "./algorithm.ts";
+import { meanTaskLoss } from "./losses.ts";
+import { metricEvaluate, metricStep } from "./metric.ts";
+
+/** Class means of support embeddings: [T, S, D], labels [T, S] → [T, N, D]. */
+export function prototypes(support: Tensor, labels: Tensor, ways: number): Tensor {
+  return tidy(() => {
+    const onehot = oneHot(labels, ways, support.dtype);
+    const counts = sum(onehot, 1);
+    return div(matmul(onehot, support, { transA: true }), expandDims(counts, -1));
+  });
+}
+
+/** −‖q − p‖² for every query and prototype: [T, Q, D], [T, N, D] → [T, Q, N]. */
+export function negativeSquaredDistances(query: Tensor, protos: Tensor): Tensor {
+  return tidy(() => {
+    const qq = sum(square(query), -1, true);
+    const pp = expandDims(sum(square(protos), -1), 1);
+    const qp = matmul(query, protos, { transB: true });
+    return neg(add(sub(qq, mul(qp, 2)), pp));
+  });
+}
+
+function score(support: Tensor, labels: Tensor, query: Tensor, queryLabels: Tensor, ways: number) {
+  const scores = negativeSquaredDistances(query, prototypes(support, labels, ways));
+  return { scores, loss: meanTaskLoss("cross_entropy", scores, queryLabels) };
+}
+
+export function protonet(model: Model): MetaAlgorithm {
+  return {
+    name: "protonet",
+    model,
+    loss: "cross_entropy",
+    options: {},
+    init: (rng: Rng) => model.init(rng),
+    step: (params: TensorRecord, batch) => metricStep(model, score, params, batch),
+    evaluate: (params: TensorRecord, batch) => metricEvaluate(model, score, params, batch),
+  };
+}

@@ -62,7 +62,8 @@ export function engineOptions(): { checkNumerics: boolean; deterministic: boolea
   return { checkNumerics: state.checkNumerics, deterministic: state.deterministic };
 }
 
-export function setEngineOptions(o: { checkNumerics?: boolean; deterministic?: boolean }): void {
+/** Changes engine options without restarting the backend (`checkNumerics`: every op checks its output). */
+export function configure(o: { checkNumerics?: boolean; deterministic?: boolean }): void {
   if (o.checkNumerics !== undefined) state.checkNumerics = o.checkNumerics;
   if (o.deterministic !== undefined) state.deterministic = o.deterministic;
 }

@@ -5,7 +5,7 @@
  */
 import type { Backend } from "./backend/backend.ts";
 import { ReferenceBackend } from "./backend/reference/reference-backend.ts";
-import { backend, hasBackend, setActiveBackend, setEngineOptions } from "./engine.ts";
+import { backend, hasBackend, setActiveBackend, configure } from "./engine.ts";
 import { KshotError } from "./errors.ts";
 
 export type BackendName = "auto" | "webgpu" | "wasm" | "reference";
@@ -56,7 +56,7 @@ export async function init(options: InitOptions = {}): Promise<Backend> {
   const name = requested === "auto" ? await autoChoice(options) : requested;
   const provider = providers.get(name);
   if (!provider) throw new KshotError(`init: the ${name} backend is not available in this build`);
-  setEngineOptions({ deterministic: options.deterministic ?? true, checkNumerics: options.checkNumerics ?? false });
+  configure({ deterministic: options.deterministic ?? true, checkNumerics: options.checkNumerics ?? false });
   const b = await provider.create(options);
   if (hasBackend() && backend() !== b) backend().dispose();
   setActiveBackend(b);

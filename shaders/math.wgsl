@@ -1,0 +1,104 @@
+// Float helpers shared by the elementwise, reduce and pool kernels. WGSL lets implementations assume that
+// no NaN or Inf occurs (finite-math), so NaN tests look at the bits, and NaN/Inf constants are made at run
+// time from private variables (a constant expression that is not finite is a shader-creation error).
+var<private> NAN_BITS: u32 = 0x7fc00000u;
+var<private> INF_BITS: u32 = 0x7f800000u;
+
+fn f32_nan() -> f32 { return bitcast<f32>(NAN_BITS); }
+fn f32_inf() -> f32 { return bitcast<f32>(INF_BITS); }
+fn is_nan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
+fn is_inf(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u; }
+/** x != 0, with NaN counting as non-zero (as `x !== 0` does in JavaScript). */
+fn f32_nonzero(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) != 0u; }
+
+/** IEEE maximum/minimum: NaN if either is NaN. */
+fn max_nan(a: f32, b: f32) -> f32 {
+  if (is_nan(a)) { return a; }
+  if (is_nan(b)) { return b; }
+  return select(b, a, a > b);
+}
+fn min_nan(a: f32, b: f32) -> f32 {
+  if (is_nan(a)) { return a; }
+  if (is_nan(b)) { return b; }
+  return select(b, a, a < b);
+}
+
+/** An ordered comparison result: false whenever a NaN is involved. */
+fn ordered(a: f32, b: f32) -> bool { return !(is_nan(a) || is_nan(b)); }
+
+/** JavaScript's Math.pow: WGSL's pow is undefined for x < 0 and at many edge cases. */
+fn pow_js(a: f32, b: f32) -> f32 {
+  if (b == 0.0) { return 1.0; }
+  if (is_nan(a) || is_nan(b)) { return f32_nan(); }
+  let ab = abs(a);
+  let odd_int = !is_inf(b) && fract(b) == 0.0 && fract(b * 0.5) != 0.0;
+  if (is_inf(b)) {
+    if (ab == 1.0) { return f32_nan(); }
+    return select(0.0, f32_inf(), (ab > 1.0) == (b > 0.0));
+  }
+  if (ab == 0.0 || is_inf(a)) {
+    // 0^b and inf^b: 0 or inf, negative only for a negative base and an odd integer exponent.
+    let big = (ab == 0.0) == (b < 0.0);
+    let r = select(0.0, f32_inf(), big);
+    let negative = (bitcast<u32>(a) >> 31u) != 0u;  // -0 counts as negative here
+    return select(r, -r, negative && odd_int);
+  }
+  if (a < 0.0 && fract(b) != 0.0) { return f32_nan(); }
+  let r = exp2(b * log2(ab));
+  return select(r, -r, a < 0.0 && odd_int);
+}
+
+/** tanh without the Inf/Inf of the textbook formula for large |x|; a series near 0 keeps relative accuracy. */
+fn tanh_js(x: f32) -> f32 {
+  if (is_nan(x)) { return x; }
+  let ax = abs(x);
+  var t: f32;
+  if (ax < 0.005) {
+    let x2 = ax * ax;
+    t = ax * (1.0 - x2 * (1.0 / 3.0 - x2 * (2.0 / 15.0)));
+  } else {
+    let e = exp(-2.0 * ax);
+    t = (1.0 - e) / (1.0 + e);
+  }
+  return select(t, -t, x < 0.0);
+}
+
+fn sigmoid_js(x: f32) -> f32 { return 1.0 / (1.0 + exp(-x)); }
+fn relu_js(x: f32) -> f32 { return select(select(0.0, x, x > 0.0), x, is_nan(x)); }
+fn step_js(x: f32) -> f32 { return select(select(0.0, 1.0, x > 0.0), x, is_nan(x)); }
+fn sign_f32(x: f32) -> f32 { return select(select(x, -1.0, x < 0.0), 1.0, x > 0.0); }
+fn sign_i32(x: i32) -> i32 { return select(select(x, -1, x < 0), 1, x > 0); }
+
+/** JavaScript's ToInt32(Math.trunc(x)): NaN and Inf give 0, out-of-range values wrap modulo 2^32. */
+fn f32_to_i32_wrap(x: f32) -> i32 {
+  let bits = bitcast<u32>(x);
+  let exponent = i32((bits >> 23u) & 0xffu) - 127;
+  if (exponent < 31) { return i32(trunc(x)); }
+  if (exponent == 128) { return 0; }
+  let shift = u32(exponent - 23);
+  if (shift >= 32u) { return 0; }
+  let magnitude = ((bits & 0x7fffffu) | 0x800000u) << shift;
+  return bitcast<i32>(select(magnitude, 0u - magnitude, (bits >> 31u) != 0u));
+}
+
+/** Integer division as JavaScript's ToInt32(a / b): x / 0 is 0. */
+fn div_i32(a: i32, b: i32) -> i32 { return select(a / b, 0, b == 0); }
+
+/** ToInt32(Math.pow(a, b)) for int32: exact (wrapping) while the true power stays below 2^53. */
+fn pow_i32(a: i32, b: i32) -> i32 {
+  if (b < 0) {
+    if (a == 1) { return 1; }
+    if (a == -1) { return select(1, -1, (b & 1) != 0); }
+    return 0;
+  }
+  var result = 1;
+  var base = a;
+  var e = u32(b);
+  loop {
+    if (e == 0u) { break; }
+    if ((e & 1u) != 0u) { result = result * base; }
+    base = base * base;
+    e = e >> 1u;
+  }
+  return result;
+}

@@ -1,0 +1,79 @@
+/**
+ * GPUBuffers recycled by size class: a freed buffer goes back to its class's free list and the next
+ * allocation of that class takes it, so steady-state training creates no new GPUBuffers. Classes are
+ * 256-byte multiples up to 4 KiB, then four per power of two (at most 25% slack).
+ */
+import { KshotError } from "../../errors.ts";
+
+export interface PoolCounters {
+  allocations: number;
+  bytesAllocated: number;
+}
+
+/** The byte size a request of `bytes` is served with. */
+export function sizeClass(bytes: number): number {
+  if (bytes <= 4096) return Math.max(256, Math.ceil(bytes / 256) * 256);
+  const quarter = 2 ** (Math.floor(Math.log2(bytes)) - 2);
+  return Math.ceil(bytes / quarter) * quarter;
+}
+
+export class BufferPool {
+  private readonly free = new Map<number, GPUBuffer[]>();
+  private readonly all = new Set<GPUBuffer>();
+
+  constructor(
+    private readonly device: GPUDevice,
+    private readonly usage: GPUBufferUsageFlags,
+    private readonly label: string,
+    private readonly counters: PoolCounters,
+    private readonly maxBytes: number,
+  ) {}
+
+  /** A buffer of at least `bytes` (its size is sizeClass(bytes)). */
+  acquire(bytes: number): GPUBuffer {
+    const size = sizeClass(bytes);
+    if (size > this.maxBytes) {
+      throw new KshotError(`webgpu: a buffer of at most ${this.maxBytes} bytes fits this device, asked for ${bytes}`);
+    }
+    const reused = this.free.get(size)?.pop();
+    if (reused) return reused;
+    const buffer = this.device.createBuffer({ label: `${this.label} ${size}`, size, usage: this.usage });
+    this.all.add(buffer);
+    this.counters.allocations++;
+    this.counters.bytesAllocated += size;
+    return buffer;
+  }
+
+  release(buffer: GPUBuffer): void {
+    const list = this.free.get(buffer.size);
+    if (list) list.push(buffer);
+    else this.free.set(buffer.size, [buffer]);
+  }
+
+  /** Bytes held in free lists, ready for reuse. */
+  cachedBytes(): number {
+    let total = 0;
+    for (const [size, list] of this.free) total += size * list.length;
+    return total;
+  }
+
+  /** Destroys the free buffers (live ones stay). Returns the buffers destroyed. */
+  trim(): GPUBuffer[] {
+    const destroyed: GPUBuffer[] = [];
+    for (const list of this.free.values()) {
+      for (const b of list) {
+        b.destroy();
+        this.all.delete(b);
+        destroyed.push(b);
+      }
+    }
+    this.free.clear();
+    return destroyed;
+  }
+
+  destroyAll(): void {
+    for (const b of this.all) b.destroy();
+    this.all.clear();
+    this.free.clear();
+  }
+}

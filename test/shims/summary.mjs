@@ -69,3 +69,18 @@ export async function runTee(spawn, command, args, options) {
   });
   return { code, output };
 }
+
+/**
+ * Counts from vitest's JSON report. A test file that fails outside any test (an import error, a throwing
+ * setup) counts as one failure, as it does in the Deno and browser runners.
+ */
+export function parseVitestJson(report) {
+  const brokenFiles = (report.testResults ?? []).filter(
+    (file) => file.status === "failed" && !(file.assertionResults ?? []).some((t) => t.status === "failed"),
+  ).length;
+  return {
+    passed: report.numPassedTests ?? 0,
+    failed: (report.numFailedTests ?? 0) + brokenFiles,
+    skipped: (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0),
+  };
+}

@@ -1,8 +1,8 @@
 import { encode as encodePng } from "fast-png";
-import jpeg from "jpeg-js";
 import { describe, expect, it } from "vitest";
 import { decodeImage, grayPlane } from "../../src/data/image-decode.ts";
 import { KshotError } from "../../src/errors.ts";
+import { GRAY_128_JPEG, RED_200_JPEG } from "./jpeg-fixtures.ts";
 
 const planes = (bytes: Uint8Array) => decodeImage(bytes).planes.map((p) => Array.from(p));
 
@@ -41,18 +41,10 @@ describe("image decoding", () => {
   });
 
   it("decodes gray and colour JPEGs", () => {
-    const width = 16;
-    const height = 16;
-    const gray = new Uint8Array(width * height * 4);
-    const colour = new Uint8Array(width * height * 4);
-    for (let i = 0; i < width * height; i++) {
-      gray.set([128, 128, 128, 255], i * 4);
-      colour.set([200, 30, 30, 255], i * 4);
-    }
-    const g = decodeImage(jpeg.encode({ width, height, data: gray }, 95).data);
-    expect(g.planes.length).toBe(1);
+    const g = decodeImage(GRAY_128_JPEG);
+    expect([g.width, g.height, g.maxValue, g.planes.length]).toEqual([16, 16, 255, 1]);
     expect(Math.abs(g.planes[0]![0]! - 128)).toBeLessThan(3);
-    const c = decodeImage(jpeg.encode({ width, height, data: colour }, 95).data);
+    const c = decodeImage(RED_200_JPEG);
     expect(c.planes.length).toBe(3);
     expect(Math.abs(c.planes[0]![5]! - 200)).toBeLessThan(6);
     expect(Math.abs(c.planes[1]![5]! - 30)).toBeLessThan(6);

@@ -1,10 +1,10 @@
 import { encode as encodePng } from "fast-png";
-import jpeg from "jpeg-js";
 import { describe, expect, it } from "vitest";
 import { imageFolderFromImages, loadImageFolder, loadImageFolderSplit } from "../../src/data/imagefolder.ts";
 import { KshotError } from "../../src/errors.ts";
 import { makeDirectory, writeFileAtomic } from "../../src/io/files.ts";
 import { hasFileSystem, scratchDirectory } from "./environment.ts";
+import { GRAY_128_JPEG, RED_200_JPEG, RED_255_JPEG } from "./jpeg-fixtures.ts";
 
 /** A 4×4 gray PNG: the left half `left`, the right half `right`. */
 function halves(left: number, right: number): Uint8Array {
@@ -13,18 +13,9 @@ function halves(left: number, right: number): Uint8Array {
   return encodePng({ width: 4, height: 4, depth: 8, channels: 1, data });
 }
 
-const jpegs = new Map<string, Uint8Array>();
-
-/** An 8×8 RGB JPEG of one colour (memoised: jpeg-js encodes slowly). */
-function solidJpeg(r: number, g: number, b: number): Uint8Array {
-  const key = `${r},${g},${b}`;
-  const known = jpegs.get(key);
-  if (known) return known;
-  const data = new Uint8Array(8 * 8 * 4);
-  for (let i = 0; i < 64; i++) data.set([r, g, b, 255], i * 4);
-  const bytes = jpeg.encode({ width: 8, height: 8, data }, 100).data;
-  jpegs.set(key, bytes);
-  return bytes;
+/** One of two fixture JPEGs for the folder tests. */
+function jpegFile(variant: number): Uint8Array {
+  return variant === 0 ? GRAY_128_JPEG : RED_200_JPEG;
 }
 
 describe("imagefolder from bytes", () => {
@@ -48,7 +39,7 @@ describe("imagefolder from bytes", () => {
     const rgb = imageFolderFromImages([{ className: "a", name: "a.png", bytes: halves(255, 0) }], { size: 1, channels: 3 });
     expect(rgb.shape).toEqual([3, 1, 1]);
     expect(Array.from(rgb.images)).toEqual([0.5, 0.5, 0.5]);
-    const gray = imageFolderFromImages([{ className: "a", name: "red.jpg", bytes: solidJpeg(255, 0, 0) }], { size: 2 });
+    const gray = imageFolderFromImages([{ className: "a", name: "red.jpg", bytes: RED_255_JPEG }], { size: 2 });
     expect(gray.images.every((v) => Math.abs(v - 0.299) < 0.02)).toBe(true);
   });
 
@@ -70,7 +61,7 @@ describe("imagefolder from a folder", () => {
     for (const [c, name] of classes.entries()) {
       await makeDirectory(`${root}/${name}`);
       for (let i = 0; i < perClass; i++) {
-        const bytes = i % 2 === 0 ? halves(c * 20, 255 - i) : solidJpeg(c % 3, c % 3, c % 3);
+        const bytes = i % 2 === 0 ? halves(c * 20, 255 - i) : jpegFile(c % 2);
         await writeFileAtomic(`${root}/${name}/img${i}.${i % 2 === 0 ? "png" : "jpg"}`, bytes);
       }
     }

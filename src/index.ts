@@ -14,3 +14,4 @@ export * as nn from "./nn/index.ts";
 export * as meta from "./meta/index.ts";
 export { Rng } from "./rng.ts";
 export { valueAndGradWithAux } from "./autograd.ts";
+export * as data from "./data/index.ts";

@@ -1,0 +1,216 @@
+// Elementwise kernels from one template: a loop is written once and instantiated per op code (the code is
+// a compile-time constant after inlining). Broadcasting: the host collapses the shape (drops 1-sized axes,
+// merges axes that are contiguous for every operand) and passes, through PARAMS,
+//   [rank, shape[rank], strides of operand 0 [rank], strides of operand 1 [rank], ...]
+// Only the innermost axis is looped here; its strides pick a fast path: both 1 (same shape), one 0
+// (a scalar or a broadcast row), or general strides.
+import {
+  binaryIsVector, binaryScalar, binaryX4, isComparison, unaryF32x4, unaryF64, unaryI32x4, unaryIntIsVector,
+  unaryIsVector,
+} from "./elementwise-ops";
+import { toInt32 } from "./int-convert";
+import { param } from "./params";
+
+const INDEX = memory.data(32 * 4, 16);
+
+@inline function at(base: usize, element: i32): usize { return base + (<usize>element << 2); }
+
+// ---- unary: contiguous ----
+
+@inline function unaryLoop(op: i32, isInt: bool, x: usize, y: usize, n: i32): void {
+  let i = 0;
+  if (isInt ? unaryIntIsVector(op) : unaryIsVector(op)) {
+    for (; i + 4 <= n; i += 4) {
+      const v = v128.load(at(x, i));
+      v128.store(at(y, i), isInt ? unaryI32x4(op, v) : unaryF32x4(op, v));
+    }
+  }
+  for (; i < n; i++) {
+    if (isInt) store<i32>(at(y, i), toInt32(unaryF64(op, <f64>load<i32>(at(x, i)))));
+    else store<f32>(at(y, i), <f32>unaryF64(op, <f64>load<f32>(at(x, i))));
+  }
+}
+
+@inline function unaryFor(isInt: bool, op: i32, x: usize, y: usize, n: i32): void {
+  switch (op) {
+    case 0: unaryLoop(0, isInt, x, y, n); break;
+    case 1: unaryLoop(1, isInt, x, y, n); break;
+    case 2: unaryLoop(2, isInt, x, y, n); break;
+    case 3: unaryLoop(3, isInt, x, y, n); break;
+    case 4: unaryLoop(4, isInt, x, y, n); break;
+    case 5: unaryLoop(5, isInt, x, y, n); break;
+    case 6: unaryLoop(6, isInt, x, y, n); break;
+    case 7: unaryLoop(7, isInt, x, y, n); break;
+    case 8: unaryLoop(8, isInt, x, y, n); break;
+    case 9: unaryLoop(9, isInt, x, y, n); break;
+    case 10: unaryLoop(10, isInt, x, y, n); break;
+    case 11: unaryLoop(11, isInt, x, y, n); break;
+    case 12: unaryLoop(12, isInt, x, y, n); break;
+    case 13: unaryLoop(13, isInt, x, y, n); break;
+    case 14: unaryLoop(14, isInt, x, y, n); break;
+    case 15: unaryLoop(15, isInt, x, y, n); break;
+  }
+}
+
+/** y[i] = op(x[i]) for n elements of float32 (isInt = 0) or int32. */
+export function unary(op: i32, isInt: i32, x: usize, y: usize, n: i32): void {
+  if (isInt) unaryFor(true, op, x, y, n);
+  else unaryFor(false, op, x, y, n);
+}
+
+// ---- the broadcast walk over all axes but the innermost ----
+
+/** Number of rows (positions of every axis but the last) and the innermost length, from PARAMS. */
+@inline function innerLength(rank: i32): i32 { return rank > 0 ? param(rank) : 1; }
+@inline function rowCount(rank: i32): i32 {
+  let rows = 1;
+  for (let d = 0; d < rank - 1; d++) rows *= param(1 + d);
+  return rows;
+}
+@inline function strideOf(rank: i32, operand: i32, axis: i32): i32 { return param(1 + rank * (operand + 1) + axis); }
+
+/** Advances the row index; returns the change of each operand's offset through `deltas`. */
+function nextRow(rank: i32, operands: i32, deltas: usize): void {
+  for (let k = 0; k < operands; k++) store<i32>(deltas + (<usize>k << 2), 0);
+  for (let d = rank - 2; d >= 0; d--) {
+    const idx = load<i32>(at(INDEX, d)) + 1;
+    const size = param(1 + d);
+    if (idx < size) {
+      store<i32>(at(INDEX, d), idx);
+      for (let k = 0; k < operands; k++) {
+        const p = deltas + (<usize>k << 2);
+        store<i32>(p, load<i32>(p) + strideOf(rank, k, d));
+      }
+      return;
+    }
+    store<i32>(at(INDEX, d), 0);
+    for (let k = 0; k < operands; k++) {
+      const p = deltas + (<usize>k << 2);
+      store<i32>(p, load<i32>(p) - strideOf(rank, k, d) * (size - 1));
+    }
+  }
+}
+
+function resetIndex(rank: i32): void {
+  for (let d = 0; d < rank; d++) store<i32>(at(INDEX, d), 0);
+}
+
+const DELTAS = memory.data(4 * 4, 16);
+
+// ---- binary ----
+
+@inline function binaryRun(
+  op: i32, isInt: bool, outInt: bool, a: usize, sa: i32, b: usize, sb: i32, y: usize, n: i32,
+): void {
+  let i = 0;
+  if (binaryIsVector(op, isInt)) {
+    if (sa == 1 && sb == 1) {
+      for (; i + 4 <= n; i += 4) {
+        v128.store(at(y, i), binaryX4(op, isInt, outInt, v128.load(at(a, i)), v128.load(at(b, i))));
+      }
+    } else if (sa == 1 && sb == 0) {
+      const bv = v128.load32_splat(b);
+      for (; i + 4 <= n; i += 4) v128.store(at(y, i), binaryX4(op, isInt, outInt, v128.load(at(a, i)), bv));
+    } else if (sa == 0 && sb == 1) {
+      const av = v128.load32_splat(a);
+      for (; i + 4 <= n; i += 4) v128.store(at(y, i), binaryX4(op, isInt, outInt, av, v128.load(at(b, i))));
+    }
+  }
+  for (; i < n; i++) {
+    store<u32>(at(y, i), binaryScalar(op, isInt, outInt, load<u32>(at(a, i * sa)), load<u32>(at(b, i * sb))));
+  }
+}
+
+@inline function binaryWalk(op: i32, isInt: bool, outInt: bool, a: usize, b: usize, y: usize): void {
+  if (!isComparison(op) && outInt != isInt) return;
+  const rank = param(0);
+  const n = innerLength(rank);
+  const rows = rowCount(rank);
+  const sa = rank > 0 ? strideOf(rank, 0, rank - 1) : 0;
+  const sb = rank > 0 ? strideOf(rank, 1, rank - 1) : 0;
+  resetIndex(rank);
+  let oa = 0, ob = 0;
+  for (let r = 0; r < rows; r++) {
+    binaryRun(op, isInt, outInt, at(a, oa), sa, at(b, ob), sb, at(y, r * n), n);
+    nextRow(rank, 2, DELTAS);
+    oa += load<i32>(DELTAS);
+    ob += load<i32>(DELTAS, 4);
+  }
+}
+
+@inline function binaryFor(isInt: bool, outInt: bool, op: i32, a: usize, b: usize, y: usize): void {
+  switch (op) {
+    case 0: binaryWalk(0, isInt, outInt, a, b, y); break;
+    case 1: binaryWalk(1, isInt, outInt, a, b, y); break;
+    case 2: binaryWalk(2, isInt, outInt, a, b, y); break;
+    case 3: binaryWalk(3, isInt, outInt, a, b, y); break;
+    case 4: binaryWalk(4, isInt, outInt, a, b, y); break;
+    case 5: binaryWalk(5, isInt, outInt, a, b, y); break;
+    case 6: binaryWalk(6, isInt, outInt, a, b, y); break;
+    case 7: binaryWalk(7, isInt, outInt, a, b, y); break;
+    case 8: binaryWalk(8, isInt, outInt, a, b, y); break;
+    case 9: binaryWalk(9, isInt, outInt, a, b, y); break;
+    case 10: binaryWalk(10, isInt, outInt, a, b, y); break;
+    case 11: binaryWalk(11, isInt, outInt, a, b, y); break;
+    case 12: binaryWalk(12, isInt, outInt, a, b, y); break;
+  }
+}
+
+/**
+ * y = op(a, b) with broadcasting (PARAMS: rank, shape, strides of a, strides of b). a and b are float32
+ * (isInt = 0) or int32; y has their dtype, or for comparisons outInt says which.
+ */
+export function binary(op: i32, isInt: i32, outInt: i32, a: usize, b: usize, y: usize): void {
+  if (isInt) {
+    if (outInt) binaryFor(true, true, op, a, b, y);
+    else binaryFor(true, false, op, a, b, y);
+  } else {
+    if (outInt) binaryFor(false, true, op, a, b, y);
+    else binaryFor(false, false, op, a, b, y);
+  }
+}
+
+// ---- where ----
+
+@inline function condMask(condInt: bool, c: v128): v128 {
+  return condInt ? i32x4.ne(c, i32x4.splat(0)) : f32x4.ne(c, f32x4.splat(0));
+}
+
+@inline function condTrue(condInt: bool, bits: u32): bool {
+  return condInt ? bits != 0 : reinterpret<f32>(bits) != 0;
+}
+
+@inline function whereWalk(condInt: bool, c: usize, a: usize, b: usize, y: usize): void {
+  const rank = param(0);
+  const n = innerLength(rank);
+  const rows = rowCount(rank);
+  const sc = rank > 0 ? strideOf(rank, 0, rank - 1) : 0;
+  const sa = rank > 0 ? strideOf(rank, 1, rank - 1) : 0;
+  const sb = rank > 0 ? strideOf(rank, 2, rank - 1) : 0;
+  resetIndex(rank);
+  let oc = 0, oa = 0, ob = 0;
+  for (let r = 0; r < rows; r++) {
+    const cp = at(c, oc), ap = at(a, oa), bp = at(b, ob), yp = at(y, r * n);
+    let i = 0;
+    if (sc == 1 && sa == 1 && sb == 1) {
+      for (; i + 4 <= n; i += 4) {
+        const m = condMask(condInt, v128.load(at(cp, i)));
+        v128.store(at(yp, i), v128.bitselect(v128.load(at(ap, i)), v128.load(at(bp, i)), m));
+      }
+    }
+    for (; i < n; i++) {
+      const t = condTrue(condInt, load<u32>(at(cp, i * sc)));
+      store<u32>(at(yp, i), t ? load<u32>(at(ap, i * sa)) : load<u32>(at(bp, i * sb)));
+    }
+    nextRow(rank, 3, DELTAS);
+    oc += load<i32>(DELTAS);
+    oa += load<i32>(DELTAS, 4);
+    ob += load<i32>(DELTAS, 8);
+  }
+}
+
+/** y = cond != 0 ? a : b with broadcasting (PARAMS strides in the order cond, a, b); 4-byte elements. */
+export function where(condInt: i32, c: usize, a: usize, b: usize, y: usize): void {
+  if (condInt) whereWalk(true, c, a, b, y);
+  else whereWalk(false, c, a, b, y);
+}

@@ -1,0 +1,45 @@
+// Gather and scatter-add along one axis: data viewed as [outer, axis, inner], the other side as
+// [outer, count, inner], indices as [count] or (batched) [outer, count]. Out-of-range indices read 0
+// (gather) or are dropped (scatter), as in the reference.
+
+@inline function at(base: usize, element: i32): usize { return base + (<usize>element << 2); }
+
+/** out[o, j, :] = data[o, idx[j], :]. */
+export function gather(
+  data: usize, indices: usize, out: usize, outer: i32, axis: i32, inner: i32, count: i32, batched: i32,
+): void {
+  for (let o = 0; o < outer; o++) {
+    const idxRow = batched ? at(indices, o * count) : indices;
+    for (let j = 0; j < count; j++) {
+      const idx = load<i32>(at(idxRow, j));
+      const dst = at(out, (o * count + j) * inner);
+      if (idx >= 0 && idx < axis) memory.copy(dst, at(data, (o * axis + idx) * inner), <usize>inner << 2);
+      else memory.fill(dst, 0, <usize>inner << 2);
+    }
+  }
+}
+
+/** out[o, idx[j], :] += src[o, j, :] after zeroing out, in the reference's order; float32 or int32. */
+export function scatterAdd(
+  src: usize, indices: usize, out: usize, outer: i32, axis: i32, inner: i32, count: i32, batched: i32,
+  isInt: i32,
+): void {
+  memory.fill(out, 0, <usize>(outer * axis * inner) << 2);
+  for (let o = 0; o < outer; o++) {
+    const idxRow = batched ? at(indices, o * count) : indices;
+    for (let j = 0; j < count; j++) {
+      const idx = load<i32>(at(idxRow, j));
+      if (idx < 0 || idx >= axis) continue;
+      const s = at(src, (o * count + j) * inner);
+      const d = at(out, (o * axis + idx) * inner);
+      let i = 0;
+      if (isInt) {
+        for (; i + 4 <= inner; i += 4) v128.store(at(d, i), i32x4.add(v128.load(at(d, i)), v128.load(at(s, i))));
+        for (; i < inner; i++) store<i32>(at(d, i), load<i32>(at(d, i)) + load<i32>(at(s, i)));
+      } else {
+        for (; i + 4 <= inner; i += 4) v128.store(at(d, i), f32x4.add(v128.load(at(d, i)), v128.load(at(s, i))));
+        for (; i < inner; i++) store<f32>(at(d, i), load<f32>(at(d, i)) + load<f32>(at(s, i)));
+      }
+    }
+  }
+}

@@ -1,0 +1,13 @@
+// kshot's WebAssembly kernels: the exports the host (src/backend/wasm) calls. Pointers are byte offsets
+// into the exported memory; shapes come as arguments or through the PARAMS block.
+import { PARAMS } from "./params";
+
+export { alloc, free, heapFreeBytes, heapSize } from "./memory";
+export { unary, binary, where } from "./elementwise";
+export { reduce } from "./reduce";
+export { copy, fill, castFloatToInt, castIntToFloat } from "./copy";
+export { gather, scatterAdd } from "./gather";
+export { maxPool2d } from "./pool";
+
+/** Address of the PARAMS block (PARAM_WORDS i32 words). */
+export function paramsPointer(): usize { return PARAMS; }

@@ -1,0 +1,437 @@
+/**
+ * The WebAssembly backend: tensors live in the kernel instance's linear memory (allocated by its TLSF heap,
+ * assembly/memory.ts), kernels run synchronously. This class checks every call (dtypes, sizes against the
+ * kernel's parameters) so that a bad call is a KshotError naming the op and shapes, never a silent read of
+ * another tensor's memory or a bare wasm trap.
+ */
+import {
+  BINARY_OPS, UNARY_OPS, type Backend, type BackendBuffer, type BackendCounters, type BinaryOp, type Broadcast,
+  type Conv2dParams, type CopyParams, type GatherParams, type MatmulParams, type Pool2dParams, type ReduceOp,
+  type UnaryOp,
+} from "../backend.ts";
+import type { DType, TypedArrayFor } from "../../dtype.ts";
+import { KshotError } from "../../errors.ts";
+import { collapseAxes } from "./collapse-axes.ts";
+import type { KernelExports, WasmBuild } from "./wasm-module.ts";
+
+const PARAM_WORDS = 256;
+const MAX_RANK = 32;
+const REDUCE_CODES: Record<ReduceOp, number> = { sum: 0, max: 1, min: 2, argmax: 3 };
+const COMPARISONS: ReadonlySet<BinaryOp> = new Set(["greater", "greaterEqual", "less", "lessEqual", "equal", "notEqual"]);
+/** Kernel status codes (assembly/status.ts). */
+const STATUS_OUT_OF_MEMORY = 1;
+
+class WasmBuffer implements BackendBuffer {
+  freed = false;
+  constructor(
+    readonly owner: WasmBackend,
+    readonly dtype: DType,
+    readonly size: number,
+    /** Byte offset in linear memory (16-byte aligned). */
+    readonly ptr: number,
+  ) {}
+  get bytes(): number { return this.size * 4; }
+}
+
+const shapeText = (dims: readonly number[]): string => `[${dims.join(",")}]`;
+
+export class WasmBackend implements Backend {
+  readonly name = "wasm";
+  readonly dtypes: readonly DType[] = ["float32", "int32"];
+  readonly canReadSync = true;
+  readonly counters: BackendCounters = { dispatches: 0, allocations: 0, bytesAllocated: 0, bytesUploaded: 0, bytesReadBack: 0 };
+  private live = 0;
+  private kernels: KernelExports | null;
+  private viewsOf: ArrayBuffer | null = null;
+  private f32 = new Float32Array(0);
+  private i32 = new Int32Array(0);
+  private u8 = new Uint8Array(0);
+  private readonly params: number;
+
+  /** `build` says which module runs: "simd" (deterministic) or "relaxed" (fused multiply-add). */
+  constructor(kernels: KernelExports, readonly build: WasmBuild) {
+    this.kernels = kernels;
+    this.params = kernels.paramsPointer() >>> 2;
+  }
+
+  /** Whether results depend only on the inputs (the plain-SIMD build). */
+  get deterministic(): boolean {
+    return this.build === "simd";
+  }
+
+  resetCounters(): void {
+    Object.assign(this.counters, { dispatches: 0, allocations: 0, bytesAllocated: 0, bytesUploaded: 0, bytesReadBack: 0 });
+  }
+
+  bytesInUse(): number {
+    return this.live;
+  }
+
+  /** Bytes of linear memory the instance holds (grows, never shrinks). */
+  memoryBytes(): number {
+    return this.k().memory.buffer.byteLength;
+  }
+
+  allocate(dtype: DType, size: number): BackendBuffer {
+    if (dtype !== "float32" && dtype !== "int32") {
+      throw new KshotError(`wasm allocate: expected dtype float32 or int32, got ${dtype}`);
+    }
+    if (!Number.isInteger(size) || size < 0) throw new KshotError(`wasm allocate: expected a size ≥ 0, got ${size}`);
+    const bytes = size * 4;
+    const ptr = bytes <= 0xf0000000 ? this.k().alloc(bytes) >>> 0 : 0;
+    if (ptr === 0) {
+      throw new KshotError(
+        `wasm allocate: out of memory for ${size} ${dtype} elements (${bytes} bytes; ${this.live} bytes in use, ` +
+        `${this.memoryBytes()} bytes of linear memory, 4 GiB at most)`,
+      );
+    }
+    this.counters.allocations++;
+    this.counters.bytesAllocated += bytes;
+    this.live += bytes;
+    return new WasmBuffer(this, dtype, size, ptr);
+  }
+
+  free(buffer: BackendBuffer): void {
+    const b = this.buf(buffer, "free");
+    b.freed = true;
+    this.live -= b.bytes;
+    this.k().free(b.ptr);
+  }
+
+  write(buffer: BackendBuffer, data: TypedArrayFor): void {
+    const b = this.buf(buffer, "write");
+    if (data.length !== b.size) throw new KshotError(`wasm write: expected ${b.size} elements, got ${data.length}`);
+    const want = b.dtype === "float32" ? Float32Array : Int32Array;
+    if (!(data instanceof want)) {
+      throw new KshotError(`wasm write: expected a ${want.name} for a ${b.dtype} buffer, got ${data.constructor.name}`);
+    }
+    this.views();
+    if (b.dtype === "float32") this.f32.set(data, b.ptr >>> 2);
+    else this.i32.set(data, b.ptr >>> 2);
+    this.counters.bytesUploaded += data.byteLength;
+  }
+
+  read(buffer: BackendBuffer): Promise<TypedArrayFor> {
+    return Promise.resolve(this.readSync(buffer));
+  }
+
+  readSync(buffer: BackendBuffer): TypedArrayFor {
+    const b = this.buf(buffer, "read");
+    this.views();
+    const start = b.ptr >>> 2;
+    const out = b.dtype === "float32" ? this.f32.slice(start, start + b.size) : this.i32.slice(start, start + b.size);
+    this.counters.bytesReadBack += out.byteLength;
+    return out;
+  }
+
+  sync(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  dispose(): void {
+    this.kernels = null;
+    this.viewsOf = null;
+    this.f32 = new Float32Array(0);
+    this.i32 = new Int32Array(0);
+    this.u8 = new Uint8Array(0);
+    this.live = 0;
+  }
+
+  fill(out: BackendBuffer, value: number): void {
+    const o = this.buf(out, "fill");
+    // The bit pattern a Float32Array / Int32Array store of `value` writes (ToInt32 for int32).
+    const bits = o.dtype === "float32" ? new Int32Array(new Float32Array([value]).buffer)[0] : value | 0;
+    this.run("fill", () => `${o.size} ${o.dtype}`, (k) => k.fill(o.ptr, bits, o.size));
+  }
+
+  unary(op: UnaryOp, x: BackendBuffer, out: BackendBuffer): void {
+    const a = this.buf(x, op), o = this.buf(out, op);
+    this.sameDtype(op, a, o);
+    this.sameSize(op, a, o);
+    const code = UNARY_OPS.indexOf(op);
+    if (code < 0) throw new KshotError(`wasm unary: unknown op ${op}`);
+    this.run(op, () => `${a.size} ${a.dtype}`, (k) => k.unary(code, +(a.dtype === "int32"), a.ptr, o.ptr, a.size));
+  }
+
+  binary(op: BinaryOp, a: BackendBuffer, b: BackendBuffer, out: BackendBuffer, bc: Broadcast): void {
+    const x = this.buf(a, op), y = this.buf(b, op), o = this.buf(out, op);
+    this.sameDtype(op, x, y);
+    if (!COMPARISONS.has(op)) this.sameDtype(op, x, o);
+    const code = BINARY_OPS.indexOf(op);
+    if (code < 0) throw new KshotError(`wasm binary: unknown op ${op}`);
+    this.broadcast(op, bc, [x, y], o);
+    this.run(op, () => `out ${shapeText(bc.outShape)}`, (k) => {
+      k.binary(code, +(x.dtype === "int32"), +(o.dtype === "int32"), x.ptr, y.ptr, o.ptr);
+    });
+  }
+
+  where(cond: BackendBuffer, a: BackendBuffer, b: BackendBuffer, out: BackendBuffer, bc: Broadcast): void {
+    const c = this.buf(cond, "where"), x = this.buf(a, "where"), y = this.buf(b, "where"), o = this.buf(out, "where");
+    this.sameDtype("where", x, y);
+    this.sameDtype("where", x, o);
+    this.broadcast("where", bc, [c, x, y], o);
+    this.run("where", () => `out ${shapeText(bc.outShape)}`, (k) => k.where(+(c.dtype === "int32"), c.ptr, x.ptr, y.ptr, o.ptr));
+  }
+
+  reduce(op: ReduceOp, x: BackendBuffer, out: BackendBuffer, outer: number, reduce: number, inner: number): void {
+    const a = this.buf(x, op), o = this.buf(out, op);
+    const what = (): string => `x ${a.size} ${a.dtype} as [${outer},${reduce},${inner}], out ${o.size} ${o.dtype}`;
+    this.dims(op, what, outer, reduce, inner);
+    if (a.size !== outer * reduce * inner || o.size !== outer * inner) {
+      throw new KshotError(`wasm ${op}: expected x of ${outer * reduce * inner} and out of ${outer * inner} elements, got ${what()}`);
+    }
+    const outDtype = op === "argmax" ? "int32" : a.dtype;
+    if (o.dtype !== outDtype) throw new KshotError(`wasm ${op}: expected out dtype ${outDtype}, got ${what()}`);
+    this.run(op, what, (k) => k.reduce(REDUCE_CODES[op], +(a.dtype === "int32"), a.ptr, o.ptr, outer, reduce, inner));
+  }
+
+  matmul(a: BackendBuffer, b: BackendBuffer, out: BackendBuffer, p: MatmulParams): void {
+    const x = this.buf(a, "matmul"), y = this.buf(b, "matmul"), o = this.buf(out, "matmul");
+    const what = (): string =>
+      `batch ${p.batch}, m ${p.m}, n ${p.n}, k ${p.k}, transA ${p.transA}, transB ${p.transB}, batch strides ` +
+      `${p.aBatchStride}/${p.bBatchStride}; a ${x.size}, b ${y.size}, out ${o.size} elements`;
+    this.dims("matmul", what, p.batch, p.m, p.n, p.k, p.aBatchStride, p.bBatchStride);
+    for (const buffer of [x, y, o]) this.float32("matmul", buffer, what);
+    const needA = p.batch === 0 ? 0 : (p.batch - 1) * p.aBatchStride + p.m * p.k;
+    const needB = p.batch === 0 ? 0 : (p.batch - 1) * p.bBatchStride + p.k * p.n;
+    if (x.size < needA || y.size < needB || o.size !== p.batch * p.m * p.n) {
+      throw new KshotError(`wasm matmul: expected a ≥ ${needA}, b ≥ ${needB}, out = ${p.batch * p.m * p.n} elements, got ${what()}`);
+    }
+    this.runWithStatus("matmul", what, (k) => k.matmul(
+      x.ptr, y.ptr, o.ptr, p.batch, p.m, p.n, p.k, +p.transA, +p.transB, p.aBatchStride, p.bBatchStride));
+  }
+
+  conv2d(x: BackendBuffer, w: BackendBuffer, y: BackendBuffer, p: Conv2dParams): void {
+    const [a, b, o] = this.convBuffers("conv2d", p, x, w, y, ["x", "w", "y"]);
+    this.writeConvParams(p);
+    this.runWithStatus("conv2d", () => convText(p), (k) => k.conv2d(a.ptr, b.ptr, o.ptr));
+  }
+
+  conv2dBackwardData(dy: BackendBuffer, w: BackendBuffer, dx: BackendBuffer, p: Conv2dParams): void {
+    const [a, b, o] = this.convBuffers("conv2dBackwardData", p, dx, w, dy, ["dx", "w", "dy"]);
+    this.writeConvParams(p);
+    this.runWithStatus("conv2dBackwardData", () => convText(p), (k) => k.conv2dBackwardData(o.ptr, b.ptr, a.ptr));
+  }
+
+  conv2dBackwardFilter(x: BackendBuffer, dy: BackendBuffer, dw: BackendBuffer, p: Conv2dParams): void {
+    const [a, b, o] = this.convBuffers("conv2dBackwardFilter", p, x, dw, dy, ["x", "dw", "dy"]);
+    this.writeConvParams(p);
+    this.runWithStatus("conv2dBackwardFilter", () => convText(p), (k) => k.conv2dBackwardFilter(a.ptr, o.ptr, b.ptr));
+  }
+
+  maxPool2d(x: BackendBuffer, y: BackendBuffer, indices: BackendBuffer, p: Pool2dParams): void {
+    const a = this.buf(x, "maxPool2d"), o = this.buf(y, "maxPool2d"), idx = this.buf(indices, "maxPool2d");
+    const what = (): string =>
+      `x [${p.batch},${p.channels},${p.inH},${p.inW}] → [${p.outH},${p.outW}], window ${p.kh}x${p.kw}, ` +
+      `stride ${p.strideH}x${p.strideW}; buffers x ${a.size}, y ${o.size}, indices ${idx.size}`;
+    this.dims("maxPool2d", what, p.batch, p.channels, p.inH, p.inW, p.outH, p.outW);
+    if (p.kh < 1 || p.kw < 1 || p.strideH < 1 || p.strideW < 1) throw new KshotError(`wasm maxPool2d: expected window and stride ≥ 1, got ${what()}`);
+    if ((p.outH - 1) * p.strideH + p.kh > p.inH || (p.outW - 1) * p.strideW + p.kw > p.inW) {
+      if (p.outH > 0 && p.outW > 0) throw new KshotError(`wasm maxPool2d: windows fall outside the input: ${what()}`);
+    }
+    this.float32("maxPool2d", a, what);
+    this.float32("maxPool2d", o, what);
+    if (idx.dtype !== "int32") throw new KshotError(`wasm maxPool2d: expected int32 indices, got ${idx.dtype}`);
+    const planes = p.batch * p.channels;
+    if (a.size !== planes * p.inH * p.inW || o.size !== planes * p.outH * p.outW || idx.size !== o.size) {
+      throw new KshotError(`wasm maxPool2d: buffer sizes do not match the shapes: ${what()}`);
+    }
+    this.run("maxPool2d", what, (k) => k.maxPool2d(
+      a.ptr, o.ptr, idx.ptr, planes, p.inH, p.inW, p.outH, p.outW, p.kh, p.kw, p.strideH, p.strideW));
+  }
+
+  gather(data: BackendBuffer, indices: BackendBuffer, out: BackendBuffer, p: GatherParams): void {
+    const d = this.buf(data, "gather"), idx = this.buf(indices, "gather"), o = this.buf(out, "gather");
+    const what = this.gatherChecks("gather", d, idx, o, p);
+    this.run("gather", what, (k) => k.gather(d.ptr, idx.ptr, o.ptr, p.outer, p.axis, p.inner, p.count, +p.batchedIndices));
+  }
+
+  scatterAdd(src: BackendBuffer, indices: BackendBuffer, out: BackendBuffer, p: GatherParams): void {
+    const s = this.buf(src, "scatterAdd"), idx = this.buf(indices, "scatterAdd"), o = this.buf(out, "scatterAdd");
+    const what = this.gatherChecks("scatterAdd", o, idx, s, p);
+    this.run("scatterAdd", what, (k) => k.scatterAdd(
+      s.ptr, idx.ptr, o.ptr, p.outer, p.axis, p.inner, p.count, +p.batchedIndices, +(o.dtype === "int32")));
+  }
+
+  copy(src: BackendBuffer, dst: BackendBuffer, p: CopyParams): void {
+    const s = this.buf(src, "copy"), d = this.buf(dst, "copy");
+    this.sameDtype("copy", s, d);
+    const what = (): string =>
+      `shape ${shapeText(p.shape)}, src strides ${shapeText(p.srcStrides)} + ${p.srcOffset} in ${s.size}, ` +
+      `dst strides ${shapeText(p.dstStrides)} + ${p.dstOffset} in ${d.size}`;
+    const rank = p.shape.length;
+    if (p.srcStrides.length !== rank || p.dstStrides.length !== rank) throw new KshotError(`wasm copy: expected strides of rank ${rank}, got ${what()}`);
+    this.dims("copy", what, ...p.shape);
+    if (p.shape.some((n) => n === 0)) { this.counters.dispatches++; return; }
+    this.inBounds("copy", what, p.shape, p.srcStrides, p.srcOffset, s.size);
+    this.inBounds("copy", what, p.shape, p.dstStrides, p.dstOffset, d.size);
+    const layout = collapseAxes(p.shape, [p.srcStrides, p.dstStrides]);
+    this.writeLayout("copy", what, layout.shape, layout.strides);
+    this.run("copy", what, (k) => k.copy(s.ptr, d.ptr, p.srcOffset, p.dstOffset));
+  }
+
+  cast(x: BackendBuffer, out: BackendBuffer): void {
+    const a = this.buf(x, "cast"), o = this.buf(out, "cast");
+    this.sameSize("cast", a, o);
+    this.run("cast", () => `${a.size} ${a.dtype} → ${o.dtype}`, (k) => {
+      if (a.dtype === o.dtype) {
+        this.views();
+        this.u8.copyWithin(o.ptr, a.ptr, a.ptr + a.bytes);
+      } else if (o.dtype === "int32") k.castFloatToInt(a.ptr, o.ptr, a.size);
+      else k.castIntToFloat(a.ptr, o.ptr, a.size);
+    });
+  }
+
+  // ---- helpers ----
+
+  private k(): KernelExports {
+    if (!this.kernels) throw new KshotError("wasm backend: used after dispose()");
+    return this.kernels;
+  }
+
+  /** Refreshes the typed views when memory has grown (growth replaces the ArrayBuffer). */
+  private views(): void {
+    const buffer = this.k().memory.buffer;
+    if (buffer !== this.viewsOf) {
+      this.viewsOf = buffer;
+      this.f32 = new Float32Array(buffer);
+      this.i32 = new Int32Array(buffer);
+      this.u8 = new Uint8Array(buffer);
+    }
+  }
+
+  private buf(b: BackendBuffer, op: string): WasmBuffer {
+    if (!(b instanceof WasmBuffer) || b.owner !== this) {
+      throw new KshotError(`wasm ${op}: expected a buffer allocated by this wasm backend, got ${b?.constructor?.name ?? b}`);
+    }
+    if (b.freed) throw new KshotError(`wasm ${op}: use of a freed buffer`);
+    return b;
+  }
+
+  /** Runs a kernel, counting it; a wasm trap becomes a KshotError that names the op and its shapes. */
+  private run(op: string, what: () => string, call: (k: KernelExports) => void): void {
+    const k = this.k();
+    this.counters.dispatches++;
+    try {
+      call(k);
+    } catch (e) {
+      if (e instanceof WebAssembly.RuntimeError) throw new KshotError(`wasm ${op}: kernel failed (${e.message}) on ${what()}`);
+      throw e;
+    }
+  }
+
+  /** As run, for kernels that return a status (they allocate scratch memory). */
+  private runWithStatus(op: string, what: () => string, call: (k: KernelExports) => number): void {
+    let status = 0;
+    this.run(op, what, (k) => { status = call(k); });
+    if (status === STATUS_OUT_OF_MEMORY) {
+      throw new KshotError(`wasm ${op}: out of memory for the kernel's scratch space (${this.live} bytes in use, ` +
+        `${this.memoryBytes()} bytes of linear memory) on ${what()}`);
+    }
+    if (status !== 0) throw new KshotError(`wasm ${op}: kernel returned status ${status} on ${what()}`);
+  }
+
+  private sameDtype(op: string, a: WasmBuffer, b: WasmBuffer): void {
+    if (a.dtype !== b.dtype) throw new KshotError(`wasm ${op}: expected matching dtypes, got ${a.dtype} and ${b.dtype}`);
+  }
+
+  private sameSize(op: string, a: WasmBuffer, b: WasmBuffer): void {
+    if (a.size !== b.size) throw new KshotError(`wasm ${op}: expected buffers of the same size, got ${a.size} and ${b.size}`);
+  }
+
+  private float32(op: string, b: WasmBuffer, what: () => string): void {
+    if (b.dtype !== "float32") throw new KshotError(`wasm ${op}: expected float32 buffers, got ${b.dtype} (${what()})`);
+  }
+
+  private dims(op: string, what: () => string, ...values: number[]): void {
+    for (const v of values) {
+      if (!Number.isInteger(v) || v < 0 || v > 0x7fffffff) throw new KshotError(`wasm ${op}: expected non-negative integer sizes, got ${what()}`);
+    }
+  }
+
+  /** Checks that every element a strided walk touches lies in [0, size). */
+  private inBounds(op: string, what: () => string, shape: readonly number[], strides: readonly number[], offset: number, size: number): void {
+    let lo = offset, hi = offset;
+    shape.forEach((n, d) => {
+      const span = (n - 1) * strides[d];
+      if (span < 0) lo += span;
+      else hi += span;
+    });
+    if (!Number.isInteger(offset) || lo < 0 || hi >= size) throw new KshotError(`wasm ${op}: elements outside the buffer: ${what()}`);
+  }
+
+  /** Validates a broadcast against the buffers and writes its collapsed layout to PARAMS. */
+  private broadcast(op: string, bc: Broadcast, inputs: WasmBuffer[], out: WasmBuffer): void {
+    const what = (): string =>
+      `out ${shapeText(bc.outShape)} (${out.size} elements), strides ${bc.strides.map(shapeText).join(" ")}, ` +
+      `inputs ${inputs.map((b) => b.size).join("/")} elements`;
+    const rank = bc.outShape.length;
+    this.dims(op, what, ...bc.outShape);
+    const size = bc.outShape.reduce((a, b) => a * b, 1);
+    if (size !== out.size) throw new KshotError(`wasm ${op}: expected out of ${size} elements, got ${what()}`);
+    if (bc.strides.length !== inputs.length || bc.strides.some((s) => s.length !== rank)) {
+      throw new KshotError(`wasm ${op}: expected ${inputs.length} stride arrays of rank ${rank}, got ${what()}`);
+    }
+    if (size === 0) return;
+    inputs.forEach((b, i) => this.inBounds(op, what, bc.outShape, bc.strides[i], 0, b.size));
+    const contiguous = [...bc.outShape.keys()].map((d) => bc.outShape.slice(d + 1).reduce((a, b) => a * b, 1));
+    const layout = collapseAxes(bc.outShape, [...bc.strides, contiguous]);
+    this.writeLayout(op, what, layout.shape, layout.strides.slice(0, inputs.length));
+  }
+
+  private writeLayout(op: string, what: () => string, shape: number[], strides: number[][]): void {
+    const rank = shape.length;
+    if (rank > MAX_RANK || 1 + rank * (strides.length + 1) > PARAM_WORDS) {
+      throw new KshotError(`wasm ${op}: expected at most ${MAX_RANK} axes after merging, got ${rank} (${what()})`);
+    }
+    this.views();
+    const words = [rank, ...shape, ...strides.flat()];
+    this.i32.set(words, this.params);
+  }
+
+  private gatherChecks(op: string, data: WasmBuffer, idx: WasmBuffer, other: WasmBuffer, p: GatherParams): () => string {
+    const what = (): string =>
+      `outer ${p.outer}, axis ${p.axis}, inner ${p.inner}, count ${p.count}, batched ${p.batchedIndices}; ` +
+      `data ${data.size}, indices ${idx.size}, ${op === "gather" ? "out" : "src"} ${other.size} elements`;
+    this.dims(op, what, p.outer, p.axis, p.inner, p.count);
+    this.sameDtype(op, data, other);
+    if (idx.dtype !== "int32") throw new KshotError(`wasm ${op}: expected int32 indices, got ${idx.dtype}`);
+    const okSizes = data.size === p.outer * p.axis * p.inner && other.size === p.outer * p.count * p.inner &&
+      idx.size === (p.batchedIndices ? p.outer * p.count : p.count);
+    if (!okSizes) throw new KshotError(`wasm ${op}: buffer sizes do not match: ${what()}`);
+    return what;
+  }
+
+  /** Checks a convolution's parameters and buffers: `input` [N,inC,H,W], `weight` OIHW, `output` [N,outC,oH,oW]. */
+  private convBuffers(
+    op: string, p: Conv2dParams, input: BackendBuffer, weight: BackendBuffer, output: BackendBuffer, names: [string, string, string],
+  ): [WasmBuffer, WasmBuffer, WasmBuffer] {
+    const i = this.buf(input, op), w = this.buf(weight, op), o = this.buf(output, op);
+    const what = (): string => `${convText(p)}; ${names[0]} ${i.size}, ${names[1]} ${w.size}, ${names[2]} ${o.size} elements`;
+    this.dims(op, what, p.batch, p.inC, p.inH, p.inW, p.outC, p.outH, p.outW, p.kh, p.kw, p.strideH, p.strideW, p.padH, p.padW, p.groups);
+    const g = p.groups;
+    if (g < 1 || p.inC % g !== 0 || p.outC % g !== 0) throw new KshotError(`wasm ${op}: expected groups dividing inC and outC, got ${what()}`);
+    if (p.strideH < 1 || p.strideW < 1 || p.kh < 1 || p.kw < 1) throw new KshotError(`wasm ${op}: expected kernel and stride ≥ 1, got ${what()}`);
+    const outH = Math.floor((p.inH + 2 * p.padH - p.kh) / p.strideH) + 1;
+    const outW = Math.floor((p.inW + 2 * p.padW - p.kw) / p.strideW) + 1;
+    if (p.outH !== Math.max(outH, 0) || p.outW !== Math.max(outW, 0)) {
+      throw new KshotError(`wasm ${op}: expected output ${Math.max(outH, 0)}x${Math.max(outW, 0)} for these input, kernel, stride and padding, got ${what()}`);
+    }
+    for (const b of [i, w, o]) this.float32(op, b, what);
+    const sizes = [p.batch * p.inC * p.inH * p.inW, p.outC * (p.inC / g) * p.kh * p.kw, p.batch * p.outC * p.outH * p.outW];
+    if (i.size !== sizes[0] || w.size !== sizes[1] || o.size !== sizes[2]) {
+      throw new KshotError(`wasm ${op}: expected ${names.map((n, k) => `${n} ${sizes[k]}`).join(", ")} elements, got ${what()}`);
+    }
+    return [i, w, o];
+  }
+
+  private writeConvParams(p: Conv2dParams): void {
+    this.views();
+    this.i32.set([p.batch, p.inC, p.inH, p.inW, p.outC, p.outH, p.outW, p.kh, p.kw, p.strideH, p.strideW, p.padH, p.padW, p.groups], this.params);
+  }
+}
+
+function convText(p: Conv2dParams): string {
+  return `x [${p.batch},${p.inC},${p.inH},${p.inW}] → y [${p.batch},${p.outC},${p.outH},${p.outW}], kernel ${p.kh}x${p.kw}, ` +
+    `stride ${p.strideH}x${p.strideW}, padding ${p.padH}x${p.padW}, groups ${p.groups}`;
+}

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { bundleTests } from "../test/browser/bundle.mjs";
 import { findChromium, launchChromium } from "../test/browser/chromium.mjs";
 import { startTestServer } from "../test/browser/server.mjs";
+import { stackMapper } from "../test/browser/source-maps.mjs";
 import { countsLine, exitUnavailable } from "../test/shims/summary.mjs";
 import { portableTestFiles } from "../test/shims/test-files.mjs";
 
@@ -28,7 +29,8 @@ if (!existsSync(join(root, "dist", "kshot.js"))) {
 
 const started = performance.now();
 const files = portableTestFiles(root, process.argv.slice(2));
-const { served, entries, failures: bundleFailures } = await bundleTests(root, files);
+const { served, entries, failures: bundleFailures, outdir } = await bundleTests(root, files);
+const sourceStack = stackMapper(root, outdir, served);
 const server = await startTestServer({
   root,
   sharedDir,
@@ -79,16 +81,18 @@ async function runFile(file, entry) {
       } else if (event.status === "skipped") {
         counts.skipped++;
         console.log(`  - ${event.name} (skipped${event.note ? `: ${event.note}` : ""})`);
-      } else fail(file, event.name, event.error ?? "failed");
-    } else if (event.type === "error") fail(file, "(error outside a test)", event.message);
+      } else fail(file, event.name, sourceStack(event.error ?? "failed"));
+    } else if (event.type === "error") fail(file, "(error outside a test)", sourceStack(event.message));
     else if (event.type === "load-error") {
-      fail(file, "(loading the file failed)", event.message);
+      fail(file, "(loading the file failed)", sourceStack(event.message));
       settle({});
     } else if (event.type === "done") settle({});
   });
   page.on("console", (message) => {
     const text = message.text();
-    if (!text.startsWith("[kshot-test]")) console.log(`    [chromium ${message.type()}] ${text}`);
+    // The server already names each failed request with its path.
+    if (text.startsWith("[kshot-test]") || text.startsWith("Failed to load resource")) return;
+    console.log(`    [chromium ${message.type()}] ${text}`);
   });
   page.on("error", (error) => settle({ crashed: error.message }));
   heard();

@@ -58,6 +58,8 @@ async function build(root, files, outdir) {
     platform: "browser",
     target: "es2022",
     chunkNames: "chunks/[name]-[hash]",
+    sourcemap: "linked", // for stack traces (source-maps.mjs) and DevTools
+    sourcesContent: false,
     // A Node-only import (often behind a runtime check) fails when, and only if, the page loads that
     // module, rather than failing the whole bundle.
     external: ["node:*", ...builtinModules],
@@ -76,7 +78,8 @@ function messageOf(error) {
 
 /**
  * Bundles `files` (paths relative to `root`). Returns the served files by URL path below /@bundle/,
- * each test file's entry URL path, and the files that could not be bundled with the reason. When the
+ * each test file's entry URL path, the files that could not be bundled with the reason, and the
+ * (never written) output folder the source maps are relative to. When the
  * joint build fails, each file is built alone so one broken file does not take the others down.
  */
 export async function bundleTests(root, files) {
@@ -101,5 +104,5 @@ export async function bundleTests(root, files) {
       }
     }));
   }
-  return { served, entries, failures };
+  return { served, entries, failures, outdir };
 }

@@ -1,0 +1,14 @@
+import { describe, expect, it } from "vitest";
+import { adam } from "../../src/optim/adam.ts";
+import { createOptimizer } from "../../src/optim/create.ts";
+
+describe("createOptimizer", () => {
+  it("rebuilds an optimizer from its config", () => {
+    const a = adam({ lr: 0.002, beta1: 0.5 });
+    const b = createOptimizer(a.config);
+    expect(b.config).toEqual(a.config);
+    expect(createOptimizer({ kind: "sgd", lr: 0.1, momentum: 0.9 }).config).toEqual({ kind: "sgd", lr: 0.1, momentum: 0.9, weightDecay: 0 });
+    expect(() => createOptimizer({ kind: "rmsprop" })).toThrow(/expected kind "adam" or "sgd", got "rmsprop"/);
+    expect(() => createOptimizer({ kind: "adam", lr: "fast" })).toThrow(/lr to be a number/);
+  });
+});

@@ -29,7 +29,7 @@ if (!existsSync(join(root, "dist", "kshot.js"))) {
 
 const started = performance.now();
 const files = portableTestFiles(root, process.argv.slice(2));
-const { served, entries, failures: bundleFailures, outdir } = await bundleTests(root, files);
+const { served, entries, failures: bundleFailures, warnings, outdir } = await bundleTests(root, files);
 const sourceStack = stackMapper(root, outdir, served);
 const server = await startTestServer({
   root,
@@ -109,6 +109,7 @@ try {
   for (const file of files) {
     const fileStart = performance.now();
     console.log(file);
+    if (warnings.has(file)) console.log(`  ! ${warnings.get(file)}`);
     const problem = bundleFailures.get(file);
     if (problem) fail(file, "(bundling the file failed)", `${problem}\n(a file that needs Node APIs must be named *.node.test.ts)`);
     else await runFile(file, entries.get(file));

@@ -64,10 +64,43 @@ async function build(root, files, outdir) {
     // module, rather than failing the whole bundle.
     external: ["node:*", ...builtinModules],
     write: false,
+    metafile: true,
     logLevel: "silent",
     plugins: [kshotTestPlugin(root)],
   });
-  return result.outputFiles;
+  return result;
+}
+
+/** Modules that hold the library's state (the active backend): the page must have exactly one, kshot's. */
+export const STATE_MODULES = ["src/engine.ts"];
+
+/**
+ * For each test file that bundles its own copy of a state module, a warning naming the src modules it
+ * imported directly (not through src/index.ts) that pulled the copy in. In the page such a copy has no
+ * backend (setup initialised the global kshot's), so the tests using it fail in Chromium only.
+ */
+export function stateCopyWarnings(metafile, files) {
+  const graph = metafile.inputs;
+  const reaches = (start, target) => {
+    const seen = new Set([start]);
+    for (const path of seen) for (const i of graph[path]?.imports ?? []) if (!i.external) seen.add(i.path);
+    return seen.has(target);
+  };
+  const warnings = new Map();
+  for (const file of files) {
+    for (const state of STATE_MODULES) {
+      if (!reaches(file, state)) continue;
+      const testModules = new Set([file]);
+      for (const path of testModules) for (const i of graph[path]?.imports ?? []) if (i.path.startsWith("test/")) testModules.add(i.path);
+      const culprits = new Set();
+      for (const path of testModules) {
+        for (const i of graph[path]?.imports ?? []) if (i.path.startsWith("src/") && reaches(i.path, state)) culprits.add(i.path);
+      }
+      warnings.set(file, `bundles a second copy of ${state} through ${[...culprits].join(", ")}, imported directly: ` +
+        "in the page that copy has no backend; import stateful code through src/index.ts");
+    }
+  }
+  return warnings;
 }
 
 function messageOf(error) {
@@ -78,8 +111,8 @@ function messageOf(error) {
 
 /**
  * Bundles `files` (paths relative to `root`). Returns the served files by URL path below /@bundle/,
- * each test file's entry URL path, the files that could not be bundled with the reason, and the
- * (never written) output folder the source maps are relative to. When the
+ * each test file's entry URL path, the files that could not be bundled with the reason, warnings per
+ * file (stateCopyWarnings), and the (never written) output folder the source maps are relative to. When the
  * joint build fails, each file is built alone so one broken file does not take the others down.
  */
 export async function bundleTests(root, files) {
@@ -87,22 +120,24 @@ export async function bundleTests(root, files) {
   const served = new Map();
   const entries = new Map();
   const failures = new Map();
-  const keep = (outputFiles, dir, prefix) => {
-    for (const out of outputFiles) served.set(`${prefix}${relative(dir, out.path).split("\\").join("/")}`, out.contents);
+  const warnings = new Map();
+  const keep = (result, dir, prefix, built) => {
+    for (const out of result.outputFiles) served.set(`${prefix}${relative(dir, out.path).split("\\").join("/")}`, out.contents);
+    for (const [file, warning] of stateCopyWarnings(result.metafile, built)) warnings.set(file, warning);
   };
   try {
-    keep(await build(root, files, outdir), outdir, "");
+    keep(await build(root, files, outdir), outdir, "", files);
     for (const f of files) entries.set(f, entryUrlPath(f));
   } catch {
     await Promise.all(files.map(async (f, i) => {
       const dir = join(outdir, `alone-${i}`);
       try {
-        keep(await build(root, [f], dir), dir, `alone-${i}/`);
+        keep(await build(root, [f], dir), dir, `alone-${i}/`, [f]);
         entries.set(f, `alone-${i}/${entryUrlPath(f)}`);
       } catch (error) {
         failures.set(f, messageOf(error));
       }
     }));
   }
-  return { served, entries, failures, outdir };
+  return { served, entries, failures, warnings, outdir };
 }

@@ -7,7 +7,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { kshotTestPlugin } from "../browser/bundle.mjs";
+import { kshotTestPlugin, stateCopyWarnings } from "../browser/bundle.mjs";
 import { chromiumArgs } from "../browser/chromium.mjs";
 import { insideDir, startTestServer } from "../browser/server.mjs";
 import { decodeMappings, decodeSegment, originalPosition, stackMapper } from "../browser/source-maps.mjs";
@@ -140,6 +140,24 @@ describe("test bundles", () => {
   it("fail with a clear message when dist/kshot.js did not load", async () => {
     const code = await bundle(`import * as ks from "../../src/index.ts"; export const k = ks;`);
     await expect(evaluate(code)).rejects.toThrow(/global `kshot` is missing/);
+  });
+
+  it("warn about a test that bundles its own copy of the engine, naming the direct import", () => {
+    const edge = (path: string) => ({ path, kind: "import-statement" });
+    const metafile = {
+      inputs: {
+        "test/a.test.ts": { imports: [edge("kshot-global:kshot"), edge("test/support/h.ts"), edge("src/rng.ts")] },
+        "test/support/h.ts": { imports: [edge("src/optim/adam.ts")] },
+        "src/optim/adam.ts": { imports: [edge("src/tensor.ts")] },
+        "src/tensor.ts": { imports: [edge("src/engine.ts")] },
+        "src/engine.ts": { imports: [] },
+        "src/rng.ts": { imports: [] },
+        "test/b.test.ts": { imports: [edge("kshot-global:kshot"), edge("src/rng.ts")] },
+      },
+    };
+    const warnings: Map<string, string> = stateCopyWarnings(metafile, ["test/a.test.ts", "test/b.test.ts"]);
+    expect([...warnings.keys()]).toEqual(["test/a.test.ts"]);
+    expect(warnings.get("test/a.test.ts")).toMatch(/second copy of src\/engine\.ts through src\/optim\/adam\.ts,/);
   });
 
   it("leave other src modules bundled as they are", async () => {

@@ -11,3 +11,5 @@ export { maxPool2d } from "./pool";
 
 /** Address of the PARAMS block (PARAM_WORDS i32 words). */
 export function paramsPointer(): usize { return PARAMS; }
+export { matmul } from "./matmul";
+export { conv2d, conv2dBackwardData, conv2dBackwardFilter } from "./conv";

@@ -1,0 +1,238 @@
+// 2-D convolution (NCHW, OIHW weights, groups) through the GEMM, per group g (K = inC/G·kh·kw rows of
+// patches, P = outH·outW pixels per image):
+//   forward          y_g[ocg × cols]   = W_g[ocg × K] · col[K × cols]
+//   backward filter  dW_g[ocg × K]    += dY_g[ocg × cols] · col[K × cols]ᵀ
+//   backward data    stride 1: the forward convolution of dY with the flipped, transposed weights;
+//                    otherwise dcol[K × cols] = W_gᵀ · dY_g, then col2im adds it into dx.
+// Columns are output pixels, processed in chunks that bound the im2col buffer: a piece of one image's
+// pixels when images are large, several whole images when they are small (then the GEMM works on a packed
+// copy and the result is scattered back to NCHW). Chunking depends only on the shapes, so the summation
+// order (and the result) does too. Grouped convolution runs the same GEMMs per group, so it is as fast per
+// FLOP as an ungrouped one of the same per-group size.
+import { allFinite, backwardFilterDirect, forwardDirect } from "./conv-direct";
+import { ConvShape as s } from "./conv-shape";
+import { gemm, gemmReady } from "./gemm";
+import { col2im, im2col } from "./im2col";
+import { alloc, free } from "./memory";
+import { STATUS_OK, STATUS_OUT_OF_MEMORY } from "./status";
+
+/** Columns per chunk, and a cap on the im2col buffer. */
+const CHUNK_COLS: i32 = 1024;
+const COL_BYTES: i32 = 8 << 20;
+
+@inline function at(base: usize, element: i32): usize { return base + (<usize>element << 2); }
+
+/** How the output pixels of the batch are cut into chunks. */
+class Plan {
+  /** Images per chunk (1: chunks are pieces of one image). */
+  static images: i32 = 1;
+  /** Pixels per piece when images == 1. */
+  static piece: i32 = 1;
+  /** Columns of the largest chunk. */
+  static cols: i32 = 1;
+}
+
+@inline function patchRows(): i32 { return (s.inC / s.groups) * s.kh * s.kw; }
+@inline function pixels(): i32 { return s.outH * s.outW; }
+
+function plan(): void {
+  const k = max(patchRows(), 1), p = max(pixels(), 1);
+  const target = max(8, min(CHUNK_COLS, COL_BYTES / (4 * k)));
+  if (p >= target || s.batch <= 1) {
+    const pieces = (p + target - 1) / target;
+    Plan.images = 1;
+    Plan.piece = (p + pieces - 1) / pieces;
+    Plan.cols = Plan.piece;
+  } else {
+    Plan.images = min(s.batch, target / p);
+    Plan.piece = p;
+    Plan.cols = Plan.images * p;
+  }
+}
+
+/** Start of image n, channel c of an NCHW tensor with `channels` planes of `plane` elements. */
+@inline function planeAt(t: usize, n: i32, channels: i32, c: i32, plane: i32): usize {
+  return at(t, (n * channels + c) * plane);
+}
+
+/** Copies `rows` channel rows of `count` images between NCHW (t, channels from c0) and a [rows][count·P] matrix. */
+function gatherImages(t: usize, channels: i32, c0: i32, n0: i32, count: i32, rows: i32, m: usize, toMatrix: bool): void {
+  const p = pixels(), ld = count * p;
+  for (let r = 0; r < rows; r++) {
+    for (let i = 0; i < count; i++) {
+      const a = planeAt(t, n0 + i, channels, c0 + r, p), b = at(m, r * ld + i * p);
+      if (toMatrix) memory.copy(b, a, <usize>p << 2);
+      else memory.copy(a, b, <usize>p << 2);
+    }
+  }
+}
+
+/** Patches of images [n0, n0 + count) (pixels [p0, p1) when count is 1) of group g into col. */
+function patches(x: usize, g: i32, n0: i32, count: i32, p0: i32, p1: i32, col: usize): void {
+  const icg = s.inC / s.groups, plane = s.inH * s.inW, p = pixels();
+  if (count == 1) im2col(planeAt(x, n0, s.inC, g * icg, plane), col, p1 - p0, p0, p1);
+  else for (let i = 0; i < count; i++) im2col(planeAt(x, n0 + i, s.inC, g * icg, plane), at(col, i * p), count * p, 0, p);
+}
+
+/** Whether some window reads padding (zeros that the GEMM multiplies). */
+@inline function hasPadding(): bool { return s.padH > 0 || s.padW > 0; }
+
+/** Whether the patch matrix of one image is the input itself (1×1 kernel, stride 1, no padding). */
+@inline function patchesAreInput(): bool {
+  return s.kh == 1 && s.kw == 1 && s.strideH == 1 && s.strideW == 1 && s.padH == 0 && s.padW == 0;
+}
+
+function forward(x: usize, w: usize, y: usize): i32 {
+  plan();
+  const k = patchRows(), p = pixels(), icg = s.inC / s.groups, ocg = s.outC / s.groups;
+  const col = alloc(<usize>(k * Plan.cols) << 2);
+  const tmp = Plan.images > 1 ? alloc(<usize>(ocg * Plan.cols) << 2) : 1;
+  if (!col || !tmp) { free(col); if (tmp != 1) free(tmp); return STATUS_OUT_OF_MEMORY; }
+  for (let g = 0; g < s.groups; g++) {
+    const wg = at(w, g * ocg * k);
+    for (let n0 = 0; n0 < s.batch; n0 += Plan.images) {
+      const count = min(Plan.images, s.batch - n0);
+      if (count == 1) {
+        for (let p0 = 0; p0 < p; p0 += Plan.piece) {
+          const p1 = min(p, p0 + Plan.piece), cols = p1 - p0;
+          const yp = at(planeAt(y, n0, s.outC, g * ocg, p), p0);
+          if (patchesAreInput()) {
+            gemm(ocg, cols, k, wg, k, 1, at(planeAt(x, n0, s.inC, g * icg, p), p0), p, 1, yp, p, false);
+          } else {
+            patches(x, g, n0, 1, p0, p1, col);
+            gemm(ocg, cols, k, wg, k, 1, col, cols, 1, yp, p, false);
+          }
+        }
+      } else {
+        const cols = count * p;
+        patches(x, g, n0, count, 0, p, col);
+        gemm(ocg, cols, k, wg, k, 1, col, cols, 1, tmp, cols, false);
+        gatherImages(y, s.outC, g * ocg, n0, count, ocg, tmp, false);
+      }
+    }
+  }
+  free(col);
+  if (tmp != 1) free(tmp);
+  return STATUS_OK;
+}
+
+/** y = conv2d(x, w), shapes in PARAMS. */
+export function conv2d(x: usize, w: usize, y: usize): i32 {
+  s.load();
+  if (!gemmReady()) return STATUS_OUT_OF_MEMORY;
+  if (hasPadding() && !allFinite(w, s.outC * patchRows())) {
+    forwardDirect(x, w, y);
+    return STATUS_OK;
+  }
+  return forward(x, w, y);
+}
+
+/** dw = Σ over pixels of dy ⊗ patches(x), shapes in PARAMS. */
+export function conv2dBackwardFilter(x: usize, dy: usize, dw: usize): i32 {
+  s.load();
+  if (!gemmReady()) return STATUS_OUT_OF_MEMORY;
+  plan();
+  const k = patchRows(), p = pixels(), ocg = s.outC / s.groups;
+  if (s.batch == 0 || p == 0) {
+    memory.fill(dw, 0, <usize>(s.outC * k) << 2);
+    return STATUS_OK;
+  }
+  if (hasPadding() && !allFinite(dy, s.batch * s.outC * p)) {
+    backwardFilterDirect(x, dy, dw);
+    return STATUS_OK;
+  }
+  const col = alloc(<usize>(k * Plan.cols) << 2);
+  const tmp = Plan.images > 1 ? alloc(<usize>(ocg * Plan.cols) << 2) : 1;
+  if (!col || !tmp) { free(col); if (tmp != 1) free(tmp); return STATUS_OUT_OF_MEMORY; }
+  for (let g = 0; g < s.groups; g++) {
+    const dwg = at(dw, g * ocg * k);
+    let first = true;
+    for (let n0 = 0; n0 < s.batch; n0 += Plan.images) {
+      const count = min(Plan.images, s.batch - n0);
+      if (count == 1) {
+        for (let p0 = 0; p0 < p; p0 += Plan.piece) {
+          const p1 = min(p, p0 + Plan.piece), cols = p1 - p0;
+          patches(x, g, n0, 1, p0, p1, col);
+          const a = at(planeAt(dy, n0, s.outC, g * ocg, p), p0);
+          gemm(ocg, k, cols, a, p, 1, col, 1, cols, dwg, k, !first);
+          first = false;
+        }
+      } else {
+        const cols = count * p;
+        patches(x, g, n0, count, 0, p, col);
+        gatherImages(dy, s.outC, g * ocg, n0, count, ocg, tmp, true);
+        gemm(ocg, k, cols, tmp, cols, 1, col, 1, cols, dwg, k, !first);
+        first = false;
+      }
+    }
+  }
+  free(col);
+  if (tmp != 1) free(tmp);
+  return STATUS_OK;
+}
+
+/** Backward data for stride 1: forward convolution of dy with w flipped in space and transposed in channels. */
+function backwardDataAsForward(dy: usize, w: usize, dx: usize): i32 {
+  const icg = s.inC / s.groups, ocg = s.outC / s.groups, kh = s.kh, kw = s.kw;
+  const wt = alloc(<usize>(s.inC * ocg * kh * kw) << 2);
+  if (!wt) return STATUS_OUT_OF_MEMORY;
+  for (let g = 0; g < s.groups; g++) {
+    for (let c = 0; c < icg; c++) {
+      for (let o = 0; o < ocg; o++) {
+        for (let ky = 0; ky < kh; ky++) {
+          for (let kx = 0; kx < kw; kx++) {
+            const src = (((g * ocg + o) * icg + c) * kh + kh - 1 - ky) * kw + kw - 1 - kx;
+            const dst = (((g * icg + c) * ocg + o) * kh + ky) * kw + kx;
+            store<f32>(at(wt, dst), load<f32>(at(w, src)));
+          }
+        }
+      }
+    }
+  }
+  const inC = s.inC, inH = s.inH, inW = s.inW;
+  s.inC = s.outC; s.inH = s.outH; s.inW = s.outW;
+  s.outC = inC; s.outH = inH; s.outW = inW;
+  s.padH = kh - 1 - s.padH;
+  s.padW = kw - 1 - s.padW;
+  const status = forward(dy, wt, dx);
+  free(wt);
+  return status;
+}
+
+/** dx = the adjoint of conv2d in x applied to dy, shapes in PARAMS. */
+export function conv2dBackwardData(dy: usize, w: usize, dx: usize): i32 {
+  s.load();
+  if (!gemmReady()) return STATUS_OUT_OF_MEMORY;
+  // The flipped-kernel forward pads dy with zeros, so it needs finite weights (see conv-direct.ts).
+  const flippable = s.strideH == 1 && s.strideW == 1 && s.padH < s.kh && s.padW < s.kw;
+  if (flippable && allFinite(w, s.outC * patchRows())) return backwardDataAsForward(dy, w, dx);
+  plan();
+  const k = patchRows(), p = pixels(), icg = s.inC / s.groups, ocg = s.outC / s.groups;
+  memory.fill(dx, 0, <usize>(s.batch * s.inC * s.inH * s.inW) << 2);
+  const col = alloc(<usize>(k * Plan.cols) << 2);
+  const tmp = Plan.images > 1 ? alloc(<usize>(ocg * Plan.cols) << 2) : 1;
+  if (!col || !tmp) { free(col); if (tmp != 1) free(tmp); return STATUS_OUT_OF_MEMORY; }
+  const plane = s.inH * s.inW;
+  for (let g = 0; g < s.groups; g++) {
+    const wg = at(w, g * ocg * k);
+    for (let n0 = 0; n0 < s.batch; n0 += Plan.images) {
+      const count = min(Plan.images, s.batch - n0);
+      if (count == 1) {
+        for (let p0 = 0; p0 < p; p0 += Plan.piece) {
+          const p1 = min(p, p0 + Plan.piece), cols = p1 - p0;
+          const b = at(planeAt(dy, n0, s.outC, g * ocg, p), p0);
+          gemm(k, cols, ocg, wg, 1, k, b, p, 1, col, cols, false);
+          col2im(col, cols, planeAt(dx, n0, s.inC, g * icg, plane), p0, p1);
+        }
+      } else {
+        const cols = count * p;
+        gatherImages(dy, s.outC, g * ocg, n0, count, ocg, tmp, true);
+        gemm(k, cols, ocg, wg, 1, k, tmp, cols, 1, col, cols, false);
+        for (let i = 0; i < count; i++) col2im(at(col, i * p), cols, planeAt(dx, n0 + i, s.inC, g * icg, plane), 0, p);
+      }
+    }
+  }
+  free(col);
+  if (tmp != 1) free(tmp);
+  return STATUS_OK;
+}

@@ -1,0 +1,72 @@
+// Single-precision GEMM, C (= or +=) A·B, blocked as the fast BLAS kernels are (Goto/BLIS loop order):
+//   for each NC-column block of B and KC-deep slice: pack B (stays in L2/L3)
+//     for each MC-row block of A: pack A (stays in L2)
+//       for each NR-column panel (stays in L1) and MR-row panel: the micro-kernel on one tile of C.
+// Depth slices are balanced (576 → 2 × 288, not 512 + 64) and summed in a fixed order.
+import { alloc } from "./memory";
+import { MR, NR, packA, packB } from "./gemm-pack";
+import { tile } from "./gemm-kernel";
+
+const KC: i32 = 320;
+const MC: i32 = 128;
+const NC: i32 = 2048;
+
+let packedA: usize = 0;
+let packedB: usize = 0;
+
+/** Allocates the packing buffers on first use; false when memory is exhausted. */
+export function gemmReady(): bool {
+  if (!packedA) packedA = alloc(<usize>(MC * KC) << 2);
+  if (!packedB) packedB = alloc(<usize>(KC * NC) << 2);
+  return packedA != 0 && packedB != 0;
+}
+
+@inline function elem(base: usize, r: i32, c: i32, rs: i32, cs: i32): usize {
+  return base + ((<usize>r * <usize>rs + <usize>c * <usize>cs) << 2);
+}
+
+/** Splits `total` into the fewest chunks of at most `limit`, of nearly equal size. */
+@inline function balanced(total: i32, limit: i32): i32 {
+  const chunks = (total + limit - 1) / limit;
+  return (total + chunks - 1) / chunks;
+}
+
+/**
+ * C[m×n] (row stride ldc, elements) = (accumulate ? C : 0) + A·B, where A(i, p) is at
+ * a + (i·ars + p·acs)·4 and B(p, j) at b + (p·brs + j·bcs)·4. Call gemmReady() first.
+ */
+export function gemm(
+  m: i32, n: i32, k: i32, a: usize, ars: i32, acs: i32, b: usize, brs: i32, bcs: i32, c: usize, ldc: i32,
+  accumulate: bool,
+): void {
+  if (m <= 0 || n <= 0) return;
+  const ldcBytes = <usize>ldc << 2;
+  if (k <= 0) {
+    if (!accumulate) for (let i = 0; i < m; i++) memory.fill(c + <usize>i * ldcBytes, 0, <usize>n << 2);
+    return;
+  }
+  const kc = balanced(k, KC);
+  for (let j0 = 0; j0 < n; j0 += NC) {
+    const nc = min(NC, n - j0);
+    for (let p0 = 0; p0 < k; p0 += kc) {
+      const depth = min(kc, k - p0);
+      const acc = accumulate || p0 > 0;
+      packB(packedB, elem(b, p0, j0, brs, bcs), brs, bcs, depth, nc);
+      for (let i0 = 0; i0 < m; i0 += MC) {
+        const mc = min(MC, m - i0);
+        packA(packedA, elem(a, i0, p0, ars, acs), ars, acs, mc, depth);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const pb = packedB + (<usize>(jr * depth) << 2);
+          const cols = min(NR, nc - jr);
+          for (let ir = 0; ir < mc; ir += MR) {
+            const pa = packedA + (<usize>(ir * depth) << 2);
+            const cp = c + <usize>(i0 + ir) * ldcBytes + (<usize>(j0 + jr) << 2);
+            const rows = min(MR, mc - ir);
+            if (acc) tile(depth, pa, pb, cp, ldcBytes, rows, cols, true);
+            else tile(depth, pa, pb, cp, ldcBytes, rows, cols, false);
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,94 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import type { BackendBuffer, Conv2dParams } from "../../../src/backend/backend.ts";
+import { KshotError } from "../../../src/errors.ts";
+import { backends, expectClose, outputBoth, randomFloats, readBoth, rng, upload, uploadBoth, type Pair } from "./parity.ts";
+
+type Shape = [batch: number, inC: number, inH: number, inW: number, outC: number, kh: number, kw: number,
+  strideH: number, strideW: number, padH: number, padW: number, groups: number];
+
+function params([batch, inC, inH, inW, outC, kh, kw, strideH, strideW, padH, padW, groups]: Shape): Conv2dParams {
+  const outH = Math.floor((inH + 2 * padH - kh) / strideH) + 1, outW = Math.floor((inW + 2 * padW - kw) / strideW) + 1;
+  return { batch, inC, inH, inW, outC, outH, outW, kh, kw, strideH, strideW, padH, padW, groups };
+}
+
+const CASES: Record<string, Shape> = {
+  // The Conv-4 layers (3×3, pad 1, stride 1), small batches: the reference is slow.
+  "conv4 layer 1": [3, 1, 28, 28, 64, 3, 3, 1, 1, 1, 1, 1],
+  "conv4 layer 2": [2, 64, 14, 14, 64, 3, 3, 1, 1, 1, 1, 1],
+  "conv4 layer 3": [5, 64, 7, 7, 64, 3, 3, 1, 1, 1, 1, 1],
+  "conv4 layer 4": [7, 64, 3, 3, 64, 3, 3, 1, 1, 1, 1, 1],
+  // A meta-batch of tasks as groups: 4 and 32 tasks × 64 channels.
+  "4 tasks as groups": [2, 4 * 64, 7, 7, 4 * 64, 3, 3, 1, 1, 1, 1, 4],
+  "32 tasks as groups, 3×3 images": [2, 32 * 64, 3, 3, 32 * 64, 3, 3, 1, 1, 1, 1, 32],
+  "32 tasks as groups, first layer": [1, 32, 28, 28, 32 * 64, 3, 3, 1, 1, 1, 1, 32],
+  "groups, uneven channels": [2, 6, 9, 8, 9, 3, 3, 1, 1, 1, 1, 3],
+  "stride 2, no padding": [3, 5, 11, 11, 7, 3, 3, 2, 2, 0, 0, 1],
+  "non-square kernel, image and stride": [2, 3, 10, 13, 5, 3, 2, 2, 1, 1, 0, 1],
+  "1×1 kernel": [3, 16, 5, 6, 8, 1, 1, 1, 1, 0, 0, 1],
+  "1×1 kernel, stride 2": [2, 4, 7, 7, 3, 1, 1, 2, 2, 0, 0, 1],
+  "padding = kernel − 1": [2, 3, 6, 6, 4, 3, 3, 1, 1, 2, 2, 1],
+  "padding beyond the kernel": [2, 3, 5, 5, 4, 3, 3, 1, 1, 3, 3, 1],
+  "large image, pixel pieces": [1, 2, 45, 47, 5, 3, 3, 1, 1, 1, 1, 1],
+  "large image, stride 2, pieces": [2, 3, 90, 70, 4, 5, 5, 2, 2, 2, 2, 1],
+  "kernel as large as the image": [3, 2, 4, 4, 3, 4, 4, 1, 1, 0, 0, 1],
+  "single pixel": [4, 3, 1, 1, 5, 1, 1, 1, 1, 0, 0, 1],
+  "many small images in chunks": [150, 2, 3, 3, 3, 3, 3, 1, 1, 1, 1, 1],
+};
+
+const abs = (a: Float32Array): Float32Array => a.map(Math.abs);
+
+describe("wasm conv2d and its backward kernels match the reference", () => {
+  let pair: Pair;
+  beforeAll(async () => { pair = await backends(); });
+
+  /** Runs one kernel on both backends; the tolerance scale is the same kernel on |inputs| (Σ|terms|). */
+  function check(
+    kernel: "conv2d" | "conv2dBackwardData" | "conv2dBackwardFilter", p: Conv2dParams, first: Float32Array,
+    second: Float32Array, outSize: number, what: string,
+  ): void {
+    const [aw, ar] = uploadBoth(pair, first), [bw, br] = uploadBoth(pair, second);
+    const [yw, yr] = outputBoth(pair, "float32", outSize, 9);
+    const call = (b: Pair["wasm"] | Pair["ref"], x: BackendBuffer, y: BackendBuffer, out: BackendBuffer): void => b[kernel](x, y, out, p);
+    call(pair.wasm, aw, bw, yw);
+    call(pair.ref, ar, br, yr);
+    const scaleOut = pair.ref.allocate("float32", outSize);
+    call(pair.ref, upload(pair.ref, abs(first)), upload(pair.ref, abs(second)), scaleOut);
+    const [got, want] = readBoth(pair, yw, yr);
+    expectClose(got, want, 1e-5, pair.ref.readSync(scaleOut), 1e-30, `${kernel} ${what}`);
+  }
+
+  for (const [what, shape] of Object.entries(CASES)) {
+    it(`${what}: forward, backward data, backward filter`, () => {
+      const p = params(shape);
+      const random = rng(shape.reduce((a, b) => a * 31 + b, 7));
+      const xSize = p.batch * p.inC * p.inH * p.inW, wSize = p.outC * (p.inC / p.groups) * p.kh * p.kw;
+      const ySize = p.batch * p.outC * p.outH * p.outW;
+      const x = randomFloats(xSize, random), w = randomFloats(wSize, random), dy = randomFloats(ySize, random);
+      check("conv2d", p, x, w, ySize, what);
+      check("conv2dBackwardData", p, dy, w, xSize, what);
+      check("conv2dBackwardFilter", p, x, dy, wSize, what);
+    });
+  }
+
+  it("propagates NaN and Inf", () => {
+    const p = params([2, 3, 6, 6, 4, 3, 3, 1, 1, 1, 1, 1]);
+    const random = rng(71);
+    const x = randomFloats(2 * 3 * 36, random), w = randomFloats(4 * 3 * 9, random), dy = randomFloats(2 * 4 * 36, random);
+    x[5] = NaN;
+    x[80] = Infinity;
+    w[7] = -Infinity;
+    dy[3] = NaN;
+    check("conv2d", p, x, w, 2 * 4 * 36, "special");
+    check("conv2dBackwardData", p, dy, w, 2 * 3 * 36, "special");
+    check("conv2dBackwardFilter", p, x, dy, 4 * 3 * 9, "special");
+  });
+
+  it("rejects inconsistent shapes with KshotErrors naming the op", () => {
+    const p = params([1, 4, 5, 5, 6, 3, 3, 1, 1, 1, 1, 2]);
+    const x = upload(pair.wasm, new Float32Array(100)), w = upload(pair.wasm, new Float32Array(6 * 2 * 9));
+    const y = upload(pair.wasm, new Float32Array(150));
+    expect(() => pair.wasm.conv2d(x, w, y, { ...p, outH: 4 })).toThrow(/conv2d: expected output 5x5/);
+    expect(() => pair.wasm.conv2d(x, w, y, { ...p, groups: 3 })).toThrow(KshotError);
+    expect(() => pair.wasm.conv2dBackwardFilter(x, y, upload(pair.wasm, new Float32Array(5)), p)).toThrow(/conv2dBackwardFilter/);
+  });
+});

@@ -1,7 +1,7 @@
 /**
  * kshot: a portable meta-learning runtime. `import * as ks from "kshot"`, then `await ks.init()`.
  */
-export { init, getBackendName, availableBackends, registerBackend, type InitOptions, type BackendName } from "./init.ts";
+export { init, getBackendName, backendReport, type InitOptions, type BackendName, type BackendReport } from "./init.ts";
 export { tidy, keep, memory, noGrad, withBackend, configure } from "./engine.ts";
 export { Tensor } from "./tensor.ts";
 export { KshotError } from "./errors.ts";

@@ -5,6 +5,9 @@
  */
 import type { Backend } from "./backend/backend.ts";
 import { ReferenceBackend } from "./backend/reference/reference-backend.ts";
+import { createWasmBackend } from "./backend/wasm/index.ts";
+import { chooseBuild } from "./backend/wasm/wasm-module.ts";
+import { createWebGPUBackend, probeWebGPU, type WebGPUProbe } from "./backend/webgpu/index.ts";
 import { backend, hasBackend, setActiveBackend, configure } from "./engine.ts";
 import { KshotError } from "./errors.ts";
 
@@ -24,8 +27,8 @@ export interface InitOptions {
   gpu?: GPU;
 }
 
-/** What a backend module provides to `init`. */
-export interface BackendProvider {
+/** How `init` starts a backend. */
+interface BackendProvider {
   create(options: InitOptions): Promise<Backend>;
   /** For `auto`: whether this backend should be chosen here (WebGPU: a hardware adapter exists). */
   preferredByAuto?(options: InitOptions): Promise<boolean>;
@@ -33,17 +36,20 @@ export interface BackendProvider {
 
 const providers = new Map<string, BackendProvider>([
   ["reference", { create: async () => new ReferenceBackend() }],
+  ["wasm", { create: (o) => createWasmBackend({ deterministic: o.deterministic ?? true }) }],
+  ["webgpu", {
+    create: (o) => createWebGPUBackend({ gpu: o.gpu, allowSoftware: true }),
+    preferredByAuto: async (o) => {
+      const probe = await probeWebGPU(o.gpu);
+      return probe.available && !probe.isSoftware;
+    },
+  }],
 ]);
-
-/** Makes a backend available to `init` (the wasm and WebGPU modules register themselves). */
-export function registerBackend(name: "webgpu" | "wasm", provider: BackendProvider): void {
-  providers.set(name, provider);
-}
 
 async function autoChoice(options: InitOptions): Promise<string> {
   const gpu = providers.get("webgpu");
   if (gpu?.preferredByAuto && (await gpu.preferredByAuto(options).catch(() => false))) return "webgpu";
-  if (providers.has("wasm")) return "wasm";
+  if (typeof WebAssembly === "object") return "wasm";
   throw new KshotError("init: no backend available for `auto` (neither a hardware WebGPU adapter nor WebAssembly)");
 }
 
@@ -68,7 +74,20 @@ export function getBackendName(): string {
   return backend().name;
 }
 
-/** Names of the backends this build can start. */
-export function availableBackends(): string[] {
-  return [...providers.keys()];
+export interface BackendReport {
+  /** What `init({ backend: "auto" })` picks here. */
+  auto: string;
+  /** WebGPU: whether an adapter exists, what it is, and whether it is a software one. */
+  webgpu: WebGPUProbe;
+  /** The wasm build `deterministic: false` would run ("relaxed" where the engine validates relaxed SIMD). */
+  wasm: { available: boolean; fastBuild: string };
+}
+
+/** What this runtime offers, for `kshot info` and for choosing a backend by hand. Never throws. */
+export async function backendReport(options: InitOptions = {}): Promise<BackendReport> {
+  const webgpu = await probeWebGPU(options.gpu);
+  const available = typeof WebAssembly === "object";
+  const fastBuild = available ? chooseBuild(false).build : "none";
+  const auto = await autoChoice(options).catch(() => "none");
+  return { auto, webgpu, wasm: { available, fastBuild } };
 }

@@ -21,11 +21,14 @@ export function globalNorm(grads: TensorRecord): Tensor {
   });
 }
 
-/** Gradients scaled to a global norm of at most `maxNorm`, and the norm before clipping. */
-export function clipByGlobalNorm(grads: TensorRecord, maxNorm: number): { grads: TensorRecord; norm: Tensor } {
+/**
+ * Gradients scaled to a global norm of at most `maxNorm`, and the norm before clipping (pass `norm` when
+ * it is already computed).
+ */
+export function clipByGlobalNorm(grads: TensorRecord, maxNorm: number, norm?: Tensor): { grads: TensorRecord; norm: Tensor } {
   checkRange("clipByGlobalNorm", "maxNorm", maxNorm, 0);
   return tidy(() => {
-    const norm = globalNorm(grads);
+    norm ??= globalNorm(grads);
     const scale = minimum(div(maxNorm, add(norm, 1e-6)), 1);
     const clipped: TensorRecord = {};
     for (const [name, g] of Object.entries(grads)) clipped[name] = mul(g, cast(scale, g.dtype));

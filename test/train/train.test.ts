@@ -1,0 +1,152 @@
+import { describe, expect, it } from "vitest";
+import * as ks from "../../src/index.ts";
+import type { TensorRecord } from "../../src/autograd.ts";
+import { load } from "../../src/io/checkpoint.ts";
+import type { MetaAlgorithm } from "../../src/meta/algorithm.ts";
+import { mul } from "../../src/ops/elementwise.ts";
+import { finetune } from "../../src/meta/finetune.ts";
+import { stepDecay } from "../../src/optim/schedule.ts";
+import { train, type TrainProgress } from "../../src/train/train.ts";
+import { clusterTasks, sineTasks } from "./fixtures.ts";
+
+const mlpClassifier = (ways = 3) => ks.nn.mlp([4, 8, ways]);
+const fomaml = () => ks.meta.fomaml(mlpClassifier(), { innerLr: 0.5, innerSteps: 1 });
+const values = (r: TensorRecord) => Object.fromEntries(Object.entries(r).map(([k, t]) => [k, Array.from(t.dataSync())]));
+const dispose = (r: TensorRecord) => Object.values(r).forEach((t) => t.dispose());
+
+/** An algorithm whose step gives NaN (loss) or an infinite gradient on the chosen calls. */
+function poisoned(inner: MetaAlgorithm, poison: (call: number) => "loss" | "grad" | undefined): MetaAlgorithm {
+  let call = 0;
+  return {
+    ...inner,
+    step(params, batch) {
+      const r = inner.step(params, batch);
+      const what = poison(call++);
+      if (what === "loss") return { ...r, loss: mul(r.loss, NaN) };
+      if (what === "grad") {
+        const [k] = Object.keys(r.grads);
+        return { ...r, grads: { ...r.grads, [k!]: mul(r.grads[k!]!, Infinity) } };
+      }
+      return r;
+    },
+  };
+}
+
+describe("train", () => {
+  it("meta-trains: the training loss falls", async () => {
+    const r = await train(ks.meta.maml(mlpClassifier(), { innerLr: 0.5 }), clusterTasks(), { iterations: 60, metaBatch: 4, metaLr: 0.01, logEvery: 20 });
+    expect(r.history.length).toBe(3);
+    expect(r.history[2]!.loss).toBeLessThan(r.history[0]!.loss);
+    expect(r.stopped).toBe("iterations");
+    expect(r.iterations).toBe(60);
+    expect(r.accuracy).toBeGreaterThan(0.34);
+    dispose(r.params);
+  });
+
+  it("resumes exactly: N iterations straight equal k, then a resume for N − k (bit-identical)", async () => {
+    const options = { metaBatch: 2, metaLr: 0.05, schedule: stepDecay(2, 0.5), logEvery: 1, seed: 3 };
+    const straight = await train(fomaml(), clusterTasks(7), { ...options, iterations: 7 });
+
+    const saved: Uint8Array[] = [];
+    const first = await train(fomaml(), clusterTasks(7), { ...options, iterations: 3, checkpoint: { write: (b) => void saved.push(b) } });
+    const checkpoint = await load(saved[saved.length - 1]!);
+    expect(checkpoint.metadata.iteration).toBe(3);
+    const resumed = await train(fomaml(), clusterTasks(12345), { ...options, iterations: 7, resume: checkpoint });
+    expect(resumed.iterations).toBe(7);
+    expect(values(resumed.params)).toEqual(values(straight.params));
+    [straight.params, first.params, resumed.params, checkpoint.params, checkpoint.optimizer!].forEach(dispose);
+  });
+
+  it("keeps memory flat over hundreds of steps", async () => {
+    const seen: { tensors: number; bytes: number }[] = [];
+    const algo = ks.meta.maml(ks.nn.mlp([1, 8, 1]), { innerLr: 0.01, loss: "mse" });
+    const r = await train(algo, sineTasks(), {
+      iterations: 300, metaBatch: 2, logEvery: 25, clipNorm: 10,
+      onProgress: () => void seen.push(ks.memory()),
+    });
+    expect(seen.length).toBe(12);
+    for (const m of seen.slice(1)) expect(m).toEqual(seen[0]);
+    dispose(r.params);
+  });
+
+  it("skips steps with a non-finite loss or gradient and never trains on them", async () => {
+    const bad = (call: number) => (call === 1 ? "loss" : call === 3 ? "grad" : undefined);
+    const dirty = await train(poisoned(fomaml(), bad), clusterTasks(2), { iterations: 6, logEvery: 1, metaLr: 0.05, seed: 1 });
+    expect(dirty.skipped).toBe(2);
+    expect(dirty.history.map((p) => p.skipped)).toEqual([0, 1, 1, 2, 2, 2]);
+    expect(dirty.history.every((p) => Number.isFinite(p.loss))).toBe(true);
+
+    // Skipped steps change nothing (not even Adam's step count): 2 clean steps then 3 poisoned ones give
+    // exactly the parameters of the 2 clean steps alone.
+    const clean = await train(fomaml(), clusterTasks(2), { iterations: 2, metaLr: 0.05, seed: 1 });
+    const tail = (call: number) => (call < 2 ? undefined : call % 2 ? "loss" : "grad");
+    const stopped = await train(poisoned(fomaml(), tail), clusterTasks(2), { iterations: 5, metaLr: 0.05, seed: 1 });
+    expect(stopped.skipped).toBe(3);
+    expect(values(stopped.params)).toEqual(values(clean.params));
+    [clean.params, dirty.params, stopped.params].forEach(dispose);
+  });
+
+  it("stops once too many steps were skipped, leaving the parameters untouched", async () => {
+    const init = ks.meta.fomaml(mlpClassifier()).init(new ks.Rng(5));
+    const r = await train(poisoned(fomaml(), () => "loss"), clusterTasks(), { iterations: 50, logEvery: 1, maxNonFinite: 2, params: init });
+    expect(r.stopped).toBe("non-finite");
+    expect(r.skipped).toBe(3);
+    expect(values(r.params)).toEqual(values(init));
+    [r.params, init].forEach(dispose);
+  });
+
+  it("stops on an AbortSignal and on a minutes budget", async () => {
+    const controller = new AbortController();
+    const r = await train(fomaml(), clusterTasks(), {
+      iterations: 1000, logEvery: 5, signal: controller.signal,
+      onProgress: (p) => p.iteration >= 10 && controller.abort(),
+    });
+    expect(r.stopped).toBe("aborted");
+    expect(r.iterations).toBe(10);
+    const timed = await train(fomaml(), clusterTasks(), { minutes: 0.2 / 60 });
+    expect(timed.stopped).toBe("minutes");
+    expect(timed.seconds).toBeGreaterThanOrEqual(0.2);
+    [r.params, timed.params].forEach(dispose);
+  });
+
+  it("validates periodically on the same episodes each time", async () => {
+    const reports: TrainProgress[] = [];
+    const r = await train(fomaml(), clusterTasks(), {
+      iterations: 6, metaLr: 0, logEvery: 100,
+      validation: { tasks: clusterTasks(99, 3, 1, 2, 9), every: 3, episodes: 8 },
+      onProgress: (p) => void reports.push(p),
+    });
+    const validations = reports.filter((p) => p.validation);
+    expect(validations.map((p) => p.iteration)).toEqual([3, 6]);
+    // The meta learning rate is 0, so the parameters do not move and both runs see the same episodes.
+    expect(validations[1]!.validation).toEqual(validations[0]!.validation);
+    expect(r.validation).toEqual(validations[1]!.validation);
+    dispose(r.params);
+  });
+
+  it("reports progress with pace, ETA and the schedule's learning rate", async () => {
+    const reports: TrainProgress[] = [];
+    const r = await train(fomaml(), clusterTasks(), {
+      iterations: 8, metaBatch: 3, logEvery: 4, metaLr: 0.1, schedule: stepDecay(4, 0.1),
+      onProgress: (p) => void reports.push(p),
+    });
+    expect(reports.map((p) => p.iteration)).toEqual([4, 8]);
+    expect(reports[0]!.lr).toBeCloseTo(0.1, 12);
+    expect(reports[1]!.lr).toBeCloseTo(0.01, 12);
+    expect(reports[0]!.tasksPerSecond).toBeGreaterThan(0);
+    expect(reports[0]!.etaSeconds).toBeGreaterThan(0);
+    expect(reports[1]!.etaSeconds).toBe(0);
+    expect(reports[0]!.accuracy).toBeGreaterThanOrEqual(0);
+    dispose(r.params);
+  });
+
+  it("rejects bad options and mismatched tasks with clear errors", async () => {
+    await expect(train(fomaml(), clusterTasks(), {})).rejects.toThrow(/give a budget/);
+    await expect(train(fomaml(), clusterTasks(), { iterations: 1, metaBatch: 0 })).rejects.toThrow(/metaBatch to be a positive integer, got 0/);
+    await expect(train(fomaml(), clusterTasks(), { minutes: -1 })).rejects.toThrow(/minutes to be a positive number/);
+    await expect(train(fomaml(), sineTasks(), { iterations: 1 })).rejects.toThrow(/cannot train on regression tasks/);
+    const baseline = finetune(ks.nn.mlp([4, 8]), { numClasses: 5 });
+    await expect(train(baseline, clusterTasks(), { iterations: 1 })).rejects.toThrow(/head has 5 classes, the training tasks draw from 12/);
+    await expect(train(fomaml(), clusterTasks(), { iterations: 1, schedule: { kind: "step", every: 0, factor: 1 } })).rejects.toThrow(/schedule/);
+  });
+});

@@ -62,7 +62,10 @@ export interface SourceClassBatch extends TaskBatch {
 }
 
 function checkOptions(o: FinetuneOptions): Required<FinetuneOptions> {
-  const r = { steps: 100, lr: 0.01, momentum: 0.9, headInit: "zeros" as const, wholeNetwork: false, seed: 0, ...o };
+  const r = {
+    numClasses: o.numClasses, steps: o.steps ?? 100, lr: o.lr ?? 0.01, momentum: o.momentum ?? 0.9,
+    headInit: o.headInit ?? "zeros", wholeNetwork: o.wholeNetwork ?? false, seed: o.seed ?? 0,
+  };
   const bad = (what: string, v: unknown) => new KshotError(`finetune: expected ${what}, got ${String(v)}`);
   if (!Number.isInteger(r.numClasses) || r.numClasses < 2) throw bad("numClasses (training classes) to be an integer >= 2", r.numClasses);
   if (!Number.isInteger(r.steps) || r.steps < 0) throw bad("steps to be a non-negative integer", r.steps);

@@ -12,7 +12,7 @@ struct Params {
   k_split: u32,
   k_chunk: u32,
   groups_x: u32,
-  _pad: u32,
+  tk: u32,
   in_c: u32,
   in_h: u32,
   in_w: u32,

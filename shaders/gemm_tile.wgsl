@@ -5,10 +5,11 @@
 // [k][m], B as vec4 [k][n/4], so the inner loop is 4 scalar + 1 vec4 loads for 16 multiply-adds.
 // Split-K: with k_split > 1 the workgroups of one output tile each take k_chunk (a multiple of TK) of K
 // and store_c writes partial sums that a reduce dispatch adds in a fixed order (deterministic).
-// The kernel file provides: `params` whose struct starts with batch, m, n, k, k_split, k_chunk, groups_x;
+// The kernel file provides: `params` whose struct starts with batch, m, n, k, k_split, k_chunk, groups_x, tk;
 // fn fill_a(batch, m0, k0, tid) and fn fill_b(batch, k0, n0, tid), which fill tile_a / tile_b with zeros
 // outside the matrices; fn store_c(batch, split, row, col, v) for columns col .. col + 3 (clip at n).
-// Markers: $TX, $TY.
+// Markers: $TX, $TY; flag SOFTWARE (CPU adapters: llvmpipe spends seconds compiling the unrolled inner
+// loop, so there its bound comes from params.tk = TK, which the compiler cannot see).
 
 const TK: u32 = 16u;
 const TX: u32 = $TX;
@@ -44,7 +45,12 @@ fn main(
     fill_a(batch, m0, k0, tid);
     fill_b(batch, k0, n0, tid);
     workgroupBarrier();
-    for (var kk = 0u; kk < TK; kk++) {
+//#if SOFTWARE
+    let tk = params.tk;
+//#else
+    let tk = TK;
+//#endif
+    for (var kk = 0u; kk < tk; kk++) {
       let b = tile_b[kk * TX + lid.x];
       let a = kk * TM + lid.y;
       acc[0] += tile_a[a] * b;

@@ -12,7 +12,7 @@ struct Params {
   k_split: u32,
   k_chunk: u32,
   groups_x: u32,
-  _pad: u32,
+  tk: u32,
   a_batch_stride: u32,
   b_batch_stride: u32,
 }

@@ -56,7 +56,8 @@ fn combine(a: Acc, b: Acc) -> Acc {
 //#if SUM
   return Acc(a.value + b.value, 0u);
 //#else
-  return select(a, b, better(a, b));
+  if (better(a, b)) { return b; }
+  return a;
 //#endif
 }
 

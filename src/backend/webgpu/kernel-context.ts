@@ -10,6 +10,8 @@ export interface KernelContext {
   releaseScratch(buffer: GPUBuffer): void;
   readonly maxWorkgroupsPerDimension: number;
   readonly maxInvocationsPerWorkgroup: number;
+  /** A CPU-emulated adapter: kernels may trade speed for compile time (see gemm_tile.wgsl). */
+  readonly softwareAdapter: boolean;
 }
 
 /** A grid of at least `workgroups` workgroups, 2-D beyond the per-dimension limit. */

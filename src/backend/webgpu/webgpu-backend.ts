@@ -75,6 +75,7 @@ export class WebGPUBackend implements Backend {
       releaseScratch: (b) => this.storage.release(b),
       maxWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension,
       maxInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
+      softwareAdapter: adapter.isSoftware,
     };
     void device.lost.then((info) => {
       if (!this.disposed) this.lostMessage = `${info.reason}: ${info.message}`;

@@ -42,7 +42,7 @@ function runConv(ctx: KernelContext, kernel: ConvKernel, a: GPUBuffer, b: GPUBuf
   const vecA = kernel === "conv2d" && shape.k % 4 === 0;
   const spec = {
     key: `${kernel}:${plan.tx}x${plan.ty}${vecA ? ":VEC_A" : ""}`,
-    source: () => gemmSource(kernel, plan, { VEC_A: vecA, W_ELEM: vecA ? "vec4<f32>" : "f32" }),
+    source: () => gemmSource(kernel, plan, ctx.softwareAdapter, { VEC_A: vecA, W_ELEM: vecA ? "vec4<f32>" : "f32" }),
     reads: 2,
     writes: 1,
   };

@@ -30,9 +30,12 @@ export interface GemmPlan {
   readonly grid: Grid;
 }
 
-/** Tile edge (in threads) for a matrix edge: 4 threads x 4 outputs cover 16, 8 cover 32, 16 cover 64. */
+/**
+ * Tile edge in threads for a matrix edge: 4 threads x 4 outputs cover 16, 16 threads cover 64. Two sizes
+ * only: every tile shape is a pipeline to compile, and a CPU adapter takes seconds per GEMM pipeline.
+ */
 function threadsFor(extent: number): number {
-  return extent <= 16 ? 4 : extent <= 32 ? 8 : 16;
+  return extent <= 16 ? 4 : 16;
 }
 
 export function planGemm(s: GemmShape, ctx: KernelContext, allowSplit: boolean): GemmPlan {
@@ -51,14 +54,14 @@ export function planGemm(s: GemmShape, ctx: KernelContext, allowSplit: boolean):
 }
 
 /** A GEMM kernel's WGSL: its own file specialised, then the core. */
-export function gemmSource(file: string, plan: GemmPlan, defines: Defines): string {
-  const all = { ...defines, TX: `${plan.tx}u`, TY: `${plan.ty}u` };
+export function gemmSource(file: string, plan: GemmPlan, software: boolean, defines: Defines): string {
+  const all = { ...defines, TX: `${plan.tx}u`, TY: `${plan.ty}u`, SOFTWARE: software };
   return specialize(shaderSource(file), all, `${file}.wgsl`) + "\n" + specialize(shaderSource("gemm_tile"), all, "gemm_tile.wgsl");
 }
 
-/** The core's params header (words 0-7); kernel-specific fields start at word 8. */
+/** The core's params header (words 0-7: ..., groups_x, tk); kernel-specific fields start at word 8. */
 export function gemmParams(s: GemmShape, plan: GemmPlan, words: number): ParamWords {
   return new ParamWords(words)
     .u32(0, s.batch).u32(1, s.m).u32(2, s.n).u32(3, s.k)
-    .u32(4, plan.kSplit).u32(5, plan.kChunk).u32(6, plan.grid.x);
+    .u32(4, plan.kSplit).u32(5, plan.kChunk).u32(6, plan.grid.x).u32(7, TK);
 }

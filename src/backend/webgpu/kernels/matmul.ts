@@ -23,7 +23,7 @@ export function matmul(ctx: KernelContext, a: GPUBuffer, b: GPUBuffer, out: GPUB
   const key = `matmul:${plan.tx}x${plan.ty}:${Object.entries(flags).filter(([, v]) => v).map(([k]) => k).join(",")}`;
   const spec = {
     key,
-    source: () => gemmSource("matmul", plan, { ...flags, A_ELEM: elem(vecA), B_ELEM: elem(vecB), C_ELEM: elem(vecC) }),
+    source: () => gemmSource("matmul", plan, ctx.softwareAdapter, { ...flags, A_ELEM: elem(vecA), B_ELEM: elem(vecB), C_ELEM: elem(vecC) }),
     reads: 2,
     writes: 1,
   };

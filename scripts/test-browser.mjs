@@ -9,13 +9,15 @@ import { bundleTests } from "../test/browser/bundle.mjs";
 import { findChromium, launchChromium } from "../test/browser/chromium.mjs";
 import { startTestServer } from "../test/browser/server.mjs";
 import { stackMapper } from "../test/browser/source-maps.mjs";
-import { countsLine, exitUnavailable } from "../test/shims/summary.mjs";
+import { countsLine, exitUnavailable, testJobs } from "../test/shims/summary.mjs";
 import { portableTestFiles } from "../test/shims/test-files.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const sharedDir = resolve(root, process.env.KSHOT_SHARED ?? "../shared");
 /** A file whose page reports nothing for this long has hung (the shim's own test timeout is 120 s). */
 const SILENCE_LIMIT_MS = Number(process.env.KSHOT_BROWSER_SILENCE_MS ?? 150_000);
+/** Pages open at once; output stays in file order either way. */
+const JOBS = testJobs();
 
 const chromium = findChromium();
 if (!chromium) {
@@ -31,12 +33,7 @@ const started = performance.now();
 const files = portableTestFiles(root, process.argv.slice(2));
 const { served, entries, failures: bundleFailures, warnings, outdir } = await bundleTests(root, files);
 const sourceStack = stackMapper(root, outdir, served);
-const server = await startTestServer({
-  root,
-  sharedDir,
-  bundles: served,
-  onError: (status, method, path) => console.log(`    [server] ${status} for ${method} ${path}`),
-});
+const server = await startTestServer({ root, sharedDir, bundles: served });
 const { browser, close } = await launchChromium(chromium);
 
 function pageQuery(entry) {
@@ -53,14 +50,38 @@ const failed = [];
 const ms = (x) => `${Math.round(x)} ms`;
 const indent = (text) => text.split("\n").map((l) => `      ${l}`).join("\n");
 
-function fail(file, name, message) {
-  counts.failed++;
-  failed.push(`${file} > ${name}`);
-  console.log(`  ✗ ${name}\n${indent(message)}`);
+/**
+ * Output in file order while files run concurrently: the earliest unfinished file prints live, the others
+ * are held until every file before them has finished.
+ */
+function orderedOutput(count) {
+  const held = Array.from({ length: count }, () => []);
+  const finished = new Array(count).fill(false);
+  let current = 0;
+  return {
+    log(i, line) {
+      if (i === current) console.log(line);
+      else held[i].push(line);
+    },
+    finish(i) {
+      finished[i] = true;
+      while (current < count && finished[current]) {
+        current++;
+        if (current < count) for (const line of held[current].splice(0)) console.log(line);
+      }
+    },
+  };
 }
 
-/** Opens the page for one file and prints its results as they come; resolves when it is done or hung. */
-async function runFile(file, entry) {
+/** Opens a fresh page for one file and reports its results as they come; resolves when done or hung. */
+async function runFile(file, entry, log) {
+  const fail = (name, message) => {
+    counts.failed++;
+    failed.push(`${file} > ${name}`);
+    log(`  ✗ ${name}\n${indent(message)}`);
+  };
+  const problem = bundleFailures.get(file);
+  if (problem) return fail("(bundling the file failed)", `${problem}\n(a file that needs Node APIs must be named *.node.test.ts)`);
   const page = await browser.newPage();
   let settle;
   const finished = new Promise((ok) => (settle = ok));
@@ -77,14 +98,17 @@ async function runFile(file, entry) {
       results++;
       if (event.status === "passed") {
         counts.passed++;
-        console.log(`  ✓ ${event.name} (${ms(event.durationMs)})`);
+        log(`  ✓ ${event.name} (${ms(event.durationMs)})`);
       } else if (event.status === "skipped") {
         counts.skipped++;
-        console.log(`  - ${event.name} (skipped${event.note ? `: ${event.note}` : ""})`);
-      } else fail(file, event.name, sourceStack(event.error ?? "failed"));
-    } else if (event.type === "error") fail(file, "(error outside a test)", sourceStack(event.message));
+        log(`  - ${event.name} (skipped${event.note ? `: ${event.note}` : ""})`);
+      } else fail(event.name, sourceStack(event.error ?? "failed"));
+    } else if (event.type === "error") fail("(error outside a test)", sourceStack(event.message));
     else if (event.type === "load-error") {
-      fail(file, "(loading the file failed)", sourceStack(event.message));
+      const hint = /Failed to fetch dynamically imported module/.test(event.message)
+        ? "\n(a module it imports could not load: see the lines above; Node-only tests are named *.node.test.ts)"
+        : "";
+      fail("(loading the file failed)", sourceStack(event.message) + hint);
       settle({});
     } else if (event.type === "done") settle({});
   });
@@ -92,29 +116,39 @@ async function runFile(file, entry) {
     const text = message.text();
     // The server already names each failed request with its path.
     if (text.startsWith("[kshot-test]") || text.startsWith("Failed to load resource")) return;
-    console.log(`    [chromium ${message.type()}] ${text}`);
+    log(`    [chromium ${message.type()}] ${text}`);
+  });
+  page.on("response", (response) => {
+    if (response.status() >= 400) log(`    [server] ${response.status()} for ${response.request().method()} ${new URL(response.url()).pathname}`);
   });
   page.on("error", (error) => settle({ crashed: error.message }));
   heard();
-  await page.goto(`${server.origin}/test/browser/index.html?${pageQuery(entry)}`).catch((error) => settle({ crashed: error.message }));
+  const url = `${server.origin}/test/browser/index.html?${pageQuery(entry)}`;
+  await page.goto(url).catch((error) => settle({ crashed: error.message }));
   const outcome = await finished;
   clearTimeout(silence);
-  if (outcome.hung) fail(file, "(page stopped reporting)", `no result for ${SILENCE_LIMIT_MS / 1000} s after ${results} results; the page was closed`);
-  if (outcome.crashed) fail(file, "(page crashed)", outcome.crashed);
+  if (outcome.hung) fail("(page stopped reporting)", `no result for ${SILENCE_LIMIT_MS / 1000} s after ${results} results; the page was closed`);
+  if (outcome.crashed) fail("(page crashed)", outcome.crashed);
   // A hung renderer may never answer a polite close; don't wait for it.
   await Promise.race([page.close().catch(() => undefined), new Promise((ok) => setTimeout(ok, 5000))]);
 }
 
 try {
-  for (const file of files) {
-    const fileStart = performance.now();
-    console.log(file);
-    if (warnings.has(file)) console.log(`  ! ${warnings.get(file)}`);
-    const problem = bundleFailures.get(file);
-    if (problem) fail(file, "(bundling the file failed)", `${problem}\n(a file that needs Node APIs must be named *.node.test.ts)`);
-    else await runFile(file, entries.get(file));
-    console.log(`  ${ms(performance.now() - fileStart)}`);
-  }
+  const output = orderedOutput(files.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const i = next++;
+      const fileStart = performance.now();
+      const log = (line) => output.log(i, line);
+      log(files[i]);
+      if (warnings.has(files[i])) log(`  ! ${warnings.get(files[i])}`);
+      await runFile(files[i], entries.get(files[i]), log);
+      log(`  ${ms(performance.now() - fileStart)}`);
+      output.finish(i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, JOBS) }, worker));
 } finally {
   await close();
   await server.close();

@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { countsLine, exitUnavailable, parseDenoSummary, runTee } from "../test/shims/summary.mjs";
+import { countsLine, exitUnavailable, parseDenoSummary, runTee, testJobs } from "../test/shims/summary.mjs";
 import { portableTestFiles } from "../test/shims/test-files.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -17,8 +17,11 @@ const started = performance.now();
 let counts = { passed: 0, failed: 0, skipped: 0 };
 if (files.length > 0) {
   const preload = existsSync(join(root, "test", "setup.ts")) ? ["--preload", "test/setup.ts"] : [];
-  const args = ["test", "-A", "--no-check", "--config", "deno.json", ...preload, ...files];
-  const { code, output } = await runTee(spawn, deno, args, { cwd: root, env: { ...process.env, KSHOT_TEST_RUNNER: "deno" } });
+  const jobs = testJobs();
+  const parallel = jobs > 1 ? ["--parallel"] : [];
+  const args = ["test", "-A", "--no-check", "--config", "deno.json", ...parallel, ...preload, ...files];
+  const env = { ...process.env, KSHOT_TEST_RUNNER: "deno", DENO_JOBS: String(jobs) };
+  const { code, output } = await runTee(spawn, deno, args, { cwd: root, env });
   counts = parseDenoSummary(output) ?? { passed: 0, failed: 0, skipped: 0 };
   // A crash, or an error Deno reports outside any test, still fails the run.
   if (code !== 0 && counts.failed === 0) counts.failed = 1;

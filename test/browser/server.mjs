@@ -53,16 +53,14 @@ async function sendFile(res, path, head) {
 
 /**
  * Starts the server. `bundles` maps URL paths below /@bundle/ to contents (Uint8Array), and may be
- * replaced or filled after start; `onError(status, method, path)` hears of every response that is not 200.
- * Returns { origin, close }.
+ * replaced or filled after start. Returns { origin, close }.
  */
-export async function startTestServer({ root, sharedDir, bundles, onError = () => undefined }) {
+export async function startTestServer({ root, sharedDir, bundles }) {
   const mounts = [
     { prefix: "/@shared/", dir: sharedDir },
     { prefix: "/", dir: root },
   ];
   const server = createServer((req, res) => {
-    res.on("finish", () => res.statusCode !== 200 && onError(res.statusCode, req.method, req.url));
     const head = req.method === "HEAD";
     if (req.method !== "GET" && !head) return send(res, 405, "method not allowed\n");
     let path;

@@ -11,7 +11,7 @@ import { kshotTestPlugin, stateCopyWarnings } from "../browser/bundle.mjs";
 import { chromiumArgs } from "../browser/chromium.mjs";
 import { insideDir, startTestServer } from "../browser/server.mjs";
 import { decodeMappings, decodeSegment, originalPosition, stackMapper } from "../browser/source-maps.mjs";
-import { countsLine, parseCountsLine, parseDenoSummary, parseUnavailable, parseVitestJson } from "../shims/summary.mjs";
+import { countsLine, parseCountsLine, parseDenoSummary, parseUnavailable, parseVitestJson, testJobs } from "../shims/summary.mjs";
 import { isNodeOnly, portableTestFiles } from "../shims/test-files.mjs";
 
 const root = resolve(fileURLToPath(new URL("../../", import.meta.url)));
@@ -38,7 +38,6 @@ function get(origin: string, path: string, method = "GET"): Promise<Reply> {
 describe("test page server", () => {
   let dir: string;
   let server: { origin: string; close(): Promise<void> };
-  const errors: string[] = [];
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "kshot-server-test-"));
@@ -48,12 +47,7 @@ describe("test page server", () => {
     writeFileSync(join(dir, "shared", "fixtures", "a b.bin"), new Uint8Array([1, 2, 3]));
     writeFileSync(join(dir, "secret.txt"), "outside");
     const bundles = new Map([["test/x.test.js", new TextEncoder().encode("export {};")]]);
-    server = await startTestServer({
-      root: join(dir, "repo"),
-      sharedDir: join(dir, "shared"),
-      bundles,
-      onError: (status: number, method: string, path: string) => errors.push(`${status} ${method} ${path}`),
-    });
+    server = await startTestServer({ root: join(dir, "repo"), sharedDir: join(dir, "shared"), bundles });
   });
 
   afterAll(async () => {
@@ -83,7 +77,6 @@ describe("test page server", () => {
     expect((await get(server.origin, "/@bundle/none.js")).status).toBe(404);
     expect((await get(server.origin, "/dist")).status).toBe(404);
     expect((await get(server.origin, "/dist/kshot.js", "POST")).status).toBe(405);
-    expect(errors).toContain("404 GET /@shared/fixtures/none.bin");
   });
 
   it("never serves files outside the served folders", async () => {
@@ -233,6 +226,14 @@ describe("runner summaries", () => {
     expect(parseDenoSummary(out)).toEqual({ passed: 12, failed: 2, skipped: 4 });
     expect(parseDenoSummary("ok | 5 passed | 0 failed (20ms)")).toEqual({ passed: 5, failed: 0, skipped: 0 });
     expect(parseDenoSummary("error: Module not found")).toBeUndefined();
+  });
+
+  it("run as many files at once as KSHOT_TEST_JOBS asks, else one per core up to 2", () => {
+    expect(testJobs({ KSHOT_TEST_JOBS: "3" }, 2)).toBe(3);
+    expect(testJobs({}, 1)).toBe(1);
+    expect(testJobs({}, 16)).toBe(2);
+    expect(testJobs({ KSHOT_TEST_JOBS: "0" }, 16)).toBe(2);
+    expect(testJobs({ KSHOT_TEST_JOBS: "many" }, 1)).toBe(1);
   });
 
   it("count a vitest file that failed outside its tests as one failure", () => {

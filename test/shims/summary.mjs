@@ -1,5 +1,6 @@
 // The lines the test runners agree on: each runner's LAST line is `N passed, N failed`; a runner whose
 // runtime is missing prints `runtime unavailable: <reason>` (a skip outside CI, a failure with CI=true).
+import { availableParallelism } from "node:os";
 
 export const UNAVAILABLE = "runtime unavailable: ";
 
@@ -22,6 +23,12 @@ export function parseCountsLine(output) {
 export function parseUnavailable(output) {
   const line = stripAnsi(output).split(/\r?\n/).find((l) => l.startsWith(UNAVAILABLE));
   return line?.slice(UNAVAILABLE.length).trim();
+}
+
+/** Test files run at once in Deno and Chromium: KSHOT_TEST_JOBS, else one per core up to 2. */
+export function testJobs(env = process.env, cores = availableParallelism()) {
+  const asked = Number.parseInt(env.KSHOT_TEST_JOBS ?? "", 10);
+  return asked >= 1 ? asked : Math.min(2, cores);
 }
 
 export function isCI() {

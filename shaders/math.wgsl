@@ -11,6 +11,57 @@ fn is_inf(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000
 /** x != 0, with NaN counting as non-zero (as `x !== 0` does in JavaScript). */
 fn f32_nonzero(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) != 0u; }
 
+/** y = f(x), but x itself when x is NaN (SwiftShader's exp(NaN) is Inf, for one). */
+fn keep_nan(x: f32, y: f32) -> f32 { return select(y, x, is_nan(x)); }
+
+/** log and sqrt with their IEEE domain spelled out (SwiftShader's log(-x) is log(x)). */
+fn log_js(x: f32) -> f32 {
+  if (is_nan(x) || x < 0.0) { return select(f32_nan(), x, is_nan(x)); }
+  if (x == 0.0) { return -f32_inf(); }
+  return log(x);
+}
+fn sqrt_js(x: f32) -> f32 {
+  if (is_nan(x) || x < 0.0) { return select(f32_nan(), x, is_nan(x)); }
+  return sqrt(x);
+}
+// sin and cos in the Cephes manner rather than the built-ins, whose accuracy varies (SwiftShader: ~2e-4):
+// reduce by multiples of pi/4 in three parts (exact for |x| < 8192), then a polynomial on [-pi/4, pi/4].
+fn sin_poly(r: f32) -> f32 {
+  let z = r * r;
+  return r + r * z * (-1.6666654611e-1 + z * (8.3321608736e-3 + z * -1.9515295891e-4));
+}
+fn cos_poly(r: f32) -> f32 {
+  let z = r * r;
+  return 1.0 - 0.5 * z + z * z * (4.166664568298827e-2 + z * (-1.388731625493765e-3 + z * 2.443315711809948e-5));
+}
+/** |x| = octant * pi/4 + r, with the octant rounded to even; returns (r, octant mod 8). */
+fn reduce_pi4(ax: f32) -> vec2<f32> {
+  var j = u32(ax * 1.2732395447351628);
+  if ((j & 1u) != 0u) { j += 1u; }
+  let y = f32(j);
+  let r = ((ax - y * 0.78515625) - y * 2.4187564849853515625e-4) - y * 3.77489497744594108e-8;
+  return vec2<f32>(r, f32(j & 7u));
+}
+fn sin_js(x: f32) -> f32 {
+  if (is_nan(x) || is_inf(x)) { return f32_nan(); }
+  let red = reduce_pi4(abs(x));
+  var j = u32(red.y);
+  var sign = select(1.0, -1.0, x < 0.0);
+  if (j > 3u) { sign = -sign; j -= 4u; }
+  let v = select(sin_poly(red.x), cos_poly(red.x), j == 2u);
+  return sign * v;
+}
+fn cos_js(x: f32) -> f32 {
+  if (is_nan(x) || is_inf(x)) { return f32_nan(); }
+  let red = reduce_pi4(abs(x));
+  var j = u32(red.y);
+  var sign = 1.0;
+  if (j > 3u) { sign = -sign; j -= 4u; }
+  if (j > 1u) { sign = -sign; }
+  let v = select(cos_poly(red.x), sin_poly(red.x), j == 2u);
+  return sign * v;
+}
+
 /** IEEE maximum/minimum: NaN if either is NaN. */
 fn max_nan(a: f32, b: f32) -> f32 {
   if (is_nan(a)) { return a; }
@@ -63,7 +114,7 @@ fn tanh_js(x: f32) -> f32 {
   return select(t, -t, x < 0.0);
 }
 
-fn sigmoid_js(x: f32) -> f32 { return 1.0 / (1.0 + exp(-x)); }
+fn sigmoid_js(x: f32) -> f32 { return keep_nan(x, 1.0 / (1.0 + exp(-x))); }
 fn relu_js(x: f32) -> f32 { return select(select(0.0, x, x > 0.0), x, is_nan(x)); }
 fn step_js(x: f32) -> f32 { return select(select(0.0, 1.0, x > 0.0), x, is_nan(x)); }
 fn sign_f32(x: f32) -> f32 { return select(select(x, -1.0, x < 0.0), 1.0, x > 0.0); }

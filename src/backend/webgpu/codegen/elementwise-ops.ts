@@ -10,23 +10,24 @@ export type ScalarType = "f32" | "i32";
 type Unary = (x: string) => string;
 type Binary = (a: string, b: string) => string;
 
+// Library functions are guarded (keep_nan, *_js): some implementations (SwiftShader) get NaN and domains wrong.
 const UNARY_F32: Record<UnaryOp, Unary> = {
   neg: (x) => `(-${x})`,
   abs: (x) => `abs(${x})`,
   sign: (x) => `sign_f32(${x})`,
-  exp: (x) => `exp(${x})`,
-  log: (x) => `log(${x})`,
-  sqrt: (x) => `sqrt(${x})`,
-  rsqrt: (x) => `(1.0 / sqrt(${x}))`,
+  exp: (x) => `keep_nan(${x}, exp(${x}))`,
+  log: (x) => `log_js(${x})`,
+  sqrt: (x) => `sqrt_js(${x})`,
+  rsqrt: (x) => `(1.0 / sqrt_js(${x}))`,
   square: (x) => `(${x} * ${x})`,
   reciprocal: (x) => `(1.0 / ${x})`,
   relu: (x) => `relu_js(${x})`,
   step: (x) => `step_js(${x})`,
   tanh: (x) => `tanh_js(${x})`,
   sigmoid: (x) => `sigmoid_js(${x})`,
-  sin: (x) => `sin(${x})`,
-  cos: (x) => `cos(${x})`,
-  floor: (x) => `floor(${x})`,
+  sin: (x) => `sin_js(${x})`,
+  cos: (x) => `cos_js(${x})`,
+  floor: (x) => `keep_nan(${x}, floor(${x}))`,
 };
 
 const UNARY_I32: Partial<Record<UnaryOp, Unary>> = {

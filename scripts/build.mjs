@@ -59,6 +59,9 @@ function declarations() {
 
 const only = process.argv[2];
 if (!only || only === "generate") { buildWasm(); buildShaders(); }
-if (!only || only === "bundle") { await bundle(); declarations(); }
-mkdirSync(join(root, "dist"), { recursive: true });
-writeFileSync(join(root, "dist", ".build-stamp"), new Date().toISOString() + "\n");
+if (!only || only === "bundle") {
+  await bundle();
+  declarations();
+  // Only a complete build (generated sources and bundles) is stamped; ensure-build trusts the stamp.
+  if (!only) writeFileSync(join(root, "dist", ".build-stamp"), new Date().toISOString() + "\n");
+}

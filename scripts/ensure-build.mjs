@@ -20,7 +20,8 @@ function newest(path) {
 }
 
 const sources = ["src", "assembly", "shaders", "scripts/build.mjs", "asconfig.json", "package.json", "tsconfig.json"];
-const built = existsSync(stamp) && existsSync(join(root, "src", "generated")) ? statSync(stamp).mtimeMs : -1;
+const outputs = [stamp, "src/generated/wasm.ts", "src/generated/shaders.ts", "dist/kshot.js", "dist/kshot.mjs", "dist/cli.mjs"];
+const built = outputs.every((p) => existsSync(resolve(root, p))) ? statSync(stamp).mtimeMs : -1;
 if (sources.some((s) => newest(join(root, s)) > built)) {
   console.error("kshot: building (sources changed since the last build)…");
   execFileSync(process.execPath, [join(root, "scripts", "build.mjs")], { cwd: root, stdio: "inherit" });

@@ -56,33 +56,50 @@ fn fill_a(group: u32, m0: u32, k0: u32, tid: u32) {
   }
 }
 
-/** x at input channel c of the group, kernel tap (ky, kx), output position `col` = (image, oy, ox). */
-fn im2col(group: u32, c: u32, ky: u32, kx: u32, col: u32) -> f32 {
+// The 4 columns (output positions) a thread loads stay the same through the K loop (THREADS is a
+// multiple of TX), so their image offset and input-window origin are worked out once, on the first call.
+var<private> columns_ready: bool = false;
+var<private> column_base: vec4<i32>;  // x offset of (image, the group's first channel); -1 past n
+var<private> column_iy: vec4<i32>;    // oy * stride_h - pad_h
+var<private> column_ix: vec4<i32>;    // ox * stride_w - pad_w
+
+fn prepare_columns(group: u32, n0: u32, column: u32) {
   let plane = params.out_h * params.out_w;
-  let image = col / plane;
-  let p = col % plane;
-  let iy = i32((p / params.out_w) * params.stride_h + ky) - i32(params.pad_h);
-  let ix = i32((p % params.out_w) * params.stride_w + kx) - i32(params.pad_w);
-  if (iy < 0 || ix < 0 || iy >= i32(params.in_h) || ix >= i32(params.in_w)) { return 0.0; }
-  let channel = image * params.in_c + group * (params.in_c / params.batch) + c;
-  return x[(channel * params.in_h + u32(iy)) * params.in_w + u32(ix)];
+  let icg = params.in_c / params.batch;
+  for (var j = 0u; j < 4u; j++) {
+    let col = n0 + column * 4u + j;
+    let image = col / plane;
+    let p = col % plane;
+    column_base[j] = select(-1, i32((image * params.in_c + group * icg) * params.in_h * params.in_w), col < params.n);
+    column_iy[j] = i32((p / params.out_w) * params.stride_h) - i32(params.pad_h);
+    column_ix[j] = i32((p % params.out_w) * params.stride_w) - i32(params.pad_w);
+  }
 }
 
 fn fill_b(group: u32, k0: u32, n0: u32, tid: u32) {
+  let column = tid % TX;
+  if (!columns_ready) {
+    prepare_columns(group, n0, column);
+    columns_ready = true;
+  }
   let taps = params.kh * params.kw;
-  for (var q = tid; q < TK * TX; q += THREADS) {
-    let kk = q / TX;
-    let column = q % TX;
+  let in_h = i32(params.in_h);
+  let in_w = i32(params.in_w);
+  for (var kk = tid / TX; kk < TK; kk += TY) {
     let k = k0 + kk;
     var v = vec4<f32>(0.0);
     if (k < params.k) {
       let c = k / taps;
       let tap = k % taps;
-      let ky = tap / params.kw;
-      let kx = tap % params.kw;
+      let channel = i32(c * params.in_h * params.in_w);
+      let ky = i32(tap / params.kw);
+      let kx = i32(tap % params.kw);
       for (var j = 0u; j < 4u; j++) {
-        let col = n0 + column * 4u + j;
-        if (col < params.n) { v[j] = im2col(group, c, ky, kx, col); }
+        let iy = column_iy[j] + ky;
+        let ix = column_ix[j] + kx;
+        if (column_base[j] >= 0 && iy >= 0 && ix >= 0 && iy < in_h && ix < in_w) {
+          v[j] = x[column_base[j] + channel + iy * in_w + ix];
+        }
       }
     }
     tile_b[kk * TX + column] = v;

@@ -49,39 +49,58 @@ fn fill_a(group: u32, m0: u32, k0: u32, tid: u32) {
   }
 }
 
-/** dy at output channel oc, reached from input position `col` = (image, iy, ix) through tap (ky, kx). */
-fn dy_at(oc: u32, ky: u32, kx: u32, col: u32) -> f32 {
+// The 4 columns (input positions) a thread loads stay the same through the K loop (THREADS is a multiple
+// of TX): their dy offset and the output position they see at tap (0, 0) are worked out once.
+var<private> columns_ready: bool = false;
+var<private> column_base: vec4<i32>;  // dy offset of (image, the group's first output channel); -1 past n
+var<private> column_ty: vec4<i32>;    // iy + pad_h: oy * stride_h = this - ky
+var<private> column_tx: vec4<i32>;    // ix + pad_w
+
+fn prepare_columns(group: u32, n0: u32, column: u32) {
   let plane = params.in_h * params.in_w;
-  let image = col / plane;
-  let p = col % plane;
-  let ty = i32(p / params.in_w + params.pad_h) - i32(ky);
-  let tx = i32(p % params.in_w + params.pad_w) - i32(kx);
-  if (ty < 0 || tx < 0) { return 0.0; }
-  let sy = u32(ty);
-  let sx = u32(tx);
-  if (sy % params.stride_h != 0u || sx % params.stride_w != 0u) { return 0.0; }
-  let oy = sy / params.stride_h;
-  let ox = sx / params.stride_w;
-  if (oy >= params.out_h || ox >= params.out_w) { return 0.0; }
-  return dy[((image * params.out_c + oc) * params.out_h + oy) * params.out_w + ox];
+  let ocg = params.out_c / params.batch;
+  for (var j = 0u; j < 4u; j++) {
+    let col = n0 + column * 4u + j;
+    let image = col / plane;
+    let p = col % plane;
+    column_base[j] = select(-1, i32((image * params.out_c + group * ocg) * params.out_h * params.out_w), col < params.n);
+    column_ty[j] = i32(p / params.in_w + params.pad_h);
+    column_tx[j] = i32(p % params.in_w + params.pad_w);
+  }
+}
+
+/** Output coordinate t / stride, or -1 when t is negative, not a multiple of the stride, or past `extent`. */
+fn output_coord(t: i32, stride: u32, extent: u32) -> i32 {
+  if (t < 0) { return -1; }
+  var o = u32(t);
+  if (stride != 1u) {
+    if (o % stride != 0u) { return -1; }
+    o = o / stride;
+  }
+  return select(-1, i32(o), o < extent);
 }
 
 fn fill_b(group: u32, k0: u32, n0: u32, tid: u32) {
+  let column = tid % TX;
+  if (!columns_ready) {
+    prepare_columns(group, n0, column);
+    columns_ready = true;
+  }
   let taps = params.kh * params.kw;
-  let ocg = params.out_c / params.batch;
-  for (var q = tid; q < TK * TX; q += THREADS) {
-    let kk = q / TX;
-    let column = q % TX;
+  for (var kk = tid / TX; kk < TK; kk += TY) {
     let k = k0 + kk;
     var v = vec4<f32>(0.0);
     if (k < params.k) {
-      let oc = group * ocg + k / taps;
+      let channel = i32((k / taps) * params.out_h * params.out_w);
       let tap = k % taps;
-      let ky = tap / params.kw;
-      let kx = tap % params.kw;
+      let ky = i32(tap / params.kw);
+      let kx = i32(tap % params.kw);
       for (var j = 0u; j < 4u; j++) {
-        let col = n0 + column * 4u + j;
-        if (col < params.n) { v[j] = dy_at(oc, ky, kx, col); }
+        let oy = output_coord(column_ty[j] - ky, params.stride_h, params.out_h);
+        let ox = output_coord(column_tx[j] - kx, params.stride_w, params.out_w);
+        if (column_base[j] >= 0 && oy >= 0 && ox >= 0) {
+          v[j] = dy[column_base[j] + channel + oy * i32(params.out_w) + ox];
+        }
       }
     }
     tile_b[kk * TX + column] = v;

@@ -48,31 +48,49 @@ fn fill_a(group: u32, m0: u32, k0: u32, tid: u32) {
   }
 }
 
-/** x at output position k = (image, oy, ox) seen through column `col` = (c, ky, kx) of the group. */
-fn x_at(group: u32, k: u32, col: u32) -> f32 {
-  let plane = params.out_h * params.out_w;
+// The 4 columns (c, ky, kx) a thread loads stay the same through the K loop (THREADS is a multiple of
+// TX): their channel offset and tap are worked out once; each row k = (image, oy, ox) is decoded per step.
+var<private> columns_ready: bool = false;
+var<private> column_channel: vec4<i32>;  // x offset of the group's channel c in image 0; -1 past n
+var<private> column_ky: vec4<i32>;
+var<private> column_kx: vec4<i32>;
+
+fn prepare_columns(group: u32, n0: u32, column: u32) {
   let taps = params.kh * params.kw;
-  let image = k / plane;
-  let p = k % plane;
-  let c = col / taps;
-  let tap = col % taps;
-  let iy = i32((p / params.out_w) * params.stride_h + tap / params.kw) - i32(params.pad_h);
-  let ix = i32((p % params.out_w) * params.stride_w + tap % params.kw) - i32(params.pad_w);
-  if (iy < 0 || ix < 0 || iy >= i32(params.in_h) || ix >= i32(params.in_w)) { return 0.0; }
-  let channel = image * params.in_c + group * (params.in_c / params.batch) + c;
-  return x[(channel * params.in_h + u32(iy)) * params.in_w + u32(ix)];
+  let icg = params.in_c / params.batch;
+  for (var j = 0u; j < 4u; j++) {
+    let col = n0 + column * 4u + j;
+    let tap = col % taps;
+    column_channel[j] = select(-1, i32((group * icg + col / taps) * params.in_h * params.in_w), col < params.n);
+    column_ky[j] = i32(tap / params.kw);
+    column_kx[j] = i32(tap % params.kw);
+  }
 }
 
 fn fill_b(group: u32, k0: u32, n0: u32, tid: u32) {
-  for (var q = tid; q < TK * TX; q += THREADS) {
-    let kk = q / TX;
-    let column = q % TX;
+  let column = tid % TX;
+  if (!columns_ready) {
+    prepare_columns(group, n0, column);
+    columns_ready = true;
+  }
+  let plane = params.out_h * params.out_w;
+  let in_h = i32(params.in_h);
+  let in_w = i32(params.in_w);
+  for (var kk = tid / TX; kk < TK; kk += TY) {
     let k = k0 + kk;
     var v = vec4<f32>(0.0);
     if (k < params.k) {
+      let image = k / plane;
+      let p = k % plane;
+      let image_base = i32(image * params.in_c * params.in_h * params.in_w);
+      let iy0 = i32((p / params.out_w) * params.stride_h) - i32(params.pad_h);
+      let ix0 = i32((p % params.out_w) * params.stride_w) - i32(params.pad_w);
       for (var j = 0u; j < 4u; j++) {
-        let col = n0 + column * 4u + j;
-        if (col < params.n) { v[j] = x_at(group, k, col); }
+        let iy = iy0 + column_ky[j];
+        let ix = ix0 + column_kx[j];
+        if (column_channel[j] >= 0 && iy >= 0 && ix >= 0 && iy < in_h && ix < in_w) {
+          v[j] = x[image_base + column_channel[j] + iy * in_w + ix];
+        }
       }
     }
     tile_b[kk * TX + column] = v;

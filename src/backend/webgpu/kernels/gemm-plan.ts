@@ -31,16 +31,17 @@ export interface GemmPlan {
 }
 
 /**
- * Tile edge in threads for a matrix edge: 4 threads x 4 outputs cover 16, 16 threads cover 64. Two sizes
- * only: every tile shape is a pipeline to compile, and a CPU adapter takes seconds per GEMM pipeline.
+ * Tile edge in threads for a matrix edge: 4 threads x 4 outputs cover 16, 16 threads cover 64; rows also
+ * 1 thread (4 rows: a one-channel image's data gradient). Few sizes: every tile shape is a pipeline to
+ * compile, and a CPU adapter takes seconds per GEMM pipeline.
  */
-function threadsFor(extent: number): number {
-  return extent <= 16 ? 4 : 16;
+function threadsFor(extent: number, smallest: number): number {
+  return extent <= 4 * smallest ? smallest : extent <= 16 ? 4 : 16;
 }
 
 export function planGemm(s: GemmShape, ctx: KernelContext, allowSplit: boolean): GemmPlan {
-  const tx = threadsFor(s.n);
-  let ty = threadsFor(s.m);
+  const tx = threadsFor(s.n, 4);
+  let ty = threadsFor(s.m, 1);
   while (tx * ty > ctx.maxInvocationsPerWorkgroup && ty > 1) ty /= 2;
   const tiles = Math.ceil(s.m / (4 * ty)) * Math.ceil(s.n / (4 * tx)) * s.batch;
   let kSplit = 1;

@@ -1,0 +1,142 @@
+// WebGPU backend: matmul and conv2d GFLOP/s on whatever adapter is present (Node: the `webgpu` package on
+// Mesa 25 lavapipe, see scripts/ci/install-webgpu-node.sh). Every JSON line carries the adapter's
+// description and whether it is a software one, so a run on a real GPU is comparable. Kernels are
+// recorded back to back and timed to a completed queue (sync), best of several rounds, after a warm-up
+// call that compiles the pipeline. `--quick` shortens it. Without an adapter it prints one "skipped" line.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const quick = (globalThis.Deno?.args ?? process.argv).includes("--quick");
+
+/** The backend and the Node GPU loader, bundled with esbuild (Node cannot import .ts). */
+async function loadBackend() {
+  execFileSync(process.execPath, [join(root, "scripts", "build.mjs"), "generate"], { cwd: root, stdio: "inherit" });
+  const esbuild = await import("esbuild");
+  // Inside node_modules so that the bundle's `import "webgpu"` resolves.
+  const cache = join(root, "node_modules", ".cache");
+  mkdirSync(cache, { recursive: true });
+  const dir = mkdtempSync(join(cache, "kshot-webgpu-bench-"));
+  const outfile = join(dir, "webgpu-backend.mjs");
+  await esbuild.build({
+    stdin: {
+      contents: 'export * from "./src/backend/webgpu/index.ts"; export { nodeGPU } from "./test/support/webgpu-node.ts";',
+      resolveDir: root,
+      loader: "ts",
+    },
+    bundle: true, format: "esm", platform: "node", external: ["webgpu"], outfile, logLevel: "warning",
+  });
+  const mod = await import(pathToFileURL(outfile).href);
+  rmSync(dir, { recursive: true, force: true });
+  return mod;
+}
+
+const round = (x, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+function randomArray(n, seed) {
+  let s = seed >>> 0;
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    a[i] = s / 2 ** 32 - 0.5;
+  }
+  return a;
+}
+
+// Deno runs the TypeScript sources as they are, on navigator.gpu (node_modules/.bin/deno run -A bench/webgpu-kernels.bench.mjs).
+const inDeno = typeof globalThis.Deno !== "undefined";
+const { createWebGPUBackend, probeWebGPU, nodeGPU } = inDeno
+  ? await import("../src/backend/webgpu/index.ts")
+  : await loadBackend();
+const gpu = inDeno ? navigator.gpu : await nodeGPU();
+const probe = await probeWebGPU(gpu ?? undefined);
+if (!gpu || !probe.available) {
+  console.log(JSON.stringify({ name: "webgpu", skipped: `no WebGPU adapter: ${probe.reason ?? "the webgpu package did not load"}` }));
+  globalThis.Deno ? globalThis.Deno.exit(0) : process.exit(0);
+}
+const backend = await createWebGPUBackend({ gpu, allowSoftware: true });
+const adapter = {
+  adapter: probe.description, software: probe.isSoftware, runtime: inDeno ? `deno ${globalThis.Deno.version.deno}` : `node ${process.versions.node}`,
+};
+
+function upload(data) {
+  const b = backend.allocate("float32", data.length);
+  backend.write(b, data);
+  return b;
+}
+
+/** Best milliseconds per call: rounds of `reps` calls recorded back to back, timed to a finished queue. */
+async function time(fn, { rounds = quick ? 2 : 4, minMs = quick ? 100 : 400 } = {}) {
+  fn();
+  await backend.sync();
+  let reps = 1;
+  for (;;) {
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) fn();
+    await backend.sync();
+    const dt = performance.now() - t0;
+    if (dt >= minMs / 4 || reps >= 1024) break;
+    reps *= 2;
+  }
+  let best = Infinity;
+  for (let r = 0; r < rounds; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) fn();
+    await backend.sync();
+    best = Math.min(best, (performance.now() - t0) / reps);
+  }
+  return best;
+}
+
+// ---- matmul: square sizes, and the batched small products of a meta-batch ----
+const squares = quick ? [128, 256] : [128, 256, 512];
+for (const n of squares) {
+  const a = upload(randomArray(n * n, 1)), b = upload(randomArray(n * n, 2)), out = backend.allocate("float32", n * n);
+  const p = { batch: 1, m: n, n, k: n, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0 };
+  const ms = await time(() => backend.matmul(a, b, out, p));
+  console.log(JSON.stringify({ name: "webgpu_matmul", size: n, ms: round(ms), gflops: round((2 * n ** 3) / (ms * 1e6)), ...adapter }));
+  for (const x of [a, b, out]) backend.free(x);
+}
+{
+  // 32 tasks x (75 x 64) . (64 x 64): a linear layer over a meta-batch as one batched dispatch.
+  const [batch, m, k, n] = [32, 75, 64, 64];
+  const a = upload(randomArray(batch * m * k, 3)), b = upload(randomArray(batch * k * n, 4)), out = backend.allocate("float32", batch * m * n);
+  const p = { batch, m, n, k, transA: false, transB: false, aBatchStride: m * k, bBatchStride: k * n };
+  const ms = await time(() => backend.matmul(a, b, out, p));
+  console.log(JSON.stringify({ name: "webgpu_matmul_batched", batch, m, n, k, ms: round(ms), gflops: round((2 * batch * m * n * k) / (ms * 1e6)), ...adapter }));
+  for (const x of [a, b, out]) backend.free(x);
+}
+
+// ---- conv2d: Conv-4 layer shapes (3x3, pad 1, 64 filters), and a meta-batch as groups ----
+function convParams(batch, inC, outC, size, groups) {
+  return { batch, inC, inH: size, inW: size, outC, outH: size, outW: size, kh: 3, kw: 3, strideH: 1, strideW: 1, padH: 1, padW: 1, groups };
+}
+const convCases = [
+  { what: "conv4 layer 1", p: convParams(quick ? 10 : 20, 1, 64, 28, 1) },
+  { what: "conv4 layer 2", p: convParams(quick ? 10 : 20, 64, 64, 14, 1) },
+  { what: "conv4 layer 2, 8 tasks as groups", p: convParams(5, 8 * 64, 8 * 64, 14, 8) },
+];
+for (const { what, p } of convCases) {
+  const icg = p.inC / p.groups;
+  const flops = 2 * p.batch * p.outC * p.outH * p.outW * icg * p.kh * p.kw;
+  const x = upload(randomArray(p.batch * p.inC * p.inH * p.inW, 5)), w = upload(randomArray(p.outC * icg * 9, 6));
+  const dy = upload(randomArray(p.batch * p.outC * p.outH * p.outW, 7));
+  const y = backend.allocate("float32", p.batch * p.outC * p.outH * p.outW);
+  const dx = backend.allocate("float32", p.batch * p.inC * p.inH * p.inW), dw = backend.allocate("float32", p.outC * icg * 9);
+  const kernels = {
+    conv2d_forward: () => backend.conv2d(x, w, y, p),
+    conv2d_backward_data: () => backend.conv2dBackwardData(dy, w, dx, p),
+    conv2d_backward_filter: () => backend.conv2dBackwardFilter(x, dy, dw, p),
+  };
+  for (const [name, fn] of Object.entries(kernels)) {
+    const ms = await time(fn);
+    console.log(JSON.stringify({ name: `webgpu_${name}`, case: what, batch: p.batch, inC: p.inC, outC: p.outC, size: p.inH, groups: p.groups,
+      ms: round(ms), gflops: round(flops / (ms * 1e6)), ...adapter }));
+  }
+  for (const b of [x, w, dy, y, dx, dw]) backend.free(b);
+}
+
+console.log(JSON.stringify({ name: "webgpu_counters", ...backend.counters, pipelines: backend.pipelinesCompiled, ...adapter }));
+backend.dispose();

@@ -11,7 +11,8 @@ interface Host {
   process?: { versions?: { node?: string } };
 }
 
-async function platformGPU(): Promise<GPU | undefined> {
+/** The GPU object of this runtime (navigator.gpu, or the webgpu package's in Node), if any. */
+export async function platformGPU(): Promise<GPU | undefined> {
   const host = globalThis as Host;
   if (!host.Deno && host.process?.versions?.node) {
     const { nodeGPU } = await import("../../support/webgpu-node.ts");

@@ -11,14 +11,15 @@
 // FLOP as an ungrouped one of the same per-group size.
 import { allFinite, backwardFilterDirect, forwardDirect } from "./conv-direct";
 import { ConvShape as s } from "./conv-shape";
-import { gemm, gemmReady } from "./gemm";
-import { col2im, im2col } from "./im2col";
+import { gemm, gemmPacked, gemmReady } from "./gemm";
+import { MR, NR, packA } from "./gemm-pack";
+import { col2im, im2col, im2colPacked } from "./im2col";
 import { alloc, free } from "./memory";
 import { STATUS_OK, STATUS_OUT_OF_MEMORY } from "./status";
 
-/** Columns per chunk, and a cap on the im2col buffer. */
-const CHUNK_COLS: i32 = 1024;
-const COL_BYTES: i32 = 8 << 20;
+/** The patch matrix of a chunk should stay in L2: about this many bytes, and at most MAX_COLS columns. */
+const CHUNK_BYTES: i32 = 512 << 10;
+const MAX_COLS: i32 = 2048;
 
 @inline function at(base: usize, element: i32): usize { return base + (<usize>element << 2); }
 
@@ -37,7 +38,7 @@ class Plan {
 
 function plan(): void {
   const k = max(patchRows(), 1), p = max(pixels(), 1);
-  const target = max(8, min(CHUNK_COLS, COL_BYTES / (4 * k)));
+  const target = max(64, min(MAX_COLS, CHUNK_BYTES / (4 * k)));
   if (p >= target || s.batch <= 1) {
     const pieces = (p + target - 1) / target;
     Plan.images = 1;
@@ -67,12 +68,24 @@ function gatherImages(t: usize, channels: i32, c0: i32, n0: i32, count: i32, row
   }
 }
 
-/** Patches of images [n0, n0 + count) (pixels [p0, p1) when count is 1) of group g into col. */
-function patches(x: usize, g: i32, n0: i32, count: i32, p0: i32, p1: i32, col: usize): void {
+/**
+ * Patches of images [n0, n0 + count) (pixels [p0, p1) when count is 1) of group g into col: a plain
+ * matrix with one column per pixel, or (packed) the GEMM's packed-B layout.
+ */
+function patches(packed: bool, x: usize, g: i32, n0: i32, count: i32, p0: i32, p1: i32, col: usize): void {
   const icg = s.inC / s.groups, plane = s.inH * s.inW, p = pixels();
-  if (count == 1) im2col(planeAt(x, n0, s.inC, g * icg, plane), col, p1 - p0, p0, p1);
-  else for (let i = 0; i < count; i++) im2col(planeAt(x, n0 + i, s.inC, g * icg, plane), at(col, i * p), count * p, 0, p);
+  const ldc = count == 1 ? p1 - p0 : count * p;
+  if (packed) {
+    im2colPacked(x, g * icg * plane, col, ldc, n0, count, count == 1 ? p0 : 0);
+    return;
+  }
+  for (let i = 0; i < count; i++) {
+    const image = planeAt(x, n0 + i, s.inC, g * icg, plane);
+    im2col(image, col, ldc, i * p, count == 1 ? p0 : 0, count == 1 ? p1 : p);
+  }
 }
+
+@inline function roundUp(n: i32, step: i32): i32 { return (n + step - 1) / step * step; }
 
 /** Whether some window reads padding (zeros that the GEMM multiplies). */
 @inline function hasPadding(): bool { return s.padH > 0 || s.padW > 0; }
@@ -82,38 +95,53 @@ function patches(x: usize, g: i32, n0: i32, count: i32, p0: i32, p1: i32, col: u
   return s.kh == 1 && s.kw == 1 && s.strideH == 1 && s.strideW == 1 && s.padH == 0 && s.padW == 0;
 }
 
+/** Whether patches are packed straight into the GEMM's layout: pays with enough channels per group. */
+@inline function packsPatches(): bool { return s.inC / s.groups >= 8; }
+
 function forward(x: usize, w: usize, y: usize): i32 {
   plan();
   const k = patchRows(), p = pixels(), icg = s.inC / s.groups, ocg = s.outC / s.groups;
-  const col = alloc(<usize>(k * Plan.cols) << 2);
-  const tmp = Plan.images > 1 ? alloc(<usize>(ocg * Plan.cols) << 2) : 1;
-  if (!col || !tmp) { free(col); if (tmp != 1) free(tmp); return STATUS_OUT_OF_MEMORY; }
+  const direct = patchesAreInput() && Plan.images == 1;
+  const packed = !direct && packsPatches();
+  // Packed: weights packed once per group (full depth), patches per chunk straight from the images.
+  // Otherwise a plain patch matrix (or the input itself) that the GEMM packs.
+  const pw: usize = packed ? alloc(<usize>(roundUp(ocg, MR) * k) << 2) : 1;
+  const pb: usize = direct ? 1 : alloc(<usize>((packed ? roundUp(Plan.cols, NR) : Plan.cols) * k) << 2);
+  const tmp: usize = Plan.images > 1 ? alloc(<usize>(ocg * Plan.cols) << 2) : 1;
+  if (!pw || !pb || !tmp) { release(pw); release(pb); release(tmp); return STATUS_OUT_OF_MEMORY; }
   for (let g = 0; g < s.groups; g++) {
     const wg = at(w, g * ocg * k);
+    if (packed) packA(pw, wg, k, 1, ocg, k);
     for (let n0 = 0; n0 < s.batch; n0 += Plan.images) {
       const count = min(Plan.images, s.batch - n0);
-      if (count == 1) {
-        for (let p0 = 0; p0 < p; p0 += Plan.piece) {
-          const p1 = min(p, p0 + Plan.piece), cols = p1 - p0;
-          const yp = at(planeAt(y, n0, s.outC, g * ocg, p), p0);
-          if (patchesAreInput()) {
-            gemm(ocg, cols, k, wg, k, 1, at(planeAt(x, n0, s.inC, g * icg, p), p0), p, 1, yp, p, false);
-          } else {
-            patches(x, g, n0, 1, p0, p1, col);
-            gemm(ocg, cols, k, wg, k, 1, col, cols, 1, yp, p, false);
-          }
+      const whole = count > 1;
+      for (let p0 = 0; p0 < p; p0 += whole ? p : Plan.piece) {
+        const p1 = whole ? p : min(p, p0 + Plan.piece), cols = whole ? count * p : p1 - p0;
+        // Where the GEMM writes: y itself for one image, else a [ocg][cols] matrix scattered afterwards.
+        const out = whole ? tmp : at(planeAt(y, n0, s.outC, g * ocg, p), p0);
+        const ldo = whole ? cols : p;
+        if (direct) {
+          gemm(ocg, cols, k, wg, k, 1, at(planeAt(x, n0, s.inC, g * icg, p), p0), p, 1, out, ldo, false);
+        } else if (packed) {
+          patches(true, x, g, n0, count, p0, p1, pb);
+          gemmPacked(ocg, cols, k, pw, pb, out, ldo, false);
+        } else {
+          patches(false, x, g, n0, count, p0, p1, pb);
+          gemm(ocg, cols, k, wg, k, 1, pb, cols, 1, out, ldo, false);
         }
-      } else {
-        const cols = count * p;
-        patches(x, g, n0, count, 0, p, col);
-        gemm(ocg, cols, k, wg, k, 1, col, cols, 1, tmp, cols, false);
-        gatherImages(y, s.outC, g * ocg, n0, count, ocg, tmp, false);
+        if (whole) gatherImages(y, s.outC, g * ocg, n0, count, ocg, tmp, false);
       }
     }
   }
-  free(col);
-  if (tmp != 1) free(tmp);
+  release(pw);
+  release(pb);
+  release(tmp);
   return STATUS_OK;
+}
+
+/** Frees a scratch block (1 marks one that was not needed). */
+@inline function release(block: usize): void {
+  if (block > 1) free(block);
 }
 
 /** y = conv2d(x, w), shapes in PARAMS. */
@@ -142,8 +170,8 @@ export function conv2dBackwardFilter(x: usize, dy: usize, dw: usize): i32 {
     return STATUS_OK;
   }
   const col = alloc(<usize>(k * Plan.cols) << 2);
-  const tmp = Plan.images > 1 ? alloc(<usize>(ocg * Plan.cols) << 2) : 1;
-  if (!col || !tmp) { free(col); if (tmp != 1) free(tmp); return STATUS_OUT_OF_MEMORY; }
+  const tmp: usize = Plan.images > 1 ? alloc(<usize>(ocg * Plan.cols) << 2) : 1;
+  if (!col || !tmp) { release(col); release(tmp); return STATUS_OUT_OF_MEMORY; }
   for (let g = 0; g < s.groups; g++) {
     const dwg = at(dw, g * ocg * k);
     let first = true;
@@ -152,22 +180,22 @@ export function conv2dBackwardFilter(x: usize, dy: usize, dw: usize): i32 {
       if (count == 1) {
         for (let p0 = 0; p0 < p; p0 += Plan.piece) {
           const p1 = min(p, p0 + Plan.piece), cols = p1 - p0;
-          patches(x, g, n0, 1, p0, p1, col);
+          patches(false, x, g, n0, 1, p0, p1, col);
           const a = at(planeAt(dy, n0, s.outC, g * ocg, p), p0);
           gemm(ocg, k, cols, a, p, 1, col, 1, cols, dwg, k, !first);
           first = false;
         }
       } else {
         const cols = count * p;
-        patches(x, g, n0, count, 0, p, col);
+        patches(false, x, g, n0, count, 0, p, col);
         gatherImages(dy, s.outC, g * ocg, n0, count, ocg, tmp, true);
         gemm(ocg, k, cols, tmp, cols, 1, col, 1, cols, dwg, k, !first);
         first = false;
       }
     }
   }
-  free(col);
-  if (tmp != 1) free(tmp);
+  release(col);
+  release(tmp);
   return STATUS_OK;
 }
 
@@ -203,15 +231,17 @@ function backwardDataAsForward(dy: usize, w: usize, dx: usize): i32 {
 export function conv2dBackwardData(dy: usize, w: usize, dx: usize): i32 {
   s.load();
   if (!gemmReady()) return STATUS_OUT_OF_MEMORY;
-  // The flipped-kernel forward pads dy with zeros, so it needs finite weights (see conv-direct.ts).
-  const flippable = s.strideH == 1 && s.strideW == 1 && s.padH < s.kh && s.padW < s.kw;
+  // The flipped-kernel forward packs patches of dy (ocg·kh·kw rows) where col2im unpacks icg·kh·kw rows,
+  // so it pays when icg ≥ ocg; it pads dy with zeros, so it needs finite weights (see conv-direct.ts).
+  const flippable = s.strideH == 1 && s.strideW == 1 && s.padH < s.kh && s.padW < s.kw &&
+    s.inC >= s.outC;
   if (flippable && allFinite(w, s.outC * patchRows())) return backwardDataAsForward(dy, w, dx);
   plan();
   const k = patchRows(), p = pixels(), icg = s.inC / s.groups, ocg = s.outC / s.groups;
   memory.fill(dx, 0, <usize>(s.batch * s.inC * s.inH * s.inW) << 2);
   const col = alloc(<usize>(k * Plan.cols) << 2);
-  const tmp = Plan.images > 1 ? alloc(<usize>(ocg * Plan.cols) << 2) : 1;
-  if (!col || !tmp) { free(col); if (tmp != 1) free(tmp); return STATUS_OUT_OF_MEMORY; }
+  const tmp: usize = Plan.images > 1 ? alloc(<usize>(ocg * Plan.cols) << 2) : 1;
+  if (!col || !tmp) { release(col); release(tmp); return STATUS_OUT_OF_MEMORY; }
   const plane = s.inH * s.inW;
   for (let g = 0; g < s.groups; g++) {
     const wg = at(w, g * ocg * k);
@@ -222,17 +252,17 @@ export function conv2dBackwardData(dy: usize, w: usize, dx: usize): i32 {
           const p1 = min(p, p0 + Plan.piece), cols = p1 - p0;
           const b = at(planeAt(dy, n0, s.outC, g * ocg, p), p0);
           gemm(k, cols, ocg, wg, 1, k, b, p, 1, col, cols, false);
-          col2im(col, cols, planeAt(dx, n0, s.inC, g * icg, plane), p0, p1);
+          col2im(col, cols, 0, planeAt(dx, n0, s.inC, g * icg, plane), p0, p1);
         }
       } else {
         const cols = count * p;
         gatherImages(dy, s.outC, g * ocg, n0, count, ocg, tmp, true);
         gemm(k, cols, ocg, wg, 1, k, tmp, cols, 1, col, cols, false);
-        for (let i = 0; i < count; i++) col2im(at(col, i * p), cols, planeAt(dx, n0 + i, s.inC, g * icg, plane), 0, p);
+        for (let i = 0; i < count; i++) col2im(col, cols, i * p, planeAt(dx, n0 + i, s.inC, g * icg, plane), 0, p);
       }
     }
   }
-  free(col);
-  if (tmp != 1) free(tmp);
+  release(col);
+  release(tmp);
   return STATUS_OK;
 }

@@ -3,6 +3,8 @@
 //     for each MC-row block of A: pack A (stays in L2)
 //       for each NR-column panel (stays in L1) and MR-row panel: the micro-kernel on one tile of C.
 // Depth slices are balanced (576 → 2 × 288, not 512 + 64) and summed in a fixed order.
+// `gemmPacked` runs the same blocking on operands the caller packed once for their full depth (the
+// convolutions pack their weights once and their patches straight from the image).
 import { alloc } from "./memory";
 import { MR, NR, packA, packB } from "./gemm-pack";
 import { tile } from "./gemm-kernel";
@@ -26,9 +28,32 @@ export function gemmReady(): bool {
 }
 
 /** Splits `total` into the fewest chunks of at most `limit`, of nearly equal size. */
-@inline function balanced(total: i32, limit: i32): i32 {
+@inline export function balanced(total: i32, limit: i32): i32 {
   const chunks = (total + limit - 1) / limit;
   return (total + chunks - 1) / chunks;
+}
+
+/**
+ * Tiles of C[rows × cols] from packed panels: A panel i at pa + i·paStride, B panel j at pb + j·pbStride
+ * (bytes), each `depth` steps deep. ldc in bytes.
+ */
+@inline function macroKernel(
+  rows: i32, cols: i32, depth: i32, pa: usize, paStride: usize, pb: usize, pbStride: usize, c: usize, ldc: usize,
+  accumulate: bool,
+): void {
+  for (let jr = 0; jr < cols; jr += NR) {
+    const b = pb + <usize>(jr / NR) * pbStride;
+    const tileCols = min(NR, cols - jr);
+    for (let ir = 0; ir < rows; ir += MR) {
+      const a = pa + <usize>(ir / MR) * paStride;
+      const cp = c + <usize>ir * ldc + (<usize>jr << 2);
+      tile(depth, a, b, cp, ldc, min(MR, rows - ir), tileCols, accumulate);
+    }
+  }
+}
+
+function zeroRows(c: usize, ldcBytes: usize, m: i32, n: i32): void {
+  for (let i = 0; i < m; i++) memory.fill(c + <usize>i * ldcBytes, 0, <usize>n << 2);
 }
 
 /**
@@ -42,7 +67,7 @@ export function gemm(
   if (m <= 0 || n <= 0) return;
   const ldcBytes = <usize>ldc << 2;
   if (k <= 0) {
-    if (!accumulate) for (let i = 0; i < m; i++) memory.fill(c + <usize>i * ldcBytes, 0, <usize>n << 2);
+    if (!accumulate) zeroRows(c, ldcBytes, m, n);
     return;
   }
   const kc = balanced(k, KC);
@@ -55,17 +80,40 @@ export function gemm(
       for (let i0 = 0; i0 < m; i0 += MC) {
         const mc = min(MC, m - i0);
         packA(packedA, elem(a, i0, p0, ars, acs), ars, acs, mc, depth);
-        for (let jr = 0; jr < nc; jr += NR) {
-          const pb = packedB + (<usize>(jr * depth) << 2);
-          const cols = min(NR, nc - jr);
-          for (let ir = 0; ir < mc; ir += MR) {
-            const pa = packedA + (<usize>(ir * depth) << 2);
-            const cp = c + <usize>(i0 + ir) * ldcBytes + (<usize>(j0 + jr) << 2);
-            const rows = min(MR, mc - ir);
-            if (acc) tile(depth, pa, pb, cp, ldcBytes, rows, cols, true);
-            else tile(depth, pa, pb, cp, ldcBytes, rows, cols, false);
-          }
-        }
+        const cp = c + <usize>i0 * ldcBytes + (<usize>j0 << 2);
+        const stride = <usize>depth << 2;
+        if (acc) macroKernel(mc, nc, depth, packedA, stride * MR, packedB, stride * NR, cp, ldcBytes, true);
+        else macroKernel(mc, nc, depth, packedA, stride * MR, packedB, stride * NR, cp, ldcBytes, false);
+      }
+    }
+  }
+}
+
+/**
+ * As gemm, for A packed by packA over rows [0, m) and its full depth k, and B packed by packB (or
+ * im2colPacked) over columns [0, n) and depth k. Depth is still sliced so that panels stay in cache.
+ */
+export function gemmPacked(m: i32, n: i32, k: i32, pa: usize, pb: usize, c: usize, ldc: i32, accumulate: bool): void {
+  if (m <= 0 || n <= 0) return;
+  const ldcBytes = <usize>ldc << 2;
+  if (k <= 0) {
+    if (!accumulate) zeroRows(c, ldcBytes, m, n);
+    return;
+  }
+  const kc = balanced(k, KC);
+  const paStride = <usize>(k * MR) << 2, pbStride = <usize>(k * NR) << 2;
+  for (let j0 = 0; j0 < n; j0 += NC) {
+    const nc = min(NC, n - j0);
+    for (let p0 = 0; p0 < k; p0 += kc) {
+      const depth = min(kc, k - p0);
+      const acc = accumulate || p0 > 0;
+      const b = pb + <usize>(j0 / NR) * pbStride + (<usize>(p0 * NR) << 2);
+      for (let i0 = 0; i0 < m; i0 += MC) {
+        const a = pa + <usize>(i0 / MR) * paStride + (<usize>(p0 * MR) << 2);
+        const cp = c + <usize>i0 * ldcBytes + (<usize>j0 << 2);
+        const mc = min(MC, m - i0);
+        if (acc) macroKernel(mc, nc, depth, a, paStride, b, pbStride, cp, ldcBytes, true);
+        else macroKernel(mc, nc, depth, a, paStride, b, pbStride, cp, ldcBytes, false);
       }
     }
   }

@@ -1,30 +1,30 @@
-// im2col and its adjoint col2im for one image of one group: the convolution's input patches laid out as a
-// matrix col[(c·kh + ky)·kw + kx][j] for output pixels p = p0 + j (j < p1 − p0), zero where the window
-// reads padding. Each (c, ky, kx) row is built from runs along output rows: a zero prefix, a (strided)
-// copy of the input row, a zero suffix.
+// im2col and its adjoint col2im for images of one group: the convolution's input patches as a matrix
+// col[r = (c·kh + ky)·kw + kx][j] over output pixels j, zero where the window reads padding. Each row is
+// built from runs along output rows: a zero prefix, a (strided) copy of the input row, a zero suffix.
+// im2col writes either a plain matrix (row stride ldc) or, for the forward GEMM, the packed-B layout
+// directly (NR-column panels of [row][NR]), which saves a pass over the patches.
 import { ConvShape as s } from "./conv-shape";
+import { NR } from "./gemm-pack";
 
 @inline function at(base: usize, element: i32): usize { return base + (<usize>element << 2); }
 
 @inline function floorDiv(a: i32, b: i32): i32 { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 
-function zeros(dst: usize, n: i32): void {
+/** col[j .. j+n) of one row = 0. */
+@inline function zeroRun(dst: usize, n: i32): void {
   let i = 0;
-  const z = f32x4.splat(0);
-  for (; i + 4 <= n; i += 4) v128.store(at(dst, i), z);
+  for (; i + 4 <= n; i += 4) v128.store(at(dst, i), f32x4.splat(0));
   for (; i < n; i++) store<f32>(at(dst, i), 0);
 }
 
-function copyRun(dst: usize, src: usize, n: i32, stride: i32): void {
+/** col[j .. j+n) of one row = src[0], src[stride], ... */
+@inline function copyRun(dst: usize, n: i32, src: usize, stride: i32): void {
   let i = 0;
-  if (stride == 1) {
-    for (; i + 4 <= n; i += 4) v128.store(at(dst, i), v128.load(at(src, i)));
-    for (; i < n; i++) store<f32>(at(dst, i), load<f32>(at(src, i)));
-  } else {
-    for (; i < n; i++) store<f32>(at(dst, i), load<f32>(at(src, i * stride)));
-  }
+  if (stride == 1) for (; i + 4 <= n; i += 4) v128.store(at(dst, i), v128.load(at(src, i)));
+  for (; i < n; i++) store<f32>(at(dst, i), load<f32>(at(src, i * stride)));
 }
 
+/** x[0], x[stride], ... += col[j .. j+n) (plain layout). */
 function addRun(dst: usize, src: usize, n: i32, stride: i32): void {
   for (let i = 0; i < n; i++) {
     const q = at(dst, i * stride);
@@ -33,10 +33,10 @@ function addRun(dst: usize, src: usize, n: i32, stride: i32): void {
 }
 
 /**
- * Walks the runs of one col row (input channel plane `x`, kernel offset ky, kx) for pixels [p0, p1).
- * toCol: col[j] = x[...] (zeros in the padding); else x[...] += col[j] (col2im).
+ * Walks the runs of one col row (input channel plane `x`, kernel offset ky, kx) for pixels [p0, p1) of
+ * one image, columns from j0. toCol: col = x (zeros in the padding); else x += col (col2im, plain layout).
  */
-@inline function walkRow(toCol: bool, x: usize, row: usize, ky: i32, kx: i32, p0: i32, p1: i32): void {
+@inline function walkRow(toCol: bool, x: usize, row: usize, j0: i32, ky: i32, kx: i32, p0: i32, p1: i32): void {
   // Output columns whose input column ox·sw − pw + kx lies in [0, inW).
   const oxLo = max(0, floorDiv(s.padW - kx + s.strideW - 1, s.strideW));
   const oxHi = min(s.outW, floorDiv(s.inW - 1 + s.padW - kx, s.strideW) + 1);
@@ -45,46 +45,110 @@ function addRun(dst: usize, src: usize, n: i32, stride: i32): void {
     const oy = p / s.outW;
     const ox0 = p - oy * s.outW;
     const ox1 = min(s.outW, ox0 + (p1 - p));
-    const run = at(row, p - p0);
+    const j = j0 + p - p0;
     const iy = oy * s.strideH - s.padH + ky;
     if (iy < 0 || iy >= s.inH) {
-      if (toCol) zeros(run, ox1 - ox0);
+      if (toCol) zeroRun(at(row, j), ox1 - ox0);
     } else {
       const lo = min(max(oxLo, ox0), ox1), hi = max(min(oxHi, ox1), lo);
       const src = at(x, iy * s.inW + lo * s.strideW - s.padW + kx);
       if (toCol) {
-        zeros(run, lo - ox0);
-        copyRun(at(run, lo - ox0), src, hi - lo, s.strideW);
-        zeros(at(run, hi - ox0), ox1 - hi);
-      } else addRun(src, at(run, lo - ox0), hi - lo, s.strideW);
+        zeroRun(at(row, j), lo - ox0);
+        copyRun(at(row, j + lo - ox0), hi - lo, src, s.strideW);
+        zeroRun(at(row, j + hi - ox0), ox1 - hi);
+      } else addRun(src, at(row, j + lo - ox0), hi - lo, s.strideW);
     }
     p += ox1 - ox0;
   }
 }
 
-/** col (row stride ldc elements) ← patches of `x` (this image's first channel of the group). */
-export function im2col(x: usize, col: usize, ldc: i32, p0: i32, p1: i32): void {
+@inline function walkImage(toCol: bool, x: usize, col: usize, ldc: i32, j0: i32, p0: i32, p1: i32): void {
   const plane = s.inH * s.inW;
   let r = 0;
   for (let c = 0; c < s.inC / s.groups; c++) {
     for (let ky = 0; ky < s.kh; ky++) {
       for (let kx = 0; kx < s.kw; kx++) {
-        walkRow(true, at(x, c * plane), at(col, r * ldc), ky, kx, p0, p1);
+        walkRow(toCol, at(x, c * plane), at(col, r * ldc), j0, ky, kx, p0, p1);
         r++;
       }
     }
   }
 }
 
-/** x (this image's first channel of the group) += the adjoint of im2col applied to col. */
-export function col2im(col: usize, ldc: i32, x: usize, p0: i32, p1: i32): void {
-  const plane = s.inH * s.inW;
-  let r = 0;
-  for (let c = 0; c < s.inC / s.groups; c++) {
+/** col (plain, row stride ldc) columns j0.. ← patches of pixels [p0, p1) of `x` (an image's first channel of the group). */
+export function im2col(x: usize, col: usize, ldc: i32, j0: i32, p0: i32, p1: i32): void {
+  walkImage(true, x, col, ldc, j0, p0, p1);
+}
+
+/** x (an image's first channel of the group) += the adjoint of im2col applied to col columns j0.. (plain). */
+export function col2im(col: usize, ldc: i32, j0: i32, x: usize, p0: i32, p1: i32): void {
+  walkImage(false, x, col, ldc, j0, p0, p1);
+}
+
+// ---- straight into the packed-B layout ----
+
+/** Per lane of a panel: the input offset of the window origin (channel 0 of the group) and its pixel. */
+const LANE_BASE = memory.data(NR * 4, 16);
+const LANE_IY = memory.data(NR * 4, 16);
+const LANE_IX = memory.data(NR * 4, 16);
+const LANE_OFFSET = memory.data(NR * 4, 16);
+
+/**
+ * Packs the patches of `cols` output pixels into the GEMM's packed-B layout (NR-column panels of
+ * [row][NR], rows r = (c·kh + ky)·kw + kx). Column j is pixel p0 + j of image n0 when images == 1, else
+ * pixel j % P of image n0 + j / P. x is the tensor, xGroup the element offset of the group's channel 0.
+ * Panels are filled one kernel offset at a time across all channels: a window row that lies inside the
+ * input for all NR lanes is two vector copies per channel; other lanes are copied or zeroed per lane.
+ */
+export function im2colPacked(x: usize, xGroup: i32, pb: usize, cols: i32, n0: i32, images: i32, p0: i32): void {
+  const icg = s.inC / s.groups, plane = s.inH * s.inW, p = s.outH * s.outW;
+  const depth = icg * s.kh * s.kw;
+  const rowStep = <usize>(s.kh * s.kw * NR) << 2;
+  const planeBytes = <usize>plane << 2;
+  for (let j0 = 0; j0 < cols; j0 += NR) {
+    const panel = pb + (<usize>(j0 * depth) << 2);
+    for (let l = 0; l < NR; l++) {
+      const j = j0 + l;
+      let n = n0, q = p0 + j;
+      if (images != 1) { n = n0 + j / p; q = j - (j / p) * p; }
+      const oy = q / s.outW, ox = q - oy * s.outW;
+      const live = j < cols;
+      store<i32>(at(LANE_BASE, l), n * s.inC * plane + xGroup);
+      store<i32>(at(LANE_IY, l), live ? oy * s.strideH - s.padH : i32.MIN_VALUE / 2);
+      store<i32>(at(LANE_IX, l), ox * s.strideW - s.padW);
+    }
     for (let ky = 0; ky < s.kh; ky++) {
       for (let kx = 0; kx < s.kw; kx++) {
-        walkRow(false, at(x, c * plane), at(col, r * ldc), ky, kx, p0, p1);
-        r++;
+        let inside = true;
+        for (let l = 0; l < NR; l++) {
+          const iy = load<i32>(at(LANE_IY, l)) + ky, ix = load<i32>(at(LANE_IX, l)) + kx;
+          const ok = iy >= 0 && iy < s.inH && ix >= 0 && ix < s.inW;
+          store<i32>(at(LANE_OFFSET, l), ok ? load<i32>(at(LANE_BASE, l)) + iy * s.inW + ix : -1);
+          inside = inside && ok;
+        }
+        const first = load<i32>(LANE_OFFSET);
+        const contiguous = inside && load<i32>(at(LANE_OFFSET, NR - 1)) == first + NR - 1;
+        const dst0 = panel + (<usize>((ky * s.kw + kx) * NR) << 2);
+        if (contiguous) {
+          let src = at(x, first), dst = dst0;
+          for (let c = 0; c < icg; c++) {
+            v128.store(dst, v128.load(src));
+            v128.store(dst, v128.load(src, 16), 16);
+            src += planeBytes;
+            dst += rowStep;
+          }
+        } else {
+          for (let l = 0; l < NR; l++) {
+            const off = load<i32>(at(LANE_OFFSET, l));
+            let dst = dst0 + (<usize>l << 2);
+            if (off < 0) {
+              for (let c = 0; c < icg; c++) { store<f32>(dst, 0); dst += rowStep; }
+            } else {
+              let src = at(x, off);
+              for (let c = 0; c < icg; c++) { store<f32>(dst, load<f32>(src)); src += planeBytes; dst += rowStep; }
+            }
+          }
+        }
       }
     }
   }

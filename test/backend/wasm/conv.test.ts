@@ -32,6 +32,7 @@ const CASES: Record<string, Shape> = {
   "large image, stride 2, pieces": [2, 3, 90, 70, 4, 5, 5, 2, 2, 2, 2, 1],
   "kernel as large as the image": [3, 2, 4, 4, 3, 4, 4, 1, 1, 0, 0, 1],
   "single pixel": [4, 3, 1, 1, 5, 1, 1, 1, 1, 0, 0, 1],
+  "1×1 kernel, one image": [1, 8, 9, 10, 6, 1, 1, 1, 1, 0, 0, 1],
   "many small images in chunks": [150, 2, 3, 3, 3, 3, 3, 1, 1, 1, 1, 1],
 };
 

@@ -1,0 +1,51 @@
+/**
+ * Starting the backend the user asked for (`--backend auto|webgpu|wasm|reference`, `--threads T`). In
+ * Node, WebGPU comes from the optional `webgpu` package (Dawn); without it, or without an adapter, `auto`
+ * simply does not consider WebGPU.
+ */
+import { existsSync } from "node:fs";
+import { KshotError } from "../errors.ts";
+import { getBackendName, init, type BackendName, type InitOptions } from "../init.ts";
+
+export const BACKENDS: readonly BackendName[] = ["auto", "webgpu", "wasm", "reference"];
+
+let gpu: Promise<GPU | undefined> | undefined;
+
+/** Node's WebGPU entry point, or undefined when the `webgpu` package cannot be loaded. */
+export function nodeGPU(env: Readonly<Record<string, string | undefined>>): Promise<GPU | undefined> {
+  gpu ??= (async () => {
+    // Dawn needs a recent Mesa lavapipe on CPU-only Linux; scripts/ci/install-webgpu-node.sh puts one here.
+    const icd = env.KSHOT_MESA_DIR ? `${env.KSHOT_MESA_DIR}/lvp_icd.json` : "/opt/kshot-mesa25/lvp_icd.json";
+    if (!process.env.VK_ICD_FILENAMES && existsSync(icd)) process.env.VK_ICD_FILENAMES = icd;
+    try {
+      const moduleName = "webgpu";
+      const { create, globals } = (await import(moduleName)) as { create(flags: string[]): GPU; globals: object };
+      Object.assign(globalThis, globals);
+      return create([]);
+    } catch {
+      return undefined;
+    }
+  })();
+  return gpu;
+}
+
+export function checkBackendName(name: string): BackendName {
+  if (!(BACKENDS as readonly string[]).includes(name)) {
+    throw new KshotError(`unknown backend ${JSON.stringify(name)} (expected one of ${BACKENDS.join(", ")})`);
+  }
+  return name as BackendName;
+}
+
+/** Starts the backend; returns the name of the one running. */
+export async function startBackend(name: string, env: Readonly<Record<string, string | undefined>>, threads?: number): Promise<string> {
+  const backend = checkBackendName(name);
+  const options: InitOptions & { threads?: number } = { backend };
+  if (backend === "webgpu" || backend === "auto") {
+    const g = await nodeGPU(env);
+    if (g) options.gpu = g;
+  }
+  // Passed along for backends that run worker threads (none reads it yet); the others ignore it.
+  if (threads !== undefined) options.threads = threads;
+  await init(options);
+  return getBackendName();
+}

@@ -1,0 +1,52 @@
+/**
+ * `kshot bench [--json]`: runs every `bench/*.bench.mjs` of the source checkout (each in its own process)
+ * and prints their JSON lines, one object per line, each with a `"name"`. Lines that are not such objects
+ * go to stderr, so stdout stays pure JSON lines.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { KshotError } from "../../errors.ts";
+import { type FlagSpec, parseFlags } from "../args.ts";
+import type { CliIO } from "../io.ts";
+import { packageInfo } from "../package-root.ts";
+
+export const BENCH_FLAGS: FlagSpec = { json: "switch" };
+
+function isMeasurement(line: string): boolean {
+  try {
+    const v = JSON.parse(line) as unknown;
+    return typeof v === "object" && v !== null && !Array.isArray(v) && typeof (v as { name?: unknown }).name === "string";
+  } catch {
+    return false;
+  }
+}
+
+function runOne(file: string, io: CliIO): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [file], { stdio: ["ignore", "pipe", "pipe"] });
+    const out = createInterface({ input: child.stdout });
+    const err = createInterface({ input: child.stderr });
+    out.on("line", (line) => (isMeasurement(line.trim()) ? io.out(line.trim()) : io.err(line)));
+    err.on("line", (line) => io.err(line));
+    child.on("error", reject);
+    child.on("close", (code) => resolve(code ?? 1));
+  });
+}
+
+export async function benchCommand(args: readonly string[], io: CliIO): Promise<number> {
+  parseFlags("bench", args, BENCH_FLAGS);
+  const dir = join(packageInfo().root, "bench");
+  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".bench.mjs")).sort() : [];
+  if (files.length === 0) throw new KshotError(`kshot bench: no benchmarks (bench/*.bench.mjs) in ${dir}; they come with the source repository`);
+  let failed = 0;
+  for (const file of files) {
+    const code = await runOne(join(dir, file), io);
+    if (code !== 0) {
+      failed++;
+      io.err(`kshot bench: ${file} exited with ${code}`);
+    }
+  }
+  return failed ? 1 : 0;
+}

@@ -1,0 +1,39 @@
+/** `kshot info [--json]`: the backends this runtime offers, which one `auto` picks, versions. */
+import { backendReport } from "../../init.ts";
+import { flag, type FlagSpec, parseFlags } from "../args.ts";
+import { nodeGPU } from "../backend.ts";
+import type { CliIO } from "../io.ts";
+import { packageInfo } from "../package-root.ts";
+
+export const INFO_FLAGS: FlagSpec = { json: "switch" };
+
+export async function infoCommand(args: readonly string[], io: CliIO): Promise<number> {
+  const f = parseFlags("info", args, INFO_FLAGS);
+  const gpu = await nodeGPU(io.env);
+  const report = await backendReport(gpu ? { gpu } : {});
+  const backends = [
+    ...(report.webgpu.available ? ["webgpu"] : []),
+    ...(report.wasm.available ? ["wasm"] : []),
+    "reference",
+  ];
+  const info = {
+    kshot: packageInfo().version,
+    node: process.versions.node,
+    v8: process.versions.v8,
+    platform: `${process.platform}-${process.arch}`,
+    backends,
+    auto: report.auto,
+    webgpu: report.webgpu,
+    wasm: report.wasm,
+  };
+  if (flag.on(f, "json")) {
+    io.out(JSON.stringify(info));
+    return 0;
+  }
+  io.out(`kshot ${info.kshot} on Node ${info.node} (V8 ${info.v8}, ${info.platform})`);
+  io.out(`backends available: ${backends.join(", ")}; auto picks ${report.auto}`);
+  io.out(`wasm: ${report.wasm.available ? `yes (build with deterministic: false: ${report.wasm.fastBuild})` : "no"}`);
+  const g = report.webgpu;
+  io.out(`webgpu: ${g.available ? `${g.description}${g.isSoftware ? " (software: used only when asked for by name)" : ""}` : `no (${g.reason ?? "no adapter"})`}`);
+  return 0;
+}

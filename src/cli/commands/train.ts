@@ -1,0 +1,164 @@
+/**
+ * `kshot train --algo A --dataset D [--data PATH] [--split S] [--augment rot90|none] [--ways N] [--shots K]
+ * [--queries Q] [--meta-batch B] [--inner-steps S] [--inner-lr X] [--meta-lr Y] [--iterations I | --minutes M]
+ * [--seed S] [--backend B] [--threads T] [--hidden H] --out FILE.safetensors [--resume FILE] [--eval] [--episodes E]
+ * [--json]`. Beyond DESIGN.md's list: --hidden (Conv-4 filters, default 64), --eval (test after training),
+ * --episodes (test episodes of --eval, default 600; validation runs min(E, 50) episodes).
+ */
+import { KshotError } from "../../errors.ts";
+import { type Checkpoint, disposeCheckpoint, load } from "../../io/checkpoint.ts";
+import type { MetaAlgorithm } from "../../meta/algorithm.ts";
+import { conv4 } from "../../nn/conv4.ts";
+import { mlp } from "../../nn/mlp.ts";
+import type { Model } from "../../nn/model.ts";
+import { describeSchedule } from "../../optim/schedule.ts";
+import { Rng } from "../../rng.ts";
+import { createAlgorithm, needsHead, type AlgorithmOptions } from "../../train/algorithms.ts";
+import type { TaskSource } from "../../train/batches.ts";
+import { train, type ValidationOptions } from "../../train/train.ts";
+import { flag, type FlagSpec, parseFlags, UsageError } from "../args.ts";
+import { startBackend } from "../backend.ts";
+import { imageShape, type OpenedData, openData, taskSource } from "../data.ts";
+import { SINUSOID_MLP } from "../defaults.ts";
+import { runTest, testJson, testLine } from "../evaluation.ts";
+import { duration, jsonNumber, loss, percent } from "../format.ts";
+import type { CliIO } from "../io.ts";
+import { progressView } from "../progress.ts";
+import { planFromCheckpoint, planFromFlags, planMetadata, type TrainPlan } from "../train-plan.ts";
+
+export const TRAIN_FLAGS: FlagSpec = {
+  algo: "string", dataset: "string", data: "string", split: "string", augment: "string",
+  ways: "positive-integer", shots: "positive-integer", queries: "integer", "meta-batch": "positive-integer",
+  "inner-steps": "integer", "inner-lr": "positive-number", "meta-lr": "positive-number",
+  iterations: "positive-integer", minutes: "positive-number", seed: "integer", backend: "string",
+  threads: "positive-integer", hidden: "positive-integer", out: "string", resume: "string", eval: "switch", json: "switch",
+  episodes: "positive-integer",
+};
+
+/** Episodes per validation run, and how many validations a budget gets. */
+const VALIDATION_EPISODES = 50;
+const VALIDATIONS_PER_RUN = 5;
+
+function buildModel(plan: TrainPlan, data: OpenedData): Model {
+  if (data.kind === "sinusoid") return mlp([...SINUSOID_MLP]);
+  const [channels, size] = imageShape(data);
+  return conv4({ hidden: plan.hidden, ways: needsHead(plan.algorithm) ? plan.ways : 0, channels, size });
+}
+
+function algorithmOptions(plan: TrainPlan, model: Model, trainTasks: TaskSource): AlgorithmOptions {
+  if (plan.algorithm === "finetune") {
+    return { ...plan.options, numClasses: (trainTasks as unknown as { source: { numClasses: number } }).source.numClasses };
+  }
+  if (plan.innerSteps === undefined) return {};
+  const names = Object.keys(model.paramShapes);
+  // ANIL on the MLP: the last layer is the head.
+  const anilHead = plan.algorithm === "anil" && model.name === "mlp" ? names.slice(-2).join(",") : undefined;
+  return {
+    innerSteps: plan.innerSteps, innerLr: plan.innerLr, evalSteps: plan.evalSteps, evalLr: plan.evalLr,
+    loss: plan.kind === "sinusoid" ? "mse" : "cross_entropy",
+    ...(anilHead ? { innerParams: anilHead } : {}),
+  };
+}
+
+/** Validation on the split's validation part with the evaluation protocol (narrowed to the classes there). */
+function validationOptions(plan: TrainPlan, data: OpenedData, rng: Rng, io: CliIO): ValidationOptions | undefined {
+  const cadence = plan.iterations !== undefined
+    ? { every: Math.max(1, Math.ceil(plan.iterations / VALIDATIONS_PER_RUN)) }
+    : { everySeconds: (plan.minutes! * 60) / VALIDATIONS_PER_RUN };
+  const e = plan.evaluation;
+  const classes = data.parts?.validation.numClasses ?? Infinity;
+  try {
+    const tasks = taskSource(data, "validation", { ways: Math.min(e.ways, classes), shots: e.shots, queries: e.queries }, rng);
+    return { tasks, episodes: Math.min(VALIDATION_EPISODES, plan.evaluation.episodes), steps: e.steps, lr: e.lr, ...cadence };
+  } catch (err) {
+    io.err(`kshot train: no validation (${(err as Error).message})`);
+    return undefined;
+  }
+}
+
+function describePlan(plan: TrainPlan, data: OpenedData, augment: string, backend: string, algo: MetaAlgorithm): string {
+  const episodes = data.kind === "sinusoid"
+    ? `K=${plan.shots} (${plan.queries} query points)`
+    : `${plan.ways}-way ${plan.shots}-shot, ${plan.queries} queries per class, augment ${augment}`;
+  const inner = plan.innerSteps !== undefined ? `, ${plan.innerSteps} inner step${plan.innerSteps === 1 ? "" : "s"} of ${plan.innerLr}` : "";
+  const budget = [plan.iterations !== undefined ? `${plan.iterations} iterations` : "", plan.minutes !== undefined ? `${plan.minutes} minutes` : ""].filter(Boolean).join(" or ");
+  return `kshot train: ${algo.name} on ${data.name} (${data.split} split; ${episodes}), meta-batch ${plan.metaBatch}${inner}, ` +
+    `${plan.optimizer.kind} ${plan.optimizer.lr} (${describeSchedule(plan.schedule)}), budget ${budget}, backend ${backend}`;
+}
+
+export async function trainCommand(args: readonly string[], io: CliIO): Promise<number> {
+  const f = parseFlags("train", args, TRAIN_FLAGS);
+  const out = flag.string(f, "out");
+  if (!out) throw new UsageError("kshot train: --out FILE.safetensors is required (where the trained model goes)");
+  const json = flag.on(f, "json");
+  const say = json ? io.err : io.out;
+  const backend = await startBackend(flag.string(f, "backend") ?? "auto", io.env, flag.number(f, "threads"));
+
+  const resumePath = flag.string(f, "resume");
+  let resume: Checkpoint | undefined;
+  try {
+    if (resumePath) resume = await load(resumePath);
+    const plan = resume ? planFromCheckpoint(f, resume.metadata) : planFromFlags(f);
+    const data = await openData(plan.dataset, { data: plan.data, split: plan.split, env: io.env });
+    const augment = plan.augment ?? data.parts?.defaultAugment ?? "none";
+    const root = new Rng(plan.seed);
+    const trainTasks = taskSource(data, "train", plan, root.fork("train"), augment);
+    const model = buildModel(plan, data);
+    const algo = createAlgorithm(plan.algorithm, model, algorithmOptions(plan, model, trainTasks));
+    io.err(describePlan(plan, data, augment, backend, algo));
+    if (resume) io.err(`resuming ${resumePath} at iteration ${resume.metadata.iteration}`);
+
+    const view = progressView(io, plan.iterations === undefined ? plan.minutes! * 60 : undefined);
+    const validation = validationOptions(plan, data, root.fork("validation"), io);
+    let result;
+    try {
+      result = await train(algo, trainTasks, {
+        metaBatch: plan.metaBatch, iterations: plan.iterations, minutes: plan.minutes,
+        optimizer: resume ? undefined : { kind: plan.optimizer.kind, lr: plan.optimizer.lr },
+        schedule: plan.schedule, seed: plan.seed, resume,
+        onProgress: (p) => view.update(p), signal: io.interrupt,
+        validation,
+        checkpoint: {
+          path: out,
+          ...(validation?.every !== undefined ? { every: validation.every } : { everySeconds: validation?.everySeconds ?? 300 }),
+          metadata: planMetadata(plan, augment, data.path),
+        },
+      });
+    } finally {
+      view.stop();
+    }
+    try {
+      if (result.stopped === "non-finite") {
+        throw new KshotError(`training stopped at iteration ${result.iterations}: ${result.skipped} steps had a non-finite loss or gradient and were skipped; ` +
+          `${out} holds the last finite parameters. Try a smaller --meta-lr${plan.innerLr !== undefined ? " or --inner-lr" : ""}`);
+      }
+      if (result.stopped === "aborted") {
+        io.err(`kshot train: interrupted at iteration ${result.iterations}; checkpoint saved to ${out} (continue with --resume ${out})`);
+        return 130;
+      }
+      const trainAccuracy = result.accuracy !== undefined ? `, training accuracy ${percent(result.accuracy, 1)}` : "";
+      say(`${algo.name} on ${data.name}, ${backend} backend: ${result.iterations} iterations in ${duration(result.seconds)} ` +
+        `(${(((result.iterations - (resume?.metadata.iteration ?? 0)) * plan.metaBatch) / Math.max(result.seconds, 1e-9)).toFixed(1)} tasks/s), ` +
+        `last loss ${loss(result.loss)}${trainAccuracy}; saved ${out}`);
+      let test;
+      if (flag.on(f, "eval")) {
+        test = await runTest(algo, result.params, data, plan.evaluation, plan.seed, io.interrupt);
+        say(testLine(test));
+      }
+      if (json) {
+        io.out(JSON.stringify({
+          iterations: result.iterations, seconds: result.seconds, loss: jsonNumber(result.loss), out,
+          algorithm: algo.name, dataset: data.name, split: data.split, backend,
+          ...(result.accuracy !== undefined ? { trainAccuracy: result.accuracy } : {}),
+          ...(result.skipped ? { skipped: result.skipped } : {}),
+          ...(test ? { eval: { ...testJson(test), seconds: test.seconds } } : {}),
+        }));
+      }
+      return 0;
+    } finally {
+      for (const t of Object.values(result.params)) t.dispose();
+    }
+  } finally {
+    if (resume) disposeCheckpoint(resume);
+  }
+}

@@ -79,6 +79,9 @@ describe("webgpu code generation and planning", () => {
     expect(split.kChunk % 16).toBe(0);
     expect(split.kChunk * (split.kSplit - 1)).toBeLessThan(125_440);
     expect(planGemm({ batch: 1, m: 64, n: 576, k: 125_440 }, ctx, false).kSplit).toBe(1);
+    // The split never depends on the batch (groups = tasks of a meta-batch): same dispatches at 2 and 32.
+    expect(planGemm({ batch: 32, m: 64, n: 576, k: 7840 }, ctx, true).kSplit).toBe(planGemm({ batch: 2, m: 64, n: 576, k: 7840 }, ctx, true).kSplit);
+    expect(split.kSplit).toBeLessThanOrEqual(16);
     const small = { ...ctx, maxInvocationsPerWorkgroup: 128 };
     const p = planGemm({ batch: 1, m: 256, n: 256, k: 16 }, small, true);
     expect(p.tx * p.ty).toBeLessThanOrEqual(128);

@@ -1,7 +1,9 @@
 /**
  * How a GEMM (matmul or an implicit-GEMM convolution) is cut into workgroups: the tile shape, and
  * whether K is split across workgroups (for few output tiles over a long K, e.g. a filter gradient
- * summed over a whole batch of images). The plan depends only on shapes, so results are reproducible.
+ * summed over a whole batch of images). The plan depends only on shapes, so results are reproducible,
+ * and only on one matrix's shape, not on the batch (groups) count: a meta-batch of 2 or 32 tasks as
+ * groups issues the same dispatches.
  */
 import { shaderSource } from "../codegen/shader-source.ts";
 import { type Defines, specialize } from "../codegen/specialize.ts";
@@ -9,10 +11,11 @@ import { gridFor, type KernelContext, ParamWords } from "../kernel-context.ts";
 import type { Grid } from "../command-recorder.ts";
 
 export const TK = 16;
-/** Workgroups below which K is split (a GPU needs this many to fill its cores). */
+/** Output tiles per matrix below which K is split (a GPU needs this many workgroups to fill its cores). */
 const MIN_WORKGROUPS = 128;
-/** The least K a split-K workgroup takes. */
+/** The least K a split-K workgroup takes, and the most parts (partial sums cost kSplit x the output). */
 const MIN_K_CHUNK = 256;
+const MAX_K_SPLIT = 16;
 
 export interface GemmShape {
   readonly batch: number;
@@ -43,15 +46,15 @@ export function planGemm(s: GemmShape, ctx: KernelContext, allowSplit: boolean):
   const tx = threadsFor(s.n, 4);
   let ty = threadsFor(s.m, 1);
   while (tx * ty > ctx.maxInvocationsPerWorkgroup && ty > 1) ty /= 2;
-  const tiles = Math.ceil(s.m / (4 * ty)) * Math.ceil(s.n / (4 * tx)) * s.batch;
+  const tiles = Math.ceil(s.m / (4 * ty)) * Math.ceil(s.n / (4 * tx));
   let kSplit = 1;
   let kChunk = Math.max(TK, Math.ceil(s.k / TK) * TK);
   if (allowSplit && tiles < MIN_WORKGROUPS && s.k >= 2 * MIN_K_CHUNK) {
-    const wanted = Math.min(Math.ceil(MIN_WORKGROUPS / tiles), Math.floor(s.k / MIN_K_CHUNK));
+    const wanted = Math.min(Math.ceil(MIN_WORKGROUPS / tiles), Math.floor(s.k / MIN_K_CHUNK), MAX_K_SPLIT);
     kChunk = Math.ceil(s.k / wanted / TK) * TK;
     kSplit = Math.ceil(s.k / kChunk);
   }
-  return { tx, ty, kSplit, kChunk, grid: gridFor(tiles * kSplit, ctx.maxWorkgroupsPerDimension) };
+  return { tx, ty, kSplit, kChunk, grid: gridFor(tiles * s.batch * kSplit, ctx.maxWorkgroupsPerDimension) };
 }
 
 /** A GEMM kernel's WGSL: its own file specialised, then the core. */

@@ -9,7 +9,7 @@ import { clusterTasks } from "../train/fixtures.ts";
 const backbone = () => ks.nn.mlp([4, 8]);
 
 describe("finetune (the transfer-learning baseline)", () => {
-  it("pre-trains on source classes: way n of task t is labelled batch.classes[t, n]", () => {
+  it("pre-trains on source classes: way n of task t is labelled batch.classes[t, n]", async () => {
     const algo = finetune(backbone(), { numClasses: 12 });
     const params = algo.init(new ks.Rng(0));
     params["head.weight"] = ks.zerosLike(params["head.weight"]!);
@@ -18,11 +18,11 @@ describe("finetune (the transfer-learning baseline)", () => {
     const batch = episodeTensors(host, [4]);
     const { loss, grads } = algo.step(params, batch);
     // A zero head predicts uniformly: loss log 12, and ∂loss/∂bias_c = 1/12 − (share of examples of class c).
-    expect(loss.dataSync()[0]).toBeCloseTo(Math.log(12), 5);
+    expect((await loss.data())[0]).toBeCloseTo(Math.log(12), 5);
     const counts = new Array(12).fill(0);
     for (const c of host.classes) counts[c] += 2; // one support and one query example per way
     const expected = counts.map((n) => 1 / 12 - n / 12);
-    Array.from(grads["head.bias"]!.dataSync()).forEach((g, c) => expect(g).toBeCloseTo(expected[c]!, 6));
+    Array.from((await grads["head.bias"]!.data())).forEach((g, c) => expect(g).toBeCloseTo(expected[c]!, 6));
     disposeTaskBatch(batch);
   });
 

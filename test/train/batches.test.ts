@@ -3,7 +3,7 @@ import { BatchStream, disposeTaskBatch, episodeTensors, isClassification, sinuso
 import { clusterTasks, sineTasks } from "./fixtures.ts";
 
 describe("task batches from host episodes", () => {
-  it("lays classification episodes out as [T, N·K, ...] int32 labels with source classes", () => {
+  it("lays classification episodes out as [T, N·K, ...] int32 labels with source classes", async () => {
     const host = clusterTasks(1, 3, 2, 1).nextBatch(4);
     const b = episodeTensors(host);
     expect(b.support.x.shape).toEqual([4, 6, 1, 1, 4]);
@@ -11,10 +11,10 @@ describe("task batches from host episodes", () => {
     expect(b.support.y.dtype).toBe("int32");
     expect(b.query.x.shape).toEqual([4, 3, 1, 1, 4]);
     expect(b.classes.shape).toEqual([4, 3]);
-    expect(Array.from(b.support.y.dataSync()).slice(0, 6)).toEqual([0, 0, 1, 1, 2, 2]);
-    expect(Array.from(b.classes.dataSync())).toEqual(Array.from(host.classes));
+    expect(Array.from((await b.support.y.data())).slice(0, 6)).toEqual([0, 0, 1, 1, 2, 2]);
+    expect(Array.from((await b.classes.data()))).toEqual(Array.from(host.classes));
     expect(b.ways).toBe(3);
-    expect(Array.from(b.support.x.dataSync())).toEqual(Array.from(host.support));
+    expect(Array.from((await b.support.x.data()))).toEqual(Array.from(host.support));
     disposeTaskBatch(b);
   });
 
@@ -24,21 +24,21 @@ describe("task batches from host episodes", () => {
     expect(() => episodeTensors(host, [1, 28, 28])).toThrow(/inputs of shape \[1, 28, 28\] \(784 values\), the data has images \[1, 1, 4\] \(4 values\)/);
   });
 
-  it("lays sinusoid tasks out as float [T, K, 1]", () => {
+  it("lays sinusoid tasks out as float [T, K, 1]", async () => {
     const host = sineTasks(1, 5).nextBatch(3);
     const b = sinusoidTensors(host);
     expect(b.support.x.shape).toEqual([3, 5, 1]);
     expect(b.query.y.shape).toEqual([3, 5, 1]);
     expect(b.support.y.dtype).toBe("float32");
-    expect(Array.from(b.query.y.dataSync())).toEqual(Array.from(host.yQuery));
+    expect(Array.from((await b.query.y.data()))).toEqual(Array.from(host.yQuery));
   });
 
-  it("streams batches that follow the sampler's own sequence", () => {
+  it("streams batches that follow the sampler's own sequence", async () => {
     const a = new BatchStream(clusterTasks(5), [4]);
     const reference = clusterTasks(5);
     for (let i = 0; i < 3; i++) {
       const b = a.next(2);
-      expect(Array.from(b.query.x.dataSync())).toEqual(Array.from(reference.nextBatch(2).query));
+      expect(Array.from((await b.query.x.data()))).toEqual(Array.from(reference.nextBatch(2).query));
       disposeTaskBatch(b);
     }
     expect(isClassification(clusterTasks())).toBe(true);

@@ -42,7 +42,7 @@ describe("evaluate", () => {
     // With no step, the MSE is the un-adapted model's on those six tasks.
     const zero = await evaluate(algo, params, sineTasks(4, 10), { episodes: 6, regressionSteps: [0] });
     const host = sineTasks(4, 10).nextBatch(6);
-    const predicted = algo.model.apply(ks.meta.perTask(params, 6), ks.tensor(host.xQuery, [6, 10, 1])).dataSync();
+    const predicted = (await algo.model.apply(ks.meta.perTask(params, 6), ks.tensor(host.xQuery, [6, 10, 1])).data());
     let sum = 0;
     host.yQuery.forEach((y, i) => (sum += (predicted[i]! - y) ** 2));
     if (zero.kind !== "regression") throw new Error("expected regression");

@@ -11,7 +11,7 @@ import { clusterTasks, sineTasks } from "./fixtures.ts";
 
 const mlpClassifier = (ways = 3) => ks.nn.mlp([4, 8, ways]);
 const fomaml = () => ks.meta.fomaml(mlpClassifier(), { innerLr: 0.5, innerSteps: 1 });
-const values = (r: TensorRecord) => Object.fromEntries(Object.entries(r).map(([k, t]) => [k, Array.from(t.dataSync())]));
+const values = async (r: TensorRecord) => Object.fromEntries(await Promise.all(Object.entries(r).map(async ([k, t]) => [k, Array.from(await t.data())])));
 const dispose = (r: TensorRecord) => Object.values(r).forEach((t) => t.dispose());
 
 /** An algorithm whose step gives NaN (loss) or an infinite gradient on the chosen calls. */
@@ -53,7 +53,7 @@ describe("train", () => {
     expect(checkpoint.metadata.iteration).toBe(3);
     const resumed = await train(fomaml(), clusterTasks(12345), { ...options, iterations: 7, resume: checkpoint });
     expect(resumed.iterations).toBe(7);
-    expect(values(resumed.params)).toEqual(values(straight.params));
+    expect(await values(resumed.params)).toEqual(await values(straight.params));
     [straight.params, first.params, resumed.params, checkpoint.params, checkpoint.optimizer!].forEach(dispose);
   });
 
@@ -82,7 +82,7 @@ describe("train", () => {
     const tail = (call: number) => (call < 2 ? undefined : call % 2 ? "loss" : "grad");
     const stopped = await train(poisoned(fomaml(), tail), clusterTasks(2), { iterations: 5, metaLr: 0.05, seed: 1 });
     expect(stopped.skipped).toBe(3);
-    expect(values(stopped.params)).toEqual(values(clean.params));
+    expect(await values(stopped.params)).toEqual(await values(clean.params));
     [clean.params, dirty.params, stopped.params].forEach(dispose);
   });
 
@@ -91,7 +91,7 @@ describe("train", () => {
     const r = await train(poisoned(fomaml(), () => "loss"), clusterTasks(), { iterations: 50, logEvery: 1, maxNonFinite: 2, params: init });
     expect(r.stopped).toBe("non-finite");
     expect(r.skipped).toBe(3);
-    expect(values(r.params)).toEqual(values(init));
+    expect(await values(r.params)).toEqual(await values(init));
     [r.params, init].forEach(dispose);
   });
 

@@ -4,6 +4,7 @@
  * simply does not consider WebGPU.
  */
 import { existsSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { KshotError } from "../errors.ts";
 import { getBackendName, init, type BackendName, type InitOptions } from "../init.ts";
 
@@ -17,6 +18,8 @@ export function nodeGPU(env: Readonly<Record<string, string | undefined>>): Prom
     // Dawn needs a recent Mesa lavapipe on CPU-only Linux; scripts/ci/install-webgpu-node.sh puts one here.
     const icd = env.KSHOT_MESA_DIR ? `${env.KSHOT_MESA_DIR}/lvp_icd.json` : "/opt/kshot-mesa25/lvp_icd.json";
     if (!process.env.VK_ICD_FILENAMES && existsSync(icd)) process.env.VK_ICD_FILENAMES = icd;
+    // Mesa's window-system probing complains on stderr without it; kshot draws no windows.
+    process.env.XDG_RUNTIME_DIR ??= tmpdir();
     try {
       const moduleName = "webgpu";
       const { create, globals } = (await import(moduleName)) as { create(flags: string[]): GPU; globals: object };

@@ -3,14 +3,14 @@
  *   g ← g + λθ;  m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²;  t ← t + 1
  *   θ ← θ − (lr / (1 − β1^t)) · m / (√v / √(1 − β2^t) + ε)      (ε outside the square root)
  *
- * The step count t is a device scalar (state `step`), so a step skipped through `accept` does not advance
- * the bias correction, and nothing needs reading back. State tensors: `step`, `exp_avg.<param>` (m),
- * `exp_avg_sq.<param>` (v), PyTorch's names.
+ * The step count t and the bias corrections 1 − β^t are device scalars, so a step skipped through `accept`
+ * advances neither, and nothing needs reading back. State tensors: `step`, `bias_correction1`,
+ * `bias_correction2`, `exp_avg.<param>` (m) and `exp_avg_sq.<param>` (v) (PyTorch's names where it has them).
  */
 import type { TensorRecord } from "../autograd.ts";
 import { tidy } from "../engine.ts";
 import { scalar } from "../ops/creation.ts";
-import { add, cast, div, mul, pow, sqrt, square, sub, where } from "../ops/elementwise.ts";
+import { add, cast, div, mul, sqrt, square, sub, where } from "../ops/elementwise.ts";
 import type { Tensor } from "../tensor.ts";
 import { checkGradients, checkRange } from "./checks.ts";
 import type { Optimizer, UpdateOptions } from "./optimizer.ts";
@@ -30,6 +30,8 @@ export interface AdamOptions {
 }
 
 const STEP = "step";
+const BIAS1 = "bias_correction1";
+const BIAS2 = "bias_correction2";
 const M = "exp_avg.";
 const V = "exp_avg_sq.";
 
@@ -59,18 +61,27 @@ export function adam(options: AdamOptions = {}): Optimizer {
       const { out, updates } = tidy(() => {
         const first = Object.values(params)[0];
         const dtype = first ? first.dtype : "float32";
-        const oldStep = state.get(STEP) ?? scalar(0, dtype);
-        const step = add(oldStep, o.accept ? cast(o.accept, dtype) : 1);
-        const stepSize = div(rate, sub(1, pow(beta1, step)));
-        const correction2 = sqrt(sub(1, pow(beta2, step)));
+        const accept = o.accept ? cast(o.accept, dtype) : undefined;
+        const step = add(state.get(STEP) ?? scalar(0, dtype), accept ?? 1);
+        // 1 − β^t, carried as c_t = (1 − β) + β·c_{t−1}: only correctly rounded + and ×, no pow (approximate
+        // on GPUs) and no cancellation (1 − β is exact in double before rounding).
+        const correction = (name: string, beta: number) => {
+          const old = state.get(name);
+          const next = old ? add(mul(old, beta), 1 - beta) : scalar(1 - beta, dtype);
+          return accept ? where(accept, next, old ?? 0) : next;
+        };
+        const correction1 = correction(BIAS1, beta1);
+        const correction2 = correction(BIAS2, beta2);
+        const stepSize = div(rate, correction1);
+        const root2 = sqrt(correction2);
         const out: TensorRecord = {};
-        const updates: TensorRecord = { [STEP]: step };
+        const updates: TensorRecord = { [STEP]: step, [BIAS1]: correction1, [BIAS2]: correction2 };
         for (const [name, p] of Object.entries(params)) {
           shapes.set(name, p.shape);
           const g = weightDecay ? add(grads[name]!, mul(p, weightDecay)) : grads[name]!;
           const m = moment(M + name, beta1, g, o.accept);
           const v = moment(V + name, beta2, square(g), o.accept);
-          const stepped = sub(p, mul(div(m, add(div(sqrt(v), correction2), eps)), stepSize));
+          const stepped = sub(p, mul(div(m, add(div(sqrt(v), root2), eps)), stepSize));
           out[name] = o.accept ? where(o.accept, stepped, p) : stepped;
           updates[M + name] = m;
           updates[V + name] = v;
@@ -83,7 +94,7 @@ export function adam(options: AdamOptions = {}): Optimizer {
     stateTensors: () => state.all(),
     loadState(tensors: TensorRecord): void {
       state.load(tensors, (name) => {
-        if (name === STEP) return [];
+        if (name === STEP || name === BIAS1 || name === BIAS2) return [];
         const param = name.startsWith(M) ? name.slice(M.length) : name.startsWith(V) ? name.slice(V.length) : undefined;
         return param === undefined ? undefined : shapes.get(param);
       });

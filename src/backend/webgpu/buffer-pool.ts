@@ -29,14 +29,17 @@ export class BufferPool {
     private readonly maxBytes: number,
   ) {}
 
-  /** A buffer of at least `bytes` (its size is sizeClass(bytes)). */
-  acquire(bytes: number): GPUBuffer {
+  /** A buffer of at least `bytes` (its size is sizeClass(bytes)), if possible one that `busy` rejects not. */
+  acquire(bytes: number, busy?: (b: GPUBuffer) => boolean): GPUBuffer {
     const size = sizeClass(bytes);
     if (size > this.maxBytes) {
       throw new KshotError(`webgpu: a buffer of at most ${this.maxBytes} bytes fits this device, asked for ${bytes}`);
     }
-    const reused = this.free.get(size)?.pop();
-    if (reused) return reused;
+    const list = this.free.get(size);
+    if (list?.length) {
+      const i = busy ? findLastIndex(list, (b) => !busy(b)) : list.length - 1;
+      if (i >= 0) return list.splice(i, 1)[0];
+    }
     const buffer = this.device.createBuffer({ label: `${this.label} ${size}`, size, usage: this.usage });
     this.all.add(buffer);
     this.counters.allocations++;
@@ -76,4 +79,9 @@ export class BufferPool {
     this.all.clear();
     this.free.clear();
   }
+}
+
+function findLastIndex<T>(list: readonly T[], ok: (x: T) => boolean): number {
+  for (let i = list.length - 1; i >= 0; i--) if (ok(list[i])) return i;
+  return -1;
 }

@@ -146,8 +146,14 @@ export class WebGPUBackend implements Backend {
     const typed = h.dtype === "int32"
       ? (data instanceof Int32Array ? data : Int32Array.from(data, (v) => Math.trunc(v)))
       : (data instanceof Float32Array ? data : Float32Array.from(data));
-    // queue.writeBuffer runs before commands recorded earlier but not yet submitted: submit them first.
-    if (this.recorder.uses(h.gpu!)) this.recorder.flush();
+    // queue.writeBuffer runs before commands recorded earlier but not yet submitted. A write replaces the
+    // whole buffer, so when those commands use it the handle moves to another GPUBuffer (they keep the
+    // old one, and its old contents) instead of submitting them early.
+    if (this.recorder.uses(h.gpu!)) {
+      const fresh = this.storage.acquire(h.size * BYTES, (b) => this.recorder.uses(b));
+      this.storage.release(h.gpu!);
+      h.gpu = fresh;
+    }
     this.device.queue.writeBuffer(h.gpu!, 0, typed.buffer, typed.byteOffset, typed.byteLength);
     this.counters.bytesUploaded += typed.byteLength;
   }

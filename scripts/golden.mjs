@@ -1,12 +1,14 @@
 // `npm run test:golden`: bundles test/golden/main.ts for Node (esbuild) and runs it. See that file.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import * as esbuild from "esbuild";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const dir = mkdtempSync(join(tmpdir(), "kshot-golden-"));
+// Bundle inside node_modules/.cache so that the bundle resolves external packages (webgpu) from here.
+const cache = join(root, "node_modules", ".cache");
+mkdirSync(cache, { recursive: true });
+const dir = mkdtempSync(join(cache, "kshot-golden-"));
 const out = join(dir, "golden.mjs");
 try {
   await esbuild.build({

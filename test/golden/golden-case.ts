@@ -43,8 +43,9 @@ function toHost(e: SafetensorsEntry): Float64Array | Int32Array {
   return Float64Array.from(e.data as ArrayLike<number>);
 }
 
-/** Everything the case computes, as host arrays keyed like the expected.* entries (without the prefix). */
+/** Everything the case computes, keyed like the expected.* entries (without the prefix). */
 type Results = Map<string, Float64Array>;
+type Computed = Record<string, Tensor>;
 
 export async function runCase(bytes: Uint8Array, fileName: string): Promise<CaseResult> {
   const { tensors, metadata } = parseSafetensors(bytes, fileName);
@@ -55,7 +56,12 @@ export async function runCase(bytes: Uint8Array, fileName: string): Promise<Case
   const name = metadata.case ?? fileName;
 
   const floatType: ks.DType = ks.getBackendName() === "reference" ? "float64" : "float32";
-  const results = ks.tidy(() => compute(tensors, metadata, floatType));
+  const computed = ks.tidy(() => compute(tensors, metadata, floatType));
+  const results: Results = new Map();
+  for (const [k, t] of Object.entries(computed)) {
+    results.set(k, Float64Array.from(await t.data()));
+    t.dispose();
+  }
   const expected = [...tensors].filter(([k]) => k.startsWith("expected."));
   if (expected.length === 0) fail("no expected.* tensors");
   const maxAbs = (a: ArrayLike<number>) => Array.from(a).reduce((m, v) => Math.max(m, Math.abs(v)), 0);
@@ -75,7 +81,7 @@ export async function runCase(bytes: Uint8Array, fileName: string): Promise<Case
   return { name, worstRatio: worst.ratio, worstKey: worst.key, worstAbs: worst.abs, checked: expected.length, passed: worst.ratio <= 1 };
 }
 
-function compute(tensors: Map<string, SafetensorsEntry>, meta: Record<string, string>, dtype: ks.DType): Results {
+function compute(tensors: Map<string, SafetensorsEntry>, meta: Record<string, string>, dtype: ks.DType): Computed {
   const tasks = num(meta, "tasks");
   const entry = (k: string) => tensors.get(k) ?? fail(`missing tensor "${k}"`);
   const make = (k: string, as: ks.DType = dtype): Tensor => {
@@ -105,17 +111,16 @@ function compute(tensors: Map<string, SafetensorsEntry>, meta: Record<string, st
   const algo = buildAlgorithm(meta, model, loss, order);
   if (meta.algorithm === "metasgd") for (const n of order) params[`lr.${n}`] = make(`lr.${n}`);
   const step = algo.step(params, batch);
-  const results: Results = new Map();
-  const host = (t: Tensor) => Float64Array.from(t.dataSync());
+  const results: Computed = {};
   const isMetric = meta.algorithm === "protonet" || meta.algorithm === "matchingnet";
   if (meta.algorithm === "reptile") {
     const eps = num(meta, "outer_step");
-    for (const n of order) results.set(`updated.${n}`, host(ks.sub(params[n], ks.mul(step.grads[n], eps))));
+    for (const n of order) results[`updated.${n}`] = ks.sub(params[n], ks.mul(step.grads[n], eps));
   } else {
-    results.set(isMetric ? "loss" : "query_loss", host(step.loss));
-    for (const n of order) results.set(`grad.${n}`, host(step.grads[n]));
-    if (meta.algorithm === "metasgd") for (const n of order) results.set(`grad_lr.${n}`, host(step.grads[`lr.${n}`]));
-    if (step.adapted && tasks === 1) for (const n of order) results.set(`adapted.${n}`, host(step.adapted[n]));
+    results[isMetric ? "loss" : "query_loss"] = step.loss;
+    for (const n of order) results[`grad.${n}`] = step.grads[n];
+    if (meta.algorithm === "metasgd") for (const n of order) results[`grad_lr.${n}`] = step.grads[`lr.${n}`];
+    if (step.adapted && tasks === 1) for (const n of order) results[`adapted.${n}`] = step.adapted[n];
   }
   return results;
 }

@@ -49,6 +49,11 @@ export function withBackend<T>(b: Backend, fn: () => T): T {
   }
 }
 
+/** The active backend object (its name, counters, bytes in use). */
+export function backendInUse(): Backend {
+  return backend();
+}
+
 export function hasBackend(): boolean {
   return state.backend !== null;
 }
@@ -120,6 +125,11 @@ export function tidy<T>(fn: () => T): T {
   const parent = state.scopes[state.scopes.length - 1];
   if (parent) for (const t of kept) if (scope.has(t)) parent.add(t);
   return result;
+}
+
+/** Starts the work enqueued so far (e.g. at the end of a training step) without waiting for it. */
+export function flush(): void {
+  state.backend?.flush?.();
 }
 
 /** Counts of what is alive now: tensors not yet fully released, and the backend's bytes. */

@@ -2,7 +2,7 @@
  * kshot: a portable meta-learning runtime. `import * as ks from "kshot"`, then `await ks.init()`.
  */
 export { init, getBackendName, backendReport, type InitOptions, type BackendName, type BackendReport } from "./init.ts";
-export { tidy, keep, memory, noGrad, withBackend, configure } from "./engine.ts";
+export { tidy, keep, memory, noGrad, withBackend, configure, flush, backendInUse } from "./engine.ts";
 export { Tensor } from "./tensor.ts";
 export { KshotError } from "./errors.ts";
 export type { DType } from "./dtype.ts";

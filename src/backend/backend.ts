@@ -158,6 +158,8 @@ export interface Backend {
   readSync(buffer: BackendBuffer): TypedArrayFor;
   /** Waits for all enqueued work to finish. */
   sync(): Promise<void>;
+  /** Starts enqueued work without waiting for it (WebGPU: submits the recorded commands); optional. */
+  flush?(): void;
   /** Releases everything the backend holds. */
   dispose(): void;
 

@@ -17,3 +17,6 @@ export const loss = (x: number): string => (Number.isFinite(x) ? x.toPrecision(4
 
 /** For JSON output: non-finite numbers become null (JSON has no NaN). */
 export const jsonNumber = (x: number): number | null => (Number.isFinite(x) ? x : null);
+
+/** A rate with 3 significant digits below 100 ("0.142", "12.3"), whole numbers above. */
+export const rate = (x: number): string => (x >= 100 ? x.toFixed(0) : x.toPrecision(3));

@@ -4,7 +4,7 @@
  */
 import cliProgress from "cli-progress";
 import type { TrainProgress } from "../train/train.ts";
-import { duration, loss, percent } from "./format.ts";
+import { duration, loss, percent, rate } from "./format.ts";
 import type { CliIO } from "./io.ts";
 
 export interface ProgressView {
@@ -24,7 +24,7 @@ function line(p: TrainProgress): string {
     `iteration ${p.iteration}${p.iterations !== undefined ? `/${p.iterations}` : ""}`,
     `loss ${loss(p.loss)}`,
     ...(p.accuracy !== undefined ? [`accuracy ${percent(p.accuracy, 1)}`] : []),
-    `${p.tasksPerSecond.toFixed(1)} tasks/s`,
+    `${rate(p.tasksPerSecond)} tasks/s`,
     `ETA ${duration(p.etaSeconds)}`,
     ...(p.skipped ? [`${p.skipped} non-finite steps skipped`] : []),
   ];

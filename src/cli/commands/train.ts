@@ -21,7 +21,7 @@ import { startBackend } from "../backend.ts";
 import { imageShape, type OpenedData, openData, taskSource } from "../data.ts";
 import { SINUSOID_MLP } from "../defaults.ts";
 import { runTest, testJson, testLine } from "../evaluation.ts";
-import { duration, jsonNumber, loss, percent } from "../format.ts";
+import { duration, jsonNumber, loss, percent, rate } from "../format.ts";
 import type { CliIO } from "../io.ts";
 import { progressView } from "../progress.ts";
 import { planFromCheckpoint, planFromFlags, planMetadata, type TrainPlan } from "../train-plan.ts";
@@ -38,6 +38,8 @@ export const TRAIN_FLAGS: FlagSpec = {
 /** Episodes per validation run, and how many validations a budget gets. */
 const VALIDATION_EPISODES = 50;
 const VALIDATIONS_PER_RUN = 5;
+/** A timed run validates at most once a minute of training, so short runs spend their time training. */
+const MIN_VALIDATION_SPACING_S = 60;
 
 function buildModel(plan: TrainPlan, data: OpenedData): Model {
   if (data.kind === "sinusoid") return mlp([...SINUSOID_MLP]);
@@ -64,7 +66,7 @@ function algorithmOptions(plan: TrainPlan, model: Model, trainTasks: TaskSource)
 function validationOptions(plan: TrainPlan, data: OpenedData, rng: Rng, io: CliIO): ValidationOptions | undefined {
   const cadence = plan.iterations !== undefined
     ? { every: Math.max(1, Math.ceil(plan.iterations / VALIDATIONS_PER_RUN)) }
-    : { everySeconds: (plan.minutes! * 60) / VALIDATIONS_PER_RUN };
+    : { everySeconds: Math.max((plan.minutes! * 60) / VALIDATIONS_PER_RUN, MIN_VALIDATION_SPACING_S) };
   const e = plan.evaluation;
   const classes = data.parts?.validation.numClasses ?? Infinity;
   try {
@@ -138,7 +140,7 @@ export async function trainCommand(args: readonly string[], io: CliIO): Promise<
       }
       const trainAccuracy = result.accuracy !== undefined ? `, training accuracy ${percent(result.accuracy, 1)}` : "";
       say(`${algo.name} on ${data.name}, ${backend} backend: ${result.iterations} iterations in ${duration(result.seconds)} ` +
-        `(${(((result.iterations - (resume?.metadata.iteration ?? 0)) * plan.metaBatch) / Math.max(result.seconds, 1e-9)).toFixed(1)} tasks/s), ` +
+        `(${rate(((result.iterations - (resume?.metadata.iteration ?? 0)) * plan.metaBatch) / Math.max(result.seconds, 1e-9))} tasks/s), ` +
         `last loss ${loss(result.loss)}${trainAccuracy}; saved ${out}`);
       let test;
       if (flag.on(f, "eval")) {

@@ -13,9 +13,13 @@ export interface Captured {
 }
 
 export async function kshot(...argv: string[]): Promise<Captured> {
+  return kshotWithEnv({}, ...argv);
+}
+
+export async function kshotWithEnv(env: Record<string, string>, ...argv: string[]): Promise<Captured> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await run(argv, { out: (l) => void out.push(l), err: (l) => void err.push(l), env: {} });
+  const code = await run(argv, { out: (l) => void out.push(l), err: (l) => void err.push(l), env });
   return {
     code, out, err,
     json: () => JSON.parse(out[out.length - 1] ?? "null") as Record<string, unknown>,

@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { kshot, scratch } from "./capture.ts";
+import { kshot, kshotWithEnv, scratch } from "./capture.ts";
 
 const REF = ["--backend", "reference"];
 /** A tiny, fast sinusoid run: MAML with 2 tasks per meta-batch. */
@@ -61,9 +61,10 @@ describe("kshot train and eval", () => {
     const dir = scratch("glyphs");
     const out = join(dir, "g.safetensors");
     const r = await kshot("train", "--algo", "protonet", "--ways", "3", "--shots", "1", "--queries", "1", "--hidden", "2",
-      "--iterations", "2", "--episodes", "3", "--out", out, ...REF, "--json");
+      "--iterations", "2", "--episodes", "3", "--out", out, ...REF, "--eval", "--json");
     expect(r.code).toBe(0);
-    expect(r.json()).toMatchObject({ iterations: 2, algorithm: "protonet", dataset: "glyphs" });
+    expect(r.json()).toMatchObject({ iterations: 2, algorithm: "protonet", dataset: "glyphs", eval: { episodes: 3, ways: 5, shots: 1, queries: 15 } });
+    expect(Object.keys(r.json().eval as object)).toEqual(["accuracy", "ci95", "episodes", "ways", "shots", "queries", "seconds"]);
     const e = await kshot("eval", "--model", out, "--episodes", "3", "--queries", "2", ...REF, "--json");
     expect(e.code).toBe(0);
     const acc = e.json();
@@ -89,6 +90,10 @@ describe("kshot errors: a message on stderr, a non-zero exit, nothing on stdout"
     await fails(/unknown option --epochs/, "train", "--epochs", "3", "--out", "x");
     await fails(/unknown command "fit"/, "fit");
     await fails(/--model FILE.safetensors is required/, "eval", ...REF);
+    await fails(/kshot info: unknown option --verbose/, "info", "--verbose");
+    const none = await kshotWithEnv({ KSHOT_BENCH: "^no-such-benchmark$" }, "bench", "--json");
+    expect(none.code).toBe(1);
+    expect(none.err.join("\n")).toMatch(/no benchmarks matching KSHOT_BENCH=\^no-such-benchmark\$/);
   });
 
   it("unknown names", async () => {

@@ -38,8 +38,12 @@ function runOne(file: string, io: CliIO): Promise<number> {
 export async function benchCommand(args: readonly string[], io: CliIO): Promise<number> {
   parseFlags("bench", args, BENCH_FLAGS);
   const dir = join(packageInfo().root, "bench");
-  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".bench.mjs")).sort() : [];
-  if (files.length === 0) throw new KshotError(`kshot bench: no benchmarks (bench/*.bench.mjs) in ${dir}; they come with the source repository`);
+  // KSHOT_BENCH (a regular expression) picks benchmarks by file name, as bench/run.mjs does.
+  const only = io.env.KSHOT_BENCH ? new RegExp(io.env.KSHOT_BENCH) : undefined;
+  const files = (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".bench.mjs")).sort() : []).filter((f) => !only || only.test(f));
+  if (files.length === 0) {
+    throw new KshotError(`no benchmarks${only ? ` matching KSHOT_BENCH=${io.env.KSHOT_BENCH}` : ""} (bench/*.bench.mjs) in ${dir}; they come with the source repository`);
+  }
   let failed = 0;
   for (const file of files) {
     const code = await runOne(join(dir, file), io);

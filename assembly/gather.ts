@@ -25,6 +25,21 @@ export function scatterAdd(
   isInt: i32,
 ): void {
   memory.fill(out, 0, <usize>(outer * axis * inner) << 2);
+  if (inner == 1) {
+    // One element per index (max-pool backward, one-hot gradients): a tight loop, same order.
+    for (let o = 0; o < outer; o++) {
+      const idxRow = batched ? at(indices, o * count) : indices;
+      const s = at(src, o * count), d = at(out, o * axis);
+      for (let j = 0; j < count; j++) {
+        const idx = load<i32>(at(idxRow, j));
+        if (<u32>idx >= <u32>axis) continue;
+        const q = at(d, idx);
+        if (isInt) store<i32>(q, load<i32>(q) + load<i32>(at(s, j)));
+        else store<f32>(q, load<f32>(q) + load<f32>(at(s, j)));
+      }
+    }
+    return;
+  }
   for (let o = 0; o < outer; o++) {
     const idxRow = batched ? at(indices, o * count) : indices;
     for (let j = 0; j < count; j++) {

@@ -13,16 +13,17 @@
 @inline function poolRowX4(
   stride: i32, xPlane: usize, yRow: usize, iRow: usize, oy: i32, ox: i32, inW: i32, kh: i32, kw: i32, sh: i32,
 ): void {
+  const lanes = i32x4(0, stride, 2 * stride, 3 * stride);
   let best = f32x4.splat(-Infinity);
-  const first = oy * sh * inW + ox * stride;
-  let arg = i32x4(first, first + stride, first + 2 * stride, first + 3 * stride);
+  let arg = i32x4.add(i32x4.splat(oy * sh * inW + ox * stride), lanes);
   for (let ky = 0; ky < kh; ky++) {
+    const rowFlat = (oy * sh + ky) * inW + ox * stride;
     for (let kx = 0; kx < kw; kx++) {
-      const flat = (oy * sh + ky) * inW + ox * stride + kx;
+      const flat = rowFlat + kx;
       const v = loadStrided(at(xPlane, flat), stride);
       const take = v128.and(f32x4.eq(best, best), v128.or(f32x4.gt(v, best), f32x4.ne(v, v)));
       best = v128.bitselect(v, best, take);
-      arg = v128.bitselect(i32x4(flat, flat + stride, flat + 2 * stride, flat + 3 * stride), arg, take);
+      arg = v128.bitselect(i32x4.add(i32x4.splat(flat), lanes), arg, take);
     }
   }
   v128.store(at(yRow, ox), best);
@@ -66,6 +67,12 @@
         for (; ox + 4 <= outW; ox += 4) {
           if (lastPlane && rowEnd + ox * sw + kw - 1 + 8 > plane) break;
           poolRowX4(vectorStride, xPlane, yRow, iRow, oy, ox, inW, kh, kw, sh);
+        }
+        // A ragged end: recompute the last four outputs of the row (same values) instead of one by one.
+        const last = outW - 4;
+        if (ox < outW && last >= 0 && !(lastPlane && rowEnd + last * sw + kw - 1 + 8 > plane)) {
+          poolRowX4(vectorStride, xPlane, yRow, iRow, oy, last, inW, kh, kw, sh);
+          ox = outW;
         }
       }
       for (; ox < outW; ox++) poolOne(xPlane, yRow, iRow, oy, ox, inW, kh, kw, sh, sw);

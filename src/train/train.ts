@@ -14,6 +14,11 @@
  *   (written atomically; parameters, optimizer state, the task sampler's RNG state and the metadata
  *   DESIGN.md lists). Resuming from one continues exactly: same parameters, same next episodes.
  * - Memory is flat: every step frees what it made but the new parameters and optimizer state.
+ *
+ * @example
+ * const algo = ks.meta.maml(ks.nn.conv4({ ways: 5 }), { innerLr: 0.4 });
+ * const tasks = ks.data.tasks(split.train, { ways: 5, shots: 1, queries: 1, seed: 0 });
+ * const { params } = await ks.train(algo, tasks, { metaBatch: 32, iterations: 60000, onProgress: console.log });
  */
 import type { TensorRecord } from "../autograd.ts";
 import { keep, tidy } from "../engine.ts";
@@ -21,114 +26,24 @@ import { KshotError } from "../errors.ts";
 import { type CheckpointMetadata, type Checkpoint, type JsonRecord, serialize } from "../io/checkpoint.ts";
 import { writeFileAtomic } from "../io/files.ts";
 import type { MetaAlgorithm } from "../meta/algorithm.ts";
-import { scalar } from "../ops/creation.ts";
-import { add, equal, mul, stopGradient, sub, where } from "../ops/elementwise.ts";
-import { concat, reshape } from "../ops/shape.ts";
+import { add, equal, mul, stopGradient, sub } from "../ops/elementwise.ts";
 import { adam } from "../optim/adam.ts";
 import { clipByGlobalNorm, globalNorm } from "../optim/clip.ts";
 import { createOptimizer } from "../optim/create.ts";
 import type { Optimizer, OptimizerConfig } from "../optim/optimizer.ts";
 import { checkSchedule, learningRate, type Schedule } from "../optim/schedule.ts";
 import { Rng } from "../rng.ts";
-import type { Tensor } from "../tensor.ts";
+import { Accumulators } from "./accumulators.ts";
 import { algorithmOptions } from "./algorithms.ts";
 import { BatchStream, disposeTaskBatch, isClassification, type TaskSource } from "./batches.ts";
 import { evaluate, type EvaluationResult } from "./evaluate.ts";
+import type { StopReason, TrainOptions, TrainProgress, TrainResult } from "./train-options.ts";
 
-export interface ValidationOptions {
-  /** Where validation episodes come from (its state is restored before each run: the same episodes each time). */
-  tasks: TaskSource;
-  /** Validate every this many iterations... */
-  every?: number;
-  /** ...and/or every this many seconds of training. */
-  everySeconds?: number;
-  /** Episodes per validation (default 100). */
-  episodes?: number;
-  steps?: number;
-  lr?: number;
-}
+export type {
+  CheckpointOptions, StopReason, TrainOptions, TrainProgress, TrainResult, ValidationOptions,
+} from "./train-options.ts";
 
-export interface CheckpointOptions {
-  /** File to write (Node, Deno), atomically. */
-  path?: string;
-  /** Called with the checkpoint's bytes instead of / besides writing a file (browsers: store them). */
-  write?: (bytes: Uint8Array, iteration: number) => void | Promise<void>;
-  /** Write every this many iterations and/or seconds of training, and always at the end. */
-  every?: number;
-  everySeconds?: number;
-  /** Metadata to store besides what training knows (data, evaluation protocol, training extras). */
-  metadata?: Pick<CheckpointMetadata, "data" | "evaluation" | "training" | "extra">;
-}
-
-export interface TrainOptions {
-  /** Tasks per meta-iteration (default 1). */
-  metaBatch?: number;
-  /** Total meta-iterations to reach (a resumed run counts the checkpoint's). */
-  iterations?: number;
-  /** Training time of this call, in minutes. */
-  minutes?: number;
-  /** The meta-optimizer, or its config; default Adam with `metaLr`. */
-  optimizer?: Optimizer | OptimizerConfig;
-  /** Meta learning rate of the default Adam (default 1e-3). */
-  metaLr?: number;
-  /** Learning-rate schedule (default constant). */
-  schedule?: Schedule;
-  /** Clip gradients to this global norm (default: no clipping). */
-  clipNorm?: number;
-  /** Seed of the initial parameters (`algo.init(new Rng(seed))`), default 0. */
-  seed?: number;
-  /** Initial parameters instead of `algo.init` (not modified; training works on its own copy). */
-  params?: TensorRecord;
-  /** Continue a run from its checkpoint (`ks.io.load`). */
-  resume?: Checkpoint;
-  /** Read the loss back (and report progress) every this many iterations (default 10). */
-  logEvery?: number;
-  onProgress?: (progress: TrainProgress) => void;
-  signal?: AbortSignal;
-  validation?: ValidationOptions;
-  checkpoint?: CheckpointOptions;
-  /** Stop once more than this many steps had a non-finite loss or gradient (default 25). */
-  maxNonFinite?: number;
-}
-
-export interface TrainProgress {
-  /** Meta-iterations done (including a resumed checkpoint's). */
-  iteration: number;
-  /** The iteration budget, when there is one. */
-  iterations?: number;
-  /** Mean training loss and accuracy over the iterations since the previous report (finite steps only). */
-  loss: number;
-  accuracy?: number;
-  /** Meta-learning rate of the last step. */
-  lr: number;
-  tasksPerSecond: number;
-  /** Training seconds of this call. */
-  seconds: number;
-  /** Seconds left in the budget (estimated from the pace for an iteration budget). */
-  etaSeconds: number;
-  /** Steps skipped for non-finite values so far. */
-  skipped: number;
-  /** Set on the report that follows a validation run. */
-  validation?: EvaluationResult;
-}
-
-export type StopReason = "iterations" | "minutes" | "aborted" | "non-finite";
-
-export interface TrainResult {
-  /** The trained meta-parameters (the caller owns them). */
-  params: TensorRecord;
-  iterations: number;
-  /** Training seconds of this call, and in total (with a resumed checkpoint's). */
-  seconds: number;
-  totalSeconds: number;
-  /** Loss and accuracy of the last report. */
-  loss: number;
-  accuracy?: number;
-  stopped: StopReason;
-  skipped: number;
-  history: TrainProgress[];
-  validation?: EvaluationResult;
-}
+// ---------------------------------------------------------------- options
 
 function positiveInteger(name: string, v: number | undefined, fallback?: number): number | undefined {
   const value = v ?? fallback;
@@ -141,48 +56,35 @@ function positiveNumber(name: string, v: number | undefined): number | undefined
   return v;
 }
 
-/** Views of `r` (sharing memory, none of the caller's tensors is ever disposed by training), kept. */
-function ownCopy(r: TensorRecord): TensorRecord {
-  return Object.fromEntries(Object.entries(r).map(([k, t]) => [k, keep(stopGradient(t))]));
+interface Settings {
+  metaBatch: number;
+  iterations?: number;
+  minutes?: number;
+  logEvery: number;
+  maxNonFinite: number;
+  schedule: Schedule;
+  clipNorm?: number;
+  seed: number;
 }
 
-function disposeAll(r: TensorRecord): void {
-  for (const t of Object.values(r)) t.dispose();
-}
-
-/** Device-side running sums between two reports. */
-class Accumulators {
-  private sums: Tensor[] = [];
-  constructor() {
-    this.reset();
-  }
-  reset(): void {
-    for (const t of this.sums) t.dispose();
-    this.sums = [0, 0, 0, 0].map(() => keep(scalar(0)));
-  }
-  /** Adds one step: loss and accuracy where accepted, and the accepted / skipped counts. */
-  add(loss: Tensor, accuracy: Tensor | undefined, accept: Tensor): void {
-    const [l, a, ok, bad] = this.sums as [Tensor, Tensor, Tensor, Tensor];
-    const next = tidy(() => [
-      add(l, where(accept, loss, 0)),
-      add(a, accuracy ? where(accept, accuracy, 0) : scalar(0)),
-      add(ok, accept),
-      add(bad, sub(1, accept)),
-    ]);
-    for (const t of this.sums) t.dispose();
-    this.sums = next.map((t) => keep(t));
-  }
-  /** Reads the sums back: [loss, accuracy, accepted, skipped]. */
-  async read(): Promise<[number, number, number, number]> {
-    const packed = tidy(() => concat(this.sums.map((t) => reshape(t, [1])), 0));
-    const values = await packed.data();
-    packed.dispose();
-    return [values[0]!, values[1]!, values[2]!, values[3]!];
-  }
-  dispose(): void {
-    for (const t of this.sums) t.dispose();
-    this.sums = [];
-  }
+function settings(o: TrainOptions): Settings {
+  const s: Settings = {
+    metaBatch: positiveInteger("metaBatch", o.metaBatch, 1)!,
+    iterations: positiveInteger("iterations", o.iterations),
+    minutes: positiveNumber("minutes", o.minutes),
+    logEvery: positiveInteger("logEvery", o.logEvery, 10)!,
+    maxNonFinite: o.maxNonFinite ?? 25,
+    schedule: checkSchedule(o.schedule ?? { kind: "constant" }),
+    clipNorm: positiveNumber("clipNorm", o.clipNorm),
+    seed: o.seed ?? 0,
+  };
+  if (!Number.isInteger(s.maxNonFinite) || s.maxNonFinite < 0) throw new KshotError(`train: expected maxNonFinite to be a non-negative integer, got ${o.maxNonFinite}`);
+  if (s.iterations === undefined && s.minutes === undefined) throw new KshotError("train: give a budget: `iterations` and/or `minutes`");
+  positiveInteger("validation.every", o.validation?.every);
+  positiveNumber("validation.everySeconds", o.validation?.everySeconds);
+  positiveInteger("checkpoint.every", o.checkpoint?.every);
+  positiveNumber("checkpoint.everySeconds", o.checkpoint?.everySeconds);
+  return s;
 }
 
 function checkCompatible(algo: MetaAlgorithm, tasks: TaskSource): void {
@@ -207,208 +109,248 @@ function checkResumable(algo: MetaAlgorithm, resume: Checkpoint): void {
   if (m.iteration === undefined) throw new KshotError("train: the checkpoint has no `iteration`: it was not written by ks.train and cannot be resumed");
 }
 
-/** Meta-trains `algo` on tasks drawn from `tasks`; see the module comment. */
-export async function train(algo: MetaAlgorithm, tasks: TaskSource, options: TrainOptions = {}): Promise<TrainResult> {
-  const metaBatch = positiveInteger("metaBatch", options.metaBatch, 1)!;
-  const iterations = positiveInteger("iterations", options.iterations);
-  const minutes = positiveNumber("minutes", options.minutes);
-  const logEvery = positiveInteger("logEvery", options.logEvery, 10)!;
-  const maxNonFinite = options.maxNonFinite ?? 25;
-  if (!Number.isInteger(maxNonFinite) || maxNonFinite < 0) throw new KshotError(`train: expected maxNonFinite to be a non-negative integer, got ${maxNonFinite}`);
-  if (iterations === undefined && minutes === undefined) throw new KshotError("train: give a budget: `iterations` and/or `minutes`");
-  const schedule = checkSchedule(options.schedule ?? { kind: "constant" });
-  const clipNorm = positiveNumber("clipNorm", options.clipNorm);
-  const validation = options.validation;
-  const ckpt = options.checkpoint;
-  positiveInteger("validation.every", validation?.every);
-  positiveNumber("validation.everySeconds", validation?.everySeconds);
-  positiveInteger("checkpoint.every", ckpt?.every);
-  positiveNumber("checkpoint.everySeconds", ckpt?.everySeconds);
-  checkCompatible(algo, tasks);
-  const seed = options.seed ?? 0;
-  const resume = options.resume;
-  if (resume) checkResumable(algo, resume);
+/** Views of `r` (sharing memory, so none of the caller's tensors is ever disposed by training), kept. */
+function ownCopy(r: TensorRecord): TensorRecord {
+  return Object.fromEntries(Object.entries(r).map(([k, t]) => [k, keep(stopGradient(t))]));
+}
 
-  // The run's state: parameters, optimizer, where the sampler is, counters.
-  const ownsOptimizer = !(options.optimizer && "update" in options.optimizer);
-  const optimizer: Optimizer = ownsOptimizer
-    ? createOptimizer((options.optimizer as OptimizerConfig | undefined) ?? (resume?.metadata.optimizer as OptimizerConfig | undefined) ?? adam({ lr: options.metaLr ?? 1e-3 }).config)
-    : (options.optimizer as Optimizer);
-  let params: TensorRecord;
-  let iteration = 0;
-  let skipped = 0;
-  let previousSeconds = 0;
-  if (resume) {
-    params = ownCopy(resume.params);
-    if (resume.optimizer) optimizer.loadState(resume.optimizer);
-    iteration = resume.metadata.iteration!;
-    previousSeconds = resume.metadata.seconds ?? 0;
-    const state = resume.metadata.state ?? {};
-    if (Array.isArray(state.sampler)) tasks.restore(state.sampler as number[]);
-    if (typeof state.skipped === "number") skipped = state.skipped;
-  } else {
-    params = options.params ? ownCopy(options.params) : tidy(() => algo.init(new Rng(seed)));
-    for (const t of Object.values(params)) keep(t);
+function disposeAll(r: TensorRecord): void {
+  for (const t of Object.values(r)) t.dispose();
+}
+
+// ---------------------------------------------------------------- the run
+
+/** Training seconds of this call, with the clock stopped during validation and checkpoint writing. */
+class Clock {
+  private banked = 0;
+  private since = performance.now();
+  seconds(): number {
+    return this.banked + (performance.now() - this.since) / 1000;
   }
-  const validationStart = validation?.tasks.state();
-
-  const stream = new BatchStream(tasks, algo.model.inputShape);
-  const sums = new Accumulators();
-  const history: TrainProgress[] = [];
-  let hasAccuracy = false;
-  let lastLoss = NaN;
-  let lastAccuracy: number | undefined;
-  let lastLr = optimizer.lr;
-  let lastValidation: EvaluationResult | undefined;
-  let trainSeconds = 0;
-  let segmentStart = performance.now();
-  let lastYield = segmentStart;
-  let lastValidationAt = 0;
-  let lastCheckpointAt = 0;
-  const startIteration = iteration;
-
-  const elapsed = () => trainSeconds + (performance.now() - segmentStart) / 1000;
-  /** Runs `fn` with the training clock stopped. */
-  const offClock = async <T>(fn: () => Promise<T>): Promise<T> => {
-    trainSeconds = elapsed();
+  async paused<T>(fn: () => Promise<T>): Promise<T> {
+    this.banked = this.seconds();
     try {
       return await fn();
     } finally {
-      segmentStart = performance.now();
+      this.since = performance.now();
     }
-  };
-  const fractionDone = () => Math.max(
-    iterations !== undefined ? iteration / iterations : 0,
-    minutes !== undefined ? elapsed() / (minutes * 60) : 0,
-  );
+  }
+}
 
-  const metadata = (): CheckpointMetadata => {
-    const given = ckpt?.metadata ?? {};
+class TrainingRun {
+  params: TensorRecord;
+  iteration = 0;
+  skipped = 0;
+  readonly startIteration: number;
+  private readonly previousSeconds: number;
+  private readonly optimizer: Optimizer;
+  private readonly ownsOptimizer: boolean;
+  private readonly stream: BatchStream;
+  private readonly sums = new Accumulators();
+  private readonly validationStart?: number[];
+  readonly clock = new Clock();
+  readonly history: TrainProgress[] = [];
+  private hasAccuracy = false;
+  private lr: number;
+  loss = NaN;
+  accuracy?: number;
+  validation?: EvaluationResult;
+  private lastValidationAt = 0;
+  private lastCheckpointAt = 0;
+  private lastYield = performance.now();
+
+  constructor(readonly algo: MetaAlgorithm, readonly tasks: TaskSource, readonly s: Settings, readonly o: TrainOptions) {
+    const resume = o.resume;
+    this.ownsOptimizer = !(o.optimizer && "update" in o.optimizer);
+    const config = (o.optimizer as OptimizerConfig | undefined) ?? (resume?.metadata.optimizer as OptimizerConfig | undefined) ?? adam({ lr: o.metaLr ?? 1e-3 }).config;
+    this.optimizer = this.ownsOptimizer ? createOptimizer(config) : (o.optimizer as Optimizer);
+    this.lr = this.optimizer.lr;
+    if (resume) {
+      this.params = ownCopy(resume.params);
+      if (resume.optimizer) this.optimizer.loadState(resume.optimizer);
+      this.iteration = resume.metadata.iteration!;
+      const state = resume.metadata.state ?? {};
+      if (Array.isArray(state.sampler)) tasks.restore(state.sampler as number[]);
+      if (typeof state.skipped === "number") this.skipped = state.skipped;
+    } else {
+      this.params = o.params ? ownCopy(o.params) : tidy(() => algo.init(new Rng(s.seed)));
+      for (const t of Object.values(this.params)) keep(t);
+    }
+    this.previousSeconds = resume?.metadata.seconds ?? 0;
+    this.startIteration = this.iteration;
+    this.validationStart = o.validation?.tasks.state();
+    this.stream = new BatchStream(tasks, algo.model.inputShape);
+  }
+
+  /** Why to stop now, if the budget is spent, the run aborted or too many steps were skipped. */
+  stopReason(): StopReason | undefined {
+    const { iterations, minutes, maxNonFinite } = this.s;
+    if (iterations !== undefined && this.iteration >= iterations) return "iterations";
+    if (minutes !== undefined && this.clock.seconds() >= minutes * 60) return "minutes";
+    if (this.o.signal?.aborted) return "aborted";
+    if (this.skipped > maxNonFinite) return "non-finite";
+    return undefined;
+  }
+
+  private fractionDone(): number {
+    const { iterations, minutes } = this.s;
+    return Math.max(iterations !== undefined ? this.iteration / iterations : 0, minutes !== undefined ? this.clock.seconds() / (minutes * 60) : 0);
+  }
+
+  /** One meta-iteration, entirely on the device. */
+  step(): void {
+    this.lr = learningRate(this.s.schedule, this.optimizer.lr, this.iteration, this.fractionDone());
+    const batch = this.stream.next(this.s.metaBatch);
+    let next: TensorRecord;
+    try {
+      next = tidy(() => {
+        const r = this.algo.step(this.params, batch);
+        this.hasAccuracy = r.accuracy !== undefined;
+        const norm = globalNorm(r.grads);
+        const grads = this.s.clipNorm !== undefined ? clipByGlobalNorm(r.grads, this.s.clipNorm, norm).grads : r.grads;
+        // Finite iff the loss and every gradient are (Inf·0 and NaN·0 are NaN; x − x is 0 only for finite x).
+        const probe = add(r.loss, mul(norm, 0));
+        const accept = equal(sub(probe, probe), 0);
+        this.sums.add(r.loss, r.accuracy, accept);
+        return this.optimizer.update(this.params, grads, { lr: this.lr, accept });
+      });
+    } finally {
+      disposeTaskBatch(batch);
+    }
+    disposeAll(this.params);
+    this.params = next;
+    for (const t of Object.values(this.params)) keep(t);
+    this.iteration++;
+  }
+
+  private due(every: number | undefined, everySeconds: number | undefined, last: number): boolean {
+    return (every !== undefined && this.iteration % every === 0) || (everySeconds !== undefined && this.clock.seconds() - last >= everySeconds);
+  }
+
+  /** Validation, progress report and checkpoint, as they fall due after a step. */
+  async afterStep(): Promise<void> {
+    const v = this.o.validation;
+    const c = this.o.checkpoint;
+    if (v && this.due(v.every, v.everySeconds, this.lastValidationAt)) await this.report(await this.validate());
+    else if (this.iteration % this.s.logEvery === 0) await this.report();
+    if (c && this.due(c.every, c.everySeconds, this.lastCheckpointAt)) await this.writeCheckpoint();
+    if (performance.now() - this.lastYield > 100) {
+      // Lets timers and signal handlers (an abort) run during long synchronous stretches.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      this.lastYield = performance.now();
+    }
+  }
+
+  /** A final report (unless the last step just made one) and checkpoint. */
+  async finish(): Promise<void> {
+    if (this.iteration % this.s.logEvery !== 0 || this.history.length === 0) await this.report();
+    await this.writeCheckpoint();
+  }
+
+  async report(validation?: EvaluationResult): Promise<void> {
+    const sums = await this.sums.take();
+    this.skipped += sums.skipped;
+    if (sums.accepted > 0) {
+      this.loss = sums.loss / sums.accepted;
+      this.accuracy = this.hasAccuracy ? sums.accuracy / sums.accepted : undefined;
+    }
+    const { iterations, minutes, metaBatch } = this.s;
+    const seconds = this.clock.seconds();
+    const done = this.iteration - this.startIteration;
+    const pace = done > 0 ? seconds / done : 0;
+    const progress: TrainProgress = {
+      iteration: this.iteration, loss: this.loss, lr: this.lr, seconds, skipped: this.skipped,
+      tasksPerSecond: seconds > 0 ? (done * metaBatch) / seconds : 0,
+      etaSeconds: Math.min(
+        iterations !== undefined ? (iterations - this.iteration) * pace : Infinity,
+        minutes !== undefined ? Math.max(0, minutes * 60 - seconds) : Infinity,
+      ),
+      ...(iterations !== undefined ? { iterations } : {}),
+      ...(this.accuracy !== undefined ? { accuracy: this.accuracy } : {}),
+      ...(validation ? { validation } : {}),
+    };
+    this.history.push(progress);
+    this.o.onProgress?.(progress);
+  }
+
+  private validate(): Promise<EvaluationResult> {
+    const v = this.o.validation!;
+    return this.clock.paused(async () => {
+      v.tasks.restore(this.validationStart!);
+      this.validation = await evaluate(this.algo, this.params, v.tasks, { episodes: v.episodes ?? 100, steps: v.steps, lr: v.lr, signal: this.o.signal });
+      this.lastValidationAt = this.clock.seconds();
+      return this.validation;
+    });
+  }
+
+  private metadata(): CheckpointMetadata {
+    const given = this.o.checkpoint?.metadata ?? {};
+    const { metaBatch, schedule, clipNorm, iterations, minutes, seed } = this.s;
     const training: JsonRecord = {
-      ...(given.training ?? {}),
-      metaBatch,
-      schedule: schedule as unknown as JsonRecord,
+      ...(given.training ?? {}), metaBatch, schedule: schedule as unknown as JsonRecord,
       ...(clipNorm !== undefined ? { clipNorm } : {}),
       ...(iterations !== undefined ? { iterations } : {}),
       ...(minutes !== undefined ? { minutes } : {}),
     };
     return {
       ...given,
-      model: { name: algo.model.name, config: algo.model.config },
-      algorithm: { name: algo.name, options: algorithmOptions(algo) },
+      model: { name: this.algo.model.name, config: this.algo.model.config },
+      algorithm: { name: this.algo.name, options: algorithmOptions(this.algo) },
       training,
-      optimizer: { ...optimizer.config },
+      optimizer: { ...this.optimizer.config },
       seed,
-      iteration,
-      seconds: previousSeconds + elapsed(),
-      state: { sampler: tasks.state(), skipped },
+      iteration: this.iteration,
+      seconds: this.previousSeconds + this.clock.seconds(),
+      state: { sampler: this.tasks.state(), skipped: this.skipped },
     };
-  };
+  }
 
-  const writeCheckpoint = () => offClock(async () => {
-    if (!ckpt || (!ckpt.path && !ckpt.write)) return;
-    const meta = metadata();
-    const bytes = await serialize(params, { metadata: meta, optimizer: optimizer.stateTensors() });
-    if (ckpt.path) await writeFileAtomic(ckpt.path, bytes);
-    if (ckpt.write) await ckpt.write(bytes, iteration);
-    lastCheckpointAt = elapsed();
-  });
-
-  const validate = () => offClock(async () => {
-    validation!.tasks.restore(validationStart!);
-    lastValidation = await evaluate(algo, params, validation!.tasks, {
-      episodes: validation!.episodes ?? 100, steps: validation!.steps, lr: validation!.lr, signal: options.signal,
+  private writeCheckpoint(): Promise<void> {
+    const c = this.o.checkpoint;
+    if (!c || (!c.path && !c.write)) return Promise.resolve();
+    return this.clock.paused(async () => {
+      const bytes = await serialize(this.params, { metadata: this.metadata(), optimizer: this.optimizer.stateTensors() });
+      if (c.path) await writeFileAtomic(c.path, bytes);
+      if (c.write) await c.write(bytes, this.iteration);
+      this.lastCheckpointAt = this.clock.seconds();
     });
-    lastValidationAt = elapsed();
-    return lastValidation;
-  });
+  }
 
-  const report = async (withValidation?: EvaluationResult) => {
-    const [lossSum, accSum, accepted, bad] = await sums.read();
-    sums.reset();
-    skipped += bad;
-    if (accepted > 0) {
-      lastLoss = lossSum / accepted;
-      lastAccuracy = hasAccuracy ? accSum / accepted : undefined;
-    }
-    const seconds = elapsed();
-    const done = iteration - startIteration;
-    const pace = done > 0 ? seconds / done : 0;
-    const eta = Math.min(
-      iterations !== undefined ? (iterations - iteration) * pace : Infinity,
-      minutes !== undefined ? Math.max(0, minutes * 60 - seconds) : Infinity,
-    );
-    const progress: TrainProgress = {
-      iteration, loss: lastLoss, lr: lastLr, seconds, etaSeconds: eta, skipped,
-      tasksPerSecond: seconds > 0 ? (done * metaBatch) / seconds : 0,
-      ...(iterations !== undefined ? { iterations } : {}),
-      ...(lastAccuracy !== undefined ? { accuracy: lastAccuracy } : {}),
-      ...(withValidation ? { validation: withValidation } : {}),
+  result(stopped: StopReason): TrainResult {
+    const seconds = this.clock.seconds();
+    return {
+      params: this.params, iterations: this.iteration, seconds, totalSeconds: this.previousSeconds + seconds,
+      loss: this.loss, stopped, skipped: this.skipped, history: this.history,
+      ...(this.accuracy !== undefined ? { accuracy: this.accuracy } : {}),
+      ...(this.validation ? { validation: this.validation } : {}),
     };
-    history.push(progress);
-    options.onProgress?.(progress);
-  };
+  }
 
-  let stopped: StopReason | undefined;
+  /** Frees what the run holds but the parameters. */
+  release(): void {
+    this.sums.dispose();
+    if (this.ownsOptimizer) this.optimizer.dispose();
+  }
+}
+
+/** Meta-trains `algo` on tasks drawn from `tasks`; see the module comment. */
+export async function train(algo: MetaAlgorithm, tasks: TaskSource, options: TrainOptions = {}): Promise<TrainResult> {
+  const s = settings(options);
+  checkCompatible(algo, tasks);
+  if (options.resume) checkResumable(algo, options.resume);
+  const run = new TrainingRun(algo, tasks, s, options);
   try {
-    for (;;) {
-      if (iterations !== undefined && iteration >= iterations) stopped = "iterations";
-      else if (minutes !== undefined && elapsed() >= minutes * 60) stopped = "minutes";
-      else if (options.signal?.aborted) stopped = "aborted";
-      else if (skipped > maxNonFinite) stopped = "non-finite";
-      if (stopped) break;
-
-      lastLr = learningRate(schedule, optimizer.lr, iteration, fractionDone());
-      const batch = stream.next(metaBatch);
-      let next: TensorRecord;
-      try {
-        next = tidy(() => {
-          const r = algo.step(params, batch);
-          hasAccuracy = r.accuracy !== undefined;
-          const norm = globalNorm(r.grads);
-          const grads = clipNorm !== undefined ? clipByGlobalNorm(r.grads, clipNorm, norm).grads : r.grads;
-          // Finite iff the loss and every gradient are (Inf·0 and NaN·0 are NaN; x − x is 0 only for finite x).
-          const probe = add(r.loss, mul(norm, 0));
-          const accept = equal(sub(probe, probe), 0);
-          sums.add(r.loss, r.accuracy, accept);
-          return optimizer.update(params, grads, { lr: lastLr, accept });
-        });
-      } finally {
-        disposeTaskBatch(batch);
-      }
-      disposeAll(params);
-      params = next;
-      for (const t of Object.values(params)) keep(t);
-      iteration++;
-
-      const validationDue = validation && (
-        (validation.every !== undefined && iteration % validation.every === 0) ||
-        (validation.everySeconds !== undefined && elapsed() - lastValidationAt >= validation.everySeconds));
-      const checkpointDue = ckpt && (
-        (ckpt.every !== undefined && iteration % ckpt.every === 0) ||
-        (ckpt.everySeconds !== undefined && elapsed() - lastCheckpointAt >= ckpt.everySeconds));
-      if (validationDue) await report(await validate());
-      else if (iteration % logEvery === 0) await report();
-      if (checkpointDue) await writeCheckpoint();
-      if (performance.now() - lastYield > 100) {
-        // Lets timers and signal handlers (an abort) run during long synchronous stretches.
-        await new Promise((resolve) => setTimeout(resolve, 0));
-        lastYield = performance.now();
-      }
+    let stopped: StopReason | undefined;
+    while (!(stopped = run.stopReason())) {
+      run.step();
+      await run.afterStep();
     }
-    if (iteration % logEvery !== 0 || history.length === 0) await report();
-    await writeCheckpoint();
+    await run.finish();
+    return run.result(stopped);
   } catch (err) {
-    disposeAll(params);
+    disposeAll(run.params);
     throw err;
   } finally {
-    sums.dispose();
-    if (ownsOptimizer) optimizer.dispose();
+    run.release();
   }
-  return {
-    params, iterations: iteration, seconds: elapsed(), totalSeconds: previousSeconds + elapsed(),
-    loss: lastLoss, stopped, skipped, history,
-    ...(lastAccuracy !== undefined ? { accuracy: lastAccuracy } : {}),
-    ...(lastValidation ? { validation: lastValidation } : {}),
-  };
 }

@@ -13,6 +13,7 @@
  * | `optimizer` | the meta-optimizer's config (JSON) |
  * | `seed`, `iteration`, `seconds` | numbers as text |
  * | `state` | what an exact resume needs besides tensors: the task sampler's RNG state... (JSON) |
+ * | `history` | the learning curve: validation results by iteration (JSON) |
  *
  * Entries kshot does not know are kept as `extra`.
  */
@@ -41,6 +42,8 @@ export interface CheckpointMetadata {
   iteration?: number;
   seconds?: number;
   state?: JsonRecord;
+  /** The learning curve so far: `{ validation: [{ iteration, seconds, accuracy | mse }, ...] }`. */
+  history?: JsonRecord;
   /** Other `__metadata__` entries, as they are. */
   extra?: Record<string, string>;
 }
@@ -59,7 +62,7 @@ export interface SaveOptions {
   optimizer?: TensorRecord;
 }
 
-const OBJECT_KEYS = ["training", "evaluation", "data", "optimizer", "state"] as const;
+const OBJECT_KEYS = ["training", "evaluation", "data", "optimizer", "state", "history"] as const;
 const NUMBER_KEYS = ["seed", "iteration", "seconds"] as const;
 const KNOWN = new Set(["format", "model", "model_config", "algorithm", "algorithm_options", ...OBJECT_KEYS, ...NUMBER_KEYS]);
 

@@ -156,6 +156,8 @@ class TrainingRun {
   accuracy?: number;
   validation?: EvaluationResult;
   private lastValidationAt = 0;
+  /** Validation results by iteration, carried over from a resumed checkpoint: the learning curve. */
+  private readonly curve: JsonRecord[];
   private lastCheckpointAt = 0;
   private lastYield = performance.now();
 
@@ -177,6 +179,8 @@ class TrainingRun {
       for (const t of Object.values(this.params)) keep(t);
     }
     this.previousSeconds = resume?.metadata.seconds ?? 0;
+    const previous = resume?.metadata.history?.validation;
+    this.curve = Array.isArray(previous) ? (previous as JsonRecord[]) : [];
     this.startIteration = this.iteration;
     this.validationStart = o.validation?.tasks.state();
     this.stream = new BatchStream(tasks, algo.model.inputShape);
@@ -277,8 +281,13 @@ class TrainingRun {
     const v = this.o.validation!;
     return this.clock.paused(async () => {
       v.tasks.restore(this.validationStart!);
-      this.validation = await evaluate(this.algo, this.params, v.tasks, { episodes: v.episodes ?? 100, steps: v.steps, lr: v.lr, signal: this.o.signal });
+      const r = await evaluate(this.algo, this.params, v.tasks, { episodes: v.episodes ?? 100, steps: v.steps, lr: v.lr, signal: this.o.signal });
+      this.validation = r;
       this.lastValidationAt = this.clock.seconds();
+      const seconds = this.previousSeconds + this.lastValidationAt;
+      this.curve.push(r.kind === "classification"
+        ? { iteration: this.iteration, seconds, accuracy: r.accuracy, ci95: r.ci95, episodes: r.episodes }
+        : { iteration: this.iteration, seconds, mse: r.mse, episodes: r.episodes });
       return this.validation;
     });
   }
@@ -302,6 +311,7 @@ class TrainingRun {
       iteration: this.iteration,
       seconds: this.previousSeconds + this.clock.seconds(),
       state: { sampler: this.tasks.state(), skipped: this.skipped },
+      history: { validation: this.curve },
     };
   }
 

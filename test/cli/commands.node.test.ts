@@ -72,6 +72,9 @@ describe("kshot train and eval", () => {
     expect(acc.accuracy as number).toBeGreaterThanOrEqual(0);
     expect(acc.accuracy as number).toBeLessThanOrEqual(1);
     expect(acc.ci95 as number).toBeGreaterThanOrEqual(0);
+    const steps = await kshot("eval", "--model", out, "--inner-steps", "3", ...REF);
+    expect(steps.code).toBe(1);
+    expect(steps.err.join("\n")).toMatch(/protonet does not adapt by gradient steps/);
   });
 });
 

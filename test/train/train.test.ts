@@ -111,13 +111,18 @@ describe("train", () => {
 
   it("validates periodically on the same episodes each time", async () => {
     const reports: TrainProgress[] = [];
+    const saved: Uint8Array[] = [];
     const r = await train(fomaml(), clusterTasks(), {
-      iterations: 6, metaLr: 0, logEvery: 100,
+      iterations: 6, metaLr: 0, logEvery: 100, checkpoint: { write: (b) => void saved.push(b), every: 100 },
       validation: { tasks: clusterTasks(99, 3, 1, 2, 9), every: 3, episodes: 8 },
       onProgress: (p) => void reports.push(p),
     });
     const validations = reports.filter((p) => p.validation);
     expect(validations.map((p) => p.iteration)).toEqual([3, 6]);
+    // The checkpoint carries the learning curve.
+    const curve = (await load(saved[0]!)).metadata.history!.validation as { iteration: number; accuracy: number }[];
+    expect(curve.map((v) => v.iteration)).toEqual([3, 6]);
+    expect(curve[0]!.accuracy).toBe((validations[0]!.validation as { accuracy: number }).accuracy);
     // The meta learning rate is 0, so the parameters do not move and both runs see the same episodes.
     expect(validations[1]!.validation).toEqual(validations[0]!.validation);
     expect(r.validation).toEqual(validations[1]!.validation);

@@ -50,6 +50,10 @@ export async function evalCommand(args: readonly string[], io: CliIO): Promise<n
       return typeof v === "number" ? v : fallback;
     };
     const innerSteps = flag.number(f, "inner-steps");
+    const adapts = algorithm.options.evalSteps !== undefined || algorithm.name === "finetune";
+    if (!adapts && (innerSteps !== undefined || flag.number(f, "inner-lr") !== undefined)) {
+      throw new KshotError(`${algorithm.name} does not adapt by gradient steps: --inner-steps and --inner-lr do not apply`);
+    }
     const plan: EvaluationPlan = {
       ways: opened.kind === "sinusoid" ? 1 : num("ways", "ways", 5)!,
       shots: num("shots", "shots", opened.kind === "sinusoid" ? 10 : 1)!,

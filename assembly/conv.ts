@@ -13,7 +13,7 @@ import { allFinite, backwardFilterDirect, forwardDirect } from "./conv-direct";
 import { ConvShape as s } from "./conv-shape";
 import { gemm, gemmPacked, gemmReady } from "./gemm";
 import { MR, NR, packA } from "./gemm-pack";
-import { col2im, im2col, im2colPacked } from "./im2col";
+import { col2im, im2col, im2colPacked, im2colPackedT, padImages } from "./im2col";
 import { alloc, free } from "./memory";
 import { STATUS_OK, STATUS_OUT_OF_MEMORY } from "./status";
 
@@ -160,7 +160,7 @@ export function conv2dBackwardFilter(x: usize, dy: usize, dw: usize): i32 {
   s.load();
   if (!gemmReady()) return STATUS_OUT_OF_MEMORY;
   plan();
-  const k = patchRows(), p = pixels(), ocg = s.outC / s.groups;
+  const k = patchRows(), p = pixels(), icg = s.inC / s.groups, ocg = s.outC / s.groups;
   if (s.batch == 0 || p == 0) {
     memory.fill(dw, 0, <usize>(s.outC * k) << 2);
     return STATUS_OK;
@@ -169,33 +169,45 @@ export function conv2dBackwardFilter(x: usize, dy: usize, dw: usize): i32 {
     backwardFilterDirect(x, dy, dw);
     return STATUS_OK;
   }
-  const col = alloc(<usize>(k * Plan.cols) << 2);
+  // dW_g[ocg × K] += dY[ocg × cols] · patchesᵀ: both operands packed per chunk, patchesᵀ straight
+  // from the images, dY from its rows (gathered first when a chunk spans images).
+  const pa = alloc(<usize>(roundUp(ocg, MR) * Plan.cols) << 2);
+  const pb = alloc(<usize>(roundUp(k, NR) * Plan.cols) << 2);
+  const info = alloc(<usize>Plan.cols << 2);
   const tmp: usize = Plan.images > 1 ? alloc(<usize>(ocg * Plan.cols) << 2) : 1;
-  if (!col || !tmp) { release(col); release(tmp); return STATUS_OUT_OF_MEMORY; }
+  const paddedPlane = (s.inH + 2 * s.padH) * (s.inW + 2 * s.padW);
+  const xp = alloc(<usize>(Plan.images * icg * paddedPlane) << 2);
+  if (!pa || !pb || !info || !tmp || !xp) {
+    release(pa); release(pb); release(info); release(tmp); release(xp);
+    return STATUS_OUT_OF_MEMORY;
+  }
+  const plane = s.inH * s.inW;
   for (let g = 0; g < s.groups; g++) {
     const dwg = at(dw, g * ocg * k);
     let first = true;
     for (let n0 = 0; n0 < s.batch; n0 += Plan.images) {
       const count = min(Plan.images, s.batch - n0);
-      if (count == 1) {
-        for (let p0 = 0; p0 < p; p0 += Plan.piece) {
-          const p1 = min(p, p0 + Plan.piece), cols = p1 - p0;
-          patches(false, x, g, n0, 1, p0, p1, col);
-          const a = at(planeAt(dy, n0, s.outC, g * ocg, p), p0);
-          gemm(ocg, k, cols, a, p, 1, col, 1, cols, dwg, k, !first);
-          first = false;
+      const whole = count > 1;
+      padImages(x, g * icg * plane, n0, count, xp);
+      for (let p0 = 0; p0 < p; p0 += whole ? p : Plan.piece) {
+        const p1 = whole ? p : min(p, p0 + Plan.piece), cols = whole ? count * p : p1 - p0;
+        if (whole) {
+          gatherImages(dy, s.outC, g * ocg, n0, count, ocg, tmp, true);
+          packA(pa, tmp, cols, 1, ocg, cols);
+        } else {
+          packA(pa, at(planeAt(dy, n0, s.outC, g * ocg, p), p0), p, 1, ocg, cols);
         }
-      } else {
-        const cols = count * p;
-        patches(false, x, g, n0, count, 0, p, col);
-        gatherImages(dy, s.outC, g * ocg, n0, count, ocg, tmp, true);
-        gemm(ocg, k, cols, tmp, cols, 1, col, 1, cols, dwg, k, !first);
+        im2colPackedT(xp, pb, cols, count, whole ? 0 : p0, info);
+        gemmPacked(ocg, k, cols, pa, pb, dwg, k, !first);
         first = false;
       }
     }
   }
-  release(col);
+  release(pa);
+  release(pb);
+  release(info);
   release(tmp);
+  release(xp);
   return STATUS_OK;
 }
 

@@ -153,3 +153,68 @@ export function im2colPacked(x: usize, xGroup: i32, pb: usize, cols: i32, n0: i3
     }
   }
 }
+
+// ---- transposed, for the backward-filter GEMM: B = patchesᵀ (depth = pixels, columns = patch rows) ----
+
+/**
+ * Copies the group's channels of images [n0, n0 + count) into `dst` with the padding made explicit:
+ * [count][icg][inH + 2·padH][inW + 2·padW], zeros around. Every window then lies inside.
+ */
+export function padImages(x: usize, xGroup: i32, n0: i32, count: i32, dst: usize): void {
+  const icg = s.inC / s.groups, plane = s.inH * s.inW;
+  const wp = s.inW + 2 * s.padW, hp = s.inH + 2 * s.padH;
+  memory.fill(dst, 0, <usize>(count * icg * hp * wp) << 2);
+  for (let i = 0; i < count; i++) {
+    for (let c = 0; c < icg; c++) {
+      const src = at(x, (n0 + i) * s.inC * plane + xGroup + c * plane);
+      const out = at(dst, ((i * icg + c) * hp + s.padH) * wp + s.padW);
+      for (let y = 0; y < s.inH; y++) copyRun(at(out, y * wp), s.inW, at(src, y * s.inW), 1);
+    }
+  }
+}
+
+/**
+ * Packs patchesᵀ of `cols` output pixels into the packed-B layout over the patch rows: NR-row panels of
+ * [pixel][NR], rows past the patch matrix zero. `xp` holds the chunk's images as padImages wrote them
+ * (column j is pixel p0 + j of image 0 when images == 1, else pixel j % P of image j / P); `info` is
+ * scratch for `cols` words.
+ */
+export function im2colPackedT(xp: usize, pb: usize, cols: i32, images: i32, p0: i32, info: usize): void {
+  const icg = s.inC / s.groups, p = s.outH * s.outW, khw = s.kh * s.kw;
+  const wp = s.inW + 2 * s.padW, planeP = (s.inH + 2 * s.padH) * wp;
+  const rows = icg * khw;
+  for (let j = 0; j < cols; j++) {
+    let n = 0, q = p0 + j;
+    if (images != 1) { n = j / p; q = j - n * p; }
+    const oy = q / s.outW, ox = q - oy * s.outW;
+    store<i32>(at(info, j), n * icg * planeP + oy * s.strideH * wp + ox * s.strideW);
+  }
+  const panelBytes = <usize>(cols * NR) << 2;
+  for (let r0 = 0; r0 < rows; r0 += NR) {
+    // Each row's offset from the window origin; rows past the end read a zero written at info[cols].
+    for (let l = 0; l < NR; l++) {
+      const r = r0 + l;
+      const c = r / khw, k = r - c * khw, ky = k / s.kw, kx = k - ky * s.kw;
+      store<i32>(at(LANE_OFFSET, l), c * planeP + ky * wp + kx);
+    }
+    const d0 = load<i32>(LANE_OFFSET), d1 = load<i32>(LANE_OFFSET, 4), d2 = load<i32>(LANE_OFFSET, 8), d3 = load<i32>(LANE_OFFSET, 12);
+    const d4 = load<i32>(LANE_OFFSET, 16), d5 = load<i32>(LANE_OFFSET, 20), d6 = load<i32>(LANE_OFFSET, 24), d7 = load<i32>(LANE_OFFSET, 28);
+    let dst = pb + <usize>(r0 / NR) * panelBytes;
+    if (r0 + NR <= rows) {
+      for (let j = 0; j < cols; j++) {
+        const o = at(xp, load<i32>(at(info, j)));
+        v128.store(dst, f32x4(load<f32>(at(o, d0)), load<f32>(at(o, d1)), load<f32>(at(o, d2)), load<f32>(at(o, d3))));
+        v128.store(dst, f32x4(load<f32>(at(o, d4)), load<f32>(at(o, d5)), load<f32>(at(o, d6)), load<f32>(at(o, d7))), 16);
+        dst += NR * 4;
+      }
+    } else {
+      for (let j = 0; j < cols; j++) {
+        const o = at(xp, load<i32>(at(info, j)));
+        for (let l = 0; l < NR; l++) {
+          store<f32>(dst + (<usize>l << 2), r0 + l < rows ? load<f32>(at(o, load<i32>(at(LANE_OFFSET, l)))) : 0);
+        }
+        dst += NR * 4;
+      }
+    }
+  }
+}

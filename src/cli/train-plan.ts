@@ -184,5 +184,8 @@ export function planFromCheckpoint(f: ParsedFlags, m: CheckpointMetadata): Train
     }
   }
   if (plan.iterations === undefined && plan.minutes === undefined) throw new KshotError("--resume: give a budget (--iterations TOTAL or --minutes M)");
+  if (plan.iterations !== undefined && plan.minutes === undefined && m.iteration !== undefined && plan.iterations <= m.iteration) {
+    throw new KshotError(`--resume: the checkpoint is at iteration ${m.iteration} already; --iterations is the total to reach, give more than ${m.iteration} (or --minutes M)`);
+  }
   return plan;
 }

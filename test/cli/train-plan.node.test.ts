@@ -68,6 +68,7 @@ describe("kshot train's published defaults", () => {
     const resumed = planFromCheckpoint(flags("--iterations", "20"), m);
     expect([resumed.algorithm, resumed.dataset, resumed.seed, resumed.iterations, resumed.metaBatch]).toEqual(["fomaml", "sinusoid", 4, 20, 25]);
     expect(planFromCheckpoint(flags(), m).iterations).toBe(10);
+    expect(() => planFromCheckpoint(flags("--iterations", "5"), m)).toThrow(/at iteration 5 already; --iterations is the total to reach, give more than 5/);
     expect(() => planFromCheckpoint(flags("--algo", "maml"), m)).toThrow(/--algo maml conflicts with the checkpoint's fomaml/);
     expect(() => planFromCheckpoint(flags("--seed", "5"), m)).toThrow(/--seed 5 conflicts/);
     expect(planFromCheckpoint(flags("--seed", "4", "--algo", "fomaml"), m).seed).toBe(4);

@@ -130,13 +130,17 @@ export function planFromFlags(f: ParsedFlags): TrainPlan {
 }
 
 /** What a checkpoint stores of the plan (its `training`, `data` and `evaluation` metadata). */
-export function planMetadata(plan: TrainPlan, augment: Augmentation, dataPath?: string): Pick<CheckpointMetadata, "training" | "data" | "evaluation"> {
+export function planMetadata(
+  plan: TrainPlan,
+  augment: Augmentation,
+  data: { split: string; path?: string },
+): Pick<CheckpointMetadata, "training" | "data" | "evaluation"> {
   const training: JsonRecord = {
     ways: plan.ways, shots: plan.shots, queries: plan.queries, metaBatch: plan.metaBatch, augment,
     hidden: plan.hidden, source: plan.source,
   };
-  const data: JsonRecord = { dataset: plan.dataset, split: plan.split ?? plan.dataset, ...(dataPath ? { path: dataPath } : {}) };
-  return { training, data, evaluation: { ...plan.evaluation } };
+  const stored: JsonRecord = { dataset: plan.dataset, split: data.split, ...(data.path ? { path: data.path } : {}) };
+  return { training, data: stored, evaluation: { ...plan.evaluation } };
 }
 
 /** Flags that describe the run and so must agree with a checkpoint being resumed. */

@@ -66,6 +66,7 @@ describe("kshot train and eval", () => {
     expect(r.json()).toMatchObject({ iterations: 2, algorithm: "protonet", dataset: "glyphs", eval: { episodes: 3, ways: 5, shots: 1, queries: 15 } });
     expect(Object.keys(r.json().eval as object)).toEqual(["accuracy", "ci95", "episodes", "ways", "shots", "queries", "seconds"]);
     const e = await kshot("eval", "--model", out, "--episodes", "3", "--queries", "2", ...REF, "--json");
+    expect(e.err.join("\n")).toMatch(/on glyphs glyphs test/);
     expect(e.code).toBe(0);
     const acc = e.json();
     expect(acc).toMatchObject({ episodes: 3, ways: 5, shots: 1, algorithm: "protonet" });
@@ -75,6 +76,29 @@ describe("kshot train and eval", () => {
     const steps = await kshot("eval", "--model", out, "--inner-steps", "3", ...REF);
     expect(steps.code).toBe(1);
     expect(steps.err.join("\n")).toMatch(/protonet does not adapt by gradient steps/);
+  });
+});
+
+const OMNIGLOT = join(import.meta.dirname, "../../../shared/data/omniglot");
+
+describe("kshot on the real Omniglot", () => {
+  it("trains on the vinyals split and evaluates with the stored split and path", async () => {
+    if (!existsSync(OMNIGLOT)) {
+      if (process.env.CI) throw new Error(`Omniglot is missing at ${OMNIGLOT}`);
+      console.warn(`skipped: no Omniglot at ${OMNIGLOT}`);
+      return;
+    }
+    const out = join(scratch("omniglot"), "o.safetensors");
+    const t = await kshot("train", "--algo", "matchingnet", "--dataset", "omniglot", "--data", OMNIGLOT, "--split", "vinyals",
+      "--ways", "3", "--queries", "1", "--meta-batch", "1", "--hidden", "2", "--iterations", "1", "--episodes", "2", "--out", out, ...REF, "--json");
+    expect(t.code).toBe(0);
+    expect(t.json()).toMatchObject({ dataset: "omniglot", split: "vinyals" });
+    const e = await kshot("eval", "--model", out, "--episodes", "2", "--queries", "1", ...REF, "--json");
+    expect(e.code).toBe(0);
+    expect(e.json()).toMatchObject({ dataset: "omniglot", split: "vinyals", ways: 3, shots: 1, episodes: 2 });
+    const rotated = await kshot("train", "--dataset", "omniglot", "--data", OMNIGLOT, "--split", "vinyals", "--augment", "rot90", "--out", out, ...REF);
+    expect(rotated.code).toBe(1);
+    expect(rotated.err.join("\n")).toMatch(/would rotate twice/);
   });
 });
 

@@ -56,7 +56,7 @@ describe("kshot train's published defaults", () => {
   it("resumes with the checkpoint's settings and refuses conflicting flags", () => {
     const fresh = plan("--algo", "fomaml", "--dataset", "sinusoid", "--iterations", "10", "--seed", "4");
     const m = {
-      ...planMetadata(fresh, "none"),
+      ...planMetadata(fresh, "none", { split: "sinusoid" }),
       model: { name: "mlp", config: { sizes: "1,40,40,1" } },
       algorithm: { name: "fomaml", options: { innerLr: 0.01, innerSteps: 1, evalSteps: 10, evalLr: 0.01, loss: "mse" } },
       optimizer: { kind: "adam", lr: 1e-3 },

@@ -123,7 +123,7 @@ export async function trainCommand(args: readonly string[], io: CliIO): Promise<
         checkpoint: {
           path: out,
           ...(validation?.every !== undefined ? { every: validation.every } : { everySeconds: validation?.everySeconds ?? 300 }),
-          metadata: planMetadata(plan, augment, data.path),
+          metadata: planMetadata(plan, augment, data),
         },
       });
     } finally {

@@ -12,6 +12,8 @@ import { tile } from "./gemm-kernel";
 const KC: i32 = 320;
 const MC: i32 = 128;
 const NC: i32 = 2048;
+/** Depths below this sweep C in address order (see macroKernel). */
+const SHALLOW: i32 = 48;
 
 let packedA: usize = 0;
 let packedB: usize = 0;
@@ -41,6 +43,20 @@ export function gemmReady(): bool {
   rows: i32, cols: i32, depth: i32, pa: usize, paStride: usize, pb: usize, pbStride: usize, c: usize, ldc: usize,
   accumulate: bool,
 ): void {
+  if (depth < SHALLOW) {
+    // Shallow products are bound by writing C: sweep it row panel by row panel, in address order.
+    for (let ir = 0; ir < rows; ir += MR) {
+      const a = pa + <usize>(ir / MR) * paStride;
+      const tileRows = min(MR, rows - ir);
+      for (let jr = 0; jr < cols; jr += NR) {
+        const b = pb + <usize>(jr / NR) * pbStride;
+        const cp = c + <usize>ir * ldc + (<usize>jr << 2);
+        tile(depth, a, b, cp, ldc, tileRows, min(NR, cols - jr), accumulate);
+      }
+    }
+    return;
+  }
+  // Otherwise keep one B panel in L1 while the A panels stream from L2.
   for (let jr = 0; jr < cols; jr += NR) {
     const b = pb + <usize>(jr / NR) * pbStride;
     const tileCols = min(NR, cols - jr);

@@ -15,3 +15,6 @@ export * as meta from "./meta/index.ts";
 export { Rng } from "./rng.ts";
 export { valueAndGradWithAux } from "./autograd.ts";
 export * as data from "./data/index.ts";
+export * from "./train/index.ts";
+export * as optim from "./optim/index.ts";
+export * as io from "./io/index.ts";

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import * as ks from "../../src/index.ts";
-import { decodeMetadata, encodeMetadata, load, parseCheckpoint, save, serialize } from "../../src/io/checkpoint.ts";
 import { serializeSafetensors } from "../../src/io/safetensors.ts";
 import { readFileBytes, writeFileAtomic } from "../../src/io/files.ts";
 import { hasFileSystem, scratchDirectory } from "./io-paths.ts";
+const { decodeMetadata, encodeMetadata, load, parseCheckpoint, save, serialize } = ks.io;
 
 const params = () => ({ "conv0.weight": ks.tensor([1.5, -2, 3e-8, 4], [2, 2]), steps: ks.tensor([7, 8], [2], "int32") });
 

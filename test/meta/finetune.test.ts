@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import * as ks from "../../src/index.ts";
-import { finetune } from "../../src/meta/finetune.ts";
-import { episodeTensors, disposeTaskBatch } from "../../src/train/batches.ts";
-import { evaluate } from "../../src/train/evaluate.ts";
-import { train } from "../../src/train/train.ts";
 import { clusterTasks } from "../train/fixtures.ts";
+const { finetune } = ks.meta;
+const { episodeTensors, disposeTaskBatch } = ks;
+const { evaluate } = ks;
+const { train } = ks;
 
 const backbone = () => ks.nn.mlp([4, 8]);
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import * as ks from "../../src/index.ts";
-import { adam } from "../../src/optim/adam.ts";
 import type { TensorRecord } from "../../src/autograd.ts";
 import { digits, wide } from "./precision.ts";
+const { adam } = ks.optim;
 
 const values = async (t: ks.Tensor) => Array.from(await t.data());
 

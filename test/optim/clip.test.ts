@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as ks from "../../src/index.ts";
-import { clipByGlobalNorm, globalNorm } from "../../src/optim/clip.ts";
 import { digits, wide } from "./precision.ts";
+const { clipByGlobalNorm, globalNorm } = ks.optim;
 
 describe("gradient clipping", () => {
   it("computes the global norm over every gradient", async () => {

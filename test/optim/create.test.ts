@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { adam } from "../../src/optim/adam.ts";
-import { createOptimizer } from "../../src/optim/create.ts";
+import * as ks from "../../src/index.ts";
+const { adam } = ks.optim;
+const { createOptimizer } = ks.optim;
 
 describe("createOptimizer", () => {
   it("rebuilds an optimizer from its config", () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { checkSchedule, describeSchedule, learningRate, linearDecay, stepDecay } from "../../src/optim/schedule.ts";
+import * as ks from "../../src/index.ts";
+const { checkSchedule, describeSchedule, learningRate, linearDecay, stepDecay } = ks.optim;
 
 describe("schedules", () => {
   it("halves every 2000 iterations (ProtoNets)", () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import * as ks from "../../src/index.ts";
-import { sgd } from "../../src/optim/sgd.ts";
 import type { TensorRecord } from "../../src/autograd.ts";
 import { digits, wide } from "./precision.ts";
+const { sgd } = ks.optim;
 
 const values = async (t: ks.Tensor) => Array.from(await t.data());
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as ks from "../../src/index.ts";
-import { ALGORITHMS, algorithmOptions, createAlgorithm, createModel, fromMetadata } from "../../src/train/algorithms.ts";
+const { ALGORITHMS, algorithmOptions, createAlgorithm, createModel, fromMetadata } = ks;
 
 describe("algorithms and models by name", () => {
   it("rebuilds every algorithm from the options it reports", () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { BatchStream, disposeTaskBatch, episodeTensors, isClassification, sinusoidTensors } from "../../src/train/batches.ts";
+import * as ks from "../../src/index.ts";
 import { clusterTasks, sineTasks } from "./fixtures.ts";
+const { BatchStream, disposeTaskBatch, episodeTensors, isClassification, sinusoidTensors } = ks;
 
 describe("task batches from host episodes", () => {
   it("lays classification episodes out as [T, N·K, ...] int32 labels with source classes", async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as ks from "../../src/index.ts";
-import { evaluate, meanAndCi95 } from "../../src/train/evaluate.ts";
 import { clusterTasks, sineTasks } from "./fixtures.ts";
+const { evaluate, meanAndCi95 } = ks;
 
 describe("evaluate", () => {
   it("computes the 95% interval as 1.96·σ/√E with the population σ", () => {

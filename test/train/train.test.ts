@@ -1,13 +1,14 @@
 import { describe, expect, it } from "vitest";
 import * as ks from "../../src/index.ts";
 import type { TensorRecord } from "../../src/autograd.ts";
-import { load } from "../../src/io/checkpoint.ts";
 import type { MetaAlgorithm } from "../../src/meta/algorithm.ts";
-import { mul } from "../../src/ops/elementwise.ts";
-import { finetune } from "../../src/meta/finetune.ts";
-import { stepDecay } from "../../src/optim/schedule.ts";
-import { train, type TrainProgress } from "../../src/train/train.ts";
+import type { TrainProgress } from "../../src/train/train.ts";
 import { clusterTasks, sineTasks } from "./fixtures.ts";
+const { load } = ks.io;
+const { mul } = ks;
+const { finetune } = ks.meta;
+const { stepDecay } = ks.optim;
+const { train } = ks;
 
 const mlpClassifier = (ways = 3) => ks.nn.mlp([4, 8, ways]);
 const fomaml = () => ks.meta.fomaml(mlpClassifier(), { innerLr: 0.5, innerSteps: 1 });

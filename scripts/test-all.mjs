@@ -40,10 +40,21 @@ function script(path) {
   };
 }
 
+/** The PyTorch golden cases (scripts/golden.mjs) on one backend, in Node. */
+function golden(backend) {
+  return async () => {
+    const env = { ...process.env, KSHOT_BACKEND: backend };
+    const { code, output } = await runTee(spawn, process.execPath, [join(root, "scripts/golden.mjs")], { cwd: root, env });
+    return { code, counts: { ...(parseCountsLine(output) ?? { passed: 0, failed: 0 }), skipped: 0 } };
+  };
+}
+
 const RUNTIMES = [
   { name: "node", title: "Node (vitest)", run: node },
   { name: "deno", title: "Deno (deno test)", run: script("scripts/test-deno.mjs") },
   { name: "chromium", title: "Chromium (puppeteer)", run: script("scripts/test-browser.mjs") },
+  // The golden suite on every backend (a path filter means a partial run: then it is left out).
+  ...(filters.length ? [] : ["reference", "wasm", "webgpu"].map((b) => ({ name: `golden:${b}`, title: `PyTorch golden cases on ${b} (Node)`, run: golden(b) }))),
 ];
 
 const rows = [];
@@ -61,9 +72,9 @@ for (const runtime of RUNTIMES) {
 console.log("\n━━━ summary ━━━");
 const pad = (s, n) => String(s).padEnd(n);
 const num = (s, n) => String(s).padStart(n);
-console.log(`${pad("runtime", 10)}${pad("result", 9)}${num("passed", 7)}${num("failed", 8)}${num("skipped", 9)}${num("time", 10)}`);
+console.log(`${pad("runtime", 17)}${pad("result", 9)}${num("passed", 7)}${num("failed", 8)}${num("skipped", 9)}${num("time", 10)}`);
 for (const r of rows) {
-  const line = `${pad(r.name, 10)}${pad(r.status, 9)}${num(r.counts.passed, 7)}${num(r.counts.failed, 8)}${num(r.counts.skipped, 9)}${num(`${r.seconds.toFixed(1)} s`, 10)}`;
+  const line = `${pad(r.name, 17)}${pad(r.status, 9)}${num(r.counts.passed, 7)}${num(r.counts.failed, 8)}${num(r.counts.skipped, 9)}${num(`${r.seconds.toFixed(1)} s`, 10)}`;
   console.log(r.unavailable ? `${line}   (${r.unavailable})` : line);
 }
 const total = rows.reduce((t, r) => ({ passed: t.passed + r.counts.passed, failed: t.failed + r.counts.failed }), { passed: 0, failed: 0 });

@@ -11,6 +11,10 @@ import {
 } from "../backend.ts";
 import type { DType, TypedArrayFor } from "../../dtype.ts";
 import { KshotError } from "../../errors.ts";
+import {
+  checkBroadcast, checkConv, checkDims, checkGather, checkInBounds, checkMatmul, checkPool, convText, shapeText,
+  type Describe,
+} from "./call-checks.ts";
 import { collapseAxes } from "./collapse-axes.ts";
 import type { KernelExports, WasmBuild } from "./wasm-module.ts";
 
@@ -32,8 +36,6 @@ class WasmBuffer implements BackendBuffer {
   ) {}
   get bytes(): number { return this.size * 4; }
 }
-
-const shapeText = (dims: readonly number[]): string => `[${dims.join(",")}]`;
 
 export class WasmBackend implements Backend {
   readonly name = "wasm";
@@ -176,7 +178,7 @@ export class WasmBackend implements Backend {
   reduce(op: ReduceOp, x: BackendBuffer, out: BackendBuffer, outer: number, reduce: number, inner: number): void {
     const a = this.buf(x, op), o = this.buf(out, op);
     const what = (): string => `x ${a.size} ${a.dtype} as [${outer},${reduce},${inner}], out ${o.size} ${o.dtype}`;
-    this.dims(op, what, outer, reduce, inner);
+    checkDims(op, what, outer, reduce, inner);
     if (a.size !== outer * reduce * inner || o.size !== outer * inner) {
       throw new KshotError(`wasm ${op}: expected x of ${outer * reduce * inner} and out of ${outer * inner} elements, got ${what()}`);
     }
@@ -187,16 +189,8 @@ export class WasmBackend implements Backend {
 
   matmul(a: BackendBuffer, b: BackendBuffer, out: BackendBuffer, p: MatmulParams): void {
     const x = this.buf(a, "matmul"), y = this.buf(b, "matmul"), o = this.buf(out, "matmul");
-    const what = (): string =>
-      `batch ${p.batch}, m ${p.m}, n ${p.n}, k ${p.k}, transA ${p.transA}, transB ${p.transB}, batch strides ` +
-      `${p.aBatchStride}/${p.bBatchStride}; a ${x.size}, b ${y.size}, out ${o.size} elements`;
-    this.dims("matmul", what, p.batch, p.m, p.n, p.k, p.aBatchStride, p.bBatchStride);
+    const what = checkMatmul(p, x.size, y.size, o.size);
     for (const buffer of [x, y, o]) this.float32("matmul", buffer, what);
-    const needA = p.batch === 0 ? 0 : (p.batch - 1) * p.aBatchStride + p.m * p.k;
-    const needB = p.batch === 0 ? 0 : (p.batch - 1) * p.bBatchStride + p.k * p.n;
-    if (x.size < needA || y.size < needB || o.size !== p.batch * p.m * p.n) {
-      throw new KshotError(`wasm matmul: expected a ≥ ${needA}, b ≥ ${needB}, out = ${p.batch * p.m * p.n} elements, got ${what()}`);
-    }
     this.runWithStatus("matmul", what, (k) => k.matmul(
       x.ptr, y.ptr, o.ptr, p.batch, p.m, p.n, p.k, +p.transA, +p.transB, p.aBatchStride, p.bBatchStride));
   }
@@ -221,23 +215,12 @@ export class WasmBackend implements Backend {
 
   maxPool2d(x: BackendBuffer, y: BackendBuffer, indices: BackendBuffer, p: Pool2dParams): void {
     const a = this.buf(x, "maxPool2d"), o = this.buf(y, "maxPool2d"), idx = this.buf(indices, "maxPool2d");
-    const what = (): string =>
-      `x [${p.batch},${p.channels},${p.inH},${p.inW}] → [${p.outH},${p.outW}], window ${p.kh}x${p.kw}, ` +
-      `stride ${p.strideH}x${p.strideW}; buffers x ${a.size}, y ${o.size}, indices ${idx.size}`;
-    this.dims("maxPool2d", what, p.batch, p.channels, p.inH, p.inW, p.outH, p.outW);
-    if (p.kh < 1 || p.kw < 1 || p.strideH < 1 || p.strideW < 1) throw new KshotError(`wasm maxPool2d: expected window and stride ≥ 1, got ${what()}`);
-    if ((p.outH - 1) * p.strideH + p.kh > p.inH || (p.outW - 1) * p.strideW + p.kw > p.inW) {
-      if (p.outH > 0 && p.outW > 0) throw new KshotError(`wasm maxPool2d: windows fall outside the input: ${what()}`);
-    }
+    const what = checkPool(p, a.size, o.size, idx.size);
     this.float32("maxPool2d", a, what);
     this.float32("maxPool2d", o, what);
     if (idx.dtype !== "int32") throw new KshotError(`wasm maxPool2d: expected int32 indices, got ${idx.dtype}`);
-    const planes = p.batch * p.channels;
-    if (a.size !== planes * p.inH * p.inW || o.size !== planes * p.outH * p.outW || idx.size !== o.size) {
-      throw new KshotError(`wasm maxPool2d: buffer sizes do not match the shapes: ${what()}`);
-    }
     this.run("maxPool2d", what, (k) => k.maxPool2d(
-      a.ptr, o.ptr, idx.ptr, planes, p.inH, p.inW, p.outH, p.outW, p.kh, p.kw, p.strideH, p.strideW));
+      a.ptr, o.ptr, idx.ptr, p.batch * p.channels, p.inH, p.inW, p.outH, p.outW, p.kh, p.kw, p.strideH, p.strideW));
   }
 
   gather(data: BackendBuffer, indices: BackendBuffer, out: BackendBuffer, p: GatherParams): void {
@@ -261,10 +244,10 @@ export class WasmBackend implements Backend {
       `dst strides ${shapeText(p.dstStrides)} + ${p.dstOffset} in ${d.size}`;
     const rank = p.shape.length;
     if (p.srcStrides.length !== rank || p.dstStrides.length !== rank) throw new KshotError(`wasm copy: expected strides of rank ${rank}, got ${what()}`);
-    this.dims("copy", what, ...p.shape);
+    checkDims("copy", what, ...p.shape);
     if (p.shape.some((n) => n === 0)) { this.counters.dispatches++; return; }
-    this.inBounds("copy", what, p.shape, p.srcStrides, p.srcOffset, s.size);
-    this.inBounds("copy", what, p.shape, p.dstStrides, p.dstOffset, d.size);
+    checkInBounds("copy", what, p.shape, p.srcStrides, p.srcOffset, s.size);
+    checkInBounds("copy", what, p.shape, p.dstStrides, p.dstOffset, d.size);
     const layout = collapseAxes(p.shape, [p.srcStrides, p.dstStrides]);
     this.writeLayout("copy", what, layout.shape, layout.strides);
     this.run("copy", what, (k) => k.copy(s.ptr, d.ptr, p.srcOffset, p.dstOffset));
@@ -309,7 +292,7 @@ export class WasmBackend implements Backend {
   }
 
   /** Runs a kernel, counting it; a wasm trap becomes a KshotError that names the op and its shapes. */
-  private run(op: string, what: () => string, call: (k: KernelExports) => void): void {
+  private run(op: string, what: Describe, call: (k: KernelExports) => void): void {
     const k = this.k();
     this.counters.dispatches++;
     try {
@@ -321,7 +304,7 @@ export class WasmBackend implements Backend {
   }
 
   /** As run, for kernels that return a status (they allocate scratch memory). */
-  private runWithStatus(op: string, what: () => string, call: (k: KernelExports) => number): void {
+  private runWithStatus(op: string, what: Describe, call: (k: KernelExports) => number): void {
     let status = 0;
     this.run(op, what, (k) => { status = call(k); });
     if (status === STATUS_OUT_OF_MEMORY) {
@@ -339,47 +322,20 @@ export class WasmBackend implements Backend {
     if (a.size !== b.size) throw new KshotError(`wasm ${op}: expected buffers of the same size, got ${a.size} and ${b.size}`);
   }
 
-  private float32(op: string, b: WasmBuffer, what: () => string): void {
+  private float32(op: string, b: WasmBuffer, what: Describe): void {
     if (b.dtype !== "float32") throw new KshotError(`wasm ${op}: expected float32 buffers, got ${b.dtype} (${what()})`);
-  }
-
-  private dims(op: string, what: () => string, ...values: number[]): void {
-    for (const v of values) {
-      if (!Number.isInteger(v) || v < 0 || v > 0x7fffffff) throw new KshotError(`wasm ${op}: expected non-negative integer sizes, got ${what()}`);
-    }
-  }
-
-  /** Checks that every element a strided walk touches lies in [0, size). */
-  private inBounds(op: string, what: () => string, shape: readonly number[], strides: readonly number[], offset: number, size: number): void {
-    let lo = offset, hi = offset;
-    shape.forEach((n, d) => {
-      const span = (n - 1) * strides[d];
-      if (span < 0) lo += span;
-      else hi += span;
-    });
-    if (!Number.isInteger(offset) || lo < 0 || hi >= size) throw new KshotError(`wasm ${op}: elements outside the buffer: ${what()}`);
   }
 
   /** Validates a broadcast against the buffers and writes its collapsed layout to PARAMS. */
   private broadcast(op: string, bc: Broadcast, inputs: WasmBuffer[], out: WasmBuffer): void {
-    const what = (): string =>
-      `out ${shapeText(bc.outShape)} (${out.size} elements), strides ${bc.strides.map(shapeText).join(" ")}, ` +
-      `inputs ${inputs.map((b) => b.size).join("/")} elements`;
-    const rank = bc.outShape.length;
-    this.dims(op, what, ...bc.outShape);
-    const size = bc.outShape.reduce((a, b) => a * b, 1);
-    if (size !== out.size) throw new KshotError(`wasm ${op}: expected out of ${size} elements, got ${what()}`);
-    if (bc.strides.length !== inputs.length || bc.strides.some((s) => s.length !== rank)) {
-      throw new KshotError(`wasm ${op}: expected ${inputs.length} stride arrays of rank ${rank}, got ${what()}`);
-    }
+    const size = checkBroadcast(op, bc, inputs.map((b) => b.size), out.size);
     if (size === 0) return;
-    inputs.forEach((b, i) => this.inBounds(op, what, bc.outShape, bc.strides[i], 0, b.size));
     const contiguous = [...bc.outShape.keys()].map((d) => bc.outShape.slice(d + 1).reduce((a, b) => a * b, 1));
     const layout = collapseAxes(bc.outShape, [...bc.strides, contiguous]);
-    this.writeLayout(op, what, layout.shape, layout.strides.slice(0, inputs.length));
+    this.writeLayout(op, () => `out ${shapeText(bc.outShape)}`, layout.shape, layout.strides.slice(0, inputs.length));
   }
 
-  private writeLayout(op: string, what: () => string, shape: number[], strides: number[][]): void {
+  private writeLayout(op: string, what: Describe, shape: number[], strides: number[][]): void {
     const rank = shape.length;
     if (rank > MAX_RANK || 1 + rank * (strides.length + 1) > PARAM_WORDS) {
       throw new KshotError(`wasm ${op}: expected at most ${MAX_RANK} axes after merging, got ${rank} (${what()})`);
@@ -389,39 +345,20 @@ export class WasmBackend implements Backend {
     this.i32.set(words, this.params);
   }
 
-  private gatherChecks(op: string, data: WasmBuffer, idx: WasmBuffer, other: WasmBuffer, p: GatherParams): () => string {
-    const what = (): string =>
-      `outer ${p.outer}, axis ${p.axis}, inner ${p.inner}, count ${p.count}, batched ${p.batchedIndices}; ` +
-      `data ${data.size}, indices ${idx.size}, ${op === "gather" ? "out" : "src"} ${other.size} elements`;
-    this.dims(op, what, p.outer, p.axis, p.inner, p.count);
+  private gatherChecks(op: string, data: WasmBuffer, idx: WasmBuffer, other: WasmBuffer, p: GatherParams): Describe {
+    const what = checkGather(op, p, data.size, idx.size, other.size);
     this.sameDtype(op, data, other);
     if (idx.dtype !== "int32") throw new KshotError(`wasm ${op}: expected int32 indices, got ${idx.dtype}`);
-    const okSizes = data.size === p.outer * p.axis * p.inner && other.size === p.outer * p.count * p.inner &&
-      idx.size === (p.batchedIndices ? p.outer * p.count : p.count);
-    if (!okSizes) throw new KshotError(`wasm ${op}: buffer sizes do not match: ${what()}`);
     return what;
   }
 
-  /** Checks a convolution's parameters and buffers: `input` [N,inC,H,W], `weight` OIHW, `output` [N,outC,oH,oW]. */
+  /** Checks a convolution's buffers: `input` [N,inC,H,W], `weight` OIHW, `output` [N,outC,oH,oW]. */
   private convBuffers(
     op: string, p: Conv2dParams, input: BackendBuffer, weight: BackendBuffer, output: BackendBuffer, names: [string, string, string],
   ): [WasmBuffer, WasmBuffer, WasmBuffer] {
     const i = this.buf(input, op), w = this.buf(weight, op), o = this.buf(output, op);
-    const what = (): string => `${convText(p)}; ${names[0]} ${i.size}, ${names[1]} ${w.size}, ${names[2]} ${o.size} elements`;
-    this.dims(op, what, p.batch, p.inC, p.inH, p.inW, p.outC, p.outH, p.outW, p.kh, p.kw, p.strideH, p.strideW, p.padH, p.padW, p.groups);
-    const g = p.groups;
-    if (g < 1 || p.inC % g !== 0 || p.outC % g !== 0) throw new KshotError(`wasm ${op}: expected groups dividing inC and outC, got ${what()}`);
-    if (p.strideH < 1 || p.strideW < 1 || p.kh < 1 || p.kw < 1) throw new KshotError(`wasm ${op}: expected kernel and stride ≥ 1, got ${what()}`);
-    const outH = Math.floor((p.inH + 2 * p.padH - p.kh) / p.strideH) + 1;
-    const outW = Math.floor((p.inW + 2 * p.padW - p.kw) / p.strideW) + 1;
-    if (p.outH !== Math.max(outH, 0) || p.outW !== Math.max(outW, 0)) {
-      throw new KshotError(`wasm ${op}: expected output ${Math.max(outH, 0)}x${Math.max(outW, 0)} for these input, kernel, stride and padding, got ${what()}`);
-    }
+    const what = checkConv(op, p, [i.size, w.size, o.size], names);
     for (const b of [i, w, o]) this.float32(op, b, what);
-    const sizes = [p.batch * p.inC * p.inH * p.inW, p.outC * (p.inC / g) * p.kh * p.kw, p.batch * p.outC * p.outH * p.outW];
-    if (i.size !== sizes[0] || w.size !== sizes[1] || o.size !== sizes[2]) {
-      throw new KshotError(`wasm ${op}: expected ${names.map((n, k) => `${n} ${sizes[k]}`).join(", ")} elements, got ${what()}`);
-    }
     return [i, w, o];
   }
 
@@ -429,9 +366,4 @@ export class WasmBackend implements Backend {
     this.views();
     this.i32.set([p.batch, p.inC, p.inH, p.inW, p.outC, p.outH, p.outW, p.kh, p.kw, p.strideH, p.strideW, p.padH, p.padW, p.groups], this.params);
   }
-}
-
-function convText(p: Conv2dParams): string {
-  return `x [${p.batch},${p.inC},${p.inH},${p.inW}] → y [${p.batch},${p.outC},${p.outH},${p.outW}], kernel ${p.kh}x${p.kw}, ` +
-    `stride ${p.strideH}x${p.strideW}, padding ${p.padH}x${p.padW}, groups ${p.groups}`;
 }

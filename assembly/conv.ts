@@ -98,10 +98,15 @@ function patches(packed: bool, x: usize, g: i32, n0: i32, count: i32, p0: i32, p
 /** Whether patches are packed straight into the GEMM's layout: pays with enough channels per group. */
 @inline function packsPatches(): bool { return s.inC / s.groups >= 8; }
 
-function forward(x: usize, w: usize, y: usize): i32 {
+/**
+ * y = conv(x, w) for the shape in ConvShape. With `flipped`, w holds the weights of the convolution being
+ * differentiated (its [g·icg' + o][c] layout) and the forward GEMM packs them rotated by 180° and
+ * transposed in channels on the fly (backward data as a forward pass); then the patches must be packed.
+ */
+function forward(x: usize, w: usize, y: usize, flipped: bool = false): i32 {
   plan();
   const k = patchRows(), p = pixels(), icg = s.inC / s.groups, ocg = s.outC / s.groups;
-  const direct = patchesAreInput() && Plan.images == 1;
+  const direct = !flipped && patchesAreInput() && Plan.images == 1;
   const packed = !direct && packsPatches();
   // Packed: weights packed once per group (full depth), patches per chunk straight from the images.
   // Otherwise a plain patch matrix (or the input itself) that the GEMM packs.
@@ -111,7 +116,8 @@ function forward(x: usize, w: usize, y: usize): i32 {
   if (!pw || !pb || !tmp) { release(pw); release(pb); release(tmp); return STATUS_OUT_OF_MEMORY; }
   for (let g = 0; g < s.groups; g++) {
     const wg = at(w, g * ocg * k);
-    if (packed) packA(pw, wg, k, 1, ocg, k);
+    if (flipped) packFlippedWeights(pw, w, g);
+    else if (packed) packA(pw, wg, k, 1, ocg, k);
     for (let n0 = 0; n0 < s.batch; n0 += Plan.images) {
       const count = min(Plan.images, s.batch - n0);
       const whole = count > 1;
@@ -211,29 +217,60 @@ export function conv2dBackwardFilter(x: usize, dy: usize, dw: usize): i32 {
   return STATUS_OK;
 }
 
-/** Backward data for stride 1: forward convolution of dy with w flipped in space and transposed in channels. */
-function backwardDataAsForward(dy: usize, w: usize, dx: usize): i32 {
-  const icg = s.inC / s.groups, ocg = s.outC / s.groups, kh = s.kh, kw = s.kw;
-  const wt = alloc(<usize>(s.inC * ocg * kh * kw) << 2);
-  if (!wt) return STATUS_OUT_OF_MEMORY;
-  for (let g = 0; g < s.groups; g++) {
-    for (let c = 0; c < icg; c++) {
-      for (let o = 0; o < ocg; o++) {
-        for (let ky = 0; ky < kh; ky++) {
-          for (let kx = 0; kx < kw; kx++) {
-            const src = (((g * ocg + o) * icg + c) * kh + kh - 1 - ky) * kw + kw - 1 - kx;
-            const dst = (((g * icg + c) * ocg + o) * kh + ky) * kw + kx;
-            store<f32>(at(wt, dst), load<f32>(at(w, src)));
-          }
+/**
+ * Packs group g of the flipped weights as the forward GEMM's A (MR-row panels, full depth): row c, depth
+ * (o, t) is w[g·ocg + o][c] at window position kh·kw − 1 − t, where (in the swapped shape of
+ * backwardDataAsForward) c counts s.outC / groups and o counts s.inC / groups.
+ */
+function packFlippedWeights(dst: usize, w: usize, g: i32): void {
+  const rows = s.outC / s.groups, blocks = s.inC / s.groups, khw = s.kh * s.kw;
+  const depth = blocks * khw;
+  const rowStride = <usize>khw << 2;
+  for (let c0 = 0; c0 < rows; c0 += MR) {
+    const live = min(MR, rows - c0);
+    let out = dst;
+    for (let o = 0; o < blocks; o++) {
+      const window = at(w, ((g * blocks + o) * rows + c0) * khw);
+      for (let t = 0; t < khw; t++) {
+        const src = at(window, khw - 1 - t);
+        if (live == MR) {
+          v128.store(out, f32x4(load<f32>(src), load<f32>(src + rowStride), load<f32>(src + 2 * rowStride), load<f32>(src + 3 * rowStride)));
+        } else {
+          for (let r = 0; r < MR; r++) store<f32>(out + (<usize>r << 2), r < live ? load<f32>(src + <usize>r * rowStride) : 0);
         }
+        out += MR * 4;
       }
     }
+    dst += <usize>(depth * MR) << 2;
   }
+}
+
+/**
+ * Backward data for stride 1: the forward convolution of dy (padded by k − 1 − pad) with w rotated by
+ * 180° and transposed in channels. The weights are flipped while being packed, when the forward packs
+ * them (enough channels); otherwise into a flipped copy first.
+ */
+function backwardDataAsForward(dy: usize, w: usize, dx: usize): i32 {
+  const icg = s.inC / s.groups, ocg = s.outC / s.groups, kh = s.kh, kw = s.kw;
   const inC = s.inC, inH = s.inH, inW = s.inW;
   s.inC = s.outC; s.inH = s.outH; s.inW = s.outW;
   s.outC = inC; s.outH = inH; s.outW = inW;
   s.padH = kh - 1 - s.padH;
   s.padW = kw - 1 - s.padW;
+  if (packsPatches()) return forward(dy, w, dx, true);
+  const wt = alloc(<usize>(inC * ocg * kh * kw) << 2);
+  if (!wt) return STATUS_OUT_OF_MEMORY;
+  // wt[g·icg + c][o] = w[g·ocg + o][c] rotated by 180°: each kh·kw window copied in reverse.
+  const khw = kh * kw;
+  for (let g = 0; g < s.groups; g++) {
+    for (let o = 0; o < ocg; o++) {
+      for (let c = 0; c < icg; c++) {
+        const src = at(w, ((g * ocg + o) * icg + c) * khw);
+        const dst = at(wt, ((g * icg + c) * ocg + o) * khw);
+        for (let t = 0; t < khw; t++) store<f32>(at(dst, t), load<f32>(at(src, khw - 1 - t)));
+      }
+    }
+  }
   const status = forward(dy, wt, dx);
   free(wt);
   return status;
@@ -245,8 +282,7 @@ export function conv2dBackwardData(dy: usize, w: usize, dx: usize): i32 {
   if (!gemmReady()) return STATUS_OUT_OF_MEMORY;
   // The flipped-kernel forward packs patches of dy (ocg·kh·kw rows) where col2im unpacks icg·kh·kw rows,
   // so it pays when icg ≥ ocg; it pads dy with zeros, so it needs finite weights (see conv-direct.ts).
-  const flippable = s.strideH == 1 && s.strideW == 1 && s.padH < s.kh && s.padW < s.kw &&
-    s.inC >= s.outC;
+  const flippable = s.strideH == 1 && s.strideW == 1 && s.padH < s.kh && s.padW < s.kw && s.inC >= s.outC;
   if (flippable && allFinite(w, s.outC * patchRows())) return backwardDataAsForward(dy, w, dx);
   plan();
   const k = patchRows(), p = pixels(), icg = s.inC / s.groups, ocg = s.outC / s.groups;

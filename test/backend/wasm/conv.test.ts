@@ -27,6 +27,7 @@ const CASES: Record<string, Shape> = {
   "1×1 kernel": [3, 16, 5, 6, 8, 1, 1, 1, 1, 0, 0, 1],
   "1×1 kernel, stride 2": [2, 4, 7, 7, 3, 1, 1, 2, 2, 0, 0, 1],
   "padding = kernel − 1": [2, 3, 6, 6, 4, 3, 3, 1, 1, 2, 2, 1],
+  "more inputs than outputs, few outputs": [2, 6, 7, 7, 3, 3, 3, 1, 1, 1, 1, 1],
   "padding beyond the kernel": [2, 3, 5, 5, 4, 3, 3, 1, 1, 3, 3, 1],
   "large image, pixel pieces": [1, 2, 45, 47, 5, 3, 3, 1, 1, 1, 1, 1],
   "large image, stride 2, pieces": [2, 3, 90, 70, 4, 5, 5, 2, 2, 2, 2, 1],

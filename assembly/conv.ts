@@ -12,7 +12,7 @@
 import { allFinite, backwardFilterDirect, forwardDirect } from "./conv-direct";
 import { ConvShape as s } from "./conv-shape";
 import { gemm, gemmPacked, gemmReady } from "./gemm";
-import { MR, NR, packA } from "./gemm-pack";
+import { MR, NR, PackCheck, packA } from "./gemm-pack";
 import { col2im, im2col, im2colPacked, im2colPackedT, padImages } from "./im2col";
 import { alloc, free } from "./memory";
 import { STATUS_OK, STATUS_OUT_OF_MEMORY } from "./status";
@@ -105,6 +105,7 @@ function patches(packed: bool, x: usize, g: i32, n0: i32, count: i32, p0: i32, p
  */
 function forward(x: usize, w: usize, y: usize, flipped: bool = false): i32 {
   plan();
+  PackCheck.nonFinite = false;
   const k = patchRows(), p = pixels(), icg = s.inC / s.groups, ocg = s.outC / s.groups;
   const direct = !flipped && patchesAreInput() && Plan.images == 1;
   const packed = !direct && packsPatches();
@@ -117,7 +118,7 @@ function forward(x: usize, w: usize, y: usize, flipped: bool = false): i32 {
   for (let g = 0; g < s.groups; g++) {
     const wg = at(w, g * ocg * k);
     if (flipped) packFlippedWeights(pw, w, g);
-    else if (packed) packA(pw, wg, k, 1, ocg, k);
+    else if (packed) packA(pw, wg, k, 1, ocg, k, true);
     for (let n0 = 0; n0 < s.batch; n0 += Plan.images) {
       const count = min(Plan.images, s.batch - n0);
       const whole = count > 1;
@@ -154,11 +155,15 @@ function forward(x: usize, w: usize, y: usize, flipped: bool = false): i32 {
 export function conv2d(x: usize, w: usize, y: usize): i32 {
   s.load();
   if (!gemmReady()) return STATUS_OUT_OF_MEMORY;
-  if (hasPadding() && !allFinite(w, s.outC * patchRows())) {
+  // Non-finite weights go to the direct path (see conv-direct.ts); packed weights are checked as packed.
+  const checkedWhilePacking = packsPatches() && !patchesAreInput();
+  if (hasPadding() && !checkedWhilePacking && !allFinite(w, s.outC * patchRows())) {
     forwardDirect(x, w, y);
     return STATUS_OK;
   }
-  return forward(x, w, y);
+  const status = forward(x, w, y);
+  if (status == STATUS_OK && hasPadding() && PackCheck.nonFinite) forwardDirect(x, w, y);
+  return status;
 }
 
 /** dw = Σ over pixels of dy ⊗ patches(x), shapes in PARAMS. */
@@ -171,10 +176,9 @@ export function conv2dBackwardFilter(x: usize, dy: usize, dw: usize): i32 {
     memory.fill(dw, 0, <usize>(s.outC * k) << 2);
     return STATUS_OK;
   }
-  if (hasPadding() && !allFinite(dy, s.batch * s.outC * p)) {
-    backwardFilterDirect(x, dy, dw);
-    return STATUS_OK;
-  }
+  // dY is checked for NaN/±Inf as it is packed: with padding, those go to the direct path instead.
+  PackCheck.nonFinite = false;
+  const check = hasPadding();
   // dW_g[ocg × K] += dY[ocg × cols] · patchesᵀ: both operands packed per chunk, patchesᵀ straight
   // from the images, dY from its rows (gathered first when a chunk spans images).
   const pa = alloc(<usize>(roundUp(ocg, MR) * Plan.cols) << 2);
@@ -199,9 +203,9 @@ export function conv2dBackwardFilter(x: usize, dy: usize, dw: usize): i32 {
         const p1 = whole ? p : min(p, p0 + Plan.piece), cols = whole ? count * p : p1 - p0;
         if (whole) {
           gatherImages(dy, s.outC, g * ocg, n0, count, ocg, tmp, true);
-          packA(pa, tmp, cols, 1, ocg, cols);
+          packA(pa, tmp, cols, 1, ocg, cols, check);
         } else {
-          packA(pa, at(planeAt(dy, n0, s.outC, g * ocg, p), p0), p, 1, ocg, cols);
+          packA(pa, at(planeAt(dy, n0, s.outC, g * ocg, p), p0), p, 1, ocg, cols, check);
         }
         im2colPackedT(xp, pb, cols, count, whole ? 0 : p0, info);
         gemmPacked(ocg, k, cols, pa, pb, dwg, k, !first);
@@ -214,6 +218,7 @@ export function conv2dBackwardFilter(x: usize, dy: usize, dw: usize): i32 {
   release(info);
   release(tmp);
   release(xp);
+  if (check && PackCheck.nonFinite) backwardFilterDirect(x, dy, dw);
   return STATUS_OK;
 }
 
@@ -241,6 +246,7 @@ function packFlippedWeights(dst: usize, w: usize, g: i32): void {
         out += MR * 4;
       }
     }
+    PackCheck.scan(dst, depth * MR);
     dst += <usize>(depth * MR) << 2;
   }
 }
@@ -283,7 +289,13 @@ export function conv2dBackwardData(dy: usize, w: usize, dx: usize): i32 {
   // The flipped-kernel forward packs patches of dy (ocg·kh·kw rows) where col2im unpacks icg·kh·kw rows,
   // so it pays when icg ≥ ocg; it pads dy with zeros, so it needs finite weights (see conv-direct.ts).
   const flippable = s.strideH == 1 && s.strideW == 1 && s.padH < s.kh && s.padW < s.kw && s.inC >= s.outC;
-  if (flippable && allFinite(w, s.outC * patchRows())) return backwardDataAsForward(dy, w, dx);
+  // Weights with NaN/±Inf would meet dy's zero padding: the flipped forward notes them while packing
+  // (or they are checked first), and then the col2im path, which multiplies no padding, runs instead.
+  if (flippable && (s.outC / s.groups >= 8 || allFinite(w, s.outC * patchRows()))) {
+    const status = backwardDataAsForward(dy, w, dx);
+    if (status != STATUS_OK || !PackCheck.nonFinite) return status;
+    s.load();
+  }
   plan();
   const k = patchRows(), p = pixels(), icg = s.inC / s.groups, ocg = s.outC / s.groups;
   memory.fill(dx, 0, <usize>(s.batch * s.inC * s.inH * s.inW) << 2);

@@ -8,6 +8,29 @@
 export const MR: i32 = 4;
 export const NR: i32 = 8;
 
+/**
+ * Set when a packing call with `check` met a NaN or ±Inf. The convolutions need to know (their padding
+ * zeros times ±Inf would make NaNs the reference does not have) and learn it here at no extra pass.
+ */
+export class PackCheck {
+  static nonFinite: bool = false;
+
+  /** Notes whether n packed values from p are all finite (they are still in L1). */
+  static scan(p: usize, n: i32): void {
+    let bad = i32x4.splat(0);
+    let i = 0;
+    for (; i + 4 <= n; i += 4) {
+      const v = v128.load(p + (<usize>i << 2));
+      bad = v128.or(bad, f32x4.ne(f32x4.sub(v, v), f32x4.splat(0)));
+    }
+    for (; i < n; i++) {
+      const v = load<f32>(p + (<usize>i << 2));
+      if (v - v != 0) PackCheck.nonFinite = true;
+    }
+    if (v128.any_true(bad)) PackCheck.nonFinite = true;
+  }
+}
+
 @inline function elem(base: usize, r: i32, c: i32, rs: i32, cs: i32): usize {
   return base + ((<usize>(r * rs + c * cs)) << 2);
 }
@@ -24,8 +47,11 @@ export const NR: i32 = 8;
   v128.store(dst + 3 * stride, i32x4.shuffle(t2, t3, 2, 3, 6, 7));
 }
 
-/** Packs rows [0, rows) × depth [0, depth) of A (already offset to the block) into MR-row panels. */
-export function packA(dst: usize, a: usize, rs: i32, cs: i32, rows: i32, depth: i32): void {
+/**
+ * Packs rows [0, rows) × depth [0, depth) of A (already offset to the block) into MR-row panels; with
+ * `check`, notes non-finite values in PackCheck.
+ */
+export function packA(dst: usize, a: usize, rs: i32, cs: i32, rows: i32, depth: i32, check: bool = false): void {
   for (let r0 = 0; r0 < rows; r0 += MR) {
     const live = min(MR, rows - r0);
     let p = 0;
@@ -50,6 +76,7 @@ export function packA(dst: usize, a: usize, rs: i32, cs: i32, rows: i32, depth: 
         store<f32>(out + (<usize>r << 2), r < live ? load<f32>(elem(a, r0 + r, p, rs, cs)) : 0);
       }
     }
+    if (check) PackCheck.scan(dst, depth * MR);
     dst += <usize>(depth * MR) << 2;
   }
 }

@@ -72,17 +72,22 @@ describe("wasm conv2d and its backward kernels match the reference", () => {
     });
   }
 
-  it("propagates NaN and Inf", () => {
-    const p = params([2, 3, 6, 6, 4, 3, 3, 1, 1, 1, 1, 1]);
-    const random = rng(71);
-    const x = randomFloats(2 * 3 * 36, random), w = randomFloats(4 * 3 * 9, random), dy = randomFloats(2 * 4 * 36, random);
-    x[5] = NaN;
-    x[80] = Infinity;
-    w[7] = -Infinity;
-    dy[3] = NaN;
-    check("conv2d", p, x, w, 2 * 4 * 36, "special");
-    check("conv2dBackwardData", p, dy, w, 2 * 3 * 36, "special");
-    check("conv2dBackwardFilter", p, x, dy, 4 * 3 * 9, "special");
+  it("propagates NaN and Inf exactly as the reference (no NaN from padding × Inf)", () => {
+    // Few channels (weights checked before the GEMM) and many (checked while packed).
+    for (const shape of [[2, 3, 6, 6, 4, 3, 3, 1, 1, 1, 1, 1], [2, 16, 5, 5, 16, 3, 3, 1, 1, 1, 1, 2]] as Shape[]) {
+      const p = params(shape);
+      const random = rng(71);
+      const xSize = p.batch * p.inC * p.inH * p.inW, wSize = p.outC * (p.inC / p.groups) * 9, ySize = p.batch * p.outC * p.outH * p.outW;
+      const x = randomFloats(xSize, random), w = randomFloats(wSize, random), dy = randomFloats(ySize, random);
+      x[5] = NaN;
+      x[xSize - 7] = Infinity;
+      w[7] = -Infinity;
+      dy[3] = NaN;
+      dy[ySize - 2] = Infinity;
+      check("conv2d", p, x, w, ySize, `special ${shape}`);
+      check("conv2dBackwardData", p, dy, w, xSize, `special ${shape}`);
+      check("conv2dBackwardFilter", p, x, dy, wSize, `special ${shape}`);
+    }
   });
 
   it("rejects inconsistent shapes with KshotErrors naming the op", () => {

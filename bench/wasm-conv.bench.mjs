@@ -3,6 +3,8 @@
 // - forward (Conv2D) and backward data (Conv2DBackpropInput): vs TF.js wasm (XNNPACK, one thread, NHWC);
 // - backward filter: TF.js wasm has no Conv2DBackpropFilter kernel, so the comparison is with its cpu
 //   backend (plain JS), which is so slow that it is timed at batch 1 and reported per FLOP;
+// - a meta-batch of 32 tasks × 5 images as one grouped convolution (groups 32, 64 channels per group)
+//   against the same FLOPs ungrouped (batch 160): grouped must be as fast per FLOP;
 // - a Conv-4 forward + backward on 600 images (a 60-way 5-shot 5-query ProtoNet episode), in ms.
 // One JSON line per measurement; `--quick` shortens it.
 import { compare, loadKshotWasm, loadTfjs, quick, randomArray, round } from "./wasm-harness.mjs";
@@ -60,6 +62,32 @@ for (const batch of quick ? [80] : [80, 600]) {
 
     [x, w, dy, y, dx, dw].forEach((b) => ks.free(b));
     [tx, tw, tdy].forEach((t) => t.dispose());
+  }
+}
+
+// ---- grouped (a meta-batch of tasks, each with its own weights) vs ungrouped, same FLOPs ----
+{
+  const tasks = 32, perTask = 5;
+  for (const { layer, inC, size } of quick ? LAYERS.filter((l) => l.layer === 2 || l.layer === 4) : LAYERS) {
+    const setup = (batch, groups) => {
+      const p = { ...convParams(batch, inC * groups, size), outC: OUT_C * groups, groups };
+      const x = upload(randomArray(batch * p.inC * size * size, 6)), w = upload(randomArray(p.outC * inC * 9, 7));
+      const dy = upload(randomArray(batch * p.outC * size * size, 8));
+      const y = ks.allocate("float32", dy.size), dx = ks.allocate("float32", x.size), dw = ks.allocate("float32", w.size);
+      return {
+        p, buffers: [x, w, dy, y, dx, dw],
+        forward: () => ks.conv2d(x, w, y, p), backward_data: () => ks.conv2dBackwardData(dy, w, dx, p),
+        backward_filter: () => ks.conv2dBackwardFilter(x, dy, dw, p),
+      };
+    };
+    const grouped = setup(perTask, tasks), ungrouped = setup(perTask * tasks, 1);
+    const gf = (ms) => round(flops(convParams(perTask * tasks, inC, size)) / (ms * 1e6), 1);
+    for (const kernel of ["forward", "backward_data", "backward_filter"]) {
+      const t = compare({ grouped: grouped[kernel], ungrouped: ungrouped[kernel] }, { rounds: quick ? 2 : 4 });
+      console.log(JSON.stringify({ name: "conv2d_grouped", kernel, layer, tasks, images_per_task: perTask, channels_per_group: OUT_C,
+        grouped_gflops: gf(t.grouped), ungrouped_gflops: gf(t.ungrouped), ratio: round(t.ungrouped / t.grouped) }));
+    }
+    [...grouped.buffers, ...ungrouped.buffers].forEach((b) => ks.free(b));
   }
 }
 

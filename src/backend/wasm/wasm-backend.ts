@@ -15,7 +15,7 @@ import {
   checkBroadcast, checkConv, checkDims, checkGather, checkInBounds, checkMatmul, checkPool, convText, shapeText,
   type Describe,
 } from "./call-checks.ts";
-import { collapseAxes } from "./collapse-axes.ts";
+import { collapseInto } from "./collapse-axes.ts";
 import type { KernelExports, WasmBuild } from "./wasm-module.ts";
 
 const PARAM_WORDS = 256;
@@ -248,8 +248,7 @@ export class WasmBackend implements Backend {
     if (p.shape.some((n) => n === 0)) { this.counters.dispatches++; return; }
     checkInBounds("copy", what, p.shape, p.srcStrides, p.srcOffset, s.size);
     checkInBounds("copy", what, p.shape, p.dstStrides, p.dstOffset, d.size);
-    const layout = collapseAxes(p.shape, [p.srcStrides, p.dstStrides]);
-    this.writeLayout("copy", what, layout.shape, layout.strides);
+    this.writeLayout("copy", what, p.shape, [p.srcStrides, p.dstStrides]);
     this.run("copy", what, (k) => k.copy(s.ptr, d.ptr, p.srcOffset, p.dstOffset));
   }
 
@@ -329,20 +328,16 @@ export class WasmBackend implements Backend {
   /** Validates a broadcast against the buffers and writes its collapsed layout to PARAMS. */
   private broadcast(op: string, bc: Broadcast, inputs: WasmBuffer[], out: WasmBuffer): void {
     const size = checkBroadcast(op, bc, inputs.map((b) => b.size), out.size);
-    if (size === 0) return;
-    const contiguous = [...bc.outShape.keys()].map((d) => bc.outShape.slice(d + 1).reduce((a, b) => a * b, 1));
-    const layout = collapseAxes(bc.outShape, [...bc.strides, contiguous]);
-    this.writeLayout(op, () => `out ${shapeText(bc.outShape)}`, layout.shape, layout.strides.slice(0, inputs.length));
+    // The output is contiguous, so it never stops two axes from merging: the inputs' strides decide.
+    if (size > 0) this.writeLayout(op, () => `out ${shapeText(bc.outShape)}`, bc.outShape, bc.strides);
   }
 
-  private writeLayout(op: string, what: Describe, shape: number[], strides: number[][]): void {
-    const rank = shape.length;
-    if (rank > MAX_RANK || 1 + rank * (strides.length + 1) > PARAM_WORDS) {
-      throw new KshotError(`wasm ${op}: expected at most ${MAX_RANK} axes after merging, got ${rank} (${what()})`);
-    }
+  /** Writes a strided iteration, collapsed, to PARAMS (see collapse-axes.ts). */
+  private writeLayout(op: string, what: Describe, shape: readonly number[], strides: readonly (readonly number[])[]): void {
     this.views();
-    const words = [rank, ...shape, ...strides.flat()];
-    this.i32.set(words, this.params);
+    const maxRank = Math.min(MAX_RANK, Math.floor((PARAM_WORDS - 1) / (strides.length + 1)));
+    const rank = collapseInto(shape, strides, this.i32, this.params, maxRank);
+    if (rank > maxRank) throw new KshotError(`wasm ${op}: expected at most ${maxRank} axes after merging, got ${rank} (${what()})`);
   }
 
   private gatherChecks(op: string, data: WasmBuffer, idx: WasmBuffer, other: WasmBuffer, p: GatherParams): Describe {

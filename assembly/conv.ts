@@ -68,17 +68,10 @@ function gatherImages(t: usize, channels: i32, c0: i32, n0: i32, count: i32, row
   }
 }
 
-/**
- * Patches of images [n0, n0 + count) (pixels [p0, p1) when count is 1) of group g into col: a plain
- * matrix with one column per pixel, or (packed) the GEMM's packed-B layout.
- */
-function patches(packed: bool, x: usize, g: i32, n0: i32, count: i32, p0: i32, p1: i32, col: usize): void {
+/** Patches of images [n0, n0 + count) (pixels [p0, p1) when count is 1) of group g as a plain matrix. */
+function patches(x: usize, g: i32, n0: i32, count: i32, p0: i32, p1: i32, col: usize): void {
   const icg = s.inC / s.groups, plane = s.inH * s.inW, p = pixels();
   const ldc = count == 1 ? p1 - p0 : count * p;
-  if (packed) {
-    im2colPacked(x, g * icg * plane, col, ldc, n0, count, count == 1 ? p0 : 0);
-    return;
-  }
   for (let i = 0; i < count; i++) {
     const image = planeAt(x, n0 + i, s.inC, g * icg, plane);
     im2col(image, col, ldc, i * p, count == 1 ? p0 : 0, count == 1 ? p1 : p);
@@ -114,7 +107,12 @@ function forward(x: usize, w: usize, y: usize, flipped: bool = false): i32 {
   const pw: usize = packed ? alloc(<usize>(roundUp(ocg, MR) * k) << 2) : 1;
   const pb: usize = direct ? 1 : alloc(<usize>((packed ? roundUp(Plan.cols, NR) : Plan.cols) * k) << 2);
   const tmp: usize = Plan.images > 1 ? alloc(<usize>(ocg * Plan.cols) << 2) : 1;
-  if (!pw || !pb || !tmp) { release(pw); release(pb); release(tmp); return STATUS_OUT_OF_MEMORY; }
+  const plane = s.inH * s.inW, paddedPlane = (s.inH + 2 * s.padH) * (s.inW + 2 * s.padW);
+  const xp: usize = packed ? alloc(<usize>(Plan.images * icg * paddedPlane) << 2) : 1;
+  if (!pw || !pb || !tmp || !xp) {
+    release(pw); release(pb); release(tmp); release(xp);
+    return STATUS_OUT_OF_MEMORY;
+  }
   for (let g = 0; g < s.groups; g++) {
     const wg = at(w, g * ocg * k);
     if (flipped) packFlippedWeights(pw, w, g);
@@ -122,6 +120,7 @@ function forward(x: usize, w: usize, y: usize, flipped: bool = false): i32 {
     for (let n0 = 0; n0 < s.batch; n0 += Plan.images) {
       const count = min(Plan.images, s.batch - n0);
       const whole = count > 1;
+      if (packed) padImages(x, g * icg * plane, n0, count, xp);
       for (let p0 = 0; p0 < p; p0 += whole ? p : Plan.piece) {
         const p1 = whole ? p : min(p, p0 + Plan.piece), cols = whole ? count * p : p1 - p0;
         // Where the GEMM writes: y itself for one image, else a [ocg][cols] matrix scattered afterwards.
@@ -130,10 +129,10 @@ function forward(x: usize, w: usize, y: usize, flipped: bool = false): i32 {
         if (direct) {
           gemm(ocg, cols, k, wg, k, 1, at(planeAt(x, n0, s.inC, g * icg, p), p0), p, 1, out, ldo, false);
         } else if (packed) {
-          patches(true, x, g, n0, count, p0, p1, pb);
+          im2colPacked(xp, pb, cols, count, whole ? 0 : p0);
           gemmPacked(ocg, cols, k, pw, pb, out, ldo, false);
         } else {
-          patches(false, x, g, n0, count, p0, p1, pb);
+          patches(x, g, n0, count, p0, p1, pb);
           gemm(ocg, cols, k, wg, k, 1, pb, cols, 1, out, ldo, false);
         }
         if (whole) gatherImages(y, s.outC, g * ocg, n0, count, ocg, tmp, false);
@@ -143,6 +142,7 @@ function forward(x: usize, w: usize, y: usize, flipped: bool = false): i32 {
   release(pw);
   release(pb);
   release(tmp);
+  release(xp);
   return STATUS_OK;
 }
 

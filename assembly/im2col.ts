@@ -85,68 +85,85 @@ export function col2im(col: usize, ldc: i32, j0: i32, x: usize, p0: i32, p1: i32
   walkImage(false, x, col, ldc, j0, p0, p1);
 }
 
-// ---- straight into the packed-B layout ----
+// ---- straight into the packed-B layout, from a zero-padded copy of the images ----
 
-/** Per lane of a panel: the input offset of the window origin (channel 0 of the group) and its pixel. */
-const LANE_BASE = memory.data(NR * 4, 16);
-const LANE_IY = memory.data(NR * 4, 16);
-const LANE_IX = memory.data(NR * 4, 16);
+/** Per lane of a panel: the padded-input offset of its window origin. */
 const LANE_OFFSET = memory.data(NR * 4, 16);
+/** Lane masks selecting lanes [0, a) for a = 0..NR (two v128 each). */
+const PREFIX_MASKS = memory.data(<i32>((NR + 1) * NR * 4), 16);
+let prefixMasksReady = false;
+
+function prefixMasks(): usize {
+  if (!prefixMasksReady) {
+    for (let a = 0; a <= NR; a++) {
+      for (let l = 0; l < NR; l++) store<i32>(PREFIX_MASKS + (<usize>(a * NR + l) << 2), l < a ? -1 : 0);
+    }
+    prefixMasksReady = true;
+  }
+  return PREFIX_MASKS;
+}
+
+/** Padded geometry of the chunk copy made by padImages. */
+@inline function paddedWidth(): i32 { return s.inW + 2 * s.padW; }
+@inline function paddedPlane(): i32 { return (s.inH + 2 * s.padH) * paddedWidth(); }
 
 /**
  * Packs the patches of `cols` output pixels into the GEMM's packed-B layout (NR-column panels of
- * [row][NR], rows r = (c·kh + ky)·kw + kx). Column j is pixel p0 + j of image n0 when images == 1, else
- * pixel j % P of image n0 + j / P. x is the tensor, xGroup the element offset of the group's channel 0.
- * Panels are filled one kernel offset at a time across all channels: a window row that lies inside the
- * input for all NR lanes is two vector copies per channel; other lanes are copied or zeroed per lane.
+ * [row][NR], rows r = (c·kh + ky)·kw + kx). `xp` holds the chunk's images as padImages wrote them; column
+ * j is pixel p0 + j of image 0 when images == 1, else pixel j % P of image j / P. With the padding
+ * explicit, a kernel offset (ky, kx) shifts every lane by the same amount, so a panel is classified once:
+ * its lanes form one or two contiguous runs of the padded input (two vector loads per run, blended), or
+ * they are gathered lane by lane.
  */
-export function im2colPacked(x: usize, xGroup: i32, pb: usize, cols: i32, n0: i32, images: i32, p0: i32): void {
-  const icg = s.inC / s.groups, plane = s.inH * s.inW, p = s.outH * s.outW;
-  const depth = icg * s.kh * s.kw;
-  const rowStep = <usize>(s.kh * s.kw * NR) << 2;
-  const planeBytes = <usize>plane << 2;
+export function im2colPacked(xp: usize, pb: usize, cols: i32, images: i32, p0: i32): void {
+  const icg = s.inC / s.groups, p = s.outH * s.outW, khw = s.kh * s.kw;
+  const wp = paddedWidth(), planeP = paddedPlane();
+  const depth = icg * khw;
+  const rowStep = <usize>(khw * NR) << 2;
+  const planeBytes = <usize>planeP << 2;
+  const masks = prefixMasks();
   for (let j0 = 0; j0 < cols; j0 += NR) {
     const panel = pb + (<usize>(j0 * depth) << 2);
     for (let l = 0; l < NR; l++) {
-      const j = j0 + l;
-      let n = n0, q = p0 + j;
-      if (images != 1) { n = n0 + j / p; q = j - (j / p) * p; }
+      // Lanes past the chunk repeat the last column (their results are never stored).
+      const j = min(j0 + l, cols - 1);
+      let n = 0, q = p0 + j;
+      if (images != 1) { n = j / p; q = j - n * p; }
       const oy = q / s.outW, ox = q - oy * s.outW;
-      const live = j < cols;
-      store<i32>(at(LANE_BASE, l), n * s.inC * plane + xGroup);
-      store<i32>(at(LANE_IY, l), live ? oy * s.strideH - s.padH : i32.MIN_VALUE / 2);
-      store<i32>(at(LANE_IX, l), ox * s.strideW - s.padW);
+      store<i32>(at(LANE_OFFSET, l), n * icg * planeP + oy * s.strideH * wp + ox * s.strideW);
     }
+    // Runs: lanes [0, a) continue lane 0, lanes [a, NR) continue lane a.
+    const first = load<i32>(LANE_OFFSET);
+    let a = 1;
+    while (a < NR && load<i32>(at(LANE_OFFSET, a)) == first + a) a++;
+    const second = a < NR ? load<i32>(at(LANE_OFFSET, a)) : first + a;
+    let runs = true;
+    for (let l = a + 1; l < NR; l++) runs = runs && load<i32>(at(LANE_OFFSET, l)) == second + l - a;
+    const mask0 = v128.load(masks + (<usize>(a * NR) << 2)), mask1 = v128.load(masks + (<usize>(a * NR) << 2), 16);
     for (let ky = 0; ky < s.kh; ky++) {
       for (let kx = 0; kx < s.kw; kx++) {
-        let inside = true;
-        for (let l = 0; l < NR; l++) {
-          const iy = load<i32>(at(LANE_IY, l)) + ky, ix = load<i32>(at(LANE_IX, l)) + kx;
-          const ok = iy >= 0 && iy < s.inH && ix >= 0 && ix < s.inW;
-          store<i32>(at(LANE_OFFSET, l), ok ? load<i32>(at(LANE_BASE, l)) + iy * s.inW + ix : -1);
-          inside = inside && ok;
-        }
-        const first = load<i32>(LANE_OFFSET);
-        const contiguous = inside && load<i32>(at(LANE_OFFSET, NR - 1)) == first + NR - 1;
-        const dst0 = panel + (<usize>((ky * s.kw + kx) * NR) << 2);
-        if (contiguous) {
-          let src = at(x, first), dst = dst0;
+        const shift = ky * wp + kx;
+        let dst = panel + (<usize>((ky * s.kw + kx) * NR) << 2);
+        if (runs) {
+          // Lane l of run two, loaded from its start shifted back by a, lands on lane l.
+          let u = at(xp, first + shift), v = at(xp, second - a + shift);
           for (let c = 0; c < icg; c++) {
-            v128.store(dst, v128.load(src));
-            v128.store(dst, v128.load(src, 16), 16);
-            src += planeBytes;
+            v128.store(dst, v128.bitselect(v128.load(u), v128.load(v), mask0));
+            v128.store(dst, v128.bitselect(v128.load(u, 16), v128.load(v, 16), mask1), 16);
+            u += planeBytes;
+            v += planeBytes;
             dst += rowStep;
           }
         } else {
-          for (let l = 0; l < NR; l++) {
-            const off = load<i32>(at(LANE_OFFSET, l));
-            let dst = dst0 + (<usize>l << 2);
-            if (off < 0) {
-              for (let c = 0; c < icg; c++) { store<f32>(dst, 0); dst += rowStep; }
-            } else {
-              let src = at(x, off);
-              for (let c = 0; c < icg; c++) { store<f32>(dst, load<f32>(src)); src += planeBytes; dst += rowStep; }
-            }
+          const o = at(xp, shift);
+          const d0 = load<i32>(LANE_OFFSET), d1 = load<i32>(LANE_OFFSET, 4), d2 = load<i32>(LANE_OFFSET, 8), d3 = load<i32>(LANE_OFFSET, 12);
+          const d4 = load<i32>(LANE_OFFSET, 16), d5 = load<i32>(LANE_OFFSET, 20), d6 = load<i32>(LANE_OFFSET, 24), d7 = load<i32>(LANE_OFFSET, 28);
+          let q = o;
+          for (let c = 0; c < icg; c++) {
+            v128.store(dst, f32x4(load<f32>(at(q, d0)), load<f32>(at(q, d1)), load<f32>(at(q, d2)), load<f32>(at(q, d3))));
+            v128.store(dst, f32x4(load<f32>(at(q, d4)), load<f32>(at(q, d5)), load<f32>(at(q, d6)), load<f32>(at(q, d7))), 16);
+            q += planeBytes;
+            dst += rowStep;
           }
         }
       }

@@ -23,6 +23,8 @@ const CASES: Record<string, Shape> = {
   "32 tasks as groups, first layer": [1, 32, 28, 28, 32 * 64, 3, 3, 1, 1, 1, 1, 32],
   "groups, uneven channels": [2, 6, 9, 8, 9, 3, 3, 1, 1, 1, 1, 3],
   "stride 2, no padding": [3, 5, 11, 11, 7, 3, 3, 2, 2, 0, 0, 1],
+  "stride 2, packed patches": [2, 8, 11, 11, 6, 3, 3, 2, 2, 1, 1, 1],
+  "large image, packed patches in pieces": [1, 16, 48, 50, 4, 3, 3, 1, 1, 1, 1, 1],
   "non-square kernel, image and stride": [2, 3, 10, 13, 5, 3, 2, 2, 1, 1, 0, 1],
   "1×1 kernel": [3, 16, 5, 6, 8, 1, 1, 1, 1, 0, 0, 1],
   "1×1 kernel, stride 2": [2, 4, 7, 7, 3, 1, 1, 2, 2, 0, 0, 1],

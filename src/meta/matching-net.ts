@@ -6,7 +6,6 @@
  * @example
  * const algo = ks.meta.matchingNet(ks.nn.conv4({ ways: 0 }));
  */
-import type { TensorRecord } from "../autograd.ts";
 import { tidy } from "../engine.ts";
 import { div, log, maximum, mul, sqrt } from "../ops/elementwise.ts";
 import { oneHot } from "../ops/gather.ts";
@@ -15,10 +14,9 @@ import { softmax } from "../ops/nn.ts";
 import { mean, sum } from "../ops/reduce.ts";
 import { square } from "../ops/elementwise.ts";
 import type { Model } from "../nn/model.ts";
-import type { Rng } from "../rng.ts";
 import type { Tensor } from "../tensor.ts";
 import type { MetaAlgorithm } from "./algorithm.ts";
-import { metricEvaluate, metricStep } from "./metric.ts";
+import { metricAlgorithm } from "./metric.ts";
 
 /** z / max(‖z‖, 1e-8) along the last axis (as torch.nn.functional.normalize). */
 export function normalize(z: Tensor): Tensor {
@@ -41,13 +39,5 @@ function score(support: Tensor, labels: Tensor, query: Tensor, queryLabels: Tens
 }
 
 export function matchingNet(model: Model): MetaAlgorithm {
-  return {
-    name: "matchingnet",
-    model,
-    loss: "cross_entropy",
-    options: {},
-    init: (rng: Rng) => model.init(rng),
-    step: (params: TensorRecord, batch) => metricStep(model, score, params, batch),
-    evaluate: (params: TensorRecord, batch) => metricEvaluate(model, score, params, batch),
-  };
+  return metricAlgorithm("matchingnet", model, score);
 }

@@ -9,7 +9,8 @@ import { KshotError } from "../errors.ts";
 import { concat, slice } from "../ops/shape.ts";
 import type { Model } from "../nn/model.ts";
 import type { Tensor } from "../tensor.ts";
-import type { Evaluation, MetaStep } from "./algorithm.ts";
+import type { Evaluation, MetaAlgorithm, MetaStep } from "./algorithm.ts";
+import type { Rng } from "../rng.ts";
 import { accuracy } from "./losses.ts";
 import { perTask } from "./params.ts";
 import { type TaskBatch, taskCount, waysOf } from "./task-batch.ts";
@@ -48,4 +49,17 @@ export function metricEvaluate(model: Model, score: Scorer, params: TensorRecord
     const r = score(zs, batch.support.y, zq, batch.query.y, ways);
     return { predictions: r.scores, loss: r.loss, accuracy: accuracy(r.scores, batch.query.y) };
   });
+}
+
+/** A metric-based method: no inner loop, the model's own initialisation, `score` on embeddings. */
+export function metricAlgorithm(name: "protonet" | "matchingnet", model: Model, score: Scorer): MetaAlgorithm {
+  return {
+    name,
+    model,
+    loss: "cross_entropy",
+    options: {},
+    init: (rng: Rng) => model.init(rng),
+    step: (params: TensorRecord, batch: TaskBatch) => metricStep(model, score, params, batch),
+    evaluate: (params: TensorRecord, batch: TaskBatch) => metricEvaluate(model, score, params, batch),
+  };
 }

@@ -5,7 +5,6 @@
  * @example
  * const algo = ks.meta.protonet(ks.nn.conv4({ ways: 0 }));   // an embedding network, no head
  */
-import type { TensorRecord } from "../autograd.ts";
 import { tidy } from "../engine.ts";
 import { add, div, mul, neg, square, sub } from "../ops/elementwise.ts";
 import { oneHot } from "../ops/gather.ts";
@@ -13,11 +12,10 @@ import { matmul } from "../ops/matmul.ts";
 import { sum } from "../ops/reduce.ts";
 import { expandDims } from "../ops/shape.ts";
 import type { Model } from "../nn/model.ts";
-import type { Rng } from "../rng.ts";
 import type { Tensor } from "../tensor.ts";
 import type { MetaAlgorithm } from "./algorithm.ts";
 import { meanTaskLoss } from "./losses.ts";
-import { metricEvaluate, metricStep } from "./metric.ts";
+import { metricAlgorithm } from "./metric.ts";
 
 /** Class means of support embeddings: [T, S, D], labels [T, S] → [T, N, D]. */
 export function prototypes(support: Tensor, labels: Tensor, ways: number): Tensor {
@@ -44,13 +42,5 @@ function score(support: Tensor, labels: Tensor, query: Tensor, queryLabels: Tens
 }
 
 export function protonet(model: Model): MetaAlgorithm {
-  return {
-    name: "protonet",
-    model,
-    loss: "cross_entropy",
-    options: {},
-    init: (rng: Rng) => model.init(rng),
-    step: (params: TensorRecord, batch) => metricStep(model, score, params, batch),
-    evaluate: (params: TensorRecord, batch) => metricEvaluate(model, score, params, batch),
-  };
+  return metricAlgorithm("protonet", model, score);
 }

@@ -7,7 +7,7 @@
 //   against the same FLOPs ungrouped (batch 160): grouped must be as fast per FLOP;
 // - a Conv-4 forward + backward on 600 images (a 60-way 5-shot 5-query ProtoNet episode), in ms.
 // One JSON line per measurement; `--quick` shortens it.
-import { compare, loadKshotWasm, loadTfjs, quick, randomArray, round } from "./wasm-harness.mjs";
+import { compare, loadKshotWasm, loadTfjs, pairedRatio, quick, randomArray, round } from "./wasm-harness.mjs";
 
 const { createWasmBackend } = await loadKshotWasm();
 const tf = await loadTfjs();
@@ -42,19 +42,19 @@ for (const batch of quick ? [80] : [80, 600]) {
     // TF.js: NHWC activations, HWIO filters (values differ in layout only; speed does not depend on them).
     const tx = tf.tensor4d(xData, [batch, size, size, inC]), tw = tf.tensor4d(wData, [3, 3, inC, OUT_C]);
     const tdy = tf.tensor4d(dyData, [batch, size, size, OUT_C]);
-    const rounds = quick ? 2 : batch >= 600 ? 3 : 5;
+    const rounds = quick ? 3 : batch >= 600 ? 3 : 7;
     const base = { layer, batch, inC, outC: OUT_C, size };
 
     const fwd = compare({ kshot: () => ks.conv2d(x, w, y, p), tfjs: () => tf.conv2d(tx, tw, 1, "same").dispose() }, { rounds });
     console.log(JSON.stringify({ name: "conv2d_forward", ...base, kshot_ms: round(fwd.kshot), tfjs_wasm_ms: round(fwd.tfjs),
-      kshot_gflops: gflops(p, fwd.kshot), tfjs_wasm_gflops: gflops(p, fwd.tfjs), ratio: round(fwd.tfjs / fwd.kshot) }));
+      kshot_gflops: gflops(p, fwd.kshot), tfjs_wasm_gflops: gflops(p, fwd.tfjs), ratio: round(pairedRatio(fwd, "kshot", "tfjs")) }));
 
     const bwd = compare({
       kshot: () => ks.conv2dBackwardData(dy, w, dx, p),
       tfjs: () => tf.conv2dTranspose(tdy, tw, [batch, size, size, inC], 1, "same").dispose(),
     }, { rounds });
     console.log(JSON.stringify({ name: "conv2d_backward_data", ...base, kshot_ms: round(bwd.kshot), tfjs_wasm_ms: round(bwd.tfjs),
-      kshot_gflops: gflops(p, bwd.kshot), tfjs_wasm_gflops: gflops(p, bwd.tfjs), ratio: round(bwd.tfjs / bwd.kshot) }));
+      kshot_gflops: gflops(p, bwd.kshot), tfjs_wasm_gflops: gflops(p, bwd.tfjs), ratio: round(pairedRatio(bwd, "kshot", "tfjs")) }));
 
     const filt = compare({ kshot: () => ks.conv2dBackwardFilter(x, dy, dw, p) }, { rounds });
     console.log(JSON.stringify({ name: "conv2d_backward_filter", ...base, kshot_ms: round(filt.kshot), kshot_gflops: gflops(p, filt.kshot),
@@ -85,7 +85,7 @@ for (const batch of quick ? [80] : [80, 600]) {
     for (const kernel of ["forward", "backward_data", "backward_filter"]) {
       const t = compare({ grouped: grouped[kernel], ungrouped: ungrouped[kernel] }, { rounds: quick ? 2 : 4 });
       console.log(JSON.stringify({ name: "conv2d_grouped", kernel, layer, tasks, images_per_task: perTask, channels_per_group: OUT_C,
-        grouped_gflops: gf(t.grouped), ungrouped_gflops: gf(t.ungrouped), ratio: round(t.ungrouped / t.grouped) }));
+        grouped_gflops: gf(t.grouped), ungrouped_gflops: gf(t.ungrouped), ratio: round(pairedRatio(t, "grouped", "ungrouped")) }));
     }
     [...grouped.buffers, ...ungrouped.buffers].forEach((b) => ks.free(b));
   }

@@ -52,24 +52,39 @@ export function timeCall(fn, { minMs = quick ? 40 : 150 } = {}) {
 
 /**
  * Times several contenders on the same work, interleaving their rounds so that machine noise (steal time
- * on a shared VM) hits them alike. Returns the best ms per call for each.
+ * on a shared VM) hits them alike. Returns the best ms per call for each; `pairedRatio` reads the rounds.
  */
 export function compare(contenders, { rounds = quick ? 3 : 7, minMs = quick ? 40 : 150 } = {}) {
   const names = Object.keys(contenders);
-  const reps = {}, best = {};
+  const reps = {}, best = {}, perRound = {};
   for (const name of names) {
     reps[name] = timeCall(contenders[name], { minMs }).reps;
     best[name] = Infinity;
+    perRound[name] = [];
   }
   for (let r = 0; r < rounds; r++) {
     for (const name of names) {
       const fn = contenders[name];
       const t0 = performance.now();
       for (let i = 0; i < reps[name]; i++) fn();
-      best[name] = Math.min(best[name], (performance.now() - t0) / reps[name]);
+      const ms = (performance.now() - t0) / reps[name];
+      best[name] = Math.min(best[name], ms);
+      perRound[name].push(ms);
     }
   }
+  Object.defineProperty(best, "perRound", { value: perRound, enumerable: false });
   return best;
+}
+
+/**
+ * How many times faster `fast` ran than `slow`: the median over rounds of the ratio of their times in the
+ * same round (adjacent in time, so a slow phase of the machine cancels out).
+ */
+export function pairedRatio(result, fast, slow) {
+  const a = result.perRound[fast], b = result.perRound[slow];
+  const ratios = a.map((ms, i) => b[i] / ms).sort((x, y) => x - y);
+  const mid = ratios.length >> 1;
+  return ratios.length % 2 ? ratios[mid] : (ratios[mid - 1] + ratios[mid]) / 2;
 }
 
 export function randomArray(n, seed = 1) {

@@ -1,7 +1,8 @@
 // sgemm: kshot's wasm backend (plain-SIMD build, one thread) vs TensorFlow.js 4.22 wasm (XNNPACK, one
 // thread) on the same inputs: square sizes and the GEMMs a Conv-4 lowers to (64 filters, batch 80).
-// One JSON line per shape: GFLOP/s for both and the ratio kshot / TF.js. `--quick` shortens the timing.
-import { compare, loadKshotWasm, loadTfjs, quick, randomArray, round } from "./wasm-harness.mjs";
+// One JSON line per shape: GFLOP/s for both (best round) and the ratio of kshot's speed to TF.js's (median
+// of per-round ratios). `--quick` shortens the timing.
+import { compare, loadKshotWasm, loadTfjs, pairedRatio, quick, randomArray, round } from "./wasm-harness.mjs";
 
 const { createWasmBackend } = await loadKshotWasm();
 const tf = await loadTfjs();
@@ -34,8 +35,8 @@ for (const shape of [...square, ...conv]) {
   if (fused) contenders.kshot_relaxed = fused.run;
   const ms = compare(contenders);
   const gflops = (t) => round((2 * m * n * k) / (t * 1e6), 1);
-  const line = { ...shape, kshot_gflops: gflops(ms.kshot), tfjs_wasm_gflops: gflops(ms.tfjs), ratio: round(ms.tfjs / ms.kshot) };
-  if (fused) Object.assign(line, { kshot_relaxed_gflops: gflops(ms.kshot_relaxed), relaxed_ratio: round(ms.tfjs / ms.kshot_relaxed) });
+  const line = { ...shape, kshot_gflops: gflops(ms.kshot), tfjs_wasm_gflops: gflops(ms.tfjs), ratio: round(pairedRatio(ms, "kshot", "tfjs")) };
+  if (fused) Object.assign(line, { kshot_relaxed_gflops: gflops(ms.kshot_relaxed), relaxed_ratio: round(pairedRatio(ms, "kshot_relaxed", "tfjs")) });
   console.log(JSON.stringify(line));
   mine.free();
   fused?.free();

@@ -2,13 +2,17 @@
 // patches, P = outH·outW pixels per image):
 //   forward          y_g[ocg × cols]   = W_g[ocg × K] · col[K × cols]
 //   backward filter  dW_g[ocg × K]    += dY_g[ocg × cols] · col[K × cols]ᵀ
-//   backward data    stride 1: the forward convolution of dY with the flipped, transposed weights;
-//                    otherwise dcol[K × cols] = W_gᵀ · dY_g, then col2im adds it into dx.
-// Columns are output pixels, processed in chunks that bound the im2col buffer: a piece of one image's
-// pixels when images are large, several whole images when they are small (then the GEMM works on a packed
-// copy and the result is scattered back to NCHW). Chunking depends only on the shapes, so the summation
-// order (and the result) does too. Grouped convolution runs the same GEMMs per group, so it is as fast per
-// FLOP as an ungrouped one of the same per-group size.
+//   backward data    stride 1 and inC ≥ outC: the forward convolution of dY with the weights rotated by
+//                    180° and transposed in channels (flipped while packed); otherwise
+//                    dcol[K × cols] = W_gᵀ · dY_g, then col2im adds it into dx.
+// Columns are output pixels, processed in chunks that keep the packed patches in L2: a piece of one
+// image's pixels when images are large, several whole images when they are small (then the GEMM writes a
+// [ocg × cols] matrix that is scattered back to NCHW). With enough channels, weights are packed once per
+// group and patches (or patchesᵀ) straight into the GEMM's layout from a zero-padded copy of the chunk's
+// images; otherwise a plain im2col matrix goes through the ordinary GEMM. Chunking depends only on the
+// shapes, so the summation order (and the result) does too. Grouped convolution runs the same GEMMs per
+// group, so it is as fast per FLOP as an ungrouped one of the same per-group size. Padding is multiplied as
+// zeros, so operands holding NaN/±Inf (noted while packing) send a call to conv-direct.ts.
 import { allFinite, backwardFilterDirect, forwardDirect } from "./conv-direct";
 import { ConvShape as s } from "./conv-shape";
 import { gemm, gemmPacked, gemmReady } from "./gemm";

@@ -28,6 +28,21 @@ describe("wasm backend memory", () => {
     expect(b.bytesInUse()).toBe(12);
   });
 
+  it("counts kernel calls, allocations and transfers", async () => {
+    const b = await createWasmBackend();
+    const x = b.allocate("float32", 8), y = b.allocate("float32", 8);
+    b.write(x, new Float32Array(8).fill(2));
+    b.unary("exp", x, y);
+    b.fill(y, 1);
+    b.binary("add", x, y, y, { outShape: [8], strides: [[1], [1]] });
+    expect(b.counters).toEqual({ dispatches: 3, allocations: 2, bytesAllocated: 64, bytesUploaded: 32, bytesReadBack: 0 });
+    expect(Array.from(b.readSync(y))).toEqual(new Array(8).fill(3));
+    expect(b.counters.bytesReadBack).toBe(32);
+    b.resetCounters();
+    expect(b.counters).toEqual({ dispatches: 0, allocations: 0, bytesAllocated: 0, bytesUploaded: 0, bytesReadBack: 0 });
+    expect(b.bytesInUse()).toBe(64);
+  });
+
   it("returns 16-byte aligned, non-overlapping blocks", async () => {
     const b = await createWasmBackend();
     const random = rng(1);

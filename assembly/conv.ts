@@ -112,7 +112,8 @@ function forward(x: usize, w: usize, y: usize, flipped: bool = false): i32 {
   const pb: usize = direct ? 1 : alloc(<usize>((packed ? roundUp(Plan.cols, NR) : Plan.cols) * k) << 2);
   const tmp: usize = Plan.images > 1 ? alloc(<usize>(ocg * Plan.cols) << 2) : 1;
   const plane = s.inH * s.inW, paddedPlane = (s.inH + 2 * s.padH) * (s.inW + 2 * s.padW);
-  const xp: usize = packed ? alloc(<usize>(Plan.images * icg * paddedPlane) << 2) : 1;
+  // NR floats of slack: a panel's first run is loaded NR wide even where it ends early.
+  const xp: usize = packed ? alloc(<usize>(Plan.images * icg * paddedPlane + NR) << 2) : 1;
   if (!pw || !pb || !tmp || !xp) {
     release(pw); release(pb); release(tmp); release(xp);
     return STATUS_OUT_OF_MEMORY;

@@ -4,30 +4,7 @@
 // GEMM batch = groups, m = out channels per group, n = images * outH * outW, k = icg * kh * kw.
 // VEC_A reads weight rows as vec4 when k is a multiple of 4. Markers: $W_ELEM plus the core's.
 
-struct Params {
-  batch: u32,
-  m: u32,
-  n: u32,
-  k: u32,
-  k_split: u32,
-  k_chunk: u32,
-  groups_x: u32,
-  tk: u32,
-  in_c: u32,
-  in_h: u32,
-  in_w: u32,
-  out_c: u32,
-  out_h: u32,
-  out_w: u32,
-  kh: u32,
-  kw: u32,
-  stride_h: u32,
-  stride_w: u32,
-  pad_h: u32,
-  pad_w: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
+// struct Params and binding 0 (params): conv_params.wgsl.
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> w: array<$W_ELEM>;
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;

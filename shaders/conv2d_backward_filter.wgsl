@@ -4,30 +4,7 @@
 // GEMM batch = groups, m = out channels per group, n = icg * kh * kw, k = images * outH * outW: few
 // output tiles over a long K, so the host splits K (split > 0 writes partial sums, added afterwards).
 
-struct Params {
-  batch: u32,
-  m: u32,
-  n: u32,
-  k: u32,
-  k_split: u32,
-  k_chunk: u32,
-  groups_x: u32,
-  tk: u32,
-  in_c: u32,
-  in_h: u32,
-  in_w: u32,
-  out_c: u32,
-  out_h: u32,
-  out_w: u32,
-  kh: u32,
-  kw: u32,
-  stride_h: u32,
-  stride_w: u32,
-  pad_h: u32,
-  pad_w: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
+// struct Params and binding 0 (params): conv_params.wgsl.
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> dy: array<f32>;
 @group(0) @binding(3) var<storage, read_write> dw: array<f32>;

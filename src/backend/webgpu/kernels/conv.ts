@@ -6,6 +6,7 @@ import type { Conv2dParams } from "../../backend.ts";
 import { KshotError } from "../../../errors.ts";
 import type { KernelContext } from "../kernel-context.ts";
 import { fill } from "./fill.ts";
+import { shaderSource } from "../codegen/shader-source.ts";
 import { type GemmShape, gemmParams, gemmSource, planGemm } from "./gemm-plan.ts";
 import { reduce } from "./reduce.ts";
 
@@ -42,7 +43,7 @@ function runConv(ctx: KernelContext, kernel: ConvKernel, a: GPUBuffer, b: GPUBuf
   const vecA = kernel === "conv2d" && shape.k % 4 === 0;
   const spec = {
     key: `${kernel}:${plan.tx}x${plan.ty}${vecA ? ":VEC_A" : ""}`,
-    source: () => gemmSource(kernel, plan, ctx.softwareAdapter, { VEC_A: vecA, W_ELEM: vecA ? "vec4<f32>" : "f32" }),
+    source: () => shaderSource("conv_params") + "\n" + gemmSource(kernel, plan, ctx.softwareAdapter, { VEC_A: vecA, W_ELEM: vecA ? "vec4<f32>" : "f32" }),
     reads: 2,
     writes: 1,
   };

@@ -8,7 +8,7 @@ import { tidy } from "../engine.ts";
 import type { Rng } from "../rng.ts";
 import type { Tensor } from "../tensor.ts";
 import { constant, uniformFanIn } from "./init.ts";
-import { convBlock, fromGrouped, linear, toGrouped } from "./layers.ts";
+import { type BatchNormSource, type BatchNormStatistics, convBlock, fromGrouped, linear, toGrouped } from "./layers.ts";
 import type { Model } from "./model.ts";
 import type { TensorRecord } from "../autograd.ts";
 import { formatShape } from "../shape.ts";
@@ -24,7 +24,25 @@ export interface Conv4Options {
   size?: number;
 }
 
-export function conv4(options: Conv4Options = {}): Model {
+/** Options of Conv-4's apply: where its four BatchNorm layers take their statistics from (layers.ts). */
+export interface Conv4ApplyOptions {
+  batchNorm?: BatchNormSource;
+}
+
+/** Conv-4 as a Model whose apply also takes BatchNorm statistics (or collects them). */
+export interface Conv4Model extends Model {
+  apply(params: TensorRecord, x: Tensor, options?: Conv4ApplyOptions): Tensor;
+}
+
+/** Conv-4's BatchNorm layers: one per block. */
+export const CONV4_BATCH_NORM_LAYERS = 4;
+
+/** `model` as a Conv-4 (whose apply takes Conv4ApplyOptions), or undefined for any other model. */
+export function asConv4(model: Model): Conv4Model | undefined {
+  return model.name === "conv4" ? (model as Conv4Model) : undefined;
+}
+
+export function conv4(options: Conv4Options = {}): Conv4Model {
   const hidden = options.hidden ?? 64;
   const ways = options.ways ?? 5;
   const channels = options.channels ?? 1;
@@ -65,19 +83,28 @@ export function conv4(options: Conv4Options = {}): Model {
       }
       return p;
     },
-    apply(params: TensorRecord, x: Tensor): Tensor {
+    apply(params: TensorRecord, x: Tensor, applyOptions: Conv4ApplyOptions = {}): Tensor {
       if (x.rank !== 5 || x.shape.slice(2).some((d, i) => d !== inputShape[i])) {
         throw new KshotError(`conv4: expected x [tasks, batch, ${inputShape.join(", ")}], got ${formatShape(x.shape)}`);
       }
       const tasks = x.shape[0];
-      return tidy(() => {
+      const given = applyOptions.batchNorm?.statistics;
+      if (given && given.length !== CONV4_BATCH_NORM_LAYERS) {
+        throw new KshotError(`conv4: expected BatchNorm statistics for ${CONV4_BATCH_NORM_LAYERS} layers, got ${given.length}`);
+      }
+      const collect = applyOptions.batchNorm?.collect;
+      // Collected statistics are returned from the tidy scope with the output, so it keeps them alive.
+      const [out, collected] = tidy((): [Tensor, BatchNormStatistics[]] => {
+        const norm: BatchNormSource = given ? { statistics: given } : collect ? { collect: [] } : {};
         let h = toGrouped(x);
         for (let i = 0; i < 4; i++) {
-          h = convBlock(h, params[`conv${i}.weight`], params[`conv${i}.bias`], params[`bn${i}.weight`], params[`bn${i}.bias`]);
+          h = convBlock(h, params[`conv${i}.weight`], params[`conv${i}.bias`], params[`bn${i}.weight`], params[`bn${i}.bias`], norm, i);
         }
         const f = fromGrouped(h, tasks);
-        return ways > 0 ? linear(f, params["head.weight"], params["head.bias"]) : f;
+        return [ways > 0 ? linear(f, params["head.weight"], params["head.bias"]) : f, norm.collect ?? []];
       });
+      collect?.push(...collected);
+      return out;
     },
   };
 }

@@ -4,12 +4,15 @@
  * as [T·O, C, k, k] with groups = T, so channel group t sees only task t's images and weights. BatchNorm
  * over that layout normalises each of the T·C channels over (B, H, W): per-task statistics for free.
  */
-import { add, relu } from "../ops/elementwise.ts";
+import { KshotError } from "../errors.ts";
+import { add, mul, relu, rsqrt, square, sub } from "../ops/elementwise.ts";
 import { matmul } from "../ops/matmul.ts";
 import { batchNorm } from "../ops/nn.ts";
 import { conv2d } from "../ops/conv.ts";
 import { maxPool2d } from "../ops/pool.ts";
+import { mean } from "../ops/reduce.ts";
 import { reshape, transpose } from "../ops/shape.ts";
+import { formatShape } from "../shape.ts";
 import type { Tensor } from "../tensor.ts";
 
 /** [T, B, C, H, W] → [B, T·C, H, W]. */
@@ -30,14 +33,69 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor): Tensor {
   return add(matmul(x, weight, { transB: true }), reshape(bias, [t, 1, out]));
 }
 
+/** The statistics one BatchNorm layer normalises with, per task: channel means and biased variances, [T, C] each. */
+export interface BatchNormStatistics {
+  mean: Tensor;
+  variance: Tensor;
+}
+
 /**
- * One Conv-4 block on the grouped layout: 3×3 convolution (padding 1, bias), BatchNorm with batch
- * statistics, ReLU, 2×2 max-pool. Parameters carry the task axis.
+ * Where a task-batched model's BatchNorm layers take their statistics from. By default each batch
+ * normalises with its own (MAML's transductive BatchNorm). `Learner.predict` instead reuses the statistics
+ * of the support set it adapted on, so that a prediction never depends on what else is in the batch.
  */
-export function convBlock(x: Tensor, weight: Tensor, bias: Tensor, gamma: Tensor, beta: Tensor): Tensor {
+export interface BatchNormSource {
+  /** Normalise with these statistics, one entry per BatchNorm layer in model order, instead of the batch's. */
+  statistics?: readonly BatchNormStatistics[];
+  /**
+   * Receives each layer's batch statistics, in model order, and normalises with exactly those (so a later
+   * apply with `statistics: collected` reproduces this one). The tensors are created inside the model's
+   * `tidy`: collect under `tidy`/`keep` rules like any result (see conv4's apply), and dispose them.
+   */
+  collect?: BatchNormStatistics[];
+}
+
+const BN_EPS = 1e-5;
+
+/** Per-channel batch statistics of y [B, T·C, H, W] as [T, C]. */
+function batchStatistics(y: Tensor, tasks: number): BatchNormStatistics {
+  const channels = y.shape[1] / tasks;
+  const mu = mean(y, [0, 2, 3], true);
+  const variance = mean(square(sub(y, mu)), [0, 2, 3]);
+  return { mean: reshape(mu, [tasks, channels]), variance: reshape(variance, [tasks, channels]) };
+}
+
+/** BatchNorm of y [B, T·C, H, W] with given statistics [T, C] and affine parameters [T, C] (eps 1e-5, as batchNorm). */
+export function batchNormWith(y: Tensor, stats: BatchNormStatistics, gamma: Tensor, beta: Tensor): Tensor {
+  const [t, c] = gamma.shape;
+  if (stats.mean.size !== t * c || stats.variance.size !== t * c) {
+    throw new KshotError(`batch norm statistics: expected mean and variance of ${t * c} values ([${t}, ${c}]), got ${formatShape(stats.mean.shape)} and ${formatShape(stats.variance.shape)}`);
+  }
+  const channel = (v: Tensor) => reshape(v, [1, t * c, 1, 1]);
+  const scale = mul(rsqrt(add(channel(stats.variance), BN_EPS)), channel(gamma));
+  return add(mul(sub(y, channel(stats.mean)), scale), channel(beta));
+}
+
+/**
+ * One Conv-4 block on the grouped layout: 3×3 convolution (padding 1, bias), BatchNorm (batch statistics
+ * unless `norm` says otherwise), ReLU, 2×2 max-pool. Parameters carry the task axis; `layer` indexes
+ * `norm`'s statistics.
+ */
+export function convBlock(x: Tensor, weight: Tensor, bias: Tensor, gamma: Tensor, beta: Tensor, norm: BatchNormSource = {}, layer = 0): Tensor {
   const [t, o, c, kh, kw] = weight.shape;
   const w = reshape(weight, [t * o, c, kh, kw]);
   const y = add(conv2d(x, w, { padding: 1, groups: t }), reshape(bias, [1, t * o, 1, 1]));
-  const n = batchNorm(y, reshape(gamma, [t * o]), reshape(beta, [t * o]));
+  let n: Tensor;
+  if (norm.statistics) {
+    const stats = norm.statistics[layer];
+    if (!stats) throw new KshotError(`batch norm statistics: expected an entry for layer ${layer}, got ${norm.statistics.length} entries`);
+    n = batchNormWith(y, stats, gamma, beta);
+  } else if (norm.collect) {
+    const stats = batchStatistics(y, t);
+    norm.collect.push(stats);
+    n = batchNormWith(y, stats, gamma, beta);
+  } else {
+    n = batchNorm(y, reshape(gamma, [t * o]), reshape(beta, [t * o]));
+  }
   return maxPool2d(relu(n));
 }

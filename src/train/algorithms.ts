@@ -113,3 +113,10 @@ export function fromMetadata(metadata: CheckpointMetadata): { model: Model; algo
   const model = createModel(metadata.model.name, metadata.model.config);
   return { model, algorithm: createAlgorithm(metadata.algorithm.name, model, metadata.algorithm.options) };
 }
+
+/** The evaluation protocol a checkpoint stores (`evaluation` metadata): its numeric entries (ways, shots, queries, steps, lr). */
+export function storedEvaluation(metadata: CheckpointMetadata): { ways?: number; shots?: number; queries?: number; steps?: number; lr?: number } {
+  const e = metadata.evaluation ?? {};
+  const num = (key: string) => (typeof e[key] === "number" ? (e[key] as number) : undefined);
+  return { ways: num("ways"), shots: num("shots"), queries: num("queries"), steps: num("steps"), lr: num("lr") };
+}

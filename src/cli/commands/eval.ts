@@ -5,8 +5,8 @@
  * steps), then 600 episodes with 15 queries per class.
  */
 import { KshotError } from "../../errors.ts";
-import { type Checkpoint, disposeCheckpoint, load } from "../../io/checkpoint.ts";
-import { fromMetadata } from "../../train/algorithms.ts";
+import { disposeCheckpoint, load } from "../../io/checkpoint.ts";
+import { fromMetadata, storedEvaluation } from "../../train/algorithms.ts";
 import { flag, type FlagSpec, parseFlags, UsageError } from "../args.ts";
 import { startBackend } from "../backend.ts";
 import { openData } from "../data.ts";
@@ -22,10 +22,6 @@ export const EVAL_FLAGS: FlagSpec = {
 };
 
 const DEFAULT_QUERIES = 15;
-
-function stored(c: Checkpoint, key: string): unknown {
-  return (c.metadata.evaluation ?? {})[key];
-}
 
 export async function evalCommand(args: readonly string[], io: CliIO): Promise<number> {
   const f = parseFlags("eval", args, EVAL_FLAGS);
@@ -45,10 +41,8 @@ export async function evalCommand(args: readonly string[], io: CliIO): Promise<n
       split: flag.string(f, "split") ?? (same && typeof data.split === "string" ? data.split : undefined),
       env: io.env,
     });
-    const num = (name: string, key: string, fallback?: number): number | undefined => {
-      const v = flag.number(f, name) ?? stored(checkpoint, key);
-      return typeof v === "number" ? v : fallback;
-    };
+    const stored = storedEvaluation(checkpoint.metadata);
+    const num = (name: string, key: keyof typeof stored, fallback?: number): number | undefined => flag.number(f, name) ?? stored[key] ?? fallback;
     const innerSteps = flag.number(f, "inner-steps");
     const adapts = algorithm.options.evalSteps !== undefined || algorithm.name === "finetune";
     if (!adapts && (innerSteps !== undefined || flag.number(f, "inner-lr") !== undefined)) {

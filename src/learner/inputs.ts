@@ -1,0 +1,232 @@
+/**
+ * What a page, a Deno program or a Node service has, turned into what a model takes: float32 images
+ * [N, C, H, W] of the model's size with ink = 1 on background = 0 (every kshot dataset's convention).
+ *
+ * - Colour: 1-channel models get ITU-R BT.601 luma (as the `imagefolder` loader); 3-channel models get RGB
+ *   (a gray source repeated).
+ * - Alpha: a pixel of alpha a is composited over a background that contrasts with the drawing (white
+ *   behind dark content, black behind light content), so strokes drawn on a transparent canvas survive in
+ *   either colour. Canvas pixels (`getImageData`) are not premultiplied, so c·a + b·(1 − a) is exact.
+ * - Size: resized by exact area averaging (src/data/resize.ts), stretched to the model's H×W.
+ * - Polarity: `ink-light` keeps values, `ink-dark` inverts them (1 − v), `auto` (the default) inverts when
+ *   the border of the image is mostly light, i.e. takes the border colour for the background. For
+ *   3-channel models `auto` keeps the colours: photos are not ink on paper.
+ *
+ * Tensors pass through unchanged (they must already be [C, H, W] or [N, C, H, W] of the model's size and
+ * polarity). Canvases, bitmaps and <img> elements are read through a 2D canvas (browsers).
+ */
+import { KshotError } from "../errors.ts";
+import { areaResize } from "../data/resize.ts";
+import { tensor } from "../ops/creation.ts";
+import { reshape } from "../ops/shape.ts";
+import { formatShape } from "../shape.ts";
+import { Tensor } from "../tensor.ts";
+
+/** Pixels in memory, row-major, channels interleaved: bytes 0–255 or floats 0–1. */
+export interface RawImage {
+  data: Uint8Array | Uint8ClampedArray | Float32Array;
+  width: number;
+  height: number;
+  /** 1 (gray), 3 (RGB) or 4 (RGBA); default data.length / (width·height). */
+  channels?: 1 | 3 | 4;
+}
+
+/** Anything `Learner.adapt` and `Learner.predict` take as one image (ImageData is a RawImage). */
+export type ImageLike = ImageData | HTMLCanvasElement | OffscreenCanvas | ImageBitmap | HTMLImageElement | RawImage | Tensor;
+
+export type Polarity = "auto" | "ink-dark" | "ink-light";
+
+export interface InputOptions {
+  /** Which values are ink: see the module comment. Default "auto". */
+  polarity?: Polarity;
+}
+
+/** [C, H, W] of the model's input. */
+export type InputShape = readonly [number, number, number];
+
+const POLARITIES: readonly Polarity[] = ["auto", "ink-dark", "ink-light"];
+
+/** Interleaved pixels as floats in [0, 1]. */
+interface Pixels {
+  values: Float32Array;
+  width: number;
+  height: number;
+  channels: 1 | 3 | 4;
+}
+
+function isPixelArray(v: unknown): v is RawImage["data"] {
+  return v instanceof Uint8Array || v instanceof Uint8ClampedArray || v instanceof Float32Array;
+}
+
+function isRawImage(x: unknown): x is RawImage {
+  const r = x as Partial<RawImage> | null;
+  return typeof r === "object" && r !== null && isPixelArray(r.data) && typeof r.width === "number" && typeof r.height === "number";
+}
+
+/** The browser classes a 2D canvas can draw, where this runtime has them. */
+const DRAWABLE_CLASSES = ["HTMLCanvasElement", "OffscreenCanvas", "ImageBitmap", "HTMLImageElement", "SVGImageElement", "VideoFrame"];
+
+function isDrawable(x: unknown): x is CanvasImageSource {
+  const g = globalThis as unknown as Record<string, unknown>;
+  return DRAWABLE_CLASSES.some((name) => typeof g[name] === "function" && x instanceof (g[name] as new () => unknown));
+}
+
+function describe(x: unknown): string {
+  if (x === null) return "null";
+  if (typeof x !== "object") return typeof x;
+  const name = (x as object).constructor?.name;
+  return name && name !== "Object" ? `a ${name}` : `an object with keys ${Object.keys(x as object).slice(0, 5).join(", ") || "(none)"}`;
+}
+
+function rawPixels(r: RawImage, index: number): Pixels {
+  const { data, width, height } = r;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
+    throw new KshotError(`image ${index}: expected a positive integer width and height, got ${width}×${height}`);
+  }
+  const channels = r.channels ?? data.length / (width * height);
+  if (channels !== 1 && channels !== 3 && channels !== 4) {
+    throw new KshotError(`image ${index}: expected 1, 3 or 4 channels (${width}×${height} × channels values), got ${data.length} values${r.channels ? ` for ${r.channels} channels` : ""}`);
+  }
+  if (data.length !== width * height * channels) {
+    throw new KshotError(`image ${index}: expected ${width}×${height}×${channels} = ${width * height * channels} values, got ${data.length}`);
+  }
+  const values = new Float32Array(data.length);
+  if (data instanceof Float32Array) {
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i]!;
+      if (!(v >= 0 && v <= 1)) throw new KshotError(`image ${index}: float pixels must lie in [0, 1], found ${v} at ${i}`);
+      values[i] = v;
+    }
+  } else {
+    for (let i = 0; i < data.length; i++) values[i] = data[i]! / 255;
+  }
+  return { values, width, height, channels };
+}
+
+/** Size of a drawable (an <img> by its natural size). */
+function drawableSize(d: CanvasImageSource): [number, number] {
+  const img = d as { naturalWidth?: number; naturalHeight?: number; displayWidth?: number; displayHeight?: number; width?: number | { baseVal?: { value: number } }; height?: unknown };
+  if (typeof img.naturalWidth === "number") return [img.naturalWidth, img.naturalHeight ?? 0];
+  if (typeof img.displayWidth === "number") return [img.displayWidth, img.displayHeight ?? 0];
+  return [Number(img.width), Number(img.height)];
+}
+
+/** RGBA bytes of a canvas, bitmap or image, drawn into a 2D canvas (an OffscreenCanvas where there is one). */
+function drawablePixels(d: CanvasImageSource, index: number): Pixels {
+  const [width, height] = drawableSize(d);
+  if (!(width > 0 && height > 0)) {
+    throw new KshotError(`image ${index}: ${describe(d)} of size ${width}×${height} has no pixels (an <img> must be loaded first: await img.decode())`);
+  }
+  const canvas = typeof OffscreenCanvas === "function" ? new OffscreenCanvas(width, height) : Object.assign(document.createElement("canvas"), { width, height });
+  const context = canvas.getContext("2d", { willReadFrequently: true }) as CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null;
+  if (!context) throw new KshotError(`image ${index}: this runtime gives no 2D canvas context to read ${describe(d)}`);
+  context.drawImage(d, 0, 0);
+  const data = context.getImageData(0, 0, width, height).data;
+  return rawPixels({ data, width, height, channels: 4 }, index);
+}
+
+const luma = (r: number, g: number, b: number) => 0.299 * r + 0.587 * g + 0.114 * b;
+
+/** Colour planes (1 or 3, each width·height) with alpha composited over a contrasting background. */
+function planes(p: Pixels, wanted: 1 | 3): Float64Array[] {
+  const { values, channels } = p;
+  const n = p.width * p.height;
+  const colour = channels >= 3;
+  const gray = (i: number) => (colour ? luma(values[i * channels]!, values[i * channels + 1]!, values[i * channels + 2]!) : values[i * channels]!);
+  let background = 0;
+  if (channels === 4) {
+    let weight = 0;
+    let content = 0;
+    for (let i = 0; i < n; i++) {
+      const a = values[i * 4 + 3]!;
+      weight += a;
+      content += a * gray(i);
+    }
+    background = weight === 0 || content / weight < 0.5 ? 1 : 0;
+  }
+  const alpha = (i: number) => (channels === 4 ? values[i * 4 + 3]! : 1);
+  const over = (v: number, i: number) => v * alpha(i) + background * (1 - alpha(i));
+  if (wanted === 1) {
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) out[i] = over(gray(i), i);
+    return [out];
+  }
+  return [0, 1, 2].map((ch) => {
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) out[i] = over(colour ? values[i * channels + ch]! : values[i * channels]!, i);
+    return out;
+  });
+}
+
+/** Mean of the outermost pixels of the planes. */
+function borderMean(ps: Float64Array[], width: number, height: number): number {
+  let sum = 0;
+  let count = 0;
+  for (const plane of ps) {
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        if (y !== 0 && y !== height - 1 && x !== 0 && x !== width - 1) continue;
+        sum += plane[y * width + x]!;
+        count++;
+      }
+    }
+  }
+  return sum / count;
+}
+
+function shouldInvert(polarity: Polarity, ps: Float64Array[], width: number, height: number): boolean {
+  if (polarity === "ink-dark") return true;
+  if (polarity === "ink-light" || ps.length > 1) return false;
+  return borderMean(ps, width, height) > 0.5;
+}
+
+/** One image as C·H·W floats of the model's shape. */
+function convertImage(image: RawImage | CanvasImageSource, shape: InputShape, polarity: Polarity, index: number): Float32Array {
+  const [c, h, w] = shape;
+  if (c !== 1 && c !== 3) throw new KshotError(`the model takes ${c}-channel images; image inputs convert to 1 or 3 channels only: pass a Tensor`);
+  const pixels = isRawImage(image) ? rawPixels(image, index) : drawablePixels(image, index);
+  const ps = planes(pixels, c);
+  const invert = shouldInvert(polarity, ps, pixels.width, pixels.height);
+  const out = new Float32Array(c * h * w);
+  ps.forEach((plane, ch) => {
+    const resized = areaResize(plane, pixels.width, pixels.height, w, h);
+    for (let i = 0; i < resized.length; i++) out[ch * h * w + i] = invert ? 1 - resized[i]! : resized[i]!;
+  });
+  return out;
+}
+
+function checkPolarity(p: unknown): Polarity {
+  if (!POLARITIES.includes(p as Polarity)) throw new KshotError(`polarity: expected one of ${POLARITIES.join(", ")}, got ${JSON.stringify(p)}`);
+  return p as Polarity;
+}
+
+function fromTensor(t: Tensor, shape: InputShape): Tensor {
+  const wanted = `[${shape.join(", ")}] or [N, ${shape.join(", ")}]`;
+  if (t.dtype !== "float32") throw new KshotError(`expected a float32 tensor ${wanted}, got ${t.dtype} ${formatShape(t.shape)}`);
+  const image = t.shape.slice(-3);
+  if ((t.rank !== 3 && t.rank !== 4) || image.some((d, i) => d !== shape[i])) {
+    throw new KshotError(`expected a tensor ${wanted} (the model's input), got ${formatShape(t.shape)}`);
+  }
+  return reshape(t, [-1, ...shape]);
+}
+
+/**
+ * Images as one float32 tensor [N, C, H, W] of the model's shape (a new tensor: the caller disposes it).
+ * A Tensor is taken as it is; anything else is converted (see the module comment).
+ */
+export function toModelInput(x: ImageLike | readonly ImageLike[], shape: InputShape, options: InputOptions = {}): Tensor {
+  const polarity = checkPolarity(options.polarity ?? "auto");
+  if (x instanceof Tensor) return fromTensor(x, shape);
+  const images = Array.isArray(x) ? (x as readonly ImageLike[]) : [x as ImageLike];
+  if (images.length === 0) throw new KshotError("expected at least one image, got an empty array");
+  const size = shape[0] * shape[1] * shape[2];
+  const values = new Float32Array(images.length * size);
+  images.forEach((image, i) => {
+    if (image instanceof Tensor) throw new KshotError(`image ${i}: expected an image, got a Tensor inside an array (pass one Tensor [N, ${shape.join(", ")}] instead)`);
+    if (!isRawImage(image) && !isDrawable(image)) {
+      throw new KshotError(`image ${i}: expected ImageData, a canvas, an ImageBitmap, an <img> or { data, width, height }, got ${describe(image)}`);
+    }
+    values.set(convertImage(image, shape, polarity, i), i * size);
+  });
+  return tensor(values, [images.length, ...shape], "float32");
+}

@@ -1,0 +1,258 @@
+// The demo page: (1) meta-train a ProtoNet in a Worker (train-worker.js) with a live chart, or load a
+// checkpoint; (2) adapt a kshot Learner to the person's own drawn symbols; (3) classify a new drawing.
+// <body data-state> tells where the page is: idle, training, trained, adapted, classified (tests wait on it).
+// Query parameters preset the training form, e.g. ?iterations=40&hidden=16&ways=10 for a quick run;
+// also queries, seed, eval (held-out episodes after training), backend and classes.
+import * as kshot from "../../dist/kshot.mjs";
+import { TrainingChart } from "./chart.js";
+import { ClassCards } from "./class-cards.js";
+import { frameStrokes } from "./frame-strokes.js";
+import { showProbabilities } from "./probability-bars.js";
+import { Sketchpad } from "./sketchpad.js";
+
+const $ = (id) => /** @type {any} */ (document.getElementById(id));
+const query = new URLSearchParams(location.search);
+
+/** The same backend in the page (Learner) and the worker (training). */
+const backendSelect = /** @type {HTMLSelectElement} */ ($("backend"));
+for (const name of ["iterations", "hidden", "ways", "shots", "backend"]) if (query.has(name)) $(name).value = query.get(name);
+
+/** @type {any} the kshot Learner, once a model is loaded */
+let learner;
+/** @type {Worker | undefined} */
+let worker;
+/** Class names of the last adaptation, in label order. */
+let adaptedNames = [];
+let checkpointUrl = "";
+
+const chart = new TrainingChart($("chart"));
+const cards = new ClassCards($("classes"), $("class-card"), () => refreshButtons(), Number(query.get("classes") ?? 3));
+const testPad = new Sketchpad($("test-pad"));
+
+function setState(state) {
+  document.body.dataset.state = state;
+  refreshButtons();
+}
+
+function showMessage(text) {
+  const message = $("message");
+  message.hidden = !text;
+  message.textContent = text;
+}
+
+/** Reports an error on the page and in the console (where tests look for them). */
+function fail(context, error) {
+  const text = `${context}: ${error instanceof Error ? error.message : String(error)}`;
+  console.error(text);
+  showMessage(text);
+}
+
+function refreshButtons() {
+  const state = document.body.dataset.state;
+  const training = state === "training";
+  $("train").disabled = training;
+  $("stop").disabled = !training;
+  $("load-checkpoint").disabled = training;
+  $("adapt").disabled = !learner || !cards.ready;
+  $("classify").disabled = !learner || adaptedNames.length === 0 || testPad.isEmpty;
+  $("add-class").disabled = cards.cards.length >= 5;
+  $("remove-class").disabled = cards.cards.length <= 2;
+  $("adapt-section").setAttribute("aria-disabled", String(!learner));
+  $("test-section").setAttribute("aria-disabled", String(adaptedNames.length === 0));
+}
+testPad.onChange = () => {
+  // A changed drawing has not been classified yet.
+  if (document.body.dataset.state === "classified") setState("adapted");
+  else refreshButtons();
+};
+
+function intSetting(id, min, max) {
+  const value = Number($(id).value);
+  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${id} must be an integer from ${min} to ${max}, got ${$(id).value}`);
+  return value;
+}
+
+function trainingSettings() {
+  const shots = intSetting("shots", 1, 10);
+  return {
+    backend: backendSelect.value,
+    iterations: intSetting("iterations", 1, 100000),
+    hidden: intSetting("hidden", 4, 128),
+    ways: intSetting("ways", 2, 60),
+    shots,
+    queries: Number(query.get("queries") ?? shots),
+    seed: Number(query.get("seed") ?? 0),
+    metaLr: 1e-3,
+    evalEpisodes: Number(query.get("eval") ?? 20),
+  };
+}
+
+// ------------------------------------------------------------------ 1: training
+
+function startTraining() {
+  let settings;
+  try {
+    settings = trainingSettings();
+  } catch (error) {
+    return fail("training settings", error);
+  }
+  showMessage("");
+  worker?.terminate();
+  worker = new Worker(new URL("./train-worker.js", import.meta.url), { type: "module" });
+  worker.onmessage = (event) => onWorkerMessage(event.data);
+  worker.onerror = (event) => {
+    event.preventDefault();
+    fail("the training worker failed", event.message || "it could not start (is dist/kshot.mjs built?)");
+    stopWorker();
+    setState(learner ? "trained" : "idle");
+  };
+  chart.reset(settings.iterations);
+  $("train-progress").value = 0;
+  $("train-status").textContent = `Starting: ${settings.ways}-way ${settings.shots}-shot episodes, Conv-4 with ${settings.hidden} filters…`;
+  worker.postMessage({ type: "train", settings });
+  setState("training");
+}
+
+function stopWorker() {
+  worker?.terminate();
+  worker = undefined;
+}
+
+function onWorkerMessage(m) {
+  if (m.type === "ready") {
+    $("train-status").textContent = `Training on the ${m.backend} backend…`;
+  } else if (m.type === "progress") {
+    chart.push(m);
+    $("train-progress").value = m.iteration / m.iterations;
+    const accuracy = m.accuracy !== undefined ? `, accuracy ${(m.accuracy * 100).toFixed(1)}%` : "";
+    $("train-status").textContent = `iteration ${m.iteration} / ${m.iterations}: loss ${m.loss.toFixed(3)}${accuracy}, ` +
+      `${m.tasksPerSecond.toFixed(1)} episodes/s, ${m.seconds.toFixed(0)} s`;
+  } else if (m.type === "done") {
+    stopWorker();
+    const held = m.heldOut ? `; on unseen glyphs (5-way 1-shot, ${m.heldOut.episodes} episodes): ${(m.heldOut.accuracy * 100).toFixed(1)}%` : "";
+    $("train-status").textContent = `${m.stopped === "aborted" ? "Stopped" : "Done"} after ${m.iterations} iterations in ${m.seconds.toFixed(0)} s, ` +
+      `loss ${m.loss.toFixed(3)}${held}.`;
+    $("train-progress").value = 1;
+    offerDownload(new Uint8Array(m.checkpoint));
+    useModel(new Uint8Array(m.checkpoint), "the model trained here");
+  } else if (m.type === "error") {
+    stopWorker();
+    fail("training failed", m.message);
+    setState(learner ? "trained" : "idle");
+  }
+}
+
+function offerDownload(bytes) {
+  if (checkpointUrl) URL.revokeObjectURL(checkpointUrl);
+  checkpointUrl = URL.createObjectURL(new Blob([bytes], { type: "application/octet-stream" }));
+  const link = $("download-checkpoint");
+  link.href = checkpointUrl;
+  link.hidden = false;
+}
+
+/** Loads checkpoint bytes into a fresh Learner (any previous adaptation is dropped). */
+async function useModel(bytes, origin) {
+  try {
+    const next = await kshot.Learner.load(bytes);
+    learner?.dispose();
+    learner = next;
+    adaptedNames = [];
+    $("adapt-status").textContent = `Model loaded (${origin}). Draw your symbols, then Adapt.`;
+    $("probabilities").replaceChildren();
+    $("prediction").textContent = "—";
+    setState("trained");
+  } catch (error) {
+    fail(`loading ${origin}`, error);
+    setState(learner ? "trained" : "idle");
+  }
+}
+
+async function loadCheckpointFile(input) {
+  const file = input.files?.[0];
+  if (!file) return;
+  showMessage("");
+  await useModel(new Uint8Array(await file.arrayBuffer()), file.name);
+  input.value = "";
+}
+
+// ------------------------------------------------------------------ 2: adaptation
+
+async function adapt() {
+  if (!learner || !cards.ready) return;
+  showMessage("");
+  const { images, labels } = cards.supportSet();
+  try {
+    const started = performance.now();
+    const result = await learner.adapt(images, labels, { polarity: "ink-light" });
+    const wall = performance.now() - started;
+    adaptedNames = cards.names;
+    $("adapt-status").textContent = `Adapted to ${result.ways} classes from ${images.length} examples in ` +
+      `${(result.seconds * 1000).toFixed(1)} ms (${wall.toFixed(1)} ms with image conversion) on ${kshot.getBackendName()}.`;
+    $("adapt-status").dataset.ms = (result.seconds * 1000).toFixed(2);
+    setState("adapted");
+  } catch (error) {
+    fail("adaptation failed", error);
+  }
+}
+
+// ------------------------------------------------------------------ 3: classification
+
+async function classify() {
+  if (!learner || adaptedNames.length === 0 || testPad.isEmpty) return;
+  showMessage("");
+  try {
+    const started = performance.now();
+    const { probabilities } = await learner.predict(frameStrokes(testPad.strokes), { polarity: "ink-light" });
+    const ms = performance.now() - started;
+    const winner = showProbabilities($("probabilities"), adaptedNames, probabilities[0]);
+    $("prediction").textContent = adaptedNames[winner];
+    $("prediction").dataset.class = String(winner);
+    $("classify-status").textContent = `${ms.toFixed(1)} ms on ${kshot.getBackendName()}`;
+    setState("classified");
+  } catch (error) {
+    fail("classification failed", error);
+  }
+}
+
+// ------------------------------------------------------------------ wiring
+
+$("train").addEventListener("click", startTraining);
+$("stop").addEventListener("click", () => {
+  worker?.postMessage({ type: "stop" });
+  $("stop").disabled = true;
+  $("train-status").textContent += " Stopping…";
+});
+$("load-checkpoint").addEventListener("change", (e) => loadCheckpointFile(e.target));
+$("add-class").addEventListener("click", () => cards.addClass());
+$("remove-class").addEventListener("click", () => cards.removeClass());
+$("adapt").addEventListener("click", adapt);
+$("test-clear").addEventListener("click", () => testPad.clear());
+$("classify").addEventListener("click", classify);
+
+async function start() {
+  try {
+    await kshot.init({ backend: backendSelect.value });
+    $("backend-name").textContent = kshot.getBackendName();
+    const report = await kshot.backendReport();
+    const gpu = report.webgpu.available ? `${report.webgpu.isSoftware ? "software " : ""}WebGPU adapter found` : "no WebGPU adapter";
+    $("backend-name").title = `auto picks ${report.auto} here; ${gpu}`;
+    if (typeof kshot.Learner !== "function") throw new Error("this build of kshot has no Learner (rebuild dist with `npm run build`)");
+  } catch (error) {
+    fail("starting kshot", error);
+  }
+  backendSelect.addEventListener("change", async () => {
+    try {
+      await kshot.init({ backend: backendSelect.value });
+      $("backend-name").textContent = kshot.getBackendName();
+      if (learner) showMessage("The backend changed: load or train the model again to use it there.");
+      learner = undefined;
+      adaptedNames = [];
+      setState("idle");
+    } catch (error) {
+      fail(`starting the ${backendSelect.value} backend`, error);
+    }
+  });
+  refreshButtons();
+}
+
+start();

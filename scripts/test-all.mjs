@@ -1,6 +1,7 @@
-// `npm test`: the unit suite in Node (vitest), then Deno, then headless Chromium, one child process each
+// `npm test`: the unit suite in Node (vitest), then Deno, then headless Chromium, one child process each,
+// then (without path filters) the PyTorch golden cases and the demo page
 // (KSHOT_BACKEND and the other KSHOT_* variables pass through). Prints a summary per runtime and, as its
-// LAST line, `N passed, N failed` over all three. Outside CI a missing runtime is skipped with a message;
+// LAST line, `N passed, N failed` over all of them. Outside CI a missing runtime is skipped with a message;
 // with CI=true it fails. Usage: node scripts/test-all.mjs [path filters...]
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -53,8 +54,9 @@ const RUNTIMES = [
   { name: "node", title: "Node (vitest)", run: node },
   { name: "deno", title: "Deno (deno test)", run: script("scripts/test-deno.mjs") },
   { name: "chromium", title: "Chromium (puppeteer)", run: script("scripts/test-browser.mjs") },
-  // The golden suite on every backend (a path filter means a partial run: then it is left out).
+  // The golden suite on every backend and the demo page (a path filter means a partial run: then they are left out).
   ...(filters.length ? [] : ["reference", "wasm", "webgpu"].map((b) => ({ name: `golden:${b}`, title: `PyTorch golden cases on ${b} (Node)`, run: golden(b) }))),
+  ...(filters.length ? [] : [{ name: "demo", title: "The demo page, driven in Chromium (scripts/test-demo.mjs)", run: script("scripts/test-demo.mjs") }]),
 ];
 
 const rows = [];

@@ -1,9 +1,13 @@
 /**
  * GPUBuffers recycled by size class: a freed buffer goes back to its class's free list and the next
  * allocation of that class takes it, so steady-state training creates no new GPUBuffers. Classes are
- * 256-byte multiples up to 4 KiB, then four per power of two (at most 25% slack).
+ * 256-byte multiples up to 4 KiB, then four per power of two (at most 25% slack). The lowest-numbered free
+ * buffer (bufferId) is handed out first, so the buffers a program gets depend only on which are free, not
+ * on the order they were freed in: a repeating allocation pattern gets the same buffers every time, and the
+ * bind groups naming them are reused.
  */
 import { KshotError } from "../../errors.ts";
+import { bufferId } from "./buffer-ids.ts";
 
 export interface PoolCounters {
   allocations: number;
@@ -18,6 +22,7 @@ export function sizeClass(bytes: number): number {
 }
 
 export class BufferPool {
+  /** Free buffers per size class, sorted by descending bufferId (the lowest id is popped from the end). */
   private readonly free = new Map<number, GPUBuffer[]>();
   private readonly all = new Set<GPUBuffer>();
 
@@ -41,6 +46,7 @@ export class BufferPool {
       if (i >= 0) return list.splice(i, 1)[0];
     }
     const buffer = this.device.createBuffer({ label: `${this.label} ${size}`, size, usage: this.usage });
+    bufferId(buffer); // numbered in creation order
     this.all.add(buffer);
     this.counters.allocations++;
     this.counters.bytesAllocated += size;
@@ -49,8 +55,19 @@ export class BufferPool {
 
   release(buffer: GPUBuffer): void {
     const list = this.free.get(buffer.size);
-    if (list) list.push(buffer);
-    else this.free.set(buffer.size, [buffer]);
+    if (!list) {
+      this.free.set(buffer.size, [buffer]);
+      return;
+    }
+    const id = bufferId(buffer);
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (bufferId(list[mid]) > id) lo = mid + 1;
+      else hi = mid;
+    }
+    list.splice(lo, 0, buffer);
   }
 
   /** Bytes held in free lists, ready for reuse. */

@@ -5,6 +5,7 @@
  * CPU-side arena and reach the GPU in a single writeBuffer per submit; each dispatch binds its 256-byte
  * slot through a dynamic offset, so bind groups do not depend on params and are cached by buffers.
  */
+import { BindGroupCache, type BindGroupCounters } from "./bind-group-cache.ts";
 import type { CompiledKernel } from "./pipeline-cache.ts";
 
 /** Workgroups along x and y (x * y >= the workgroups wanted; kernels skip the excess). */
@@ -13,15 +14,15 @@ export interface Grid {
   readonly y: number;
 }
 
-export interface RecorderCounters {
+export interface RecorderCounters extends BindGroupCounters {
   dispatches: number;
   submits: number;
-  bindGroupsCreated: number;
 }
 
 export const PARAMS_SLOT_BYTES = 256;
 const ARENA_SLOTS = 512;
-const BIND_GROUP_CACHE_LIMIT = 4096;
+// A few meta-iterations' worth (~900 distinct groups each at Conv-4 sizes).
+const BIND_GROUP_CACHE_LIMIT = 8192;
 
 export class CommandRecorder {
   private encoder: GPUCommandEncoder | null = null;
@@ -32,15 +33,14 @@ export class CommandRecorder {
   private pending = 0;
   /** Buffers the unsubmitted commands read or write. */
   private readonly used = new Set<GPUBuffer>();
-  private readonly ids = new WeakMap<GPUBuffer, number>();
-  private nextId = 1;
-  private readonly bindGroups = new Map<string, GPUBindGroup>();
+  private readonly bindGroups: BindGroupCache;
 
   constructor(
     private readonly device: GPUDevice,
     private readonly counters: RecorderCounters,
     private readonly maxDispatchesPerSubmit: number,
   ) {
+    this.bindGroups = new BindGroupCache(counters, BIND_GROUP_CACHE_LIMIT);
     this.paramsBuffer = device.createBuffer({
       label: "kshot params arena",
       size: this.arena.byteLength,
@@ -94,9 +94,14 @@ export class CommandRecorder {
     this.used.clear();
   }
 
-  /** Drops cached bind groups (call when buffers they name are destroyed). */
-  forgetBindGroups(): void {
-    this.bindGroups.clear();
+  /** Drops the cached bind groups that name `buffers` (call when they are destroyed). */
+  forgetBindGroups(buffers: readonly GPUBuffer[]): void {
+    this.bindGroups.forget(buffers);
+  }
+
+  /** Bind groups held by the cache. */
+  get cachedBindGroups(): number {
+    return this.bindGroups.size;
   }
 
   destroy(): void {
@@ -105,26 +110,11 @@ export class CommandRecorder {
   }
 
   private bindGroup(kernel: CompiledKernel, buffers: readonly GPUBuffer[]): GPUBindGroup {
-    let key = kernel.layoutKey;
-    for (const b of buffers) key += `,${this.id(b)}`;
-    const hit = this.bindGroups.get(key);
-    if (hit) return hit;
-    if (this.bindGroups.size >= BIND_GROUP_CACHE_LIMIT) this.bindGroups.clear();
-    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.paramsBuffer, size: PARAMS_SLOT_BYTES } }];
-    buffers.forEach((buffer, i) => entries.push({ binding: i + 1, resource: { buffer } }));
-    const group = this.device.createBindGroup({ layout: kernel.bindGroupLayout, entries });
-    this.bindGroups.set(key, group);
-    this.counters.bindGroupsCreated++;
-    return group;
-  }
-
-  private id(buffer: GPUBuffer): number {
-    let id = this.ids.get(buffer);
-    if (id === undefined) {
-      id = this.nextId++;
-      this.ids.set(buffer, id);
-    }
-    return id;
+    return this.bindGroups.get(kernel.layoutKey, buffers, () => {
+      const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.paramsBuffer, size: PARAMS_SLOT_BYTES } }];
+      buffers.forEach((buffer, i) => entries.push({ binding: i + 1, resource: { buffer } }));
+      return this.device.createBindGroup({ layout: kernel.bindGroupLayout, entries });
+    });
   }
 
   private commandEncoder(): GPUCommandEncoder {

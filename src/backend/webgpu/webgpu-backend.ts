@@ -28,6 +28,8 @@ export interface WebGPUCounters extends BackendCounters {
   /** Command buffers submitted. */
   submits: number;
   bindGroupsCreated: number;
+  /** Dispatches that found their bind group in the cache. */
+  bindGroupHits: number;
 }
 
 export interface WebGPUBackendOptions {
@@ -112,8 +114,8 @@ export class WebGPUBackend implements Backend {
   /** Destroys the pooled free buffers (e.g. after a large evaluation); live buffers are kept. */
   releaseCached(): void {
     this.recorder.flush();
-    const destroyed = this.storage.trim().length + this.staging.trim().length;
-    if (destroyed) this.recorder.forgetBindGroups();
+    this.recorder.forgetBindGroups(this.storage.trim());
+    this.staging.trim();
   }
 
   /** Submits the recorded work now, so the GPU starts on it while the host prepares more. */
@@ -341,5 +343,5 @@ function scalarType(dtype: DType): ScalarType {
 }
 
 function zeroCounters(): WebGPUCounters {
-  return { dispatches: 0, allocations: 0, bytesAllocated: 0, bytesUploaded: 0, bytesReadBack: 0, submits: 0, bindGroupsCreated: 0 };
+  return { dispatches: 0, allocations: 0, bytesAllocated: 0, bytesUploaded: 0, bytesReadBack: 0, submits: 0, bindGroupsCreated: 0, bindGroupHits: 0 };
 }

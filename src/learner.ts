@@ -18,7 +18,7 @@ import { KshotError } from "./errors.ts";
 import { init, type BackendName } from "./init.ts";
 import { type Checkpoint, type CheckpointMetadata, disposeCheckpoint, load, serialize } from "./io/checkpoint.ts";
 import { type AdaptationKind, type AdaptedState, adaptationKind, adaptToTask, type AdaptSettings, predictProbabilities, requiredTensors } from "./learner/adaptation.ts";
-import { type ImageLike, type InputOptions, toModelInput } from "./learner/inputs.ts";
+import { type ImageLike, type InputOptions, imagesToTensor } from "./learner/inputs.ts";
 import { checkLabels } from "./learner/labels.ts";
 import type { AlgorithmName, MetaAlgorithm } from "./meta/algorithm.ts";
 import { tensor } from "./ops/creation.ts";
@@ -26,7 +26,7 @@ import { reshape } from "./ops/shape.ts";
 import type { Tensor } from "./tensor.ts";
 import { fromMetadata, storedEvaluation } from "./train/algorithms.ts";
 
-export type { ImageLike, InputOptions, Polarity, RawImage } from "./learner/inputs.ts";
+export { type ImageLike, type InputOptions, type Polarity, type RawImage, imagesToTensor } from "./learner/inputs.ts";
 
 export interface LoadOptions {
   /** The backend to start when none runs yet (default "auto"); if one runs, it must be this one. */
@@ -179,7 +179,7 @@ export class Learner {
   async adapt(examples: readonly ImageLike[] | Tensor, labels: ArrayLike<number>, options: AdaptOptions = {}): Promise<Adaptation> {
     this.#alive("adapt");
     const start = performance.now();
-    const x = toModelInput(examples, this.inputShape, options);
+    const x = imagesToTensor(examples, this.inputShape, options);
     let result: ReturnType<typeof adaptToTask>;
     try {
       const checked = checkLabels(labels, x.shape[0]!);
@@ -208,7 +208,7 @@ export class Learner {
     const state = this.#state;
     if (!state) throw new KshotError("Learner.predict: adapt the learner to a task first (learner.adapt(examples, labels))");
     const probabilities = tidy(() => {
-      const input = toModelInput(x, this.inputShape, options);
+      const input = imagesToTensor(x, this.inputShape, options);
       return predictProbabilities(this.#algo, this.#params, state, reshape(input, [1, ...input.shape]));
     });
     const [, count, ways] = probabilities.shape as [number, number, number];

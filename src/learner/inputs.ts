@@ -214,7 +214,7 @@ function fromTensor(t: Tensor, shape: InputShape): Tensor {
  * Images as one float32 tensor [N, C, H, W] of the model's shape (a new tensor: the caller disposes it).
  * A Tensor is taken as it is; anything else is converted (see the module comment).
  */
-export function toModelInput(x: ImageLike | readonly ImageLike[], shape: InputShape, options: InputOptions = {}): Tensor {
+export function imagesToTensor(x: ImageLike | readonly ImageLike[], shape: InputShape, options: InputOptions = {}): Tensor {
   const polarity = checkPolarity(options.polarity ?? "auto");
   if (x instanceof Tensor) return fromTensor(x, shape);
   const images = Array.isArray(x) ? (x as readonly ImageLike[]) : [x as ImageLike];

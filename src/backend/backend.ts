@@ -124,6 +124,29 @@ export interface CopyParams {
   readonly dstOffset: number;
 }
 
+/**
+ * One step of an elementwise program. Operands are value numbers: 0..inputs−1 name the program's inputs,
+ * inputs + k the result of step k. Comparisons give 1 or 0; `where` tests cond ≠ 0 (NaN counts as non-zero).
+ */
+export type ProgramStep =
+  | { readonly kind: "const"; readonly value: number }
+  | { readonly kind: "unary"; readonly op: UnaryOp; readonly x: number }
+  | { readonly kind: "binary"; readonly op: BinaryOp; readonly a: number; readonly b: number }
+  | { readonly kind: "where"; readonly cond: number; readonly a: number; readonly b: number };
+
+/**
+ * A chain of elementwise ops run as one kernel (fusion): float inputs broadcast to the output, the last
+ * step's value written out. Every step's value is rounded to the output dtype, exactly as the unfused ops
+ * would store it, so a program computes what the same ops one by one compute.
+ */
+export interface ElementwiseProgram {
+  readonly inputs: number;
+  readonly steps: readonly ProgramStep[];
+}
+
+/** The most inputs a program may read (a storage binding each, plus the output, within WebGPU's default 8). */
+export const MAX_PROGRAM_INPUTS = 6;
+
 /** Counters every backend keeps, for tests and benchmarks (dispatches on WebGPU, kernel calls elsewhere). */
 export interface BackendCounters {
   dispatches: number;
@@ -171,6 +194,8 @@ export interface Backend {
   binary(op: BinaryOp, a: BackendBuffer, b: BackendBuffer, out: BackendBuffer, bc: Broadcast): void;
   /** out = cond != 0 ? a : b with broadcasting (strides in the order cond, a, b). */
   where(cond: BackendBuffer, a: BackendBuffer, b: BackendBuffer, out: BackendBuffer, bc: Broadcast): void;
+  /** out = program(inputs) with broadcasting (strides per input); inputs and out share one float dtype. */
+  elementwise(program: ElementwiseProgram, inputs: readonly BackendBuffer[], out: BackendBuffer, bc: Broadcast): void;
   /** x viewed as [outer, reduce, inner]; out is [outer, inner]. argmax writes int32 (first maximum). */
   reduce(op: ReduceOp, x: BackendBuffer, out: BackendBuffer, outer: number, reduce: number, inner: number): void;
   /** Batched matrix product (see MatmulParams). */

@@ -3,8 +3,8 @@
  * the oracle the wasm and WebGPU backends are tested against, and the only backend with float64.
  */
 import type {
-  Backend, BackendBuffer, BackendCounters, BinaryOp, Broadcast, Conv2dParams, CopyParams, GatherParams,
-  MatmulParams, Pool2dParams, ReduceOp, UnaryOp,
+  Backend, BackendBuffer, BackendCounters, BinaryOp, Broadcast, Conv2dParams, CopyParams, ElementwiseProgram,
+  GatherParams, MatmulParams, Pool2dParams, ProgramStep, ReduceOp, UnaryOp,
 } from "../backend.ts";
 import { allocHost, bytesPerElement, type DType, type TypedArrayFor } from "../../dtype.ts";
 import { KshotError } from "../../errors.ts";
@@ -155,6 +155,28 @@ export class ReferenceBackend implements Backend {
     const ys = this.buf(out).data;
     forEachBroadcast(bc, (i, [ic, ia, ib]) => {
       ys[i] = cs[ic] !== 0 ? as[ia] : bs[ib];
+    });
+  }
+
+  /** Element by element, every step's value rounded to out's dtype as the unfused kernels store it. */
+  elementwise(program: ElementwiseProgram, inputs: readonly BackendBuffer[], out: BackendBuffer, bc: Broadcast): void {
+    this.count();
+    const round = out.dtype === "float32" ? Math.fround : (x: number) => x;
+    const data = inputs.map((b) => this.buf(b).data);
+    const ys = this.buf(out).data;
+    const values = new Array<number>(program.inputs + program.steps.length);
+    const evaluate = (step: ProgramStep): number => {
+      switch (step.kind) {
+        case "const": return step.value;
+        case "unary": return UNARY[step.op](values[step.x]);
+        case "binary": return BINARY[step.op](values[step.a], values[step.b]);
+        case "where": return values[step.cond] !== 0 ? values[step.a] : values[step.b];
+      }
+    };
+    forEachBroadcast(bc, (i, offsets) => {
+      for (let j = 0; j < program.inputs; j++) values[j] = data[j][offsets[j]];
+      program.steps.forEach((step, k) => (values[program.inputs + k] = round(evaluate(step))));
+      ys[i] = values[values.length - 1];
     });
   }
 

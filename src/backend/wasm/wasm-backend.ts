@@ -6,7 +6,7 @@
  */
 import {
   BINARY_OPS, UNARY_OPS, type Backend, type BackendBuffer, type BackendCounters, type BinaryOp, type Broadcast,
-  type Conv2dParams, type CopyParams, type GatherParams, type MatmulParams, type Pool2dParams, type ReduceOp,
+  type Conv2dParams, type CopyParams, type ElementwiseProgram, type GatherParams, type MatmulParams, type Pool2dParams, type ReduceOp,
   type UnaryOp,
 } from "../backend.ts";
 import type { DType, TypedArrayFor } from "../../dtype.ts";
@@ -16,6 +16,7 @@ import {
   type Describe,
 } from "./call-checks.ts";
 import { collapseInto } from "./collapse-axes.ts";
+import { runProgramByParts } from "./fused.ts";
 import type { KernelExports, WasmBuild } from "./wasm-module.ts";
 
 const PARAM_WORDS = 256;
@@ -173,6 +174,11 @@ export class WasmBackend implements Backend {
     this.sameDtype("where", x, o);
     this.broadcast("where", bc, [c, x, y], o);
     this.run("where", () => `out ${shapeText(bc.outShape)}`, (k) => k.where(+(c.dtype === "int32"), c.ptr, x.ptr, y.ptr, o.ptr));
+  }
+
+  /** Step by step through the kernels above: bit-identical to the unfused ops (see fused.ts). */
+  elementwise(program: ElementwiseProgram, inputs: readonly BackendBuffer[], out: BackendBuffer, bc: Broadcast): void {
+    runProgramByParts(this, program, inputs, out, bc);
   }
 
   reduce(op: ReduceOp, x: BackendBuffer, out: BackendBuffer, outer: number, reduce: number, inner: number): void {

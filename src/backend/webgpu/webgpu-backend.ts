@@ -3,8 +3,8 @@
  * CommandRecorder); memory is pooled GPUBuffers (see BufferPool). Reads are async only.
  */
 import type {
-  Backend, BackendBuffer, BackendCounters, BinaryOp, Broadcast, Conv2dParams, CopyParams, GatherParams,
-  MatmulParams, Pool2dParams, ReduceOp, UnaryOp,
+  Backend, BackendBuffer, BackendCounters, BinaryOp, Broadcast, Conv2dParams, CopyParams, ElementwiseProgram,
+  GatherParams, MatmulParams, Pool2dParams, ReduceOp, UnaryOp,
 } from "../backend.ts";
 import { allocHost, type DType, type TypedArrayFor } from "../../dtype.ts";
 import { KshotError } from "../../errors.ts";
@@ -17,6 +17,7 @@ import { conv2d, conv2dBackwardData, conv2dBackwardFilter } from "./kernels/conv
 import { copy } from "./kernels/copy.ts";
 import { binary, type Operand, unary, where } from "./kernels/elementwise-kernels.ts";
 import { fill } from "./kernels/fill.ts";
+import { fused } from "./kernels/fused.ts";
 import { gather, scatterAdd } from "./kernels/gather.ts";
 import { matmul } from "./kernels/matmul.ts";
 import { maxPool2d } from "./kernels/pool.ts";
@@ -224,6 +225,11 @@ export class WebGPUBackend implements Backend {
 
   where(cond: BackendBuffer, a: BackendBuffer, b: BackendBuffer, out: BackendBuffer, bc: Broadcast): void {
     where(this.ctx, this.operand(cond), this.operand(a), this.operand(b), this.operand(out), bc);
+  }
+
+  elementwise(program: ElementwiseProgram, inputs: readonly BackendBuffer[], out: BackendBuffer, bc: Broadcast): void {
+    this.floats("elementwise", ...inputs, out);
+    fused(this.ctx, program, inputs.map((b) => this.kernelArg(b).gpu!), this.kernelArg(out).gpu!, bc);
   }
 
   reduce(op: ReduceOp, x: BackendBuffer, out: BackendBuffer, outer: number, reduceSize: number, inner: number): void {

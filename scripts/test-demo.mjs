@@ -1,11 +1,13 @@
 // The demo, driven in headless Chromium the way a person uses it: starts examples/demo/serve.mjs on a free
 // port, clicks Train (a quick run from the page's query parameters), Stop, draws symbols with real mouse
 // strokes (a vertical bar, a circle, a cross; a few jittered examples each), clicks Adapt, draws new
-// instances and clicks Classify, checking the predicted class each time. Saves a screenshot to
+// instances and clicks Classify, checking the predicted class each time; on the way it downloads the
+// trained checkpoint and loads it back through the file input. Saves a screenshot to
 // test-artifacts/demo.png. Any page error, console error or failed request fails the run.
 // Last line: `N passed, N failed` (test/shims/summary.mjs). Usage: node scripts/test-demo.mjs
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { findChromium, launchChromium } from "../test/browser/chromium.mjs";
@@ -186,8 +188,25 @@ try {
     console.log(`      ${status}`);
   });
 
+  const reloaded = trained && await check("downloads the trained checkpoint and loads it back with Load checkpoint", async () => {
+    const bytes = await page.evaluate(async () => {
+      const response = await fetch(document.getElementById("download-checkpoint").href);
+      return Array.from(new Uint8Array(await response.arrayBuffer()));
+    });
+    const file = join(mkdtempSync(join(tmpdir(), "kshot-demo-")), "demo-model.safetensors");
+    writeFileSync(file, Uint8Array.from(bytes));
+    try {
+      await (await page.$("#load-checkpoint")).uploadFile(file);
+      await waitFor(page, () => /demo-model\.safetensors/.test(document.getElementById("adapt-status").textContent), { timeout: 30_000, polling: 100 });
+      if ((await state(page)) !== "trained") throw new Error(`expected data-state trained after loading, got ${await state(page)}`);
+    } finally {
+      rmSync(dirname(file), { recursive: true, force: true });
+    }
+    console.log(`      ${bytes.length} bytes; ${await text(page, "#adapt-status")}`);
+  });
+
   const rand = random(7);
-  const adapted = trained && await check(`adapts on ${EXAMPLES_PER_CLASS} mouse-drawn examples each of ${SYMBOLS.join(", ")}`, async () => {
+  const adapted = reloaded && await check(`adapts on ${EXAMPLES_PER_CLASS} mouse-drawn examples each of ${SYMBOLS.join(", ")}`, async () => {
     for (const [i, kind] of SYMBOLS.entries()) {
       await page.$eval(`#class-name-${i}`, (e, name) => { e.value = name; e.dispatchEvent(new Event("input")); }, kind);
       for (let e = 0; e < EXAMPLES_PER_CLASS; e++) {

@@ -39,6 +39,12 @@ export class TrainingChart {
     this.draw();
   }
 
+  /** Narrows the x axis to the iterations actually run (training stopped early). */
+  finish(iterations) {
+    this.iterations = Math.max(1, iterations);
+    this.draw();
+  }
+
   /** @param {{ iteration: number, loss: number, accuracy?: number }} point */
   push(point) {
     if (Number.isFinite(point.loss)) this.points.push(point);

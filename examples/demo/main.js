@@ -133,6 +133,7 @@ function onWorkerMessage(m) {
     $("train-status").textContent = `${m.stopped === "aborted" ? "Stopped" : "Done"} after ${m.iterations} iterations in ${m.seconds.toFixed(0)} s, ` +
       `loss ${m.loss.toFixed(3)}${held}.`;
     $("train-progress").value = 1;
+    chart.finish(m.iterations);
     offerDownload(new Uint8Array(m.checkpoint));
     useModel(new Uint8Array(m.checkpoint), "the model trained here");
   } else if (m.type === "error") {

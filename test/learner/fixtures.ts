@@ -1,0 +1,74 @@
+/** Tiny glyph-trained checkpoints and glyph tasks for the Learner tests (seconds to train). */
+import * as ks from "../../src/index.ts";
+
+export interface GlyphTask {
+  support: ks.RawImage[];
+  supportLabels: number[];
+  query: ks.RawImage[];
+  queryLabels: number[];
+}
+
+const SIZE = 28;
+/** Few glyph classes, so that training and tasks render only a few (rendering a class costs ~16 ms). */
+const GLYPHS = { trainClasses: 60, validationClasses: 5, testClasses: 20 };
+
+/**
+ * The backend the Learner tests run on: the suite's, except the reference oracle, too slow to train even
+ * a tiny Conv-4 in seconds (these tests are about the Learner, not about kernels): wasm instead.
+ */
+export async function learnerBackend(): Promise<void> {
+  if (ks.getBackendName() === "reference") await ks.init({ backend: "wasm" });
+}
+
+/** One glyph example as a float image (ink = 1), as the Learner takes it from a page or a file. */
+function example(source: ks.data.ClassSource, c: number, e: number): ks.RawImage {
+  const data = new Float32Array(SIZE * SIZE);
+  source.writeExample(c, e, data, 0);
+  return { data, width: SIZE, height: SIZE };
+}
+
+/** A task of `ways` test-split glyph classes (from `first`), `shots` support and `queries` query examples each. */
+export function glyphTask(ways: number, shots: number, queries: number, first = 0): GlyphTask {
+  const test = ks.data.glyphs(GLYPHS).test;
+  const task: GlyphTask = { support: [], supportLabels: [], query: [], queryLabels: [] };
+  for (let w = 0; w < ways; w++) {
+    for (let e = 0; e < shots + queries; e++) {
+      const image = example(test, first + w, e);
+      if (e < shots) {
+        task.support.push(image);
+        task.supportLabels.push(w);
+      } else {
+        task.query.push(image);
+        task.queryLabels.push(w);
+      }
+    }
+  }
+  return task;
+}
+
+export interface TinyOptions {
+  iterations?: number;
+  hidden?: number;
+  ways?: number;
+  evaluation?: Record<string, number>;
+}
+
+/** Checkpoint bytes of `name` meta-trained briefly on glyphs (Conv-4 with `hidden` filters, 5-way 1-shot). */
+export async function tinyCheckpoint(name: string, o: TinyOptions = {}): Promise<Uint8Array> {
+  const ways = o.ways ?? 5;
+  const hidden = o.hidden ?? 8;
+  const embedding = ["protonet", "matchingnet", "finetune"].includes(name);
+  const model = ks.nn.conv4({ hidden, ways: embedding ? 0 : ways });
+  const options: Record<string, number | string | boolean> = name === "finetune" ? { numClasses: GLYPHS.trainClasses, steps: 30, lr: 0.1 } : name === "reptile" ? { innerLr: 0.1, innerSteps: 2, evalSteps: 5 } : {};
+  const algo = ks.createAlgorithm(name, model, options);
+  const tasks = ks.data.tasks(ks.data.glyphs(GLYPHS).train, { ways, shots: 1, queries: 2, seed: 1 });
+  let bytes: Uint8Array | undefined;
+  const r = await ks.train(algo, tasks, {
+    iterations: o.iterations ?? 10, metaBatch: 2, metaLr: 0.005, logEvery: 10,
+    checkpoint: { write: (b) => void (bytes = b), metadata: { evaluation: { ways, shots: 1, queries: 5, ...(o.evaluation ?? {}) }, data: { dataset: "glyphs" } } },
+  });
+  for (const t of Object.values(r.params)) t.dispose();
+  return bytes!;
+}
+
+export const accuracyOf = (predicted: number[], truth: number[]) => predicted.filter((p, i) => p === truth[i]).length / truth.length;

@@ -72,3 +72,16 @@ export async function tinyCheckpoint(name: string, o: TinyOptions = {}): Promise
 }
 
 export const accuracyOf = (predicted: number[], truth: number[]) => predicted.filter((p, i) => p === truth[i]).length / truth.length;
+
+/** Checkpoint bytes of an untrained `name` on a small Conv-4 (instant; for tests of errors and plumbing). */
+export async function untrainedCheckpoint(name: string, ways = 5, extra: Record<string, number | string | boolean> = {}): Promise<Uint8Array> {
+  const embedding = ["protonet", "matchingnet", "finetune"].includes(name);
+  const model = ks.nn.conv4({ hidden: 4, ways: embedding ? 0 : ways });
+  const algo = ks.createAlgorithm(name, model, name === "finetune" ? { numClasses: 10, ...extra } : extra);
+  const params = algo.init(new ks.Rng(0));
+  const bytes = await ks.io.serialize(params, {
+    metadata: { model: { name: model.name, config: model.config }, algorithm: { name: algo.name, options: ks.algorithmOptions(algo) } },
+  });
+  for (const t of Object.values(params)) t.dispose();
+  return bytes;
+}

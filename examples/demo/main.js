@@ -183,13 +183,13 @@ async function adapt() {
   showMessage("");
   const { images, labels } = cards.supportSet();
   try {
-    const started = performance.now();
     const result = await learner.adapt(images, labels, { polarity: "ink-light" });
-    const wall = performance.now() - started;
     adaptedNames = cards.names;
+    const how = result.steps > 0 ? `${result.steps} gradient steps` : "class prototypes, no gradient steps";
     $("adapt-status").textContent = `Adapted to ${result.ways} classes from ${images.length} examples in ` +
-      `${(result.seconds * 1000).toFixed(1)} ms (${wall.toFixed(1)} ms with image conversion) on ${kshot.getBackendName()}.`;
+      `${(result.seconds * 1000).toFixed(1)} ms on ${kshot.getBackendName()} (${how}).`;
     $("adapt-status").dataset.ms = (result.seconds * 1000).toFixed(2);
+    $("adapt-status").dataset.adaptations = String(Number($("adapt-status").dataset.adaptations ?? 0) + 1);
     setState("adapted");
   } catch (error) {
     fail("adaptation failed", error);
@@ -235,8 +235,10 @@ async function start() {
     await kshot.init({ backend: backendSelect.value });
     $("backend-name").textContent = kshot.getBackendName();
     const report = await kshot.backendReport();
-    const gpu = report.webgpu.available ? `${report.webgpu.isSoftware ? "software " : ""}WebGPU adapter found` : "no WebGPU adapter";
-    $("backend-name").title = `auto picks ${report.auto} here; ${gpu}`;
+    const gpu = !report.webgpu.available ? "no WebGPU adapter"
+      : report.webgpu.isSoftware ? `WebGPU: a software adapter (${report.webgpu.description || "CPU"}), slower than wasm`
+      : `WebGPU: ${report.webgpu.description || "a GPU"}`;
+    $("backend-note").textContent = `(auto picks ${report.auto} here; ${gpu})`;
     if (typeof kshot.Learner !== "function") throw new Error("this build of kshot has no Learner (rebuild dist with `npm run build`)");
   } catch (error) {
     fail("starting kshot", error);

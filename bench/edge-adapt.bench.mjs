@@ -1,0 +1,200 @@
+// Edge adaptation latency (issue 6, DESIGN.md yardsticks): load a Conv-4 (64 filters) checkpoint, adapt to
+// a 5-way 5-shot task with 10 SGD steps (lr 0.4), predict 75 queries; and ProtoNet adaptation (prototypes
+// of the 25 support images, then predict 75; goal < 20 ms). Through `Learner` on the wasm backend
+// (deterministic: true), in Node, Deno and Chromium, each in its own process / page, one after another;
+// warm-up, then the median of several runs. PyTorch's `adapt_5w5s_10steps_predict75_ms` comes from running
+// the peer (../shared/peers/torch_omniglot.py) in the same bench run.
+//
+// Data: a task of real Omniglot (5 characters of the evaluation alphabets, 5 support + 15 query drawings
+// each) when ../shared/data/omniglot is there (KSHOT_SHARED overrides ../shared), else 28×28 glyphs.
+// Checkpoints: made once per run through the API into a temp dir (1 training iteration: weights near
+// their random initialisation, which is all timing needs).
+//
+// FLOPs, counted from the model (conv4Flops below): a Conv-4 forward on one 28×28 image is
+// 2·9·Σ inC·outC·H·W over its four 3×3 convolutions (same padding, at 28, 14, 7, 3) plus the head's
+// 2·64·5, = 19.6 MFLOP (BatchNorm, ReLU, pooling are < 1% and not counted); a training step costs 3× the
+// forward (forward, backward-data, backward-filter: the same multiply-adds each). The adaptation:
+// 10 steps × 25 images × 3 × 19.6 + 75 × 19.6 MFLOP = 16.2 GFLOP.
+//
+// Prints one JSON line per measurement (each with "name"). Usage: node bench/edge-adapt.bench.mjs [--quick]
+// (--quick: fewer runs, no PyTorch). Environment: KSHOT_OPENBLAS_DIR (OpenBLAS for PyTorch, see the peers'
+// README), KSHOT_EDGE_RUNTIMES=node,deno,chromium (a subset).
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { runInChromium } from "./edge-adapt/chromium.mjs";
+
+const root = resolve(import.meta.dirname, "..");
+const shared = resolve(root, process.env.KSHOT_SHARED ?? "../shared");
+const omniglotDir = join(shared, "data", "omniglot");
+const quick = process.argv.includes("--quick");
+const WAYS = 5;
+const SHOTS = 5;
+const QUERIES = 15;
+const STEPS = 10;
+const HIDDEN = 64;
+const SIZE = 28;
+
+/** Multiply-adds × 2 of a Conv-4 forward on one image (see the header). */
+function conv4Flops(hidden, size, ways, channels = 1) {
+  let flops = 0;
+  let side = size;
+  for (let layer = 0; layer < 4; layer++) {
+    flops += 2 * 9 * (layer === 0 ? channels : hidden) * hidden * side * side;
+    side = Math.floor(side / 2);
+  }
+  return flops + 2 * hidden * side * side * ways;
+}
+
+const FORWARD = conv4Flops(HIDDEN, SIZE, WAYS);
+const ADAPT_FLOPS = STEPS * WAYS * SHOTS * 3 * FORWARD + WAYS * QUERIES * FORWARD;
+const PROTO_FLOPS = WAYS * (SHOTS + QUERIES) * conv4Flops(HIDDEN, SIZE, 0);
+
+const round = (v, digits = 2) => (v === null || v === undefined ? null : Math.round(v * 10 ** digits) / 10 ** digits);
+const print = (o) => console.log(JSON.stringify(o));
+
+function needBuild() {
+  for (const f of ["dist/kshot.mjs", "dist/kshot.js", "dist/cli.mjs"]) {
+    if (!existsSync(join(root, f))) throw new Error(`${f} is missing: run \`npm run build\` (npm run bench builds first)`);
+  }
+}
+
+/**
+ * Checkpoints, through the API (ks.train writes the same file as `kshot train`, metadata included):
+ * MAML (5-way head) and ProtoNet (embedding), Conv-4 64 filters, one iteration on glyphs each.
+ */
+async function makeCheckpoints(dir) {
+  const ks = await import(pathToFileURL(join(root, "dist/kshot.mjs")).href);
+  await ks.init({ backend: "wasm" });
+  const glyphs = ks.data.glyphs({ examplesPerClass: 4 }).train;
+  const algorithms = {
+    maml: ks.meta.maml(ks.nn.conv4({ hidden: HIDDEN, ways: WAYS }), { innerLr: 0.4, evalSteps: STEPS, evalLr: 0.4 }),
+    protonet: ks.meta.protonet(ks.nn.conv4({ hidden: HIDDEN, ways: 0 })),
+  };
+  for (const [name, algo] of Object.entries(algorithms)) {
+    const tasks = ks.data.tasks(glyphs, { ways: WAYS, shots: 1, queries: 1, seed: 0 });
+    const r = await ks.train(algo, tasks, { iterations: 1, checkpoint: { path: join(dir, `${name}.safetensors`) } });
+    for (const t of Object.values(r.params)) t.dispose();
+  }
+}
+
+/** 5 Omniglot evaluation characters (the first of 5 alphabets spread over the set), ink = 1. */
+function omniglotTask() {
+  const index = JSON.parse(readFileSync(join(omniglotDir, "omniglot-28.json"), "utf8"));
+  const bytes = readFileSync(join(omniglotDir, "omniglot-28.bin"));
+  const alphabets = index.sets.find((s) => s.name === "evaluation").alphabets;
+  const chars = Array.from({ length: WAYS }, (_, w) => alphabets[Math.floor((w * alphabets.length) / WAYS)].characters[0]);
+  return { source: `omniglot evaluation: ${chars.map((c) => c.id).join(", ")}`, image: (w, e) => {
+    const start = (chars[w].offset + e) * SIZE * SIZE;
+    return Float32Array.from(bytes.subarray(start, start + SIZE * SIZE), (v) => 1 - v / 255);
+  } };
+}
+
+/** 5 glyph classes of the test part (seed 0), ink = 1, when Omniglot is absent. */
+async function glyphTask() {
+  const ks = await import(pathToFileURL(join(root, "dist/kshot.mjs")).href);
+  const classes = Array.from({ length: WAYS }, (_, w) => ks.data.renderGlyphClass(0, 1600 + w, SHOTS + QUERIES, SIZE));
+  return { source: "glyphs seed 0, classes 1600-1604", image: (w, e) => Float32Array.from(classes[w].subarray(e * SIZE * SIZE, (e + 1) * SIZE * SIZE), (v) => v / 255) };
+}
+
+/** Writes task.json and task.bin: support (class-major, SHOTS each), then queries (QUERIES each). */
+function writeTask(dir, { source, image }) {
+  const pixels = SIZE * SIZE;
+  const floats = new Float32Array(WAYS * (SHOTS + QUERIES) * pixels);
+  const labels = [];
+  let at = 0;
+  for (const [first, count] of [[0, SHOTS], [SHOTS, QUERIES]]) {
+    for (let w = 0; w < WAYS; w++) {
+      for (let e = first; e < first + count; e++) {
+        floats.set(image(w, e), at);
+        at += pixels;
+        if (first === 0) labels.push(w);
+      }
+    }
+  }
+  writeFileSync(join(dir, "task.json"), JSON.stringify({ size: SIZE, ways: WAYS, shots: SHOTS, queries: QUERIES, labels, source }));
+  writeFileSync(join(dir, "task.bin"), new Uint8Array(floats.buffer));
+  return source;
+}
+
+/** The last JSON line of a child's stdout, or throws with its stderr. */
+function runChild(command, args, env = {}) {
+  const r = spawnSync(command, args, { cwd: root, encoding: "utf8", env: { ...process.env, ...env }, timeout: 150_000, maxBuffer: 1 << 24 });
+  const line = (r.stdout ?? "").trim().split("\n").reverse().find((l) => l.startsWith("{"));
+  if (r.status !== 0 || !line) throw new Error(`${command} exited with ${r.status ?? r.signal}: ${(r.stderr ?? "").trim().split("\n").slice(-5).join(" | ")}`);
+  return JSON.parse(line);
+}
+
+const runners = {
+  node: (dir) => runChild(process.execPath, ["bench/edge-adapt/process-runner.mjs", "dist/kshot.mjs", dir]),
+  deno: (dir) => {
+    const deno = process.env.DENO_PATH ?? join(root, "node_modules/.bin/deno");
+    if (!existsSync(deno)) throw new Error(`no Deno at ${deno}`);
+    return runChild(deno, ["run", "-A", "--no-config", "bench/edge-adapt/process-runner.mjs", "dist/kshot.mjs", dir]);
+  },
+  chromium: (dir) => runInChromium(root, dir),
+};
+
+/** PyTorch's figure from the peer, or why there is none. */
+function torchFigure() {
+  if (quick) return { torch: null, why: "--quick skips PyTorch" };
+  const script = join(shared, "peers", "torch_omniglot.py");
+  if (!existsSync(script)) return { torch: null, why: `no peer at ${script}` };
+  if (!existsSync(omniglotDir)) return { torch: null, why: `the peer needs Omniglot at ${omniglotDir}` };
+  const probe = spawnSync("/usr/bin/python3", ["-c", "import torch; print(torch.__version__)"], { encoding: "utf8" });
+  if (probe.status !== 0) return { torch: null, why: "no PyTorch under /usr/bin/python3 (apt-get install python3-torch; see ../shared/peers/README.md)" };
+  const blas = [process.env.KSHOT_OPENBLAS_DIR, "/usr/lib/x86_64-linux-gnu/openblas-pthread"].find((d) => d && existsSync(join(d, "libblas.so.3")));
+  try {
+    const out = runChild("/usr/bin/python3", [script, "--data", omniglotDir, "--reps", "5"], {
+      OMP_NUM_THREADS: "2", ...(blas ? { LD_LIBRARY_PATH: blas } : {}),
+    });
+    return { torch: out.adapt_5w5s_10steps_predict75_ms, torchVersion: out.torch, threads: out.threads, blas: blas ?? "Debian reference BLAS (slow gemm; convolutions use oneDNN either way)" };
+  } catch (e) {
+    return { torch: null, why: `the PyTorch peer failed: ${e.message}` };
+  }
+}
+
+needBuild();
+const work = mkdtempSync(join(tmpdir(), "kshot-edge-"));
+try {
+  await makeCheckpoints(work);
+  const data = writeTask(work, existsSync(join(omniglotDir, "omniglot-28.bin")) ? omniglotTask() : await glyphTask());
+  const wanted = (process.env.KSHOT_EDGE_RUNTIMES ?? "node,deno,chromium").split(",");
+  const results = {};
+  for (const runtime of wanted) {
+    try {
+      results[runtime] = await runners[runtime](work);
+    } catch (e) {
+      results[runtime] = { error: e.message };
+    }
+  }
+  const torch = torchFigure();
+  const common = { backend: "wasm", model: `conv4 hidden ${HIDDEN}`, task: `${WAYS}-way ${SHOTS}-shot, ${WAYS * QUERIES} queries`, data };
+  for (const [runtime, r] of Object.entries(results)) {
+    if (r.error) {
+      print({ name: "edge_adapt_5w5s_10steps_predict75", runtime, ...common, median_ms: null, why: r.error });
+      continue;
+    }
+    const ms = r.maml.medianMs;
+    print({
+      name: "edge_adapt_5w5s_10steps_predict75", runtime, ...common, steps: STEPS, lr: 0.4,
+      median_ms: round(ms, 1), runs_ms: r.maml.runsMs, gflop: round(ADAPT_FLOPS / 1e9), gflops: round(ADAPT_FLOPS / 1e6 / ms),
+      torch_ms: torch.torch, ratio_kshot_over_torch: torch.torch ? round(ms / torch.torch) : null,
+      ...(torch.torch ? {} : { why_no_torch: torch.why }),
+    });
+    print({
+      name: "edge_adapt_protonet_5w5s_predict75", runtime, ...common,
+      median_ms: round(r.protonet.medianMs, 1), adapt_median_ms: round(r.protonet.adaptMedianMs, 1), predict_median_ms: round(r.protonet.predictMedianMs, 1),
+      runs_ms: r.protonet.runsMs, goal_ms: 20, meets_goal: r.protonet.medianMs < 20,
+      gflop: round(PROTO_FLOPS / 1e9, 3), gflops: round(PROTO_FLOPS / 1e6 / r.protonet.medianMs),
+    });
+  }
+  print({
+    name: "edge_adapt_torch_peer", torch: torch.torch ?? null, ...(torch.torch ? { torch_version: torch.torchVersion, threads: torch.threads, blas: torch.blas } : { why: torch.why }),
+    gflops: torch.torch ? round(ADAPT_FLOPS / 1e6 / torch.torch) : null, gflop: round(ADAPT_FLOPS / 1e9),
+  });
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}

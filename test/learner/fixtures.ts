@@ -27,9 +27,12 @@ function example(source: ks.data.ClassSource, c: number, e: number): ks.RawImage
   return { data, width: SIZE, height: SIZE };
 }
 
-/** A task of `ways` test-split glyph classes (from `first`), `shots` support and `queries` query examples each. */
-export function glyphTask(ways: number, shots: number, queries: number, first = 0): GlyphTask {
-  const test = ks.data.glyphs(GLYPHS).test;
+/**
+ * A task of `ways` test-split glyph classes (from `first`), `shots` support and `queries` query examples
+ * each; `glyphs` picks the split (default: the small one the tiny checkpoints train on).
+ */
+export function glyphTask(ways: number, shots: number, queries: number, first = 0, glyphs: ks.data.GlyphOptions = GLYPHS): GlyphTask {
+  const test = ks.data.glyphs(glyphs).test;
   const task: GlyphTask = { support: [], supportLabels: [], query: [], queryLabels: [] };
   for (let w = 0; w < ways; w++) {
     for (let e = 0; e < shots + queries; e++) {

@@ -93,9 +93,9 @@ describe("imagesToTensor", () => {
   });
 
   it("browsers: a canvas, its ImageData and an ImageBitmap convert like the same pixels in memory", async (ctx) => {
-    if (typeof OffscreenCanvas !== "function") return ctx.skip("no OffscreenCanvas in this runtime (browsers only)");
-    const canvas = new OffscreenCanvas(8, 8);
-    const c2d = canvas.getContext("2d")!;
+    const canvas = typeof OffscreenCanvas === "function" ? new OffscreenCanvas(8, 8) : undefined;
+    const c2d = canvas?.getContext("2d");
+    if (!canvas || !c2d) return ctx.skip("no 2D canvas in this runtime (browsers only)");
     c2d.fillStyle = "#fff";
     c2d.fillRect(0, 0, 8, 8);
     c2d.fillStyle = "#000";

@@ -5,7 +5,8 @@
  */
 import { grad, type TensorRecord } from "../autograd.ts";
 import { tidy } from "../engine.ts";
-import { mul, sub } from "../ops/elementwise.ts";
+import { mul } from "../ops/elementwise.ts";
+import { fused } from "../ops/fused.ts";
 import type { Tensor } from "../tensor.ts";
 import type { Model } from "../nn/model.ts";
 import { type LossKind, meanTaskLoss } from "./losses.ts";
@@ -33,7 +34,13 @@ export function innerLoop(model: Model, fast: TensorRecord, x: Tensor, y: Tensor
       const taskSumLoss = (adapted: TensorRecord) => mul(meanTaskLoss(o.loss, model.apply({ ...frozen, ...adapted }, x), y), tasks);
       const g = grad(taskSumLoss, o.firstOrder ? { createGraph: false } : {})(pick(current, o.adapt));
       const next: TensorRecord = { ...current };
-      for (const k of o.adapt) next[k] = sub(current[k], mul(g[k], typeof o.lr === "number" ? o.lr : o.lr[k]));
+      for (const k of o.adapt) {
+        const lr = o.lr;
+        // One fused kernel per parameter (and one per input in its VJP), same arithmetic as sub(p, mul(g, lr)).
+        next[k] = typeof lr === "number"
+          ? fused("inner step", [current[k], g[k]], (f, p, g) => f.sub(p, f.mul(g, lr)))
+          : fused("inner step", [current[k], g[k], lr[k]], (f, p, g, rate) => f.sub(p, f.mul(g, rate)));
+      }
       current = next;
     }
     return current;

@@ -8,6 +8,7 @@ import { broadcastShapes, broadcastStrides } from "../shape.ts";
 import { emptyTensor, type Tensor, viewOf } from "../tensor.ts";
 import { checkFinite, scalar } from "./creation.ts";
 import { sumTo } from "./broadcast.ts";
+import { fused } from "./fused.ts";
 
 /** A tensor or a number (taken in the other operand's dtype). */
 export type Operand = Tensor | number;
@@ -41,7 +42,7 @@ export const rsqrt = (x: Tensor): Tensor => unary("rsqrt", x, (g, _x, y) => mul(
 export const square = (x: Tensor): Tensor => unary("square", x, (g, x) => mul(g, mul(x, 2)));
 export const reciprocal = (x: Tensor): Tensor => unary("reciprocal", x, (g, _x, y) => neg(mul(g, square(y))));
 /** ReLU with derivative 0 at 0. */
-export const relu = (x: Tensor): Tensor => unary("relu", x, (g, x) => mul(g, step(x)));
+export const relu = (x: Tensor): Tensor => unary("relu", x, (g, x) => fused("relu'", [g, x], (f, g, x) => f.mul(g, f.step(x))));
 export const tanh = (x: Tensor): Tensor => unary("tanh", x, (g, _x, y) => mul(g, sub(1, square(y))));
 export const sigmoid = (x: Tensor): Tensor => unary("sigmoid", x, (g, _x, y) => mul(g, mul(y, sub(1, y))));
 export const sin = (x: Tensor): Tensor => unary("sin", x, (g, x) => mul(g, cos(x)));

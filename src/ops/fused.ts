@@ -146,6 +146,23 @@ export function fused(name: string, inputs: readonly Tensor[], build: (f: Progra
   return applyProgram(name, program, operands, outShape);
 }
 
+/**
+ * `fused` over named inputs, some possibly absent (optional state, an optional mask): `build` sees the
+ * present ones by name. Inputs the chain does not use are dropped before the kernel runs.
+ */
+export function fusedRecord<K extends string>(
+  name: string,
+  inputs: Readonly<Record<K, Tensor | undefined>>,
+  build: (f: ProgramBuilder, x: Readonly<Partial<Record<K, FusedValue>>>) => FusedValue,
+): Tensor {
+  const names = (Object.keys(inputs) as K[]).filter((k) => inputs[k] !== undefined);
+  return fused(name, names.map((k) => inputs[k]!), (f, ...values) => {
+    const byName: Partial<Record<K, FusedValue>> = {};
+    names.forEach((k, j) => (byName[k] = values[j]));
+    return build(f, byName);
+  });
+}
+
 /** Runs a finished program on its inputs as one kernel (unfused past MAX_PROGRAM_INPUTS inputs), and records its VJP. */
 export function applyProgram(name: string, program: ElementwiseProgram, inputs: readonly Tensor[], outShape: Shape): Tensor {
   if (program.steps.length === 0) return broadcastTo(inputs[0], outShape);

@@ -9,4 +9,4 @@ export * from "./conv.ts";
 export * from "./pool.ts";
 export * from "./gather.ts";
 export * from "./nn.ts";
-export { fused, FusedValue, ProgramBuilder } from "./fused.ts";
+export { fused, fusedRecord, FusedValue, ProgramBuilder } from "./fused.ts";

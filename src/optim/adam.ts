@@ -10,7 +10,8 @@
 import type { TensorRecord } from "../autograd.ts";
 import { tidy } from "../engine.ts";
 import { scalar } from "../ops/creation.ts";
-import { add, cast, div, mul, sqrt, square, sub, where } from "../ops/elementwise.ts";
+import { add, cast, div, mul, sqrt, where } from "../ops/elementwise.ts";
+import { fusedRecord } from "../ops/fused.ts";
 import type { Tensor } from "../tensor.ts";
 import { checkGradients, checkRange } from "./checks.ts";
 import type { Optimizer, UpdateOptions } from "./optimizer.ts";
@@ -44,11 +45,18 @@ export function adam(options: AdamOptions = {}): Optimizer {
   const state = new StateStore();
   const shapes = new Map<string, readonly number[]>();
 
-  /** β·old + (1−β)·x, or (1−β)·x before the first step; a skipped step keeps the old value. */
-  const moment = (name: string, beta: number, x: Tensor, accept?: Tensor): Tensor => {
+  /**
+   * β·old + (1−β)·x, or (1−β)·x before the first step, with x the (weight-decayed) gradient or its square;
+   * a skipped step keeps the old value. One fused kernel per parameter, same arithmetic as the ops.
+   */
+  const moment = (name: string, beta: number, squared: boolean, g: Tensor, p: Tensor, accept?: Tensor): Tensor => {
     const old = state.get(name);
-    const next = old ? add(mul(old, beta), mul(x, 1 - beta)) : mul(x, 1 - beta);
-    return accept ? where(accept, next, old ?? 0) : next;
+    return fusedRecord("adam moment", { g, p, old, accept }, (f, t) => {
+      const decayed = weightDecay ? f.add(t.g!, f.mul(t.p!, weightDecay)) : t.g!;
+      const x = squared ? f.square(decayed) : decayed;
+      const next = t.old ? f.add(f.mul(t.old, beta), f.mul(x, 1 - beta)) : f.mul(x, 1 - beta);
+      return t.accept ? f.where(t.accept, next, t.old ?? 0) : next;
+    });
   };
 
   return {
@@ -78,11 +86,12 @@ export function adam(options: AdamOptions = {}): Optimizer {
         const updates: TensorRecord = { [STEP]: step, [BIAS1]: correction1, [BIAS2]: correction2 };
         for (const [name, p] of Object.entries(params)) {
           shapes.set(name, p.shape);
-          const g = weightDecay ? add(grads[name]!, mul(p, weightDecay)) : grads[name]!;
-          const m = moment(M + name, beta1, g, o.accept);
-          const v = moment(V + name, beta2, square(g), o.accept);
-          const stepped = sub(p, mul(div(m, add(div(sqrt(v), root2), eps)), stepSize));
-          out[name] = o.accept ? where(o.accept, stepped, p) : stepped;
+          const m = moment(M + name, beta1, false, grads[name]!, p, accept);
+          const v = moment(V + name, beta2, true, grads[name]!, p, accept);
+          out[name] = fusedRecord("adam step", { p, m, v, root2, stepSize, accept }, (f, t) => {
+            const stepped = f.sub(t.p!, f.mul(f.div(t.m!, f.add(f.div(f.sqrt(t.v!), t.root2!), eps)), t.stepSize!));
+            return t.accept ? f.where(t.accept, stepped, t.p!) : stepped;
+          });
           updates[M + name] = m;
           updates[V + name] = v;
         }

@@ -6,7 +6,9 @@
  */
 import type { TensorRecord } from "../autograd.ts";
 import { tidy } from "../engine.ts";
-import { add, mul, sub, where } from "../ops/elementwise.ts";
+import { cast } from "../ops/elementwise.ts";
+import { type FusedValue, fusedRecord, type ProgramBuilder } from "../ops/fused.ts";
+import type { Tensor } from "../tensor.ts";
 import { checkGradients, checkRange } from "./checks.ts";
 import type { Optimizer, UpdateOptions } from "./optimizer.ts";
 import { StateStore } from "./state-store.ts";
@@ -39,19 +41,26 @@ export function sgd(options: SgdOptions = {}): Optimizer {
       const buffers: TensorRecord = {};
       const next = tidy(() => {
         const out: TensorRecord = {};
+        const first = Object.values(params)[0];
+        const accept = o.accept && first ? cast(o.accept, first.dtype) : undefined;
         for (const [name, p] of Object.entries(params)) {
           shapes.set(name, p.shape);
-          let g = weightDecay ? add(grads[name]!, mul(p, weightDecay)) : grads[name]!;
+          const decayed = (f: ProgramBuilder, g: FusedValue, p: FusedValue) => (weightDecay ? f.add(g, f.mul(p, weightDecay)) : g);
+          let direction: Tensor | undefined;
           if (momentum) {
             const previous = state.get(BUFFER + name);
-            let b = previous ? add(mul(previous, momentum), g) : g;
             // A skipped step keeps the buffer; a skipped first step leaves it at zero (μ·0 + g = g next time).
-            if (o.accept) b = where(o.accept, b, previous ?? 0);
-            buffers[BUFFER + name] = b;
-            g = b;
+            direction = fusedRecord("sgd momentum", { g: grads[name], p, previous, accept }, (f, t) => {
+              const g = decayed(f, t.g!, t.p!);
+              const b = t.previous ? f.add(f.mul(t.previous, momentum), g) : g;
+              return t.accept ? f.where(t.accept, b, t.previous ?? 0) : b;
+            });
+            buffers[BUFFER + name] = direction;
           }
-          const stepped = sub(p, mul(g, rate));
-          out[name] = o.accept ? where(o.accept, stepped, p) : stepped;
+          out[name] = fusedRecord("sgd step", { p, g: grads[name], direction, accept }, (f, t) => {
+            const stepped = f.sub(t.p!, f.mul(t.direction ?? decayed(f, t.g!, t.p!), rate));
+            return t.accept ? f.where(t.accept, stepped, t.p!) : stepped;
+          });
         }
         return { out, buffers };
       });

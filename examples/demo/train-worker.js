@@ -7,7 +7,7 @@ import * as ks from "../../dist/kshot.mjs";
 /** @type {AbortController | undefined} */
 let running;
 
-const post = (message, transfer = []) => self.postMessage(message, transfer);
+const post = (message, transfer = []) => self.postMessage(message, { transfer });
 
 /**
  * @param {{ backend: string, iterations: number, hidden: number, ways: number, shots: number, queries: number,

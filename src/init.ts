@@ -25,7 +25,23 @@ export interface InitOptions {
   checkNumerics?: boolean;
   /** The WebGPU entry point, where it is not `navigator.gpu` (Node: the `webgpu` package's `create([])`). */
   gpu?: GPU;
+  /**
+   * What happens when the GPU device is lost: "wasm" switches new work to a new wasm backend (the default
+   * for `auto`), "throw" leaves the lost backend active, so every op throws a KshotError saying so (the
+   * default for a backend named explicitly). Tensors on the lost device are gone either way.
+   */
+  onDeviceLost?: "wasm" | "throw";
 }
+
+/** A backend that lost its device, and what took over. */
+export interface BackendLoss {
+  backend: string;
+  reason: string;
+  /** The backend new work runs on since. */
+  switchedTo: string;
+}
+
+let loss: BackendLoss | null = null;
 
 /** How `init` starts a backend. */
 interface BackendProvider {
@@ -66,7 +82,31 @@ export async function init(options: InitOptions = {}): Promise<Backend> {
   const b = await provider.create(options);
   if (hasBackend() && backend() !== b) backend().dispose();
   setActiveBackend(b);
+  loss = null;
+  if ((options.onDeviceLost ?? (requested === "auto" ? "wasm" : "throw")) === "wasm") fallBackOnLoss(b, options);
   return b;
+}
+
+/** When b's device is lost while b is active, makes a wasm backend active for new work. */
+function fallBackOnLoss(b: Backend, options: InitOptions): void {
+  const whenLost = (b as { whenLost?: Promise<string> }).whenLost;
+  if (!whenLost) return;
+  const stillActive = () => hasBackend() && backend() === b;
+  void whenLost.then(async (reason) => {
+    if (!stillActive()) return;
+    const wasm = await providers.get("wasm")!.create(options);
+    if (!stillActive()) {
+      wasm.dispose();
+      return;
+    }
+    setActiveBackend(wasm);
+    loss = { backend: b.name, reason, switchedTo: wasm.name };
+  });
+}
+
+/** The device loss that made the engine switch backends since the last `init`, if any. */
+export function backendLoss(): BackendLoss | null {
+  return loss;
 }
 
 /** The active backend's name. */
@@ -81,6 +121,8 @@ export interface BackendReport {
   webgpu: WebGPUProbe;
   /** The wasm build `deterministic: false` would run ("relaxed" where the engine validates relaxed SIMD). */
   wasm: { available: boolean; fastBuild: string };
+  /** Set when a lost GPU device made new work move to another backend. */
+  lost: BackendLoss | null;
 }
 
 /** What this runtime offers, for `kshot info` and for choosing a backend by hand. Never throws. */
@@ -89,5 +131,5 @@ export async function backendReport(options: InitOptions = {}): Promise<BackendR
   const available = typeof WebAssembly === "object";
   const fastBuild = available ? chooseBuild(false).build : "none";
   const auto = await autoChoice(options).catch(() => "none");
-  return { auto, webgpu, wasm: { available, fastBuild } };
+  return { auto, webgpu, wasm: { available, fastBuild }, lost: loss };
 }

@@ -60,6 +60,8 @@ export class WebGPUBackend implements Backend {
   private lostMessage: string | null = null;
   private disposed = false;
   private readonly deviceErrors: string[] = [];
+  /** Settles with the reason when the device is lost (not when dispose() destroys it). */
+  readonly whenLost: Promise<string>;
 
   constructor(readonly device: GPUDevice, adapter: AdapterDescription, options: WebGPUBackendOptions = {}) {
     this.adapter = adapter;
@@ -80,8 +82,11 @@ export class WebGPUBackend implements Backend {
       maxInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
       softwareAdapter: adapter.isSoftware,
     };
-    void device.lost.then((info) => {
-      if (!this.disposed) this.lostMessage = `${info.reason}: ${info.message}`;
+    this.whenLost = device.lost.then((info) => {
+      // A loss that dispose() caused is not news: that promise never settles.
+      if (this.disposed) return new Promise<string>(() => {});
+      this.lostMessage = `${info.reason}: ${info.message}`;
+      return this.lostMessage;
     });
     device.addEventListener("uncapturederror", (event) => {
       const e = (event as GPUUncapturedErrorEvent).error;
@@ -303,7 +308,11 @@ export class WebGPUBackend implements Backend {
 
   private usable(): void {
     if (this.disposed) throw new KshotError("webgpu: the backend was disposed");
-    if (this.lostMessage !== null) throw new KshotError(`webgpu: the GPU device was lost (${this.lostMessage}); create a new backend`);
+    if (this.lostMessage !== null) {
+      throw new KshotError(`webgpu: the GPU device was lost (${this.lostMessage}); its tensors are gone. ` +
+        "Recreate them from host data (e.g. reload parameters from a checkpoint) on a new backend: " +
+        "`ks.init()` again, or with backend \"auto\" wait for the switch to wasm (ks.getBackendName())");
+    }
   }
 
   private throwDeviceErrors(): void {

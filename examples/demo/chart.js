@@ -89,7 +89,7 @@ export class TrainingChart {
     context.fillStyle = COLORS.loss;
     context.fillText("● loss", plot.x + 6, PAD.top / 2 + 1);
     context.fillStyle = COLORS.accuracy;
-    context.fillText("● training accuracy (episode queries)", plot.x + 62, PAD.top / 2 + 1);
+    context.fillText("● training accuracy", plot.x + 62, PAD.top / 2 + 1);
     this.line(context, (p) => p.loss / lossMax, COLORS.loss, xOf, plot);
     this.line(context, (p) => p.accuracy, COLORS.accuracy, xOf, plot);
   }

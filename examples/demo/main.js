@@ -161,6 +161,7 @@ async function useModel(bytes, origin) {
     $("adapt-status").textContent = `Model loaded (${origin}). Draw your symbols, then Adapt.`;
     $("probabilities").replaceChildren();
     $("prediction").textContent = "—";
+    $("test-view").hidden = true;
     setState("trained");
   } catch (error) {
     fail(`loading ${origin}`, error);
@@ -203,7 +204,11 @@ async function classify() {
   showMessage("");
   try {
     const started = performance.now();
-    const { probabilities } = await learner.predict(frameStrokes(testPad.strokes), { polarity: "ink-light" });
+    const framed = frameStrokes(testPad.strokes);
+    const view = $("test-view");
+    view.getContext("2d").drawImage(framed, 0, 0, view.width, view.height);
+    view.hidden = false;
+    const { probabilities } = await learner.predict(framed, { polarity: "ink-light" });
     const ms = performance.now() - started;
     const winner = showProbabilities($("probabilities"), adaptedNames, probabilities[0]);
     $("prediction").textContent = adaptedNames[winner];

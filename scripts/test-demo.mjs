@@ -7,6 +7,7 @@
 // Last line: `N passed, N failed` (test/shims/summary.mjs). Usage: node scripts/test-demo.mjs
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -129,6 +130,19 @@ const broken = new Promise((_, fail) => (pageBroke = fail));
 broken.catch(() => undefined);
 const waitFor = (page, fn, options, ...args) => Promise.race([page.waitForFunction(fn, options, ...args), broken]);
 
+/** The status of GET `path` sent as it is (no client-side normalisation of "..", as browsers do). */
+function rawStatus(origin, path) {
+  return new Promise((ok, fail) => {
+    const { hostname, port } = new URL(origin);
+    const req = request({ hostname, port, path, method: "GET" }, (res) => {
+      res.resume();
+      ok(res.statusCode);
+    });
+    req.on("error", fail);
+    req.end();
+  });
+}
+
 const state = (page) => page.$eval("body", (b) => b.dataset.state);
 const waitState = (page, wanted, timeout) =>
   waitFor(page, (w) => document.body.dataset.state === w, { timeout, polling: 100 }, wanted);
@@ -156,6 +170,20 @@ try {
   });
   // Workers' errors reach the page as messages; also watch their consoles.
   page.on("workercreated", (worker) => worker.on?.("console", (m) => m.type() === "error" && problems.push(`worker console error: ${m.text()}`)));
+
+  await check("the server serves examples/demo/ and dist/ only", async () => {
+    const origin = new URL(server.url).origin;
+    const expectations = [
+      ["/", 302], ["/examples/demo/", 200], ["/dist/kshot.mjs", 200], ["/package.json", 404],
+      ["/examples/demo/../../package.json", 404], ["/dist/..%2fpackage.json", 404], ["/examples/demo/%2e%2e/%2e%2e/src/index.ts", 404],
+    ];
+    const wrong = [];
+    for (const [path, status] of expectations) {
+      const got = await rawStatus(origin, path);
+      if (got !== status) wrong.push(`${path}: expected ${status}, got ${got}`);
+    }
+    if (wrong.length) throw new Error(wrong.join("; "));
+  });
 
   const loaded = await check("serves the page, which starts a kshot backend", async () => {
     await page.goto(`${server.url}?${QUERY}`, { waitUntil: "load" });

@@ -31,8 +31,30 @@ export interface RawImage {
   channels?: 1 | 3 | 4;
 }
 
+/**
+ * The instance type of the global class `K` where this platform's types declare it, else never: the DOM
+ * classes below exist in browsers' types but not in Deno's, and `deno check` must pass on both.
+ */
+type PlatformClass<K extends string> = typeof globalThis extends Record<K, { prototype: infer T }> ? T : never;
+
+/** What a 2D canvas can draw: HTMLCanvasElement, OffscreenCanvas, ImageBitmap, HTMLImageElement (where the platform has them). */
+export type DrawableImage = PlatformClass<"HTMLCanvasElement"> | PlatformClass<"OffscreenCanvas"> | PlatformClass<"ImageBitmap"> | PlatformClass<"HTMLImageElement">;
+
 /** Anything `Learner.adapt` and `Learner.predict` take as one image (ImageData is a RawImage). */
-export type ImageLike = ImageData | HTMLCanvasElement | OffscreenCanvas | ImageBitmap | HTMLImageElement | RawImage | Tensor;
+export type ImageLike = PlatformClass<"ImageData"> | DrawableImage | RawImage | Tensor;
+
+/** The little of a 2D canvas this module uses (typed here so that it needs no DOM types). */
+interface Canvas2D {
+  getContext(kind: "2d", options?: { willReadFrequently?: boolean }): Context2D | null;
+}
+interface Context2D {
+  drawImage(image: unknown, x: number, y: number): void;
+  getImageData(x: number, y: number, width: number, height: number): { data: Uint8ClampedArray };
+}
+interface CanvasHost {
+  OffscreenCanvas?: new (width: number, height: number) => Canvas2D;
+  document?: { createElement(tag: "canvas"): Canvas2D & { width: number; height: number } };
+}
 
 export type Polarity = "auto" | "ink-dark" | "ink-light";
 
@@ -66,7 +88,7 @@ function isRawImage(x: unknown): x is RawImage {
 /** The browser classes a 2D canvas can draw, where this runtime has them. */
 const DRAWABLE_CLASSES = ["HTMLCanvasElement", "OffscreenCanvas", "ImageBitmap", "HTMLImageElement", "SVGImageElement", "VideoFrame"];
 
-function isDrawable(x: unknown): x is CanvasImageSource {
+function isDrawable(x: unknown): x is DrawableImage {
   const g = globalThis as unknown as Record<string, unknown>;
   return DRAWABLE_CLASSES.some((name) => typeof g[name] === "function" && x instanceof (g[name] as new () => unknown));
 }
@@ -104,7 +126,7 @@ function rawPixels(r: RawImage, index: number): Pixels {
 }
 
 /** Size of a drawable (an <img> by its natural size). */
-function drawableSize(d: CanvasImageSource): [number, number] {
+function drawableSize(d: object): [number, number] {
   const img = d as { naturalWidth?: number; naturalHeight?: number; displayWidth?: number; displayHeight?: number; width?: number | { baseVal?: { value: number } }; height?: unknown };
   if (typeof img.naturalWidth === "number") return [img.naturalWidth, img.naturalHeight ?? 0];
   if (typeof img.displayWidth === "number") return [img.displayWidth, img.displayHeight ?? 0];
@@ -112,13 +134,14 @@ function drawableSize(d: CanvasImageSource): [number, number] {
 }
 
 /** RGBA bytes of a canvas, bitmap or image, drawn into a 2D canvas (an OffscreenCanvas where there is one). */
-function drawablePixels(d: CanvasImageSource, index: number): Pixels {
-  const [width, height] = drawableSize(d);
+function drawablePixels(d: DrawableImage, index: number): Pixels {
+  const [width, height] = drawableSize(d as object);
   if (!(width > 0 && height > 0)) {
     throw new KshotError(`image ${index}: ${describe(d)} of size ${width}×${height} has no pixels (an <img> must be loaded first: await img.decode())`);
   }
-  const canvas = typeof OffscreenCanvas === "function" ? new OffscreenCanvas(width, height) : Object.assign(document.createElement("canvas"), { width, height });
-  const context = canvas.getContext("2d", { willReadFrequently: true }) as CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null;
+  const host = globalThis as CanvasHost;
+  const canvas = host.OffscreenCanvas ? new host.OffscreenCanvas(width, height) : host.document ? Object.assign(host.document.createElement("canvas"), { width, height }) : undefined;
+  const context = canvas?.getContext("2d", { willReadFrequently: true });
   if (!context) throw new KshotError(`image ${index}: this runtime gives no 2D canvas context to read ${describe(d)}`);
   context.drawImage(d, 0, 0);
   const data = context.getImageData(0, 0, width, height).data;
@@ -181,7 +204,7 @@ function shouldInvert(polarity: Polarity, ps: Float64Array[], width: number, hei
 }
 
 /** One image as C·H·W floats of the model's shape. */
-function convertImage(image: RawImage | CanvasImageSource, shape: InputShape, polarity: Polarity, index: number): Float32Array {
+function convertImage(image: RawImage | DrawableImage, shape: InputShape, polarity: Polarity, index: number): Float32Array {
   const [c, h, w] = shape;
   if (c !== 1 && c !== 3) throw new KshotError(`the model takes ${c}-channel images; image inputs convert to 1 or 3 channels only: pass a Tensor`);
   const pixels = isRawImage(image) ? rawPixels(image, index) : drawablePixels(image, index);

@@ -5,7 +5,7 @@
 // also queries, seed, eval (held-out episodes after training), backend and classes.
 import * as kshot from "../../dist/kshot.mjs";
 import { TrainingChart } from "./chart.js";
-import { ClassCards } from "./class-cards.js";
+import { ClassCards, MAX_CLASSES, MIN_CLASSES } from "./class-cards.js";
 import { frameStrokes } from "./frame-strokes.js";
 import { showProbabilities } from "./probability-bars.js";
 import { Sketchpad } from "./sketchpad.js";
@@ -23,15 +23,29 @@ let learner;
 let worker;
 /** Class names of the last adaptation, in label order. */
 let adaptedNames = [];
+/** Where the person is with the model: idle (none yet), trained (loaded), adapted, classified. */
+let phase = "idle";
+let training = false;
 let checkpointUrl = "";
 
 const chart = new TrainingChart($("chart"));
 const cards = new ClassCards($("classes"), $("class-card"), () => refreshButtons(), Number(query.get("classes") ?? 3));
 const testPad = new Sketchpad($("test-pad"));
 
-function setState(state) {
-  document.body.dataset.state = state;
+/** <body data-state>: "training" while the worker runs (the model in hand stays usable), else the phase. */
+function render() {
+  document.body.dataset.state = training ? "training" : phase;
   refreshButtons();
+}
+
+function setPhase(next) {
+  phase = next;
+  render();
+}
+
+function setTraining(on) {
+  training = on;
+  render();
 }
 
 function showMessage(text) {
@@ -48,21 +62,19 @@ function fail(context, error) {
 }
 
 function refreshButtons() {
-  const state = document.body.dataset.state;
-  const training = state === "training";
   $("train").disabled = training;
   $("stop").disabled = !training;
   $("load-checkpoint").disabled = training;
   $("adapt").disabled = !learner || !cards.ready;
   $("classify").disabled = !learner || adaptedNames.length === 0 || testPad.isEmpty;
-  $("add-class").disabled = cards.cards.length >= 5;
-  $("remove-class").disabled = cards.cards.length <= 2;
+  $("add-class").disabled = cards.cards.length >= MAX_CLASSES;
+  $("remove-class").disabled = cards.cards.length <= MIN_CLASSES;
   $("adapt-section").setAttribute("aria-disabled", String(!learner));
   $("test-section").setAttribute("aria-disabled", String(adaptedNames.length === 0));
 }
 testPad.onChange = () => {
   // A changed drawing has not been classified yet.
-  if (document.body.dataset.state === "classified") setState("adapted");
+  if (phase === "classified") setPhase("adapted");
   else refreshButtons();
 };
 
@@ -104,18 +116,20 @@ function startTraining() {
     event.preventDefault();
     fail("the training worker failed", event.message || "it could not start (is dist/kshot.mjs built?)");
     stopWorker();
-    setState(learner ? "trained" : "idle");
+    render();
   };
   chart.reset(settings.iterations);
   $("train-progress").value = 0;
   $("train-status").textContent = `Starting: ${settings.ways}-way ${settings.shots}-shot episodes, Conv-4 with ${settings.hidden} filters…`;
   worker.postMessage({ type: "train", settings });
-  setState("training");
+  setTraining(true);
 }
 
+/** Ends the worker; the caller renders the new state. */
 function stopWorker() {
   worker?.terminate();
   worker = undefined;
+  training = false;
 }
 
 function onWorkerMessage(m) {
@@ -139,7 +153,7 @@ function onWorkerMessage(m) {
   } else if (m.type === "error") {
     stopWorker();
     fail("training failed", m.message);
-    setState(learner ? "trained" : "idle");
+    render();
   }
 }
 
@@ -162,10 +176,10 @@ async function useModel(bytes, origin) {
     $("probabilities").replaceChildren();
     $("prediction").textContent = "—";
     $("test-view").hidden = true;
-    setState("trained");
+    setPhase("trained");
   } catch (error) {
     fail(`loading ${origin}`, error);
-    setState(learner ? "trained" : "idle");
+    render();
   }
 }
 
@@ -191,7 +205,7 @@ async function adapt() {
       `${(result.seconds * 1000).toFixed(1)} ms on ${kshot.getBackendName()} (${how}).`;
     $("adapt-status").dataset.ms = (result.seconds * 1000).toFixed(2);
     $("adapt-status").dataset.adaptations = String(Number($("adapt-status").dataset.adaptations ?? 0) + 1);
-    setState("adapted");
+    setPhase("adapted");
   } catch (error) {
     fail("adaptation failed", error);
   }
@@ -214,7 +228,7 @@ async function classify() {
     $("prediction").textContent = adaptedNames[winner];
     $("prediction").dataset.class = String(winner);
     $("classify-status").textContent = `${ms.toFixed(1)} ms on ${kshot.getBackendName()}`;
-    setState("classified");
+    setPhase("classified");
   } catch (error) {
     fail("classification failed", error);
   }
@@ -255,7 +269,7 @@ async function start() {
       if (learner) showMessage("The backend changed: load or train the model again to use it there.");
       learner = undefined;
       adaptedNames = [];
-      setState("idle");
+      setPhase("idle");
     } catch (error) {
       fail(`starting the ${backendSelect.value} backend`, error);
     }

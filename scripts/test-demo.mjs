@@ -262,7 +262,7 @@ try {
     console.log(`      again: ${await text(page, "#adapt-status")}`);
   });
 
-  adapted && await check("classifies a new drawing of each symbol as that symbol", async () => {
+  const classified = adapted && await check("classifies a new drawing of each symbol as that symbol", async () => {
     const wrong = [];
     // New places and sizes, unlike any example: the page frames drawings, so it should not matter.
     const places = [{ cx: 0.35, cy: 0.6, s: 0.4 }, { cx: 0.6, cy: 0.45, s: 0.7 }, { cx: 0.5, cy: 0.5, s: 0.55 }];
@@ -279,6 +279,14 @@ try {
     mkdirSync(artifacts, { recursive: true });
     await page.screenshot({ path: join(artifacts, "demo.png"), fullPage: true });
     if (wrong.length) throw new Error(wrong.join("; "));
+  });
+
+  classified && await check("a reload restores the last model from this browser's storage", async () => {
+    await page.reload({ waitUntil: "load" });
+    await waitState(page, "trained", 30_000);
+    const status = await text(page, "#adapt-status");
+    if (!/kept from your last visit/.test(status)) throw new Error(`unexpected status after reload: ${status}`);
+    console.log(`      ${status}`);
   });
 
   await check("no page errors, console errors or failed requests", async () => {

@@ -7,6 +7,7 @@ import * as kshot from "../../dist/kshot.mjs";
 import { TrainingChart } from "./chart.js";
 import { ClassCards, MAX_CLASSES, MIN_CLASSES } from "./class-cards.js";
 import { frameStrokes } from "./frame-strokes.js";
+import { forgetModel, recallModel, rememberModel } from "./model-store.js";
 import { showProbabilities } from "./probability-bars.js";
 import { Sketchpad } from "./sketchpad.js";
 
@@ -149,7 +150,7 @@ function onWorkerMessage(m) {
     $("train-progress").value = 1;
     chart.finish(m.iterations);
     offerDownload(new Uint8Array(m.checkpoint));
-    useModel(new Uint8Array(m.checkpoint), "the model trained here");
+    useModel(new Uint8Array(m.checkpoint), `trained here, ${m.iterations} iterations`);
   } else if (m.type === "error") {
     stopWorker();
     fail("training failed", m.message);
@@ -165,14 +166,19 @@ function offerDownload(bytes) {
   link.hidden = false;
 }
 
-/** Loads checkpoint bytes into a fresh Learner (any previous adaptation is dropped). */
-async function useModel(bytes, origin) {
+/**
+ * Loads checkpoint bytes into a fresh Learner (any previous adaptation is dropped) and, unless it came
+ * from there, remembers them in this browser for the next visit.
+ */
+async function useModel(bytes, origin, { restored = false } = {}) {
   try {
     const next = await kshot.Learner.load(bytes);
     learner?.dispose();
     learner = next;
     adaptedNames = [];
-    $("adapt-status").textContent = `Model loaded (${origin}). Draw your symbols, then Adapt.`;
+    if (!restored && (await rememberModel(bytes, origin)) !== undefined) $("forget-model").hidden = false;
+    const when = restored ? ", kept from your last visit" : "";
+    $("adapt-status").textContent = `Model loaded (${origin}${when}). Draw your symbols, then Adapt.`;
     $("probabilities").replaceChildren();
     $("prediction").textContent = "—";
     $("test-view").hidden = true;
@@ -243,6 +249,10 @@ $("stop").addEventListener("click", () => {
   $("train-status").textContent += " Stopping…";
 });
 $("load-checkpoint").addEventListener("change", (e) => loadCheckpointFile(e.target));
+$("forget-model").addEventListener("click", async () => {
+  await forgetModel();
+  $("forget-model").hidden = true;
+});
 $("add-class").addEventListener("click", () => cards.addClass());
 $("remove-class").addEventListener("click", () => cards.removeClass());
 $("adapt").addEventListener("click", adapt);
@@ -261,20 +271,30 @@ async function start() {
     if (typeof kshot.Learner !== "function") throw new Error("this build of kshot has no Learner (rebuild dist with `npm run build`)");
   } catch (error) {
     fail("starting kshot", error);
+    return;
   }
-  backendSelect.addEventListener("change", async () => {
-    try {
-      await kshot.init({ backend: backendSelect.value });
-      $("backend-name").textContent = kshot.getBackendName();
-      if (learner) showMessage("The backend changed: load or train the model again to use it there.");
-      learner = undefined;
-      adaptedNames = [];
-      setPhase("idle");
-    } catch (error) {
-      fail(`starting the ${backendSelect.value} backend`, error);
-    }
-  });
+  const saved = await recallModel();
+  if (saved && !learner) {
+    $("forget-model").hidden = false;
+    offerDownload(saved.bytes);
+    await useModel(saved.bytes, saved.origin, { restored: true });
+  }
   refreshButtons();
 }
+
+backendSelect.addEventListener("change", async () => {
+  try {
+    showMessage("");
+    await kshot.init({ backend: backendSelect.value });
+    $("backend-name").textContent = kshot.getBackendName();
+    // The old backend's memory, the Learner's included, went with it.
+    if (learner) showMessage("The backend changed: load or train the model again to use it there.");
+    learner = undefined;
+    adaptedNames = [];
+    setPhase("idle");
+  } catch (error) {
+    fail(`starting the ${backendSelect.value} backend`, error);
+  }
+});
 
 start();

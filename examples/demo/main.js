@@ -1,15 +1,15 @@
-// The demo page: (1) meta-train a ProtoNet in a Worker (train-worker.js) with a live chart, or load a
+// The demo page: (1) meta-train a ProtoNet in a Worker (training-panel.js, train-worker.js), or load a
 // checkpoint; (2) adapt a kshot Learner to the person's own drawn symbols; (3) classify a new drawing.
 // <body data-state> tells where the page is: idle, training, trained, adapted, classified (tests wait on it).
 // Query parameters preset the training form, e.g. ?iterations=40&hidden=16&ways=10 for a quick run;
 // also queries, seed, eval (held-out episodes after training), backend and classes.
 import * as kshot from "../../dist/kshot.mjs";
-import { TrainingChart } from "./chart.js";
 import { ClassCards, MAX_CLASSES, MIN_CLASSES } from "./class-cards.js";
 import { frameStrokes } from "./frame-strokes.js";
 import { forgetModel, recallModel, rememberModel } from "./model-store.js";
 import { showProbabilities } from "./probability-bars.js";
 import { Sketchpad } from "./sketchpad.js";
+import { TrainingPanel, trainingSettings } from "./training-panel.js";
 
 const $ = (id) => /** @type {any} */ (document.getElementById(id));
 const query = new URLSearchParams(location.search);
@@ -20,32 +20,31 @@ for (const name of ["iterations", "hidden", "ways", "shots", "backend"]) if (que
 
 /** @type {any} the kshot Learner, once a model is loaded */
 let learner;
-/** @type {Worker | undefined} */
-let worker;
 /** Class names of the last adaptation, in label order. */
 let adaptedNames = [];
 /** Where the person is with the model: idle (none yet), trained (loaded), adapted, classified. */
 let phase = "idle";
-let training = false;
 let checkpointUrl = "";
 
-const chart = new TrainingChart($("chart"));
 const cards = new ClassCards($("classes"), $("class-card"), () => refreshButtons(), Number(query.get("classes") ?? 3));
 const testPad = new Sketchpad($("test-pad"));
+const trainingPanel = new TrainingPanel({
+  onTrained: (bytes, iterations) => {
+    offerDownload(bytes);
+    useModel(bytes, `trained here, ${iterations} iterations`);
+  },
+  onError: (context, error) => fail(context, error),
+  onRunningChange: () => render(),
+});
 
 /** <body data-state>: "training" while the worker runs (the model in hand stays usable), else the phase. */
 function render() {
-  document.body.dataset.state = training ? "training" : phase;
+  document.body.dataset.state = trainingPanel.running ? "training" : phase;
   refreshButtons();
 }
 
 function setPhase(next) {
   phase = next;
-  render();
-}
-
-function setTraining(on) {
-  training = on;
   render();
 }
 
@@ -63,6 +62,7 @@ function fail(context, error) {
 }
 
 function refreshButtons() {
+  const training = trainingPanel.running;
   $("train").disabled = training;
   $("stop").disabled = !training;
   $("load-checkpoint").disabled = training;
@@ -79,83 +79,17 @@ testPad.onChange = () => {
   else refreshButtons();
 };
 
-function intSetting(id, min, max) {
-  const value = Number($(id).value);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${id} must be an integer from ${min} to ${max}, got ${$(id).value}`);
-  return value;
-}
-
-function trainingSettings() {
-  const shots = intSetting("shots", 1, 10);
-  return {
-    backend: backendSelect.value,
-    iterations: intSetting("iterations", 1, 100000),
-    hidden: intSetting("hidden", 4, 128),
-    ways: intSetting("ways", 2, 60),
-    shots,
-    queries: Number(query.get("queries") ?? shots),
-    seed: Number(query.get("seed") ?? 0),
-    metaLr: 1e-3,
-    evalEpisodes: Number(query.get("eval") ?? 20),
-  };
-}
-
 // ------------------------------------------------------------------ 1: training
 
 function startTraining() {
   let settings;
   try {
-    settings = trainingSettings();
+    settings = trainingSettings(query);
   } catch (error) {
     return fail("training settings", error);
   }
   showMessage("");
-  worker?.terminate();
-  worker = new Worker(new URL("./train-worker.js", import.meta.url), { type: "module" });
-  worker.onmessage = (event) => onWorkerMessage(event.data);
-  worker.onerror = (event) => {
-    event.preventDefault();
-    fail("the training worker failed", event.message || "it could not start (is dist/kshot.mjs built?)");
-    stopWorker();
-    render();
-  };
-  chart.reset(settings.iterations);
-  $("train-progress").value = 0;
-  $("train-status").textContent = `Starting: ${settings.ways}-way ${settings.shots}-shot episodes, Conv-4 with ${settings.hidden} filters…`;
-  worker.postMessage({ type: "train", settings });
-  setTraining(true);
-}
-
-/** Ends the worker; the caller renders the new state. */
-function stopWorker() {
-  worker?.terminate();
-  worker = undefined;
-  training = false;
-}
-
-function onWorkerMessage(m) {
-  if (m.type === "ready") {
-    $("train-status").textContent = `Training on the ${m.backend} backend…`;
-  } else if (m.type === "progress") {
-    chart.push(m);
-    $("train-progress").value = m.iteration / m.iterations;
-    const accuracy = m.accuracy !== undefined ? `, accuracy ${(m.accuracy * 100).toFixed(1)}%` : "";
-    $("train-status").textContent = `iteration ${m.iteration} / ${m.iterations}: loss ${m.loss.toFixed(3)}${accuracy}, ` +
-      `${m.tasksPerSecond.toFixed(1)} episodes/s, ${m.seconds.toFixed(0)} s`;
-  } else if (m.type === "done") {
-    stopWorker();
-    const held = m.heldOut ? `; on unseen glyphs (5-way 1-shot, ${m.heldOut.episodes} episodes): ${(m.heldOut.accuracy * 100).toFixed(1)}%` : "";
-    $("train-status").textContent = `${m.stopped === "aborted" ? "Stopped" : "Done"} after ${m.iterations} iterations in ${m.seconds.toFixed(0)} s, ` +
-      `loss ${m.loss.toFixed(3)}${held}.`;
-    $("train-progress").value = 1;
-    chart.finish(m.iterations);
-    offerDownload(new Uint8Array(m.checkpoint));
-    useModel(new Uint8Array(m.checkpoint), `trained here, ${m.iterations} iterations`);
-  } else if (m.type === "error") {
-    stopWorker();
-    fail("training failed", m.message);
-    render();
-  }
+  trainingPanel.start(settings);
 }
 
 function offerDownload(bytes) {
@@ -244,9 +178,8 @@ async function classify() {
 
 $("train").addEventListener("click", startTraining);
 $("stop").addEventListener("click", () => {
-  worker?.postMessage({ type: "stop" });
+  trainingPanel.stop();
   $("stop").disabled = true;
-  $("train-status").textContent += " Stopping…";
 });
 $("load-checkpoint").addEventListener("change", (e) => loadCheckpointFile(e.target));
 $("forget-model").addEventListener("click", async () => {

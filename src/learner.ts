@@ -17,6 +17,7 @@ import { backend, hasBackend, tidy } from "./engine.ts";
 import { KshotError } from "./errors.ts";
 import { init, type BackendName } from "./init.ts";
 import { type Checkpoint, type CheckpointMetadata, disposeCheckpoint, load, serialize } from "./io/checkpoint.ts";
+import { currentRuntime } from "./io/files-host.ts";
 import { type AdaptationKind, type AdaptedState, adaptationKind, adaptToTask, type AdaptSettings, predictProbabilities, requiredTensors } from "./learner/adaptation.ts";
 import { type ImageLike, type InputOptions, imagesToTensor } from "./learner/inputs.ts";
 import { checkLabels } from "./learner/labels.ts";
@@ -68,8 +69,11 @@ async function startBackend(wanted: BackendName | undefined): Promise<void> {
   }
 }
 
+/** Where to read the checkpoint from; in a page, a relative string is a URL relative to the page. */
 function checkpointSource(source: unknown): Uint8Array | string | URL {
   if (source instanceof ArrayBuffer) return new Uint8Array(source);
+  const page = (globalThis as { location?: { href: string } }).location;
+  if (typeof source === "string" && currentRuntime() === "browser" && page && !/^[a-z][a-z0-9+.-]*:/i.test(source)) return new URL(source, page.href);
   if (source instanceof Uint8Array || typeof source === "string" || source instanceof URL) return source;
   throw new KshotError(`Learner.load: expected a file path, a URL, a Uint8Array or an ArrayBuffer, got ${source === null ? "null" : typeof source}`);
 }
@@ -138,7 +142,7 @@ export class Learner {
 
   /**
    * Loads a checkpoint written by `kshot train` (or `save()`): a file path (Node, Deno), an http(s), blob,
-   * data or file URL, or its bytes. Starts a backend if none runs. A saved adapted learner comes back adapted.
+   * data or file URL (in a page, also a URL relative to the page), or its bytes. Starts a backend if none runs. A saved adapted learner comes back adapted.
    */
   static async load(source: string | URL | Uint8Array | ArrayBuffer, options: LoadOptions = {}): Promise<Learner> {
     const from = checkpointSource(source);

@@ -35,11 +35,14 @@ describe("Learner errors", () => {
     await rejects(ks.Learner.load(42 as unknown as string), /expected a file path, a URL, a Uint8Array or an ArrayBuffer, got number/);
   });
 
-  it("load: takes an ArrayBuffer as well as bytes", async () => {
+  it("load: takes an ArrayBuffer, a data: URL string and a URL object as well as bytes", async () => {
     const copy = new Uint8Array(protonet);
-    const learner = await ks.Learner.load(copy.buffer);
-    expect(learner.algorithm).toBe("protonet");
-    learner.dispose();
+    const url = `data:application/octet-stream;base64,${btoa(Array.from(protonet, (b) => String.fromCharCode(b)).join(""))}`;
+    for (const source of [copy.buffer, url, new URL(url)]) {
+      const learner = await ks.Learner.load(source);
+      expect(learner.algorithm).toBe("protonet");
+      learner.dispose();
+    }
   });
 
   it("adapt: labels must be 0..N−1, one per example, every class present", async () => {

@@ -3,6 +3,9 @@
 // description and whether it is a software one, so a run on a real GPU is comparable. Kernels are
 // recorded back to back and timed to a completed queue (sync), best of several rounds, after a warm-up
 // call that compiles the pipeline. `--quick` shortens it. Without an adapter it prints one "skipped" line.
+// Also: a fused elementwise chain (Adam's update) against the same ops one kernel each, and the counters of
+// whole training steps (second-order MAML meta-iteration + Adam, ProtoNet episode + Adam: dispatches, bind
+// groups created, ms) through the public API.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -22,7 +25,8 @@ async function loadBackend() {
   const outfile = join(dir, "webgpu-backend.mjs");
   await esbuild.build({
     stdin: {
-      contents: 'export * from "./src/backend/webgpu/index.ts"; export { nodeGPU } from "./test/support/webgpu-node.ts";',
+      contents: 'export * from "./src/backend/webgpu/index.ts"; export { nodeGPU } from "./test/support/webgpu-node.ts"; ' +
+        'export * as ks from "./src/index.ts";',
       resolveDir: root,
       loader: "ts",
     },
@@ -47,8 +51,8 @@ function randomArray(n, seed) {
 
 // Deno runs the TypeScript sources as they are, on navigator.gpu (node_modules/.bin/deno run -A bench/webgpu-kernels.bench.mjs).
 const inDeno = typeof globalThis.Deno !== "undefined";
-const { createWebGPUBackend, probeWebGPU, nodeGPU } = inDeno
-  ? await import("../src/backend/webgpu/index.ts")
+const { createWebGPUBackend, probeWebGPU, nodeGPU, ks } = inDeno
+  ? { ...(await import("../src/backend/webgpu/index.ts")), ks: await import("../src/index.ts") }
   : await loadBackend();
 const gpu = inDeno ? navigator.gpu : await nodeGPU();
 const probe = await probeWebGPU(gpu ?? undefined);
@@ -138,5 +142,81 @@ for (const { what, p } of convCases) {
   for (const b of [x, w, dy, y, dx, dw]) backend.free(b);
 }
 
+// ---- fusion: Adam's parameter update as one program vs the same ops one kernel each ----
+{
+  const n = quick ? 1 << 16 : 1 << 18;
+  const [p, m, v] = [1, 2, 3].map((seed) => upload(randomArray(n, seed).map(Math.abs)));
+  const [root2, stepSize] = [upload(Float32Array.of(0.9)), upload(Float32Array.of(1e-3))];
+  const out = backend.allocate("float32", n);
+  const temps = Array.from({ length: 5 }, () => backend.allocate("float32", n));
+  const full = [1], scalar = [0];
+  const bc = (...strides) => ({ outShape: [n], strides });
+  // out = p − m / (√v / root2 + ε) · stepSize
+  const program = { inputs: 5, steps: [
+    { kind: "unary", op: "sqrt", x: 2 }, { kind: "binary", op: "div", a: 5, b: 3 }, { kind: "const", value: 1e-8 },
+    { kind: "binary", op: "add", a: 6, b: 7 }, { kind: "binary", op: "div", a: 1, b: 8 },
+    { kind: "binary", op: "mul", a: 9, b: 4 }, { kind: "binary", op: "sub", a: 0, b: 10 },
+  ] };
+  const eps = upload(Float32Array.of(1e-8));
+  const cases = {
+    fused: () => backend.elementwise(program, [p, m, v, root2, stepSize], out, bc(full, full, full, scalar, scalar)),
+    unfused: () => {
+      backend.unary("sqrt", v, temps[0]);
+      backend.binary("div", temps[0], root2, temps[1], bc(full, scalar));
+      backend.binary("add", temps[1], eps, temps[2], bc(full, scalar));
+      backend.binary("div", m, temps[2], temps[3], bc(full, full));
+      backend.binary("mul", temps[3], stepSize, temps[4], bc(full, scalar));
+      backend.binary("sub", p, temps[4], out, bc(full, full));
+    },
+  };
+  const ms = {};
+  for (const [what, fn] of Object.entries(cases)) ms[what] = await time(fn);
+  console.log(JSON.stringify({ name: "webgpu_fused_adam_update", elements: n, dispatches: { fused: 1, unfused: 6 },
+    ms_fused: round(ms.fused, 3), ms_unfused: round(ms.unfused, 3), speedup: round(ms.unfused / ms.fused), ...adapter }));
+  for (const b of [p, m, v, root2, stepSize, out, eps, ...temps]) backend.free(b);
+}
+
 console.log(JSON.stringify({ name: "webgpu_counters", ...backend.counters, pipelines: backend.pipelinesCompiled, ...adapter }));
 backend.dispose();
+
+// ---- whole training steps through the public API: dispatches, bind groups created, ms per step ----
+await ks.init({ backend: "webgpu", gpu });
+{
+  const rng = new ks.Rng(3);
+  const [size, hidden, tasks] = [16, 8, 4];
+  const images = (t, n) => ks.tensor(Float32Array.from({ length: t * n * size * size }, () => rng.uniform()), [t, n, 1, size, size]);
+  const labels = (t, n, ways) => ks.tensor(Int32Array.from({ length: t * n }, (_, i) => i % ways), [t, n], "int32");
+  const workloads = [
+    { name: "webgpu_maml_meta_iteration", what: `second-order MAML + Adam, Conv-4 hidden ${hidden}, ${size}px, 5-way 1-shot, meta-batch ${tasks}`,
+      algo: ks.meta.maml(ks.nn.conv4({ hidden, ways: 5, size }), { innerLr: 0.4, innerSteps: 1 }),
+      batch: { support: { x: images(tasks, 5), y: labels(tasks, 5, 5) }, query: { x: images(tasks, 5), y: labels(tasks, 5, 5) }, ways: 5 } },
+    { name: "webgpu_protonet_episode", what: `ProtoNet + Adam, Conv-4 hidden ${hidden}, ${size}px, 5-way 5-shot 5-query`,
+      algo: ks.meta.protonet(ks.nn.conv4({ hidden, ways: 0, size })),
+      batch: { support: { x: images(1, 25), y: labels(1, 25, 5) }, query: { x: images(1, 25), y: labels(1, 25, 5) }, ways: 5 } },
+  ];
+  for (const w of workloads) {
+    const optimizer = ks.optim.adam({ lr: 1e-3 });
+    let params = w.algo.init(new ks.Rng(0));
+    const step = async () => {
+      const s = w.algo.step(params, w.batch);
+      const next = optimizer.update(params, s.grads);
+      ks.flush();
+      await s.loss.item();
+      ks.tidy(() => [s.loss, s.accuracy, ...Object.values(s.grads), ...Object.values(s.adapted ?? {}), ...Object.values(params)].forEach((t) => t?.dispose()));
+      params = next;
+    };
+    // Warm-up: pipelines compile, the pool fills, and the bind-group cache settles (params move each step).
+    for (let i = 0; i < 8; i++) await step();
+    const counters = ks.backendInUse().counters;
+    const before = { ...counters };
+    const steps = quick ? 2 : 4;
+    const t0 = performance.now();
+    for (let i = 0; i < steps; i++) await step();
+    const ms = (performance.now() - t0) / steps;
+    const per = (k) => (counters[k] - before[k]) / steps;
+    console.log(JSON.stringify({ name: w.name, workload: w.what, ms: round(ms), dispatches: per("dispatches"),
+      bind_groups_created: per("bindGroupsCreated"), submits: per("submits"), allocations: per("allocations"), ...adapter }));
+    Object.values(params).forEach((t) => t.dispose());
+    optimizer.dispose();
+  }
+}

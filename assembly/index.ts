@@ -4,6 +4,7 @@ import { PARAMS } from "./params";
 
 export { alloc, free, heapFreeBytes, heapSize } from "./memory";
 export { unary, binary, where } from "./elementwise";
+export { elementwiseProgram, programPointer } from "./fused";
 export { reduce } from "./reduce";
 export { copy, fill, castFloatToInt, castIntToFloat } from "./copy";
 export { gather, scatterAdd } from "./gather";

@@ -6,7 +6,8 @@
  * elementwise call, so it allocates nothing.
  */
 
-const MAX_OPERANDS = 4;
+/** Inputs of a fused elementwise program (MAX_PROGRAM_INPUTS) at most. */
+const MAX_OPERANDS = 6;
 const MAX_AXES = 64;
 const groupSizes = new Int32Array(MAX_AXES);
 const groupStrides = Array.from({ length: MAX_OPERANDS }, () => new Int32Array(MAX_AXES));

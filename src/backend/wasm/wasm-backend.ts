@@ -17,6 +17,7 @@ import {
 } from "./call-checks.ts";
 import { collapseInto } from "./collapse-axes.ts";
 import { runProgramByParts } from "./fused.ts";
+import { encodeProgram } from "./program-encoding.ts";
 import type { KernelExports, WasmBuild } from "./wasm-module.ts";
 
 const PARAM_WORDS = 256;
@@ -50,11 +51,14 @@ export class WasmBackend implements Backend {
   private i32 = new Int32Array(0);
   private u8 = new Uint8Array(0);
   private readonly params: number;
+  /** Word index of the fused kernel's PROGRAM block. */
+  private readonly program: number;
 
   /** `build` says which module runs: "simd" (deterministic) or "relaxed" (fused multiply-add). */
   constructor(kernels: KernelExports, readonly build: WasmBuild) {
     this.kernels = kernels;
     this.params = kernels.paramsPointer() >>> 2;
+    this.program = kernels.programPointer() >>> 2;
   }
 
   /** Whether results depend only on the inputs (the plain-SIMD build). */
@@ -176,9 +180,25 @@ export class WasmBackend implements Backend {
     this.run("where", () => `out ${shapeText(bc.outShape)}`, (k) => k.where(+(c.dtype === "int32"), c.ptr, x.ptr, y.ptr, o.ptr));
   }
 
-  /** Step by step through the kernels above: bit-identical to the unfused ops (see fused.ts). */
+  /** One pass of the fused kernel, else step by step through the kernels above (fused.ts); bit-identical either way. */
   elementwise(program: ElementwiseProgram, inputs: readonly BackendBuffer[], out: BackendBuffer, bc: Broadcast): void {
+    if (this.fusedProgram(program, inputs, out, bc)) return;
     runProgramByParts(this, program, inputs, out, bc);
+  }
+
+  /**
+   * A float32 program in one pass of the fused kernel (assembly/fused.ts), bit-identical to its steps run
+   * one by one; false (nothing run) when the kernel cannot take it (int32 values, too many steps or inputs).
+   */
+  private fusedProgram(program: ElementwiseProgram, inputs: readonly BackendBuffer[], out: BackendBuffer, bc: Broadcast): boolean {
+    const xs = inputs.map((b) => this.buf(b, "elementwise")), o = this.buf(out, "elementwise");
+    if (o.dtype !== "float32" || xs.some((x) => x.dtype !== "float32")) return false;
+    const size = checkBroadcast("elementwise", bc, xs.map((x) => x.size), o.size);
+    this.views();
+    if (!encodeProgram(program, xs.map((x) => x.ptr), this.i32, this.program)) return false;
+    if (size > 0) this.writeLayout("elementwise", () => `out ${shapeText(bc.outShape)}`, bc.outShape, bc.strides);
+    this.run("elementwise", () => `out ${shapeText(bc.outShape)}, ${program.steps.length} steps`, (k) => { if (size > 0) k.elementwiseProgram(o.ptr); });
+    return true;
   }
 
   reduce(op: ReduceOp, x: BackendBuffer, out: BackendBuffer, outer: number, reduce: number, inner: number): void {

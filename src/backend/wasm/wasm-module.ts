@@ -29,6 +29,8 @@ export interface KernelExports {
   maxPool2d(x: number, y: number, indices: number, planes: number, inH: number, inW: number, outH: number, outW: number, kh: number, kw: number, sh: number, sw: number): void;
   matmul(a: number, b: number, c: number, batch: number, m: number, n: number, k: number, transA: number, transB: number, aBatchStride: number, bBatchStride: number): number;
   conv2d(x: number, w: number, y: number): number;
+  programPointer(): number;
+  elementwiseProgram(out: number): void;
   conv2dBackwardData(dy: number, w: number, dx: number): number;
   conv2dBackwardFilter(x: number, dy: number, dw: number): number;
 }

@@ -1,0 +1,193 @@
+// Fused elementwise programs (float32): a chain of unary/binary/where steps evaluated in ONE pass over the
+// output, block by block, instead of one pass (and one full-size temporary) per step. Each step runs the
+// same four-lane and scalar code as the unfused kernels (elementwise-ops.ts) on a block of BLOCK contiguous
+// elements held in a scratch slot that stays in L1, so every value is rounded to f32 exactly as the unfused
+// ops store it and the result is bit-identical to running the steps one by one.
+//
+// The host writes the broadcast layout to PARAMS (as for `binary`: [rank, shape, strides of input 0, ...],
+// innermost axis last) and the program to PROGRAM:
+//   [inputs, steps, input pointers [MAX_INPUTS], then per step STEP_WORDS words: code, x, y, z, slot]
+// code = kind·32 + op (kinds below); x, y, z are value numbers (inputs 0..inputs−1, then the steps); a
+// constant carries its f32 bits in x. `slot` is the scratch slot the step writes (the host reuses slots of
+// values no longer needed); the last step writes to the output instead. Inputs whose innermost stride is
+// not 1 are staged into slot MAX_SLOTS − 1 − input.
+import { binaryScalar, binaryX4, unaryF32x4, unaryF64, unaryIsVector } from "./elementwise-ops";
+import { param } from "./params";
+
+const K_CONST = 0;
+const K_UNARY = 1;
+const K_BINARY = 2;
+const K_WHERE = 3;
+
+export const MAX_INPUTS: i32 = 6;
+export const MAX_STEPS: i32 = 96;
+const STEP_WORDS: i32 = 5;
+const HEADER_WORDS: i32 = 2 + MAX_INPUTS;
+/** Elements per block: a slot is 1 KiB, so the few slots alive at once stay in L1. */
+const BLOCK: i32 = 256;
+const MAX_SLOTS: i32 = 64;
+const MAX_RANK: i32 = 32;
+
+export const PROGRAM = memory.data((HEADER_WORDS + MAX_STEPS * STEP_WORDS) * 4, 16);
+const SLOTS = memory.data(MAX_SLOTS * BLOCK * 4, 16);
+/** Current block pointer of every value (inputs, then steps). */
+const VALUES = memory.data((MAX_INPUTS + MAX_STEPS) * 4, 16);
+const INDEX = memory.data(MAX_RANK * 4, 16);
+const OFFSETS = memory.data(MAX_INPUTS * 4, 16);
+
+@inline function word(i: i32): i32 { return load<i32>(PROGRAM + (<usize>i << 2)); }
+@inline function stepWord(k: i32, w: i32): i32 { return word(HEADER_WORDS + k * STEP_WORDS + w); }
+@inline function slotAt(slot: i32): usize { return SLOTS + (<usize>(slot * BLOCK) << 2); }
+@inline function valueAt(v: i32): usize { return load<usize>(VALUES + (<usize>v << 2)); }
+@inline function setValue(v: i32, p: usize): void { store<usize>(VALUES + (<usize>v << 2), p); }
+@inline function at(base: usize, element: i32): usize { return base + (<usize>element << 2); }
+
+// ---- one step on a block of n contiguous elements ----
+
+@inline function unaryBlock(op: i32, x: usize, y: usize, n: i32): void {
+  let i = 0;
+  if (unaryIsVector(op)) {
+    for (; i + 4 <= n; i += 4) v128.store(at(y, i), unaryF32x4(op, v128.load(at(x, i))));
+  }
+  for (; i < n; i++) store<f32>(at(y, i), <f32>unaryF64(op, <f64>load<f32>(at(x, i))));
+}
+
+function unaryStep(op: i32, x: usize, y: usize, n: i32): void {
+  switch (op) {
+    case 0: unaryBlock(0, x, y, n); break;
+    case 1: unaryBlock(1, x, y, n); break;
+    case 2: unaryBlock(2, x, y, n); break;
+    case 3: unaryBlock(3, x, y, n); break;
+    case 4: unaryBlock(4, x, y, n); break;
+    case 5: unaryBlock(5, x, y, n); break;
+    case 6: unaryBlock(6, x, y, n); break;
+    case 7: unaryBlock(7, x, y, n); break;
+    case 8: unaryBlock(8, x, y, n); break;
+    case 9: unaryBlock(9, x, y, n); break;
+    case 10: unaryBlock(10, x, y, n); break;
+    case 11: unaryBlock(11, x, y, n); break;
+    case 12: unaryBlock(12, x, y, n); break;
+    case 13: unaryBlock(13, x, y, n); break;
+    case 14: unaryBlock(14, x, y, n); break;
+    case 15: unaryBlock(15, x, y, n); break;
+  }
+}
+
+@inline function binaryBlock(op: i32, a: usize, b: usize, y: usize, n: i32): void {
+  let i = 0;
+  // pow has no four-lane form (binaryIsVector): it runs element by element, as unfused.
+  if (op != 6) {
+    for (; i + 4 <= n; i += 4) v128.store(at(y, i), binaryX4(op, false, false, v128.load(at(a, i)), v128.load(at(b, i))));
+  }
+  for (; i < n; i++) store<u32>(at(y, i), binaryScalar(op, false, false, load<u32>(at(a, i)), load<u32>(at(b, i))));
+}
+
+function binaryStep(op: i32, a: usize, b: usize, y: usize, n: i32): void {
+  switch (op) {
+    case 0: binaryBlock(0, a, b, y, n); break;
+    case 1: binaryBlock(1, a, b, y, n); break;
+    case 2: binaryBlock(2, a, b, y, n); break;
+    case 3: binaryBlock(3, a, b, y, n); break;
+    case 4: binaryBlock(4, a, b, y, n); break;
+    case 5: binaryBlock(5, a, b, y, n); break;
+    case 6: binaryBlock(6, a, b, y, n); break;
+    case 7: binaryBlock(7, a, b, y, n); break;
+    case 8: binaryBlock(8, a, b, y, n); break;
+    case 9: binaryBlock(9, a, b, y, n); break;
+    case 10: binaryBlock(10, a, b, y, n); break;
+    case 11: binaryBlock(11, a, b, y, n); break;
+    case 12: binaryBlock(12, a, b, y, n); break;
+  }
+}
+
+/** y = c ≠ 0 ? a : b (NaN counts as non-zero, as in `where`). */
+function whereStep(c: usize, a: usize, b: usize, y: usize, n: i32): void {
+  let i = 0;
+  const zero = f32x4.splat(0);
+  for (; i + 4 <= n; i += 4) {
+    const m = f32x4.ne(v128.load(at(c, i)), zero);
+    v128.store(at(y, i), v128.bitselect(v128.load(at(a, i)), v128.load(at(b, i)), m));
+  }
+  for (; i < n; i++) store<u32>(at(y, i), load<f32>(at(c, i)) != 0 ? load<u32>(at(a, i)) : load<u32>(at(b, i)));
+}
+
+function splat(dst: usize, bits: u32, n: i32): void {
+  const v = i32x4.splat(bits);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(at(dst, i), v);
+  for (; i < n; i++) store<u32>(at(dst, i), bits);
+}
+
+// ---- the walk ----
+
+@inline function strideOf(rank: i32, input: i32, axis: i32): i32 { return param(1 + rank * (input + 1) + axis); }
+
+/** Points input j's value at its block [i0, i0 + n) of the current row, staging it when not contiguous. */
+function stageInput(j: i32, rank: i32, base: usize, i0: i32, n: i32): void {
+  const s = rank > 0 ? strideOf(rank, j, rank - 1) : 0;
+  const start = at(base, load<i32>(OFFSETS + (<usize>j << 2)) + i0 * s);
+  if (s == 1) {
+    setValue(j, start);
+    return;
+  }
+  const staged = slotAt(MAX_SLOTS - 1 - j);
+  if (s == 0) splat(staged, load<u32>(start), n);
+  else for (let i = 0; i < n; i++) store<u32>(at(staged, i), load<u32>(start + (<usize>(i * s) << 2)));
+  setValue(j, staged);
+}
+
+/** Runs every non-constant step on one block; the last step writes to `out`. */
+function runBlock(inputs: i32, steps: i32, out: usize, n: i32): void {
+  for (let k = 0; k < steps; k++) {
+    const code = stepWord(k, 0), kind = code >> 5, op = code & 31;
+    if (kind == K_CONST) continue;
+    const y = k == steps - 1 ? out : slotAt(stepWord(k, 4));
+    if (kind == K_UNARY) unaryStep(op, valueAt(stepWord(k, 1)), y, n);
+    else if (kind == K_BINARY) binaryStep(op, valueAt(stepWord(k, 1)), valueAt(stepWord(k, 2)), y, n);
+    else whereStep(valueAt(stepWord(k, 1)), valueAt(stepWord(k, 2)), valueAt(stepWord(k, 3)), y, n);
+    setValue(inputs + k, y);
+  }
+}
+
+/**
+ * out = the program in PROGRAM over the broadcast layout in PARAMS (float32 inputs and output). A program
+ * whose last step is a constant or an input copy is the host's business (it never sends one).
+ */
+export function elementwiseProgram(out: usize): void {
+  const inputs = word(0), steps = word(1);
+  const rank = param(0);
+  const n = rank > 0 ? param(rank) : 1;
+  let rows = 1;
+  for (let d = 0; d < rank - 1; d++) rows *= param(1 + d);
+  // Constants: one block each, filled once.
+  for (let k = 0; k < steps; k++) {
+    if (stepWord(k, 0) >> 5 != K_CONST) continue;
+    const slot = slotAt(stepWord(k, 4));
+    splat(slot, <u32>stepWord(k, 1), BLOCK);
+    setValue(inputs + k, slot);
+  }
+  for (let d = 0; d < rank; d++) store<i32>(at(INDEX, d), 0);
+  for (let j = 0; j < inputs; j++) store<i32>(at(OFFSETS, j), 0);
+  for (let r = 0; r < rows; r++) {
+    const row = at(out, r * n);
+    for (let i0 = 0; i0 < n; i0 += BLOCK) {
+      const len = min(BLOCK, n - i0);
+      for (let j = 0; j < inputs; j++) stageInput(j, rank, <usize>word(2 + j), i0, len);
+      runBlock(inputs, steps, at(row, i0), len);
+    }
+    // Next row: advance the odometer over the outer axes, moving each input's offset along.
+    for (let d = rank - 2; d >= 0; d--) {
+      const idx = load<i32>(at(INDEX, d)) + 1, size = param(1 + d);
+      const wrap = idx == size;
+      store<i32>(at(INDEX, d), wrap ? 0 : idx);
+      for (let j = 0; j < inputs; j++) {
+        const p = OFFSETS + (<usize>j << 2);
+        store<i32>(p, load<i32>(p) + (wrap ? -strideOf(rank, j, d) * (size - 1) : strideOf(rank, j, d)));
+      }
+      if (!wrap) break;
+    }
+  }
+}
+
+/** Address of the PROGRAM block. */
+export function programPointer(): usize { return PROGRAM; }

@@ -266,6 +266,11 @@ try {
     const wrong = [];
     // New places and sizes, unlike any example: the page frames drawings, so it should not matter.
     const places = [{ cx: 0.35, cy: 0.6, s: 0.4 }, { cx: 0.6, cy: 0.45, s: 0.7 }, { cx: 0.5, cy: 0.5, s: 0.55 }];
+    // A stray stroke, undone: the pad is empty again, so Classify is off.
+    await draw(page, "#test-pad", [[[0.2, 0.2], [0.3, 0.25]]]);
+    if (await page.$eval("#classify", (b) => b.disabled)) throw new Error("a stroke on the test pad left Classify disabled");
+    await page.click("#test-undo");
+    if (!(await page.$eval("#classify", (b) => b.disabled))) throw new Error("Undo left the test pad with a stroke (Classify is enabled)");
     for (const [i, kind] of SYMBOLS.entries()) {
       await page.click("#test-clear"); // back to data-state "adapted" once something was classified
       await draw(page, "#test-pad", symbolStrokes(kind, rand, places[i]));
@@ -276,6 +281,8 @@ try {
       console.log(`      drew a ${kind}: ${bars.join(", ")}`);
       if (predicted !== i) wrong.push(`a ${kind} was classified as ${SYMBOLS[predicted]}`);
     }
+    // Two frames, so the capture shows the painted result (a capture right after the DOM change may not).
+    await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
     mkdirSync(artifacts, { recursive: true });
     await page.screenshot({ path: join(artifacts, "demo.png"), fullPage: true });
     if (wrong.length) throw new Error(wrong.join("; "));

@@ -1,6 +1,6 @@
-// The new-symbol classes of step 2: one card per class with a name, a drawing pad, "Add example" and
-// "Clear", and thumbnails of what the model will see of each example. Elements get stable ids for tests:
-// class-name-i, pad-i, add-i, clear-i, count-i (i from 0).
+// The new-symbol classes of step 2: one card per class with a name, a drawing pad, "Add example", "Undo"
+// and "Clear", and thumbnails of what the model will see of each example. Elements get stable ids for tests:
+// class-name-i, pad-i, add-i, undo-i, clear-i, count-i (i from 0).
 import { frameStrokes } from "./frame-strokes.js";
 import { Sketchpad } from "./sketchpad.js";
 
@@ -27,12 +27,15 @@ class ClassCard {
     this.add.id = `add-${index}`;
     const clear = $(".clear");
     clear.id = `clear-${index}`;
+    const undo = $(".undo");
+    undo.id = `undo-${index}`;
     this.count = $(".count");
     this.count.id = `count-${index}`;
     this.thumbs = $(".thumbs");
     this.onChange = onChange;
     this.add.addEventListener("click", () => this.addExample());
     clear.addEventListener("click", () => this.pad.clear());
+    undo.addEventListener("click", () => this.pad.undo());
     this.pad.onChange = () => this.update();
     this.name.addEventListener("input", () => onChange());
     this.update();

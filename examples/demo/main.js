@@ -190,6 +190,7 @@ $("add-class").addEventListener("click", () => cards.addClass());
 $("remove-class").addEventListener("click", () => cards.removeClass());
 $("adapt").addEventListener("click", adapt);
 $("test-clear").addEventListener("click", () => testPad.clear());
+$("test-undo").addEventListener("click", () => testPad.undo());
 $("classify").addEventListener("click", classify);
 
 async function start() {

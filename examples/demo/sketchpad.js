@@ -29,6 +29,14 @@ export class Sketchpad {
     return this.strokes.length === 0;
   }
 
+  /** Removes the last stroke. */
+  undo() {
+    if (this.current) return;
+    this.strokes.pop();
+    this.redraw();
+    this.onChange();
+  }
+
   clear() {
     this.strokes = [];
     this.current = undefined;

@@ -216,8 +216,8 @@ try {
     await waitState(page, "trained", 60_000);
     const status = await text(page, "#train-status");
     if (!/^Stopped after \d+ iterations/.test(status)) throw new Error(`unexpected status after Stop: ${status}`);
-    const plotted = await page.evaluate(() => document.getElementById("download-checkpoint").hidden === false);
-    if (!plotted) throw new Error("no checkpoint to download after training");
+    const downloadable = await page.evaluate(() => document.getElementById("download-checkpoint").hidden === false);
+    if (!downloadable) throw new Error("no checkpoint to download after training");
     console.log(`      ${status}`);
   });
 

@@ -17,8 +17,10 @@
 // 10 steps × 25 images × 3 × 19.6 + 75 × 19.6 MFLOP = 16.2 GFLOP.
 //
 // Prints one JSON line per measurement (each with "name"). Usage: node bench/edge-adapt.bench.mjs [--quick]
-// (--quick: fewer runs, no PyTorch). Environment: KSHOT_OPENBLAS_DIR (OpenBLAS for PyTorch, see the peers'
-// README), KSHOT_EDGE_RUNTIMES=node,deno,chromium (a subset).
+// (--quick: no PyTorch). Environment: KSHOT_EDGE_RUNTIMES=node,deno,chromium (a subset); KSHOT_OPENBLAS_DIR,
+// the OpenBLAS folder for PyTorch (default: /opt/kshot-openblas/usr/lib/x86_64-linux-gnu/openblas-pthread,
+// where `apt-get download libopenblas0-pthread && dpkg-deb -x libopenblas0-pthread_*.deb /opt/kshot-openblas`
+// puts it, as the peers' README describes).
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -120,8 +122,9 @@ function writeTask(dir, { source, image }) {
 }
 
 /** The last JSON line of a child's stdout, or throws with its stderr. */
-function runChild(command, args, env = {}) {
-  const r = spawnSync(command, args, { cwd: root, encoding: "utf8", env: { ...process.env, ...env }, timeout: 150_000, maxBuffer: 1 << 24 });
+function runChild(command, args, env = {}, timeoutMs = 120_000) {
+  const r = spawnSync(command, args, { cwd: root, encoding: "utf8", env: { ...process.env, ...env }, timeout: timeoutMs, maxBuffer: 1 << 24 });
+  if (r.error?.code === "ETIMEDOUT") throw new Error(`${command} ran past ${timeoutMs / 1000} s and was stopped`);
   const line = (r.stdout ?? "").trim().split("\n").reverse().find((l) => l.startsWith("{"));
   if (r.status !== 0 || !line) throw new Error(`${command} exited with ${r.status ?? r.signal}: ${(r.stderr ?? "").trim().split("\n").slice(-5).join(" | ")}`);
   return JSON.parse(line);
@@ -145,11 +148,13 @@ function torchFigure() {
   if (!existsSync(omniglotDir)) return { torch: null, why: `the peer needs Omniglot at ${omniglotDir}` };
   const probe = spawnSync("/usr/bin/python3", ["-c", "import torch; print(torch.__version__)"], { encoding: "utf8" });
   if (probe.status !== 0) return { torch: null, why: "no PyTorch under /usr/bin/python3 (apt-get install python3-torch; see ../shared/peers/README.md)" };
-  const blas = [process.env.KSHOT_OPENBLAS_DIR, "/usr/lib/x86_64-linux-gnu/openblas-pthread"].find((d) => d && existsSync(join(d, "libblas.so.3")));
+  const blas = [process.env.KSHOT_OPENBLAS_DIR, "/opt/kshot-openblas/usr/lib/x86_64-linux-gnu/openblas-pthread", "/usr/lib/x86_64-linux-gnu/openblas-pthread"].find((d) => d && existsSync(join(d, "libblas.so.3")));
   try {
-    const out = runChild("/usr/bin/python3", [script, "--data", omniglotDir, "--reps", "5"], {
+    // The peer measures its MAML, FOMAML and ProtoNet workloads before edge adaptation (~15 s on an idle
+    // machine); on a busy one it can take minutes, hence the limit.
+    const out = runChild("/usr/bin/python3", [script, "--data", omniglotDir, "--reps", "3"], {
       OMP_NUM_THREADS: "2", ...(blas ? { LD_LIBRARY_PATH: blas } : {}),
-    });
+    }, 100_000);
     return { torch: out.adapt_5w5s_10steps_predict75_ms, torchVersion: out.torch, threads: out.threads, blas: blas ?? "Debian reference BLAS (slow gemm; convolutions use oneDNN either way)" };
   } catch (e) {
     return { torch: null, why: `the PyTorch peer failed: ${e.message}` };

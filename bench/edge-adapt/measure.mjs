@@ -5,9 +5,13 @@
 //   support images, then predict the 75 queries (probabilities read back). One adaptation = both.
 // - ProtoNet checkpoint: Learner.adapt (prototypes of the 25 support images), then predict the 75 queries.
 // Each is timed from typed arrays to probabilities on the host (tensor creation included), warm-up first,
-// then the median of `reps` runs.
+// then the median of several runs (MAML_RUNS, PROTO_RUNS).
 
 /** @typedef {{ support: Float32Array, labels: Int32Array, query: Float32Array, size: number }} Task */
+
+// Runs per measurement: bounded by time too, so one bench invocation stays within a few minutes on a busy machine.
+const MAML_RUNS = { warmup: 1, minReps: 3, maxReps: 7, budgetMs: 20_000 };
+const PROTO_RUNS = { warmup: 3, minReps: 5, maxReps: 30, budgetMs: 5_000 };
 
 const tenths = (v) => Math.round(v * 10) / 10;
 
@@ -17,14 +21,19 @@ function median(values) {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** Times `once` (async) `warmup` + `reps` times; milliseconds of each timed run. */
-async function timeRuns(once, reps, warmup) {
+/**
+ * Times `once` (async): `warmup` untimed runs, then at least `minReps` timed ones, more (up to `maxReps`)
+ * while the timed runs took less than `budgetMs` in all. Milliseconds of each timed run.
+ */
+async function timeRuns(once, { warmup, minReps, maxReps, budgetMs }) {
   for (let i = 0; i < warmup; i++) await once();
   const ms = [];
-  for (let i = 0; i < reps; i++) {
+  let spent = 0;
+  while (ms.length < minReps || (ms.length < maxReps && spent < budgetMs)) {
     const t = performance.now();
     await once();
     ms.push(performance.now() - t);
+    spent += ms.at(-1);
   }
   return ms;
 }
@@ -56,19 +65,19 @@ async function adaptAndPredict(ks, learner, task, adaptOptions, split) {
  * Runs both measurements. `checkpoints`: { maml: Uint8Array, protonet: Uint8Array }. Returns
  * { backend, maml: { medianMs, runsMs }, protonet: { medianMs, runsMs, adaptMedianMs, predictMedianMs }, memory }.
  */
-export async function measureEdgeAdaptation(ks, checkpoints, task, { reps = 5, protoReps = 20 } = {}) {
+export async function measureEdgeAdaptation(ks, checkpoints, task) {
   await ks.init({ backend: "wasm" });
   const out = { backend: ks.getBackendName() };
 
   const maml = await ks.Learner.load(checkpoints.maml, { backend: "wasm" });
-  const mamlRuns = await timeRuns(() => adaptAndPredict(ks, maml, task, { steps: 10, lr: 0.4 }), reps, 1);
+  const mamlRuns = await timeRuns(() => adaptAndPredict(ks, maml, task, { steps: 10, lr: 0.4 }), MAML_RUNS);
   maml.dispose();
   out.maml = { medianMs: median(mamlRuns), runsMs: mamlRuns.map(tenths) };
 
   const proto = await ks.Learner.load(checkpoints.protonet, { backend: "wasm" });
   let halves = [];
-  const protoRuns = await timeRuns(() => adaptAndPredict(ks, proto, task, {}, halves), protoReps, 3);
-  halves = halves.slice(-protoReps);
+  const protoRuns = await timeRuns(() => adaptAndPredict(ks, proto, task, {}, halves), PROTO_RUNS);
+  halves = halves.slice(-protoRuns.length);
   proto.dispose();
   out.protonet = {
     medianMs: median(protoRuns), runsMs: protoRuns.map(tenths),

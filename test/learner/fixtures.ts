@@ -20,6 +20,30 @@ export async function learnerBackend(): Promise<void> {
   if (ks.getBackendName() === "reference") await ks.init({ backend: "wasm" });
 }
 
+/** The WebGPU entry point the suite uses (test/setup.ts): Node needs the `webgpu` package's. */
+async function suiteGpu(): Promise<GPU | undefined> {
+  const g = globalThis as { Deno?: unknown; process?: unknown; document?: unknown };
+  if (g.Deno || !g.process || g.document) return undefined;
+  const { nodeGPU } = await import("../support/webgpu-node.ts");
+  return (await nodeGPU()) ?? undefined;
+}
+
+/**
+ * Runs `fn` on the wasm backend, then restarts the backend that was running: checkpoints are trained on
+ * wasm whatever the suite's backend (software WebGPU takes minutes to train even a tiny model), and the
+ * Learner is then tested on the suite's backend. No tensor may be alive across the switch.
+ */
+async function onWasm<T>(fn: () => Promise<T>): Promise<T> {
+  const running = ks.getBackendName() as ks.BackendName;
+  if (running === "wasm") return fn();
+  await ks.init({ backend: "wasm" });
+  try {
+    return await fn();
+  } finally {
+    await ks.init({ backend: running, gpu: running === "webgpu" ? await suiteGpu() : undefined });
+  }
+}
+
 /** One glyph example as a float image (ink = 1), as the Learner takes it from a page or a file. */
 function example(source: ks.data.ClassSource, c: number, e: number): ks.RawImage {
   const data = new Float32Array(SIZE * SIZE);
@@ -65,13 +89,15 @@ export async function tinyCheckpoint(name: string, o: TinyOptions = {}): Promise
   const options: Record<string, number | string | boolean> = name === "finetune" ? { numClasses: GLYPHS.trainClasses, steps: 30, lr: 0.1 } : name === "reptile" ? { innerLr: 0.1, innerSteps: 2, evalSteps: 5 } : {};
   const algo = ks.createAlgorithm(name, model, options);
   const tasks = ks.data.tasks(ks.data.glyphs(GLYPHS).train, { ways, shots: 1, queries: 2, seed: 1 });
-  let bytes: Uint8Array | undefined;
-  const r = await ks.train(algo, tasks, {
-    iterations: o.iterations ?? 10, metaBatch: 2, metaLr: 0.005, logEvery: 10,
-    checkpoint: { write: (b) => void (bytes = b), metadata: { evaluation: { ways, shots: 1, queries: 5, ...(o.evaluation ?? {}) }, data: { dataset: "glyphs" } } },
+  return onWasm(async () => {
+    let bytes: Uint8Array | undefined;
+    const r = await ks.train(algo, tasks, {
+      iterations: o.iterations ?? 10, metaBatch: 2, metaLr: 0.005, logEvery: 10,
+      checkpoint: { write: (b) => void (bytes = b), metadata: { evaluation: { ways, shots: 1, queries: 5, ...(o.evaluation ?? {}) }, data: { dataset: "glyphs" } } },
+    });
+    for (const t of Object.values(r.params)) t.dispose();
+    return bytes!;
   });
-  for (const t of Object.values(r.params)) t.dispose();
-  return bytes!;
 }
 
 export const accuracyOf = (predicted: number[], truth: number[]) => predicted.filter((p, i) => p === truth[i]).length / truth.length;

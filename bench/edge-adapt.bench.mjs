@@ -23,7 +23,7 @@
 // puts it, as the peers' README describes).
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { runInChromium } from "./edge-adapt/chromium.mjs";
@@ -176,7 +176,8 @@ try {
     }
   }
   const torch = torchFigure();
-  const common = { backend: "wasm", model: `conv4 hidden ${HIDDEN}`, task: `${WAYS}-way ${SHOTS}-shot, ${WAYS * QUERIES} queries`, data };
+  // The 1-minute load average when the measurements ended: on a shared 2-core machine it says how far to trust them.
+  const common = { backend: "wasm", model: `conv4 hidden ${HIDDEN}`, task: `${WAYS}-way ${SHOTS}-shot, ${WAYS * QUERIES} queries`, data, load_avg_1m: round(loadavg()[0]) };
   for (const [runtime, r] of Object.entries(results)) {
     if (r.error) {
       print({ name: "edge_adapt_5w5s_10steps_predict75", runtime, ...common, median_ms: null, why: r.error });
@@ -198,7 +199,7 @@ try {
   }
   print({
     name: "edge_adapt_torch_peer", torch: torch.torch ?? null, ...(torch.torch ? { torch_version: torch.torchVersion, threads: torch.threads, blas: torch.blas } : { why: torch.why }),
-    gflops: torch.torch ? round(ADAPT_FLOPS / 1e6 / torch.torch) : null, gflop: round(ADAPT_FLOPS / 1e9),
+    gflops: torch.torch ? round(ADAPT_FLOPS / 1e6 / torch.torch) : null, gflop: round(ADAPT_FLOPS / 1e9), load_avg_1m: round(loadavg()[0]),
   });
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import * as ks from "../../src/index.ts";
 
 const maxDifference = async (a: ks.Tensor, b: ks.Tensor) => {
-  const [x, y] = [await a.data(), await b.data()];
+  const [x, y] = [Array.from(await a.data()), Array.from(await b.data())];
   return x.reduce((m, v, i) => Math.max(m, Math.abs(v - y[i]!)), 0);
 };
 

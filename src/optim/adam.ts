@@ -10,7 +10,7 @@
 import type { TensorRecord } from "../autograd.ts";
 import { tidy } from "../engine.ts";
 import { scalar } from "../ops/creation.ts";
-import { add, cast, div, mul, sqrt, where } from "../ops/elementwise.ts";
+import { add, cast, div, sqrt } from "../ops/elementwise.ts";
 import { fusedRecord } from "../ops/fused.ts";
 import type { Tensor } from "../tensor.ts";
 import { checkGradients, checkRange } from "./checks.ts";
@@ -75,8 +75,11 @@ export function adam(options: AdamOptions = {}): Optimizer {
         // on GPUs) and no cancellation (1 − β is exact in double before rounding).
         const correction = (name: string, beta: number) => {
           const old = state.get(name);
-          const next = old ? add(mul(old, beta), 1 - beta) : scalar(1 - beta, dtype);
-          return accept ? where(accept, next, old ?? 0) : next;
+          if (!old && !accept) return scalar(1 - beta, dtype);
+          return fusedRecord("adam bias correction", { old, accept }, (f, t) => {
+            const next = t.old ? f.add(f.mul(t.old, beta), 1 - beta) : f.constant(1 - beta);
+            return t.accept ? f.where(t.accept, next, t.old ?? 0) : next;
+          });
         };
         const correction1 = correction(BIAS1, beta1);
         const correction2 = correction(BIAS2, beta2);

@@ -9,8 +9,8 @@
 //   [inputs, steps, input pointers [MAX_INPUTS], then per step STEP_WORDS words: code, x, y, z, slot]
 // code = kind·32 + op (kinds below); x, y, z are value numbers (inputs 0..inputs−1, then the steps); a
 // constant carries its f32 bits in x. `slot` is the scratch slot the step writes (the host reuses slots of
-// values no longer needed); the last step writes to the output instead. Inputs whose innermost stride is
-// not 1 are staged into slot MAX_SLOTS − 1 − input.
+// values no longer needed); the last step writes to the output instead. Inputs not read in place are
+// staged into slot MAX_SLOTS − 1 − input.
 import { binaryScalar, binaryX4, unaryF32x4, unaryF64, unaryIsVector } from "./elementwise-ops";
 import { param } from "./params";
 
@@ -119,21 +119,60 @@ function splat(dst: usize, bits: u32, n: i32): void {
 }
 
 // ---- the walk ----
+// Blocks are runs of BLOCK consecutive output elements, which may span rows (short rows would otherwise
+// make short blocks). An input laid out like the output is read in place; one broadcast everywhere is
+// splatted once; any other is staged into its slot row segment by row segment.
+
+const IN_PLACE: u8 = 0;
+const CONSTANT: u8 = 1;
+const STAGED: u8 = 2;
+const MODES = memory.data(MAX_INPUTS, 16);
 
 @inline function strideOf(rank: i32, input: i32, axis: i32): i32 { return param(1 + rank * (input + 1) + axis); }
+@inline function offsetOf(j: i32): i32 { return load<i32>(OFFSETS + (<usize>j << 2)); }
+@inline function stagedSlot(j: i32): usize { return slotAt(MAX_SLOTS - 1 - j); }
 
-/** Points input j's value at its block [i0, i0 + n) of the current row, staging it when not contiguous. */
-function stageInput(j: i32, rank: i32, base: usize, i0: i32, n: i32): void {
-  const s = rank > 0 ? strideOf(rank, j, rank - 1) : 0;
-  const start = at(base, load<i32>(OFFSETS + (<usize>j << 2)) + i0 * s);
-  if (s == 1) {
-    setValue(j, start);
-    return;
+/** How each input is read: in place (output layout), constant (stride 0 everywhere) or staged. */
+function classifyInputs(inputs: i32, rank: i32): void {
+  for (let j = 0; j < inputs; j++) {
+    let inPlace = true, constant = true, expected = 1;
+    for (let d = rank - 1; d >= 0; d--) {
+      const s = strideOf(rank, j, d);
+      if (s != expected) inPlace = false;
+      if (s != 0) constant = false;
+      expected *= param(1 + d);
+    }
+    const mode = inPlace ? IN_PLACE : constant ? CONSTANT : STAGED;
+    store<u8>(MODES + j, mode);
+    if (mode == CONSTANT) {
+      splat(stagedSlot(j), load<u32>(<usize>word(2 + j)), BLOCK);
+      setValue(j, stagedSlot(j));
+    }
   }
-  const staged = slotAt(MAX_SLOTS - 1 - j);
-  if (s == 0) splat(staged, load<u32>(start), n);
-  else for (let i = 0; i < n; i++) store<u32>(at(staged, i), load<u32>(start + (<usize>(i * s) << 2)));
-  setValue(j, staged);
+}
+
+/** Copies `count` elements of input j from row position `pos` into its slot at `filled`. */
+function stageSegment(j: i32, rank: i32, pos: i32, filled: i32, count: i32): void {
+  const s = rank > 0 ? strideOf(rank, j, rank - 1) : 0;
+  const src = at(<usize>word(2 + j), offsetOf(j) + pos * s);
+  const dst = at(stagedSlot(j), filled);
+  if (s == 0) splat(dst, load<u32>(src), count);
+  else if (s == 1) memory.copy(dst, src, <usize>count << 2);
+  else for (let i = 0; i < count; i++) store<u32>(at(dst, i), load<u32>(src + (<usize>(i * s) << 2)));
+}
+
+/** Advances the odometer over the outer axes by one row, moving each input's offset along. */
+function nextRow(inputs: i32, rank: i32): void {
+  for (let d = rank - 2; d >= 0; d--) {
+    const idx = load<i32>(at(INDEX, d)) + 1, size = param(1 + d);
+    const wrap = idx == size;
+    store<i32>(at(INDEX, d), wrap ? 0 : idx);
+    for (let j = 0; j < inputs; j++) {
+      const p = OFFSETS + (<usize>j << 2);
+      store<i32>(p, load<i32>(p) + (wrap ? -strideOf(rank, j, d) * (size - 1) : strideOf(rank, j, d)));
+    }
+    if (!wrap) break;
+  }
 }
 
 /** Runs every non-constant step on one block; the last step writes to `out`. */
@@ -151,14 +190,14 @@ function runBlock(inputs: i32, steps: i32, out: usize, n: i32): void {
 
 /**
  * out = the program in PROGRAM over the broadcast layout in PARAMS (float32 inputs and output). A program
- * whose last step is a constant or an input copy is the host's business (it never sends one).
+ * whose last step is a constant is the host's business (it never sends one).
  */
 export function elementwiseProgram(out: usize): void {
   const inputs = word(0), steps = word(1);
   const rank = param(0);
   const n = rank > 0 ? param(rank) : 1;
-  let rows = 1;
-  for (let d = 0; d < rank - 1; d++) rows *= param(1 + d);
+  let total = n;
+  for (let d = 0; d < rank - 1; d++) total *= param(1 + d);
   // Constants: one block each, filled once.
   for (let k = 0; k < steps; k++) {
     if (stepWord(k, 0) >> 5 != K_CONST) continue;
@@ -166,26 +205,30 @@ export function elementwiseProgram(out: usize): void {
     splat(slot, <u32>stepWord(k, 1), BLOCK);
     setValue(inputs + k, slot);
   }
+  classifyInputs(inputs, rank);
   for (let d = 0; d < rank; d++) store<i32>(at(INDEX, d), 0);
   for (let j = 0; j < inputs; j++) store<i32>(at(OFFSETS, j), 0);
-  for (let r = 0; r < rows; r++) {
-    const row = at(out, r * n);
-    for (let i0 = 0; i0 < n; i0 += BLOCK) {
-      const len = min(BLOCK, n - i0);
-      for (let j = 0; j < inputs; j++) stageInput(j, rank, <usize>word(2 + j), i0, len);
-      runBlock(inputs, steps, at(row, i0), len);
+  let pos = 0;
+  for (let done = 0; done < total; done += BLOCK) {
+    const len = min(BLOCK, total - done);
+    for (let j = 0; j < inputs; j++) {
+      const mode = load<u8>(MODES + j);
+      if (mode == IN_PLACE) setValue(j, at(<usize>word(2 + j), done));
+      else if (mode == STAGED) setValue(j, stagedSlot(j));
     }
-    // Next row: advance the odometer over the outer axes, moving each input's offset along.
-    for (let d = rank - 2; d >= 0; d--) {
-      const idx = load<i32>(at(INDEX, d)) + 1, size = param(1 + d);
-      const wrap = idx == size;
-      store<i32>(at(INDEX, d), wrap ? 0 : idx);
+    for (let filled = 0; filled < len;) {
+      const count = min(n - pos, len - filled);
       for (let j = 0; j < inputs; j++) {
-        const p = OFFSETS + (<usize>j << 2);
-        store<i32>(p, load<i32>(p) + (wrap ? -strideOf(rank, j, d) * (size - 1) : strideOf(rank, j, d)));
+        if (load<u8>(MODES + j) == STAGED) stageSegment(j, rank, pos, filled, count);
       }
-      if (!wrap) break;
+      filled += count;
+      pos += count;
+      if (pos == n) {
+        pos = 0;
+        nextRow(inputs, rank);
+      }
     }
+    runBlock(inputs, steps, at(out, done), len);
   }
 }
 

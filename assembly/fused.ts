@@ -9,8 +9,8 @@
 //   [inputs, steps, input pointers [MAX_INPUTS], then per step STEP_WORDS words: code, x, y, z, slot]
 // code = kind·32 + op (kinds below); x, y, z are value numbers (inputs 0..inputs−1, then the steps); a
 // constant carries its f32 bits in x. `slot` is the scratch slot the step writes (the host reuses slots of
-// values no longer needed); the last step writes to the output instead. Inputs not read in place are
-// staged into slot MAX_SLOTS − 1 − input.
+// values no longer needed); the last step writes to the output instead. Inputs staged for a block use slot
+// MAX_SLOTS − 1 − input, and `where` three slots below those.
 import { binaryScalar, binaryX4, unaryF32x4, unaryF64, unaryIsVector } from "./elementwise-ops";
 import { param } from "./params";
 
@@ -73,31 +73,84 @@ function unaryStep(op: i32, x: usize, y: usize, n: i32): void {
   }
 }
 
-@inline function binaryBlock(op: i32, a: usize, b: usize, y: usize, n: i32): void {
+/**
+ * y = a op b on a block; `shape` says which operand is one value for the whole block (1: a, 2: b), passed
+ * as its bits in place of a pointer and splatted into a register, as the unfused kernel's broadcast path.
+ */
+@inline function binaryBlock(op: i32, shape: i32, a: usize, b: usize, y: usize, n: i32): void {
   let i = 0;
+  const av = i32x4.splat(<u32>a), bv = i32x4.splat(<u32>b);
   // pow has no four-lane form (binaryIsVector): it runs element by element, as unfused.
   if (op != 6) {
-    for (; i + 4 <= n; i += 4) v128.store(at(y, i), binaryX4(op, false, false, v128.load(at(a, i)), v128.load(at(b, i))));
+    for (; i + 4 <= n; i += 4) {
+      const x = shape == 1 ? av : v128.load(at(a, i)), z = shape == 2 ? bv : v128.load(at(b, i));
+      v128.store(at(y, i), binaryX4(op, false, false, x, z));
+    }
   }
-  for (; i < n; i++) store<u32>(at(y, i), binaryScalar(op, false, false, load<u32>(at(a, i)), load<u32>(at(b, i))));
+  for (; i < n; i++) {
+    const x = shape == 1 ? <u32>a : load<u32>(at(a, i)), z = shape == 2 ? <u32>b : load<u32>(at(b, i));
+    store<u32>(at(y, i), binaryScalar(op, false, false, x, z));
+  }
 }
 
-function binaryStep(op: i32, a: usize, b: usize, y: usize, n: i32): void {
+function binaryVectors(op: i32, a: usize, b: usize, y: usize, n: i32): void {
   switch (op) {
-    case 0: binaryBlock(0, a, b, y, n); break;
-    case 1: binaryBlock(1, a, b, y, n); break;
-    case 2: binaryBlock(2, a, b, y, n); break;
-    case 3: binaryBlock(3, a, b, y, n); break;
-    case 4: binaryBlock(4, a, b, y, n); break;
-    case 5: binaryBlock(5, a, b, y, n); break;
-    case 6: binaryBlock(6, a, b, y, n); break;
-    case 7: binaryBlock(7, a, b, y, n); break;
-    case 8: binaryBlock(8, a, b, y, n); break;
-    case 9: binaryBlock(9, a, b, y, n); break;
-    case 10: binaryBlock(10, a, b, y, n); break;
-    case 11: binaryBlock(11, a, b, y, n); break;
-    case 12: binaryBlock(12, a, b, y, n); break;
+    case 0: binaryBlock(0, 0, a, b, y, n); break;
+    case 1: binaryBlock(1, 0, a, b, y, n); break;
+    case 2: binaryBlock(2, 0, a, b, y, n); break;
+    case 3: binaryBlock(3, 0, a, b, y, n); break;
+    case 4: binaryBlock(4, 0, a, b, y, n); break;
+    case 5: binaryBlock(5, 0, a, b, y, n); break;
+    case 6: binaryBlock(6, 0, a, b, y, n); break;
+    case 7: binaryBlock(7, 0, a, b, y, n); break;
+    case 8: binaryBlock(8, 0, a, b, y, n); break;
+    case 9: binaryBlock(9, 0, a, b, y, n); break;
+    case 10: binaryBlock(10, 0, a, b, y, n); break;
+    case 11: binaryBlock(11, 0, a, b, y, n); break;
+    case 12: binaryBlock(12, 0, a, b, y, n); break;
   }
+}
+
+function binaryScalarA(op: i32, a: usize, b: usize, y: usize, n: i32): void {
+  switch (op) {
+    case 0: binaryBlock(0, 1, a, b, y, n); break;
+    case 1: binaryBlock(1, 1, a, b, y, n); break;
+    case 2: binaryBlock(2, 1, a, b, y, n); break;
+    case 3: binaryBlock(3, 1, a, b, y, n); break;
+    case 4: binaryBlock(4, 1, a, b, y, n); break;
+    case 5: binaryBlock(5, 1, a, b, y, n); break;
+    case 6: binaryBlock(6, 1, a, b, y, n); break;
+    case 7: binaryBlock(7, 1, a, b, y, n); break;
+    case 8: binaryBlock(8, 1, a, b, y, n); break;
+    case 9: binaryBlock(9, 1, a, b, y, n); break;
+    case 10: binaryBlock(10, 1, a, b, y, n); break;
+    case 11: binaryBlock(11, 1, a, b, y, n); break;
+    case 12: binaryBlock(12, 1, a, b, y, n); break;
+  }
+}
+
+function binaryScalarB(op: i32, a: usize, b: usize, y: usize, n: i32): void {
+  switch (op) {
+    case 0: binaryBlock(0, 2, a, b, y, n); break;
+    case 1: binaryBlock(1, 2, a, b, y, n); break;
+    case 2: binaryBlock(2, 2, a, b, y, n); break;
+    case 3: binaryBlock(3, 2, a, b, y, n); break;
+    case 4: binaryBlock(4, 2, a, b, y, n); break;
+    case 5: binaryBlock(5, 2, a, b, y, n); break;
+    case 6: binaryBlock(6, 2, a, b, y, n); break;
+    case 7: binaryBlock(7, 2, a, b, y, n); break;
+    case 8: binaryBlock(8, 2, a, b, y, n); break;
+    case 9: binaryBlock(9, 2, a, b, y, n); break;
+    case 10: binaryBlock(10, 2, a, b, y, n); break;
+    case 11: binaryBlock(11, 2, a, b, y, n); break;
+    case 12: binaryBlock(12, 2, a, b, y, n); break;
+  }
+}
+
+function binaryStep(op: i32, shape: i32, a: usize, b: usize, y: usize, n: i32): void {
+  if (shape == 1) binaryScalarA(op, a, b, y, n);
+  else if (shape == 2) binaryScalarB(op, a, b, y, n);
+  else binaryVectors(op, a, b, y, n);
 }
 
 /** y = c ≠ 0 ? a : b (NaN counts as non-zero, as in `where`). */
@@ -119,21 +172,35 @@ function splat(dst: usize, bits: u32, n: i32): void {
 }
 
 // ---- the walk ----
-// Blocks are runs of BLOCK consecutive output elements, which may span rows (short rows would otherwise
-// make short blocks). An input laid out like the output is read in place; one broadcast everywhere is
-// splatted once; any other is staged into its slot row segment by row segment.
+// A value is, for one block, either a vector (a pointer to BLOCK elements) or a scalar (one value for the
+// whole block: a constant, an input broadcast along the innermost axis, or a step on scalars only, which
+// is computed once per block with the unfused kernels' scalar code). Blocks are runs of consecutive output
+// elements: within a row when some input is constant along long rows, else spanning rows (short rows would
+// make short blocks; such an input is then staged like any other). An input in the output's layout is read in place; any other vector input is staged into
+// its slot, row segment by row segment.
 
 const IN_PLACE: u8 = 0;
 const CONSTANT: u8 = 1;
 const STAGED: u8 = 2;
+const ROW_SCALAR: u8 = 3;
+/** Rows at least this long keep blocks within rows, so that inputs constant along them are scalars. */
+const MIN_SCALAR_ROW: i32 = 64;
 const MODES = memory.data(MAX_INPUTS, 16);
+/** 1 where a value is a scalar in the current block (its bits are in VALUES). */
+const SCALAR = memory.data(MAX_INPUTS + MAX_STEPS, 16);
+/** Slots where `where` spreads scalar operands. */
+const WHERE_SLOTS: i32 = MAX_SLOTS - MAX_INPUTS - 3;
 
 @inline function strideOf(rank: i32, input: i32, axis: i32): i32 { return param(1 + rank * (input + 1) + axis); }
 @inline function offsetOf(j: i32): i32 { return load<i32>(OFFSETS + (<usize>j << 2)); }
 @inline function stagedSlot(j: i32): usize { return slotAt(MAX_SLOTS - 1 - j); }
+@inline function isScalar(v: i32): bool { return load<u8>(SCALAR + v) != 0; }
+@inline function setVector(v: i32, p: usize): void { store<u8>(SCALAR + v, 0); setValue(v, p); }
+@inline function setScalar(v: i32, bits: u32): void { store<u8>(SCALAR + v, 1); setValue(v, <usize>bits); }
 
-/** How each input is read: in place (output layout), constant (stride 0 everywhere) or staged. */
-function classifyInputs(inputs: i32, rank: i32): void {
+/** How each input is read; returns whether some input is one value per row (blocks then stay in rows). */
+function classifyInputs(inputs: i32, rank: i32, rowLength: i32): bool {
+  let rowScalars = false;
   for (let j = 0; j < inputs; j++) {
     let inPlace = true, constant = true, expected = 1;
     for (let d = rank - 1; d >= 0; d--) {
@@ -142,18 +209,19 @@ function classifyInputs(inputs: i32, rank: i32): void {
       if (s != 0) constant = false;
       expected *= param(1 + d);
     }
-    const mode = inPlace ? IN_PLACE : constant ? CONSTANT : STAGED;
+    const inner = rank > 0 ? strideOf(rank, j, rank - 1) : 0;
+    // One value per row pays when rows are long; short rows are better spanned by blocks (staged).
+    const mode = inPlace ? IN_PLACE : constant ? CONSTANT : inner == 0 && rowLength >= MIN_SCALAR_ROW ? ROW_SCALAR : STAGED;
     store<u8>(MODES + j, mode);
-    if (mode == CONSTANT) {
-      splat(stagedSlot(j), load<u32>(<usize>word(2 + j)), BLOCK);
-      setValue(j, stagedSlot(j));
-    }
+    if (mode == CONSTANT) setScalar(j, load<u32>(<usize>word(2 + j)));
+    if (mode == ROW_SCALAR) rowScalars = true;
   }
+  return rowScalars;
 }
 
 /** Copies `count` elements of input j from row position `pos` into its slot at `filled`. */
 function stageSegment(j: i32, rank: i32, pos: i32, filled: i32, count: i32): void {
-  const s = rank > 0 ? strideOf(rank, j, rank - 1) : 0;
+  const s = strideOf(rank, j, rank - 1);
   const src = at(<usize>word(2 + j), offsetOf(j) + pos * s);
   const dst = at(stagedSlot(j), filled);
   if (s == 0) splat(dst, load<u32>(src), count);
@@ -175,16 +243,36 @@ function nextRow(inputs: i32, rank: i32): void {
   }
 }
 
-/** Runs every non-constant step on one block; the last step writes to `out`. */
+/** A vector operand for `where`: the value's block, or its scalar spread into where-slot `w`. */
+function vectorOf(v: i32, w: i32, n: i32): usize {
+  if (!isScalar(v)) return valueAt(v);
+  const slot = slotAt(WHERE_SLOTS + w);
+  splat(slot, <u32>valueAt(v), n);
+  return slot;
+}
+
+/** Runs every non-constant step on one block; the last step's value goes to `out`. */
 function runBlock(inputs: i32, steps: i32, out: usize, n: i32): void {
   for (let k = 0; k < steps; k++) {
     const code = stepWord(k, 0), kind = code >> 5, op = code & 31;
     if (kind == K_CONST) continue;
-    const y = k == steps - 1 ? out : slotAt(stepWord(k, 4));
-    if (kind == K_UNARY) unaryStep(op, valueAt(stepWord(k, 1)), y, n);
-    else if (kind == K_BINARY) binaryStep(op, valueAt(stepWord(k, 1)), valueAt(stepWord(k, 2)), y, n);
-    else whereStep(valueAt(stepWord(k, 1)), valueAt(stepWord(k, 2)), valueAt(stepWord(k, 3)), y, n);
-    setValue(inputs + k, y);
+    const v = inputs + k, last = k == steps - 1;
+    const y = last ? out : slotAt(stepWord(k, 4));
+    const x0 = stepWord(k, 1), x1 = stepWord(k, 2), x2 = stepWord(k, 3);
+    if (kind == K_UNARY) {
+      if (isScalar(x0)) setScalar(v, reinterpret<u32>(<f32>unaryF64(op, <f64>reinterpret<f32>(<u32>valueAt(x0)))));
+      else { unaryStep(op, valueAt(x0), y, n); setVector(v, y); }
+    } else if (kind == K_BINARY) {
+      const s0 = isScalar(x0), s1 = isScalar(x1);
+      if (s0 && s1) setScalar(v, binaryScalar(op, false, false, <u32>valueAt(x0), <u32>valueAt(x1)));
+      else { binaryStep(op, s0 ? 1 : s1 ? 2 : 0, valueAt(x0), valueAt(x1), y, n); setVector(v, y); }
+    } else if (isScalar(x0) && isScalar(x1) && isScalar(x2)) {
+      setScalar(v, reinterpret<f32>(<u32>valueAt(x0)) != 0 ? <u32>valueAt(x1) : <u32>valueAt(x2));
+    } else {
+      whereStep(vectorOf(x0, 0, n), vectorOf(x1, 1, n), vectorOf(x2, 2, n), y, n);
+      setVector(v, y);
+    }
+    if (last && isScalar(v)) splat(out, <u32>valueAt(v), n);
   }
 }
 
@@ -198,23 +286,20 @@ export function elementwiseProgram(out: usize): void {
   const n = rank > 0 ? param(rank) : 1;
   let total = n;
   for (let d = 0; d < rank - 1; d++) total *= param(1 + d);
-  // Constants: one block each, filled once.
   for (let k = 0; k < steps; k++) {
-    if (stepWord(k, 0) >> 5 != K_CONST) continue;
-    const slot = slotAt(stepWord(k, 4));
-    splat(slot, <u32>stepWord(k, 1), BLOCK);
-    setValue(inputs + k, slot);
+    if (stepWord(k, 0) >> 5 == K_CONST) setScalar(inputs + k, <u32>stepWord(k, 1));
   }
-  classifyInputs(inputs, rank);
+  const inRows = classifyInputs(inputs, rank, n);
   for (let d = 0; d < rank; d++) store<i32>(at(INDEX, d), 0);
   for (let j = 0; j < inputs; j++) store<i32>(at(OFFSETS, j), 0);
   let pos = 0;
-  for (let done = 0; done < total; done += BLOCK) {
-    const len = min(BLOCK, total - done);
+  for (let done = 0; done < total;) {
+    const len = min(BLOCK, inRows ? n - pos : total - done);
     for (let j = 0; j < inputs; j++) {
       const mode = load<u8>(MODES + j);
-      if (mode == IN_PLACE) setValue(j, at(<usize>word(2 + j), done));
-      else if (mode == STAGED) setValue(j, stagedSlot(j));
+      if (mode == IN_PLACE) setVector(j, at(<usize>word(2 + j), done));
+      else if (mode == STAGED) setVector(j, stagedSlot(j));
+      else if (mode == ROW_SCALAR) setScalar(j, load<u32>(at(<usize>word(2 + j), offsetOf(j))));
     }
     for (let filled = 0; filled < len;) {
       const count = min(n - pos, len - filled);
@@ -229,6 +314,7 @@ export function elementwiseProgram(out: usize): void {
       }
     }
     runBlock(inputs, steps, at(out, done), len);
+    done += len;
   }
 }
 

@@ -8,6 +8,7 @@
 //   node bench/train-step.bench.mjs [--quick] [--steps N] [--only protonet|maml]
 //        [--baseline <git ref>]   also builds <ref> in a temp dir and interleaves its steps with this
 //                                 tree's, reporting the paired ratio (median of per-round baseline/current)
+//        [--tree <dir>]           measure the checkout in <dir> instead of this one (e.g. a prototype)
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,6 +23,7 @@ const arg = (name, dflt) => {
 const steps = Number(arg("--steps", quick ? 3 : 7));
 const only = arg("--only", null);
 const baselineRef = arg("--baseline", null);
+const currentDir = arg("--tree", root);
 
 /** Generates the wasm/shaders modules in `dir` and bundles its src/index.ts; returns the loaded module. */
 async function bundleKshot(dir) {
@@ -117,7 +119,7 @@ function workload(ks, kind) {
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 
-const contenders = { current: await bundleKshot(root) };
+const contenders = { current: await bundleKshot(currentDir) };
 if (baselineRef) {
   const dir = checkout(baselineRef);
   contenders.baseline = await bundleKshot(dir);

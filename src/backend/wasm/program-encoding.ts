@@ -9,8 +9,8 @@ import { BINARY_OPS, type ElementwiseProgram, type ProgramStep, UNARY_OPS } from
 export const FUSED_MAX_INPUTS = 6;
 export const FUSED_MAX_STEPS = 96;
 const MAX_SLOTS = 64;
-/** Slots the steps may use: the top FUSED_MAX_INPUTS slots stage inputs. */
-const STEP_SLOTS = MAX_SLOTS - FUSED_MAX_INPUTS;
+/** Slots the steps may use: the top FUSED_MAX_INPUTS slots stage inputs, the three below spread `where` operands. */
+const STEP_SLOTS = MAX_SLOTS - FUSED_MAX_INPUTS - 3;
 const STEP_WORDS = 5;
 const HEADER_WORDS = 2 + FUSED_MAX_INPUTS;
 const KIND = { const: 0, unary: 1, binary: 2, where: 3 } as const;

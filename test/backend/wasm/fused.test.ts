@@ -82,6 +82,34 @@ describe("wasm fused elementwise programs", () => {
     }
   });
 
+  it("handles scalar outputs, empty outputs, all-scalar results and scalar where operands", () => {
+    const cases: { program: ElementwiseProgram; data: number[][]; bc: Broadcast }[] = [
+      // rank 0: one element
+      { program: { inputs: 1, steps: [{ kind: "unary", op: "exp", x: 0 }] }, data: [[0.5]], bc: { outShape: [], strides: [[]] } },
+      // a result that depends only on broadcast values: one scalar per block, spread into the output
+      { program: { inputs: 2, steps: [{ kind: "const", value: 3 }, { kind: "binary", op: "mul", a: 0, b: 2 }, { kind: "binary", op: "add", a: 3, b: 1 }] },
+        data: [[2], [1, -1, 0.5]], bc: { outShape: [3, 200], strides: [[0, 0], [1, 0]] } },
+      // where with a scalar condition per row and vector branches; rows long enough for scalar rows
+      { program: { inputs: 3, steps: [{ kind: "binary", op: "greater", a: 0, b: 0 }, { kind: "where", cond: 0, a: 1, b: 2 }] },
+        data: [[1, 0, NaN], Array.from({ length: 300 }, (_, i) => i), Array.from({ length: 300 }, (_, i) => -i)],
+        bc: { outShape: [3, 100], strides: [[1, 0], [100, 1], [100, 1]] } },
+      // empty output
+      { program: { inputs: 1, steps: [{ kind: "unary", op: "neg", x: 0 }] }, data: [[]], bc: { outShape: [0, 4], strides: [[4, 1]] } },
+    ];
+    for (const { program, data: host, bc } of cases) {
+      const size = bc.outShape.reduce((a, b) => a * b, 1);
+      const xs = host.map((h) => upload(pair.wasm, Float32Array.from(h)));
+      const refs = host.map((h) => upload(pair.ref, Float32Array.from(h)));
+      const [out, expected] = outputBoth(pair, "float32", size);
+      const before = pair.wasm.counters.dispatches;
+      pair.wasm.elementwise(program, xs, out, bc);
+      expect(pair.wasm.counters.dispatches - before).toBe(1);
+      pair.ref.elementwise(program, refs, expected, bc);
+      expectSame(pair.wasm.readSync(out), pair.ref.readSync(expected), JSON.stringify(program));
+      for (const b of [...xs, out]) pair.wasm.free(b);
+    }
+  });
+
   it("runs a long chain in one kernel call with few scratch slots", () => {
     const steps: ProgramStep[] = [];
     for (let k = 0; k < FUSED_MAX_STEPS; k++) steps.push({ kind: "binary", op: k % 2 ? "mul" : "add", a: k, b: 0 });

@@ -23,7 +23,7 @@
 // puts it, as the peers' README describes).
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { availableParallelism, loadavg, tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { runInChromium } from "./edge-adapt/chromium.mjs";
@@ -151,15 +151,16 @@ function torchFigure() {
   const blas = [process.env.KSHOT_OPENBLAS_DIR, "/opt/kshot-openblas/usr/lib/x86_64-linux-gnu/openblas-pthread", "/usr/lib/x86_64-linux-gnu/openblas-pthread"].find((d) => d && existsSync(join(d, "libblas.so.3")));
   try {
     // The peer measures its MAML, FOMAML and ProtoNet workloads before edge adaptation (~15 s on an idle
-    // machine), hence the limit. On a busy machine (load above the core count) OpenMP's spinning threads
-    // lose their cores and PyTorch slows down 5-30× (measured here: edge adaptation 5.3 s instead of 1.1 s
-    // at load 6); letting them sleep (OMP_WAIT_POLICY=PASSIVE) avoids that. Idle: the peers' README setting.
-    const waitPolicy = loadavg()[0] > availableParallelism() ? "PASSIVE" : undefined;
+    // machine), hence the limit. OMP_WAIT_POLICY=PASSIVE lets OpenMP's idle threads sleep instead of
+    // spinning: on this shared 2-core machine, whenever other processes run, spinning threads lose their
+    // cores and PyTorch slowed down 5-30× (edge adaptation 5.3 s instead of 1.1 s at load 6; the whole
+    // peer past 100 s even when the load was low as it started). Idle, the policy costs little: it is a
+    // wake-up per parallel region. (The peers' README sets only OMP_NUM_THREADS.)
     const out = runChild("/usr/bin/python3", [script, "--data", omniglotDir, "--reps", "3"], {
-      OMP_NUM_THREADS: "2", ...(blas ? { LD_LIBRARY_PATH: blas } : {}), ...(waitPolicy ? { OMP_WAIT_POLICY: waitPolicy } : {}),
+      OMP_NUM_THREADS: "2", OMP_WAIT_POLICY: "PASSIVE", ...(blas ? { LD_LIBRARY_PATH: blas } : {}),
     }, 100_000);
     return {
-      torch: out.adapt_5w5s_10steps_predict75_ms, torchVersion: out.torch, threads: out.threads, ompWaitPolicy: waitPolicy ?? "default",
+      torch: out.adapt_5w5s_10steps_predict75_ms, torchVersion: out.torch, threads: out.threads, ompWaitPolicy: "PASSIVE",
       blas: blas ?? "Debian reference BLAS (slow gemm; convolutions use oneDNN either way)",
     };
   } catch (e) {

@@ -46,10 +46,11 @@ export class WasmBackend implements Backend {
   readonly counters: BackendCounters = { dispatches: 0, allocations: 0, bytesAllocated: 0, bytesUploaded: 0, bytesReadBack: 0 };
   private live = 0;
   private kernels: KernelExports | null;
-  private viewsOf: ArrayBuffer | null = null;
-  private f32 = new Float32Array(0);
-  private i32 = new Int32Array(0);
-  private u8 = new Uint8Array(0);
+  // ArrayBufferLike: a shared WebAssembly.Memory gives a SharedArrayBuffer (newer lib typings say so).
+  private viewsOf: ArrayBufferLike | null = null;
+  private f32: Float32Array<ArrayBufferLike> = new Float32Array(0);
+  private i32: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  private u8: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
   private readonly params: number;
   /** Word index of the fused kernel's PROGRAM block. */
   private readonly program: number;

@@ -162,7 +162,9 @@ export class WebGPUBackend implements Backend {
       this.storage.release(h.gpu!);
       h.gpu = fresh;
     }
-    this.device.queue.writeBuffer(h.gpu!, 0, typed.buffer, typed.byteOffset, typed.byteLength);
+    // `as ArrayBuffer`: the bytes may live in a SharedArrayBuffer (a shared wasm memory), which writeBuffer
+    // accepts at run time but some lib typings exclude.
+    this.device.queue.writeBuffer(h.gpu!, 0, typed.buffer as ArrayBuffer, typed.byteOffset, typed.byteLength);
     this.counters.bytesUploaded += typed.byteLength;
   }
 

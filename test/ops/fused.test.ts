@@ -3,16 +3,10 @@
 // per chain, and the unfused fallback past the input limit.
 import { describe, expect, it } from "vitest";
 import * as ks from "../../src/index.ts";
-import type { Tensor } from "../../src/index.ts";
-import { activeFloat, forwardError, gradError, hvpError, input, type Input, tolerance } from "../support/gradcheck.ts";
+import { activeFloat, type GradientCase, input, itChecksGradients } from "../support/gradcheck.ts";
 
-interface Case {
-  name: string;
-  f: (xs: Tensor[]) => Tensor;
-  inputs: Input[];
-}
 
-const cases: Case[] = [
+const cases: GradientCase[] = [
   {
     name: "sgd step p − g·lr",
     f: ([p, g]) => ks.fused("sgd", [p, g], (f, p, g) => f.sub(p, f.mul(g, 0.4))),
@@ -51,20 +45,7 @@ const cases: Case[] = [
 ];
 
 describe("fused elementwise ops", () => {
-  for (const c of cases) {
-    it(`${c.name}: forward matches the float64 oracle`, async () => {
-      const { error, worst } = await forwardError(c.f, c.inputs);
-      expect(error, JSON.stringify(worst)).toBeLessThan(tolerance());
-    });
-    it(`${c.name}: gradient matches finite differences`, async () => {
-      const { error, worst } = await gradError(c.f, c.inputs);
-      expect(error, JSON.stringify(worst)).toBeLessThan(tolerance());
-    });
-    it(`${c.name}: Hessian-vector product matches differences of gradients`, async () => {
-      const { error, worst } = await hvpError(c.f, c.inputs);
-      expect(error, JSON.stringify(worst)).toBeLessThan(tolerance() * 10);
-    });
-  }
+  for (const c of cases) itChecksGradients(c);
 
   it("computes what the same ops unfused compute (bit for bit on wasm and reference)", async () => {
     const dtype = activeFloat();

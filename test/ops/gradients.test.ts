@@ -1,30 +1,23 @@
 // Every op's gradient against central finite differences (float64 oracle), every op's second derivative
 // (Hessian-vector products against differences of gradients), and forward parity with the oracle.
-import { describe, expect, it } from "vitest";
+import { describe } from "vitest";
 import * as ks from "../../src/index.ts";
 import type { Tensor } from "../../src/index.ts";
-import { forwardError, gradError, hvpError, input, type Input, tolerance } from "../support/gradcheck.ts";
+import { type GradientCase, input, itChecksGradients } from "../support/gradcheck.ts";
 
-interface Case {
-  name: string;
-  f: (xs: Tensor[]) => Tensor;
-  inputs: Input[];
-  /** Skip the Hessian check (e.g. piecewise-linear ops where it is zero and kinks make it fragile). */
-  noHvp?: boolean;
-}
 
 const idx = (values: number[], shape?: number[]) => ks.tensor(values, shape ?? [values.length], "int32");
 
-const unary: Case[] = [
+const unary: GradientCase[] = [
   ["neg", ks.neg], ["abs", ks.abs], ["exp", ks.exp], ["square", ks.square], ["relu", ks.relu],
   ["tanh", ks.tanh], ["sigmoid", ks.sigmoid], ["sin", ks.sin], ["cos", ks.cos],
 ].map(([name, f]) => ({ name: name as string, f: ([x]: Tensor[]) => (f as (t: Tensor) => Tensor)(x), inputs: [input([3, 4], 11)] }));
 
-const positive: Case[] = [
+const positive: GradientCase[] = [
   ["log", ks.log], ["sqrt", ks.sqrt], ["rsqrt", ks.rsqrt], ["reciprocal", ks.reciprocal],
 ].map(([name, f]) => ({ name: name as string, f: ([x]: Tensor[]) => (f as (t: Tensor) => Tensor)(x), inputs: [input([2, 5], 12, 0.5, 2)] }));
 
-const binary: Case[] = [
+const binary: GradientCase[] = [
   { name: "add (broadcast)", f: ([a, b]) => ks.add(a, b), inputs: [input([2, 3, 4], 1), input([3, 1], 2)] },
   { name: "sub (broadcast)", f: ([a, b]) => ks.sub(a, b), inputs: [input([4], 3), input([2, 3, 4], 4)] },
   { name: "mul (broadcast)", f: ([a, b]) => ks.mul(a, b), inputs: [input([2, 1, 4], 5), input([3, 1], 6)] },
@@ -36,7 +29,7 @@ const binary: Case[] = [
   { name: "where", f: ([a, b]) => ks.where(ks.greater(a, 0), ks.mul(a, b), ks.square(b)), inputs: [input([3, 4], 18), input([4], 19)] },
 ];
 
-const reductions: Case[] = [
+const reductions: GradientCase[] = [
   { name: "sum all", f: ([x]) => ks.sum(ks.square(x)), inputs: [input([2, 3, 4], 20)] },
   { name: "sum axes [0, 2]", f: ([x]) => ks.square(ks.sum(x, [0, 2])), inputs: [input([2, 3, 4], 21)] },
   { name: "sum axis 1 keepDims", f: ([x]) => ks.mul(ks.sum(x, 1, true), x), inputs: [input([2, 3, 4], 22)] },
@@ -46,7 +39,7 @@ const reductions: Case[] = [
   { name: "logsumexp", f: ([x]) => ks.logsumexp(x, 1), inputs: [input([3, 5], 26, -3, 3)] },
 ];
 
-const movement: Case[] = [
+const movement: GradientCase[] = [
   { name: "reshape", f: ([x]) => ks.mul(ks.reshape(x, [4, -1]), ks.reshape(x, [4, 3])), inputs: [input([2, 6], 30)] },
   { name: "transpose", f: ([x]) => ks.mul(ks.transpose(x, [2, 0, 1]), ks.transpose(x, [2, 0, 1])), inputs: [input([2, 3, 4], 31)] },
   { name: "slice", f: ([x]) => ks.square(ks.slice(x, [1, 0, 1], [1, -1, 2])), inputs: [input([2, 3, 4], 32)] },
@@ -56,7 +49,7 @@ const movement: Case[] = [
   { name: "broadcastTo", f: ([x]) => ks.square(ks.broadcastTo(x, [2, 3, 4])), inputs: [input([3, 1], 38)] },
 ];
 
-const linear: Case[] = [
+const linear: GradientCase[] = [
   { name: "matmul", f: ([a, b]) => ks.matmul(a, b), inputs: [input([3, 4], 40), input([4, 5], 41)] },
   { name: "matmul transA", f: ([a, b]) => ks.matmul(a, b, { transA: true }), inputs: [input([4, 3], 42), input([4, 2], 43)] },
   { name: "matmul transB", f: ([a, b]) => ks.matmul(a, b, { transB: true }), inputs: [input([3, 4], 44), input([2, 4], 45)] },
@@ -66,7 +59,7 @@ const linear: Case[] = [
   { name: "matmul squared (second order)", f: ([a]) => ks.matmul(a, a), inputs: [input([3, 3], 52)] },
 ];
 
-const conv: Case[] = [
+const conv: GradientCase[] = [
   { name: "conv2d 3x3 pad 1", f: ([x, w]) => ks.conv2d(x, w, { padding: 1 }), inputs: [input([2, 2, 5, 5], 60), input([3, 2, 3, 3], 61)] },
   { name: "conv2d stride 2, non-square", f: ([x, w]) => ks.conv2d(x, w, { stride: [2, 1], padding: [0, 1] }), inputs: [input([1, 2, 6, 5], 62), input([2, 2, 3, 2], 63)] },
   { name: "conv2d groups 2", f: ([x, w]) => ks.conv2d(x, w, { padding: 1, groups: 2 }), inputs: [input([2, 4, 4, 4], 64), input([4, 2, 3, 3], 65)] },
@@ -75,7 +68,7 @@ const conv: Case[] = [
   { name: "conv2dBackwardFilter", f: ([x, dy]) => ks.conv2dBackwardFilter(x, dy, [4, 1, 3, 3], { padding: 1, groups: 2 }), inputs: [input([1, 2, 4, 4], 70), input([1, 4, 4, 4], 71)] },
 ];
 
-const indexing: Case[] = [
+const indexing: GradientCase[] = [
   { name: "maxPool2d", f: ([x]) => ks.square(ks.maxPool2d(x)), inputs: [input([2, 2, 5, 4], 80)] },
   { name: "maxPool2d 3x3 stride 2", f: ([x]) => ks.maxPool2d(x, { kernel: 3, stride: 2 }), inputs: [input([1, 2, 7, 7], 81)] },
   { name: "gather", f: ([x]) => ks.square(ks.gather(x, idx([2, 0, 2, 1]), 1)), inputs: [input([2, 3, 2], 82)] },
@@ -83,7 +76,7 @@ const indexing: Case[] = [
   { name: "scatterAdd", f: ([x]) => ks.square(ks.scatterAdd(x, idx([1, 1, 3]), 0, 4)), inputs: [input([3, 2], 84)] },
 ];
 
-const nn: Case[] = [
+const nn: GradientCase[] = [
   { name: "softmax", f: ([x]) => ks.softmax(x, 1), inputs: [input([3, 4], 90, -2, 2)] },
   { name: "logSoftmax", f: ([x]) => ks.logSoftmax(x, 0), inputs: [input([3, 4], 91, -2, 2)] },
   { name: "crossEntropy", f: ([x]) => ks.crossEntropy(x, idx([0, 3, 1])), inputs: [input([3, 4], 92, -2, 2)] },
@@ -92,28 +85,13 @@ const nn: Case[] = [
   { name: "batchNorm [N, C]", f: ([x, g, b]) => ks.batchNorm(x, g, b), inputs: [input([4, 3], 98), input([3], 99), input([3], 100)] },
 ];
 
-const groups: [string, Case[]][] = [
+const groups: [string, GradientCase[]][] = [
   ["unary", [...unary, ...positive]], ["binary", binary], ["reductions", reductions], ["movement", movement],
   ["linear", linear], ["convolution", conv], ["indexing", indexing], ["nn", nn],
 ];
 
 for (const [group, cases] of groups) {
   describe(`op gradients: ${group}`, () => {
-    for (const c of cases) {
-      it(`${c.name}: forward matches the float64 oracle`, async () => {
-        const { error, worst } = await forwardError(c.f, c.inputs);
-        expect(error, JSON.stringify(worst)).toBeLessThan(tolerance());
-      });
-      it(`${c.name}: gradient matches finite differences`, async () => {
-        const { error, worst } = await gradError(c.f, c.inputs);
-        expect(error, JSON.stringify(worst)).toBeLessThan(tolerance());
-      });
-      if (!c.noHvp) {
-        it(`${c.name}: Hessian-vector product matches differences of gradients`, async () => {
-          const { error, worst } = await hvpError(c.f, c.inputs);
-          expect(error, JSON.stringify(worst)).toBeLessThan(tolerance() * 10);
-        });
-      }
-    }
+    for (const c of cases) itChecksGradients(c);
   });
 }

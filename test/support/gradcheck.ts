@@ -1,5 +1,6 @@
 // Gradient checks: analytic gradients (and Hessian-vector products) on the active backend against
 // central finite differences computed in float64 on a reference backend.
+import { expect, it } from "vitest";
 import * as ks from "../../src/index.ts";
 import type { Tensor } from "../../src/index.ts";
 
@@ -150,4 +151,32 @@ export async function forwardError(f: Fn, inputs: readonly Input[]): Promise<{ e
   const got = Float64Array.from(await y.data());
   y.dispose();
   return compare([got], [want]);
+}
+
+/** One op to check: a function of its inputs, and where the inputs come from. */
+export interface GradientCase {
+  name: string;
+  f: Fn;
+  inputs: Input[];
+  /** Skip the Hessian check (e.g. piecewise-linear ops where it is zero and kinks make it fragile). */
+  noHvp?: boolean;
+}
+
+/** The checks every differentiable op gets: forward vs the float64 oracle, gradient vs finite differences,
+ * Hessian-vector product vs differences of gradients (10× the tolerance: a difference of differences). */
+export function itChecksGradients(c: GradientCase): void {
+  it(`${c.name}: forward matches the float64 oracle`, async () => {
+    const { error, worst } = await forwardError(c.f, c.inputs);
+    expect(error, JSON.stringify(worst)).toBeLessThan(tolerance());
+  });
+  it(`${c.name}: gradient matches finite differences`, async () => {
+    const { error, worst } = await gradError(c.f, c.inputs);
+    expect(error, JSON.stringify(worst)).toBeLessThan(tolerance());
+  });
+  if (!c.noHvp) {
+    it(`${c.name}: Hessian-vector product matches differences of gradients`, async () => {
+      const { error, worst } = await hvpError(c.f, c.inputs);
+      expect(error, JSON.stringify(worst)).toBeLessThan(tolerance() * 10);
+    });
+  }
 }

@@ -29,20 +29,10 @@ if (!existsSync(join(root, "dist", "kshot.mjs"))) {
   console.log(countsLine({ passed: 0, failed: 1 }));
   process.exit(1);
 }
+// The library's seeded generator draws the strokes' jitter (after the check above: dist must exist).
+const { Rng } = await import("../dist/kshot.mjs");
 
 // ---------------------------------------------------------------- symbols as strokes
-
-/** A small seeded generator (mulberry32), so every run draws the same jitter. */
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Strokes of a symbol in the unit square: centre (cx, cy), size s, each point nudged by `wobble`.
@@ -238,7 +228,8 @@ try {
     console.log(`      ${bytes.length} bytes; ${await text(page, "#adapt-status")}`);
   });
 
-  const rand = random(7);
+  const rng = new Rng(7); // the same jitter on every run
+  const rand = () => rng.uniform();
   const adapted = reloaded && await check(`adapts on ${EXAMPLES_PER_CLASS} examples each of ${SYMBOLS.join(", ")} drawn with the mouse (and one by touch)`, async () => {
     for (const [i, kind] of SYMBOLS.entries()) {
       await page.$eval(`#class-name-${i}`, (e, name) => { e.value = name; e.dispatchEvent(new Event("input")); }, kind);

@@ -1,9 +1,9 @@
 // Elementwise template: out[i] = EXPR(x0, x1, ...) over a broadcast output of `size` elements.
 // src/backend/webgpu/codegen/elementwise.ts fills the $-markers: $INPUTS (one read-only binding per input,
 // in0 at binding 1 ...), $LOADS (`let xj = inj[off[j]];`), $EXPR (the op, or a fused chain of ops, written
-// over x0..xn-1), $N_INPUTS, $OUT_TYPE, $OUT_BINDING. math.wgsl is prepended.
-// Input j's element offset walks the output index through the collapsed shape with its own strides
-// (0 on broadcast axes); CONTIGUOUS kernels (every input has the output's layout) skip the walk.
+// over x0..xn-1), $N_INPUTS, $OUT_TYPE, $OUT_BINDING. math.wgsl is prepended, and broadcast_walk.wgsl
+// (input j's element offset at output index i) unless the kernel is CONTIGUOUS (every input has the
+// output's layout).
 
 struct Params {
   size: u32,
@@ -25,20 +25,11 @@ const WG: u32 = 64u;
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let i = (wid.x + wid.y * params.groups_x) * WG + lid;
   if (i >= params.size) { return; }
-  var off: array<u32, $N_INPUTS>;
 //#if CONTIGUOUS
+  var off: array<u32, $N_INPUTS>;
   for (var j = 0u; j < $N_INPUTS; j++) { off[j] = i; }
 //#else
-  var rem = i;
-  for (var d = params.rank; d > 0u; d--) {
-    let axis = d - 1u;
-    let extent = params.shape[axis / 4u][axis % 4u];
-    let coord = rem % extent;
-    rem = rem / extent;
-    for (var j = 0u; j < $N_INPUTS; j++) {
-      off[j] += coord * params.strides[2u * j + axis / 4u][axis % 4u];
-    }
-  }
+  let off = broadcast_offsets(i);
 //#endif
 $LOADS
   out[i] = $EXPR;

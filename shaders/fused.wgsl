@@ -1,9 +1,9 @@
 // Fused elementwise program: out[i] = the last value of a chain of elementwise ops (one `let` per step),
 // over float inputs broadcast to the output. src/backend/webgpu/codegen/program.ts fills the $-markers:
 // $INPUTS (one read-only binding per input), $BODY (loads and steps), $RESULT, $N_WALK (inputs that walk
-// the index), $STRIDE_VEC4S, $OUT_BINDING. math.wgsl is prepended.
+// the index), $STRIDE_VEC4S, $OUT_BINDING. math.wgsl is prepended, and broadcast_walk.wgsl when some input walks.
 // Inputs come in three kinds, fixed per pipeline: contiguous ones read in[i], scalars in[0], and only the
-// rest ("walking" inputs, broadcast along some axes) decode the output index through the collapsed shape.
+// rest ("walking" inputs, broadcast along some axes) decode the output index (broadcast_walk.wgsl).
 
 struct Params {
   size: u32,
@@ -26,17 +26,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let i = (wid.x + wid.y * params.groups_x) * WG + lid;
   if (i >= params.size) { return; }
 //#if WALK
-  var off: array<u32, $N_WALK>;
-  var rem = i;
-  for (var d = params.rank; d > 0u; d--) {
-    let axis = d - 1u;
-    let extent = params.shape[axis / 4u][axis % 4u];
-    let coord = rem % extent;
-    rem = rem / extent;
-    for (var j = 0u; j < $N_WALK; j++) {
-      off[j] += coord * params.strides[2u * j + axis / 4u][axis % 4u];
-    }
-  }
+  let off = broadcast_offsets(i);
 //#endif
 $BODY
   out[i] = $RESULT;

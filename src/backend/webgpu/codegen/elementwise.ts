@@ -30,5 +30,10 @@ export function elementwiseSource(s: ElementwiseShader): string {
     OUT_BINDING: n + 1,
     CONTIGUOUS: s.contiguous,
   }, "elementwise.wgsl");
-  return shaderSource("math") + "\n" + body;
+  return shaderSource("math") + "\n" + (s.contiguous ? "" : broadcastWalkSource(n)) + body;
+}
+
+/** shaders/broadcast_walk.wgsl for `inputs` walking inputs: `broadcast_offsets(i)`, shared with fused programs. */
+export function broadcastWalkSource(inputs: number): string {
+  return specialize(shaderSource("broadcast_walk"), { N_WALK: `${inputs}u` }, "broadcast_walk.wgsl") + "\n";
 }

@@ -6,6 +6,7 @@
  */
 import type { ElementwiseProgram, ProgramStep } from "../../backend.ts";
 import { binaryExpr, unaryExpr, whereExpr } from "./elementwise-ops.ts";
+import { broadcastWalkSource } from "./elementwise.ts";
 import { shaderSource } from "./shader-source.ts";
 import { specialize } from "./specialize.ts";
 
@@ -76,5 +77,5 @@ export function programSource(s: ProgramShader): string {
     OUT_BINDING: n + 1,
     WALK: walk > 0,
   }, "fused.wgsl");
-  return shaderSource("math") + "\n" + constantDecl + body;
+  return shaderSource("math") + "\n" + constantDecl + (walk > 0 ? broadcastWalkSource(walk) : "") + body;
 }

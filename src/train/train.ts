@@ -123,12 +123,15 @@ function disposeAll(r: TensorRecord): void {
 /** Training seconds of this call, with the clock stopped during validation and checkpoint writing. */
 class Clock {
   private banked = 0;
-  private since = performance.now();
+  /** When the clock last started; undefined while it is stopped. */
+  private since: number | undefined = performance.now();
   seconds(): number {
-    return this.banked + (performance.now() - this.since) / 1000;
+    return this.banked + (this.since === undefined ? 0 : (performance.now() - this.since) / 1000);
   }
   async paused<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.since === undefined) return fn();
     this.banked = this.seconds();
+    this.since = undefined;
     try {
       return await fn();
     } finally {

@@ -130,6 +130,22 @@ describe("train", () => {
     dispose(r.params);
   });
 
+  it("stamps validations and checkpoints with training seconds, which stand still while they run", async () => {
+    const saved: Uint8Array[] = [];
+    const r = await train(fomaml(), clusterTasks(), {
+      iterations: 12, logEvery: 100, checkpoint: { write: (b) => void saved.push(b), every: 4 },
+      validation: { tasks: clusterTasks(99, 3, 1, 2, 9), every: 2, episodes: 40 },
+    });
+    const last = (await load(saved[saved.length - 1]!)).metadata;
+    const stamps = (last.history!.validation as { seconds: number }[]).map((v) => v.seconds);
+    expect(stamps).toHaveLength(6);
+    stamps.slice(1).forEach((s, i) => expect(s).toBeGreaterThanOrEqual(stamps[i]!));
+    // Training time only: the validation at the last iteration is no later than the run's total.
+    expect(stamps[5]!).toBeLessThanOrEqual(last.seconds as number);
+    expect(last.seconds as number).toBeLessThanOrEqual(r.seconds + 1e-9);
+    dispose(r.params);
+  });
+
   it("reports progress with pace, ETA and the schedule's learning rate", async () => {
     const reports: TrainProgress[] = [];
     const r = await train(fomaml(), clusterTasks(), {

@@ -18,9 +18,11 @@ import type { Tensor } from "../tensor.ts";
 import type { MetaAlgorithm } from "./algorithm.ts";
 import { metricAlgorithm } from "./metric.ts";
 
-/** z / max(‖z‖, 1e-8) along the last axis (as torch.nn.functional.normalize). */
+/** z / max(‖z‖, 1e-8) along the last axis (as torch.nn.functional.normalize). Clamped before the square
+ * root, as sqrt(max(‖z‖², 1e-16)): the same value, but an all-zero embedding (a Conv-4 whose last ReLU
+ * zeroed every channel) gets a zero gradient instead of 0·∞ = NaN through sqrt′(0). */
 export function normalize(z: Tensor): Tensor {
-  return tidy(() => div(z, maximum(sqrt(sum(square(z), -1, true)), 1e-8)));
+  return tidy(() => div(z, sqrt(maximum(sum(square(z), -1, true), 1e-16))));
 }
 
 /** Class probabilities [T, Q, N]: attention over support examples, summed per class. */

@@ -37,6 +37,8 @@ lane_a() {
   train fomaml 15 --algo fomaml --split vinyals --ways 5 --shots 1 && one_shot_then_five fomaml
   train metasgd 15 --algo metasgd --split vinyals --ways 5 --shots 1 && one_shot_then_five metasgd
   train anil 10 --algo anil --split vinyals --ways 5 --shots 1 && one_shot_then_five anil
+  # Reptile tests with 50 inner steps per episode (its paper's protocol): 1-shot only, 5-shot costs ~5× more.
+  train reptile 8 --algo reptile --split vinyals --ways 5 --shots 1 && evaluate reptile 5w1s --split vinyals
 }
 lane_b() {
   train protonet 60 --algo protonet --split vinyals
@@ -48,7 +50,7 @@ lane_b() {
   train protonet-lake 20 --algo protonet --split lake
   evaluate protonet-lake 5w1s --split lake --ways 5 --shots 1
   evaluate protonet-lake 5w5s --split lake --ways 5 --shots 5
-  train matchingnet 15 --algo matchingnet --split vinyals --ways 5 --shots 1 && one_shot_then_five matchingnet
+  train matchingnet 10 --algo matchingnet --split vinyals --ways 5 --shots 1 && one_shot_then_five matchingnet
   train finetune 10 --algo finetune --split vinyals && one_shot_then_five finetune
 }
 

@@ -7,12 +7,11 @@
  * const algo = ks.meta.matchingNet(ks.nn.conv4({ ways: 0 }));
  */
 import { tidy } from "../engine.ts";
-import { div, log, maximum, mul, sqrt } from "../ops/elementwise.ts";
+import { div, log, maximum, mul, sqrt, square } from "../ops/elementwise.ts";
 import { oneHot } from "../ops/gather.ts";
 import { matmul } from "../ops/matmul.ts";
 import { softmax } from "../ops/nn.ts";
 import { mean, sum } from "../ops/reduce.ts";
-import { square } from "../ops/elementwise.ts";
 import type { Model } from "../nn/model.ts";
 import type { Tensor } from "../tensor.ts";
 import type { MetaAlgorithm } from "./algorithm.ts";
@@ -20,7 +19,7 @@ import { metricAlgorithm } from "./metric.ts";
 
 /** z / max(‖z‖, 1e-8) along the last axis (as torch.nn.functional.normalize). Clamped before the square
  * root, as sqrt(max(‖z‖², 1e-16)): the same value, but an all-zero embedding (a Conv-4 whose last ReLU
- * zeroed every channel) gets a zero gradient instead of 0·∞ = NaN through sqrt′(0). */
+ * zeroed every channel) gets PyTorch's finite gradient (w / 1e-8) instead of 0·∞ = NaN through sqrt′(0). */
 export function normalize(z: Tensor): Tensor {
   return tidy(() => div(z, sqrt(maximum(sum(square(z), -1, true), 1e-16))));
 }

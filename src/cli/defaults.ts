@@ -29,7 +29,7 @@ export interface Recipe {
   iterations: number;
   /** The evaluation protocol ("train": the training episodes' value). */
   evaluation: { ways: number | "train"; shots: number | "train"; queries: number };
-  /** Other algorithm options (fine-tuning baseline). */
+  /** Other algorithm options (fine-tuning baseline; Reptile's minibatch sizes). */
   options?: Readonly<Record<string, number | string | boolean>>;
   /** Where the numbers come from. */
   source: string;
@@ -73,7 +73,8 @@ export const RECIPES: Readonly<Record<AlgorithmName, Partial<Record<DatasetKind,
     images: {
       ways: 5, shots: 1, queries: 9, metaBatch: 5, innerSteps: 5, innerLr: 0.1, evalSteps: 50, evalLr: 0.1,
       optimizer: "sgd", metaLr: 1, schedule: { kind: "linear", final: 0 }, iterations: 100000, evaluation: EVAL_AS_TRAINED,
-      source: "Nichol et al. 2018, Omniglot table: 10 examples per class in training (here 1 shot + 9 queries, all used by the inner loop), 5 inner steps, meta-batch 5, outer step 1 → 0 linearly, 100k iterations, 50 evaluation steps; the paper's inner optimizer is Adam (lr 0.001, β1 = 0), kshot's is plain SGD, hence lr 0.1 (kshot)",
+      options: { innerBatch: 10, evalBatch: 5 },
+      source: "Nichol et al. 2018, Omniglot table: 10 examples per class in training (here 1 shot + 9 queries, all used by the inner loop), 5 inner steps on minibatches of 10 (one pass; kshot's take 2 of each class, the paper's are random), meta-batch 5, outer step 1 → 0 linearly, 100k iterations, 50 evaluation steps on minibatches of 5; the paper's inner optimizer is Adam (lr 0.001, β1 = 0), kshot's is plain SGD, hence lr 0.1 (kshot)",
     },
     sinusoid: {
       ways: 1, shots: 10, queries: 40, metaBatch: 1, innerSteps: 5, innerLr: 0.02, evalSteps: 10, evalLr: 0.02,

@@ -51,7 +51,7 @@ export interface TrainPlan {
   seed: number;
   hidden: number;
   evaluation: EvaluationPlan;
-  /** Extra algorithm options (fine-tuning). */
+  /** Extra algorithm options (fine-tuning; Reptile's minibatches). */
   options: Record<string, number | string | boolean>;
   source: string;
 }
@@ -143,6 +143,9 @@ export function planMetadata(
   return { training, data: stored, evaluation: { ...plan.evaluation } };
 }
 
+/** The algorithm options a plan carries in `options`: fine-tuning's test-time SGD, Reptile's minibatches. */
+const EXTRA_OPTIONS = ["steps", "lr", "momentum", "headInit", "wholeNetwork", "innerBatch", "evalBatch"];
+
 /** Flags that describe the run and so must agree with a checkpoint being resumed. */
 const RUN_FLAGS = ["algo", "dataset", "data", "split", "augment", "ways", "shots", "queries", "meta-batch", "inner-steps", "inner-lr", "meta-lr", "seed", "hidden"];
 
@@ -171,7 +174,7 @@ export function planFromCheckpoint(f: ParsedFlags, m: CheckpointMetadata): Train
     seed: m.seed ?? 0,
     hidden: num(t.hidden) ?? CONV4_HIDDEN,
     evaluation: { ...(m.evaluation ?? {}), ...(flag.number(f, "episodes") ? { episodes: flag.number(f, "episodes") } : {}) } as unknown as EvaluationPlan,
-    options: Object.fromEntries(Object.entries(o).filter(([k]) => ["steps", "lr", "momentum", "headInit", "wholeNetwork"].includes(k))),
+    options: Object.fromEntries(Object.entries(o).filter(([k]) => EXTRA_OPTIONS.includes(k))),
     source: typeof t.source === "string" ? t.source : "",
   };
   const stored: Record<string, unknown> = {

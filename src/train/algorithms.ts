@@ -65,7 +65,7 @@ export function createAlgorithm(name: string, model: Model, o: AlgorithmOptions 
       return { maml, fomaml, metasgd: metaSgd, anil }[algorithm](model, options);
     }
     case "reptile":
-      return reptile(model, shared);
+      return reptile(model, { ...shared, innerBatch: num("innerBatch"), evalBatch: num("evalBatch") });
     case "protonet":
       return protonet(model);
     case "matchingnet":

@@ -30,6 +30,14 @@ describe("kshot train's published defaults", () => {
     expect(p.innerSteps).toBe(undefined);
   });
 
+  it("Reptile on Omniglot: 5 inner steps on minibatches of 10, meta-batch 5, 50 evaluation steps on minibatches of 5", () => {
+    const p = plan("--algo", "reptile", "--dataset", "omniglot");
+    expect([p.ways, p.shots, p.queries, p.metaBatch, p.innerSteps, p.evalSteps]).toEqual([5, 1, 9, 5, 5, 50]);
+    expect(p.options).toEqual({ innerBatch: 10, evalBatch: 5 });
+    const m = { ...planMetadata(p, "none", { split: "vinyals" }), model: { name: "conv4", config: {} }, algorithm: { name: "reptile", options: { innerSteps: 5, innerBatch: 10, evalBatch: 5 } }, iteration: 3 };
+    expect(planFromCheckpoint(parseFlags("train", ["--minutes", "1", "--out", "x"], TRAIN_FLAGS), m).options).toEqual({ innerBatch: 10, evalBatch: 5 });
+  });
+
   it("lets flags override the recipe and keeps the evaluation shape of MAML tied to training", () => {
     const p = plan("--algo", "maml", "--ways", "20", "--shots", "5", "--inner-steps", "5", "--inner-lr", "0.1", "--meta-batch", "16", "--minutes", "3");
     expect([p.ways, p.shots, p.queries, p.metaBatch, p.innerSteps, p.innerLr]).toEqual([20, 5, 5, 16, 5, 0.1]);

@@ -56,6 +56,7 @@ function algorithmOptions(plan: TrainPlan, model: Model, trainTasks: TaskSource)
   // ANIL on the MLP: the last layer is the head.
   const anilHead = plan.algorithm === "anil" && model.name === "mlp" ? names.slice(-2).join(",") : undefined;
   return {
+    ...plan.options,
     innerSteps: plan.innerSteps, innerLr: plan.innerLr, evalSteps: plan.evalSteps, evalLr: plan.evalLr,
     loss: plan.kind === "sinusoid" ? "mse" : "cross_entropy",
     ...(anilHead ? { innerParams: anilHead } : {}),

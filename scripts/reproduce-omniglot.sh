@@ -34,11 +34,10 @@ one_shot_then_five() { # name: 5-way 1-shot as trained, then the same model on 5
 
 lane_a() {
   train maml 60 --algo maml --split vinyals --ways 5 --shots 1 && one_shot_then_five maml
-  train fomaml 15 --algo fomaml --split vinyals --ways 5 --shots 1 && one_shot_then_five fomaml
-  train metasgd 15 --algo metasgd --split vinyals --ways 5 --shots 1 && one_shot_then_five metasgd
+  train fomaml 60 --algo fomaml --split vinyals --ways 5 --shots 1 && one_shot_then_five fomaml
+  # Reptile tests with 50 inner steps on minibatches of 5 support examples (its paper's protocol).
+  train reptile 40 --algo reptile --split vinyals --ways 5 --shots 1 && one_shot_then_five reptile
   train anil 10 --algo anil --split vinyals --ways 5 --shots 1 && one_shot_then_five anil
-  # Reptile tests with 50 inner steps per episode (its paper's protocol): 1-shot only, 5-shot costs ~5× more.
-  train reptile 8 --algo reptile --split vinyals --ways 5 --shots 1 && evaluate reptile 5w1s --split vinyals
 }
 lane_b() {
   train protonet 60 --algo protonet --split vinyals
@@ -50,7 +49,8 @@ lane_b() {
   train protonet-lake 20 --algo protonet --split lake
   evaluate protonet-lake 5w1s --split lake --ways 5 --shots 1
   evaluate protonet-lake 5w5s --split lake --ways 5 --shots 5
-  train matchingnet 10 --algo matchingnet --split vinyals --ways 5 --shots 1 && one_shot_then_five matchingnet
+  train metasgd 60 --algo metasgd --split vinyals --ways 5 --shots 1 && one_shot_then_five metasgd
+  train matchingnet 55 --algo matchingnet --split vinyals --ways 5 --shots 1 && one_shot_then_five matchingnet
   train finetune 10 --algo finetune --split vinyals && one_shot_then_five finetune
 }
 

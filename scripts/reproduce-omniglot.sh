@@ -36,7 +36,7 @@ lane_a() {
   train maml 60 --algo maml --split vinyals --ways 5 --shots 1 && one_shot_then_five maml
   train fomaml 60 --algo fomaml --split vinyals --ways 5 --shots 1 && one_shot_then_five fomaml
   # Reptile tests with 50 inner steps on minibatches of 5 support examples (its paper's protocol).
-  train reptile 40 --algo reptile --split vinyals --ways 5 --shots 1 && one_shot_then_five reptile
+  train reptile 35 --algo reptile --split vinyals --ways 5 --shots 1 && one_shot_then_five reptile
   train anil 10 --algo anil --split vinyals --ways 5 --shots 1 && one_shot_then_five anil
 }
 lane_b() {
@@ -50,7 +50,7 @@ lane_b() {
   evaluate protonet-lake 5w1s --split lake --ways 5 --shots 1
   evaluate protonet-lake 5w5s --split lake --ways 5 --shots 5
   train metasgd 60 --algo metasgd --split vinyals --ways 5 --shots 1 && one_shot_then_five metasgd
-  train matchingnet 55 --algo matchingnet --split vinyals --ways 5 --shots 1 && one_shot_then_five matchingnet
+  train matchingnet 50 --algo matchingnet --split vinyals --ways 5 --shots 1 && one_shot_then_five matchingnet
   train finetune 10 --algo finetune --split vinyals && one_shot_then_five finetune
 }
 

@@ -8,4 +8,5 @@ export type { TaskBatch, LabelledSet } from "./task-batch.ts";
 export { meanTaskLoss, accuracy, type LossKind } from "./losses.ts";
 export { innerLoop, type InnerLoopOptions } from "./inner-loop.ts";
 export { perTask, taskMean } from "./params.ts";
+export { minibatch, joinByGroup, examplesPerGroup } from "./minibatches.ts";
 export { finetune, type FinetuneOptions } from "./finetune.ts";

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as ks from "../../src/index.ts";
-import { examplesPerGroup, joinByGroup, minibatch } from "../../src/meta/minibatches.ts";
+
+const { examplesPerGroup, joinByGroup, minibatch } = ks.meta;
 
 /** One task, 2 classes × 3 examples, each example [2] holding (class, index) so the picks are readable. */
 const x = ks.tensor([0, 0, 0, 1, 0, 2, 1, 0, 1, 1, 1, 2], [1, 6, 2]);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import * as ks from "../../src/index.ts";
-import { innerLoop } from "../../src/meta/inner-loop.ts";
-import { perTask } from "../../src/meta/params.ts";
-import type { TaskBatch } from "../../src/meta/task-batch.ts";
+type TaskBatch = ks.meta.TaskBatch;
+
+const { innerLoop, perTask } = ks.meta;
 
 /** Two tasks of 2 ways × (1 shot + 2 queries) on 3 inputs, class-major as the sampler lays them out. */
 function batch(): TaskBatch {

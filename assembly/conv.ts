@@ -19,7 +19,8 @@ import { gemm, gemmPacked, gemmReady } from "./gemm";
 import { MR, NR, PackCheck, packA } from "./gemm-pack";
 import { col2im, im2col, im2colPacked, im2colPackedT, padImages } from "./im2col";
 import { alloc, free } from "./memory";
-import { STATUS_OK, STATUS_OUT_OF_MEMORY } from "./status";
+import { Block, partStart } from "./parts";
+import { STATUS_OK, STATUS_OUT_OF_MEMORY, STATUS_SERIAL } from "./status";
 
 /** The patch matrix of a chunk should stay in L2: about this many bytes, and at most MAX_COLS columns. */
 const CHUNK_BYTES: i32 = 512 << 10;
@@ -96,11 +97,13 @@ function patches(x: usize, g: i32, n0: i32, count: i32, p0: i32, p1: i32, col: u
 @inline function packsPatches(): bool { return s.inC / s.groups >= 8; }
 
 /**
- * y = conv(x, w) for the shape in ConvShape. With `flipped`, w holds the weights of the convolution being
- * differentiated (its [g·icg' + o][c] layout) and the forward GEMM packs them rotated by 180° and
- * transposed in channels on the fly (backward data as a forward pass); then the patches must be packed.
+ * y = conv(x, w) for the shape in ConvShape, part `part` of `parts`: the work items are (group, chunk of
+ * images, piece of pixels), each part a contiguous range of them. With `flipped`, w holds the weights of
+ * the convolution being differentiated (its [g·icg' + o][c] layout) and the forward GEMM packs them
+ * rotated by 180° and transposed in channels on the fly (backward data as a forward pass); then the
+ * patches must be packed.
  */
-function forward(x: usize, w: usize, y: usize, flipped: bool = false): i32 {
+function forward(x: usize, w: usize, y: usize, flipped: bool, part: i32, parts: i32): i32 {
   plan();
   PackCheck.nonFinite = false;
   const k = patchRows(), p = pixels(), icg = s.inC / s.groups, ocg = s.outC / s.groups;
@@ -118,31 +121,40 @@ function forward(x: usize, w: usize, y: usize, flipped: bool = false): i32 {
     release(pw); release(pb); release(tmp); release(xp);
     return STATUS_OUT_OF_MEMORY;
   }
-  for (let g = 0; g < s.groups; g++) {
+  const chunks = (s.batch + Plan.images - 1) / Plan.images;
+  const pieces = Plan.images > 1 ? 1 : (p + Plan.piece - 1) / Plan.piece;
+  const items = s.groups * chunks * pieces;
+  let packedGroup = -1, paddedChunk = -1;
+  for (let i = partStart(items, part, parts), end = partStart(items, part + 1, parts); i < end; i++) {
+    const g = i / (chunks * pieces), chunk = i / pieces;
     const wg = at(w, g * ocg * k);
-    if (flipped) packFlippedWeights(pw, w, g);
-    else if (packed) packA(pw, wg, k, 1, ocg, k, true);
-    for (let n0 = 0; n0 < s.batch; n0 += Plan.images) {
-      const count = min(Plan.images, s.batch - n0);
-      const whole = count > 1;
-      if (packed) padImages(x, g * icg * plane, n0, count, xp);
-      for (let p0 = 0; p0 < p; p0 += whole ? p : Plan.piece) {
-        const p1 = whole ? p : min(p, p0 + Plan.piece), cols = whole ? count * p : p1 - p0;
-        // Where the GEMM writes: y itself for one image, else a [ocg][cols] matrix scattered afterwards.
-        const out = whole ? tmp : at(planeAt(y, n0, s.outC, g * ocg, p), p0);
-        const ldo = whole ? cols : p;
-        if (direct) {
-          gemm(ocg, cols, k, wg, k, 1, at(planeAt(x, n0, s.inC, g * icg, p), p0), p, 1, out, ldo, false);
-        } else if (packed) {
-          im2colPacked(xp, pb, cols, count, whole ? 0 : p0);
-          gemmPacked(ocg, cols, k, pw, pb, out, ldo, false);
-        } else {
-          patches(x, g, n0, count, p0, p1, pb);
-          gemm(ocg, cols, k, wg, k, 1, pb, cols, 1, out, ldo, false);
-        }
-        if (whole) gatherImages(y, s.outC, g * ocg, n0, count, ocg, tmp, false);
-      }
+    if (g != packedGroup) {
+      if (flipped) packFlippedWeights(pw, w, g);
+      else if (packed) packA(pw, wg, k, 1, ocg, k, true);
+      packedGroup = g;
     }
+    const n0 = (chunk % chunks) * Plan.images;
+    const count = min(Plan.images, s.batch - n0);
+    const whole = count > 1;
+    if (packed && chunk != paddedChunk) {
+      padImages(x, g * icg * plane, n0, count, xp);
+      paddedChunk = chunk;
+    }
+    const p0 = (i % pieces) * Plan.piece;
+    const p1 = whole ? p : min(p, p0 + Plan.piece), cols = whole ? count * p : p1 - p0;
+    // Where the GEMM writes: y itself for one image, else a [ocg][cols] matrix scattered afterwards.
+    const out = whole ? tmp : at(planeAt(y, n0, s.outC, g * ocg, p), p0);
+    const ldo = whole ? cols : p;
+    if (direct) {
+      gemm(ocg, cols, k, wg, k, 1, at(planeAt(x, n0, s.inC, g * icg, p), p0), p, 1, out, ldo, false);
+    } else if (packed) {
+      im2colPacked(xp, pb, cols, count, whole ? 0 : p0);
+      gemmPacked(ocg, cols, k, pw, pb, out, ldo, false);
+    } else {
+      patches(x, g, n0, count, p0, p1, pb);
+      gemm(ocg, cols, k, wg, k, 1, pb, cols, 1, out, ldo, false);
+    }
+    if (whole) gatherImages(y, s.outC, g * ocg, n0, count, ocg, tmp, false);
   }
   release(pw);
   release(pb);
@@ -156,29 +168,44 @@ function forward(x: usize, w: usize, y: usize, flipped: bool = false): i32 {
   if (block > 1) free(block);
 }
 
-/** y = conv2d(x, w), shapes in PARAMS. */
-export function conv2d(x: usize, w: usize, y: usize): i32 {
+/** y = conv2d(x, w), shapes in PARAMS; part `part` of `parts`. */
+export function conv2d(x: usize, w: usize, y: usize, part: i32, parts: i32): i32 {
   s.load();
   if (!gemmReady()) return STATUS_OUT_OF_MEMORY;
   // Non-finite weights go to the direct path (see conv-direct.ts); packed weights are checked as packed.
   const checkedWhilePacking = packsPatches() && !patchesAreInput();
   if (hasPadding() && !checkedWhilePacking && !allFinite(w, s.outC * patchRows())) {
+    if (parts > 1) return STATUS_SERIAL;
     forwardDirect(x, w, y);
     return STATUS_OK;
   }
-  const status = forward(x, w, y);
-  if (status == STATUS_OK && hasPadding() && PackCheck.nonFinite) forwardDirect(x, w, y);
+  const status = forward(x, w, y, false, part, parts);
+  if (status == STATUS_OK && hasPadding() && PackCheck.nonFinite) {
+    if (parts > 1) return STATUS_SERIAL;
+    forwardDirect(x, w, y);
+  }
   return status;
 }
 
-/** dw = Σ over pixels of dy ⊗ patches(x), shapes in PARAMS. */
-export function conv2dBackwardFilter(x: usize, dy: usize, dw: usize): i32 {
+/**
+ * dw = Σ over pixels of dy ⊗ patches(x), shapes in PARAMS; part `part` of `parts`. The work items are
+ * (group, block of patch rows, i.e. of dW's columns): every part sums over all the images in the same
+ * order, and packs only its block of the patches (dY, with fewer rows, is packed by each).
+ */
+export function conv2dBackwardFilter(x: usize, dy: usize, dw: usize, part: i32, parts: i32): i32 {
   s.load();
   if (!gemmReady()) return STATUS_OUT_OF_MEMORY;
   plan();
   const k = patchRows(), p = pixels(), icg = s.inC / s.groups, ocg = s.outC / s.groups;
+  const blocks = s.groups >= parts ? 1 : (parts + s.groups - 1) / s.groups;
+  const items = s.groups * blocks;
+  const first = partStart(items, part, parts), end = partStart(items, part + 1, parts);
   if (s.batch == 0 || p == 0) {
-    memory.fill(dw, 0, <usize>(s.outC * k) << 2);
+    for (let i = first; i < end; i++) {
+      Block.of(k, i % blocks, blocks, NR);
+      const dwg = at(dw, (i / blocks) * ocg * k);
+      for (let o = 0; o < ocg; o++) memory.fill(at(dwg, o * k + Block.start), 0, <usize>(Block.end - Block.start) << 2);
+    }
     return STATUS_OK;
   }
   // dY is checked for NaN/±Inf as it is packed: with padding, those go to the direct path instead.
@@ -197,9 +224,13 @@ export function conv2dBackwardFilter(x: usize, dy: usize, dw: usize): i32 {
     return STATUS_OUT_OF_MEMORY;
   }
   const plane = s.inH * s.inW;
-  for (let g = 0; g < s.groups; g++) {
+  for (let i = first; i < end; i++) {
+    const g = i / blocks;
+    Block.of(k, i % blocks, blocks, NR);
+    const c0 = Block.start, c1 = Block.end;
+    if (c0 == c1) continue;
     const dwg = at(dw, g * ocg * k);
-    let first = true;
+    let firstChunk = true;
     for (let n0 = 0; n0 < s.batch; n0 += Plan.images) {
       const count = min(Plan.images, s.batch - n0);
       const whole = count > 1;
@@ -212,9 +243,9 @@ export function conv2dBackwardFilter(x: usize, dy: usize, dw: usize): i32 {
         } else {
           packA(pa, at(planeAt(dy, n0, s.outC, g * ocg, p), p0), p, 1, ocg, cols, check);
         }
-        im2colPackedT(xp, pb, cols, count, whole ? 0 : p0, info);
-        gemmPacked(ocg, k, cols, pa, pb, dwg, k, !first);
-        first = false;
+        im2colPackedT(xp, pb, cols, count, whole ? 0 : p0, info, c0, c1);
+        gemmPacked(ocg, c1 - c0, cols, pa, pb, at(dwg, c0), k, !firstChunk);
+        firstChunk = false;
       }
     }
   }
@@ -223,7 +254,10 @@ export function conv2dBackwardFilter(x: usize, dy: usize, dw: usize): i32 {
   release(info);
   release(tmp);
   release(xp);
-  if (check && PackCheck.nonFinite) backwardFilterDirect(x, dy, dw);
+  if (check && PackCheck.nonFinite) {
+    if (parts > 1) return STATUS_SERIAL;
+    backwardFilterDirect(x, dy, dw);
+  }
   return STATUS_OK;
 }
 
@@ -261,14 +295,14 @@ function packFlippedWeights(dst: usize, w: usize, g: i32): void {
  * 180° and transposed in channels. The weights are flipped while being packed, when the forward packs
  * them (enough channels); otherwise into a flipped copy first.
  */
-function backwardDataAsForward(dy: usize, w: usize, dx: usize): i32 {
+function backwardDataAsForward(dy: usize, w: usize, dx: usize, part: i32, parts: i32): i32 {
   const icg = s.inC / s.groups, ocg = s.outC / s.groups, kh = s.kh, kw = s.kw;
   const inC = s.inC, inH = s.inH, inW = s.inW;
   s.inC = s.outC; s.inH = s.outH; s.inW = s.outW;
   s.outC = inC; s.outH = inH; s.outW = inW;
   s.padH = kh - 1 - s.padH;
   s.padW = kw - 1 - s.padW;
-  if (packsPatches()) return forward(dy, w, dx, true);
+  if (packsPatches()) return forward(dy, w, dx, true, part, parts);
   const wt = alloc(<usize>(inC * ocg * kh * kw) << 2);
   if (!wt) return STATUS_OUT_OF_MEMORY;
   // wt[g·icg + c][o] = w[g·ocg + o][c] rotated by 180°: each kh·kw window copied in reverse.
@@ -282,13 +316,17 @@ function backwardDataAsForward(dy: usize, w: usize, dx: usize): i32 {
       }
     }
   }
-  const status = forward(dy, wt, dx);
+  const status = forward(dy, wt, dx, false, part, parts);
   free(wt);
   return status;
 }
 
-/** dx = the adjoint of conv2d in x applied to dy, shapes in PARAMS. */
-export function conv2dBackwardData(dy: usize, w: usize, dx: usize): i32 {
+/**
+ * dx = the adjoint of conv2d in x applied to dy, shapes in PARAMS; part `part` of `parts`. On the col2im
+ * path the work items are (group, chunk of images): col2im adds overlapping windows into dx, so the pieces
+ * of an image stay in one part.
+ */
+export function conv2dBackwardData(dy: usize, w: usize, dx: usize, part: i32, parts: i32): i32 {
   s.load();
   if (!gemmReady()) return STATUS_OUT_OF_MEMORY;
   // The flipped-kernel forward packs patches of dy (ocg·kh·kw rows) where col2im unpacks icg·kh·kw rows,
@@ -297,34 +335,37 @@ export function conv2dBackwardData(dy: usize, w: usize, dx: usize): i32 {
   // Weights with NaN/±Inf would meet dy's zero padding: the flipped forward notes them while packing
   // (or they are checked first), and then the col2im path, which multiplies no padding, runs instead.
   if (flippable && (s.outC / s.groups >= 8 || allFinite(w, s.outC * patchRows()))) {
-    const status = backwardDataAsForward(dy, w, dx);
+    const status = backwardDataAsForward(dy, w, dx, part, parts);
     if (status != STATUS_OK || !PackCheck.nonFinite) return status;
+    if (parts > 1) return STATUS_SERIAL;
     s.load();
   }
   plan();
   const k = patchRows(), p = pixels(), icg = s.inC / s.groups, ocg = s.outC / s.groups;
-  memory.fill(dx, 0, <usize>(s.batch * s.inC * s.inH * s.inW) << 2);
   const col = alloc(<usize>(k * Plan.cols) << 2);
   const tmp: usize = Plan.images > 1 ? alloc(<usize>(ocg * Plan.cols) << 2) : 1;
   if (!col || !tmp) { release(col); release(tmp); return STATUS_OUT_OF_MEMORY; }
   const plane = s.inH * s.inW;
-  for (let g = 0; g < s.groups; g++) {
+  const chunks = (s.batch + Plan.images - 1) / Plan.images;
+  const items = s.groups * chunks;
+  for (let i = partStart(items, part, parts), end = partStart(items, part + 1, parts); i < end; i++) {
+    const g = i / chunks;
+    const n0 = (i % chunks) * Plan.images;
+    const count = min(Plan.images, s.batch - n0);
     const wg = at(w, g * ocg * k);
-    for (let n0 = 0; n0 < s.batch; n0 += Plan.images) {
-      const count = min(Plan.images, s.batch - n0);
-      if (count == 1) {
-        for (let p0 = 0; p0 < p; p0 += Plan.piece) {
-          const p1 = min(p, p0 + Plan.piece), cols = p1 - p0;
-          const b = at(planeAt(dy, n0, s.outC, g * ocg, p), p0);
-          gemm(k, cols, ocg, wg, 1, k, b, p, 1, col, cols, false);
-          col2im(col, cols, 0, planeAt(dx, n0, s.inC, g * icg, plane), p0, p1);
-        }
-      } else {
-        const cols = count * p;
-        gatherImages(dy, s.outC, g * ocg, n0, count, ocg, tmp, true);
-        gemm(k, cols, ocg, wg, 1, k, tmp, cols, 1, col, cols, false);
-        for (let i = 0; i < count; i++) col2im(col, cols, i * p, planeAt(dx, n0 + i, s.inC, g * icg, plane), 0, p);
+    for (let n = n0; n < n0 + count; n++) memory.fill(planeAt(dx, n, s.inC, g * icg, plane), 0, <usize>(icg * plane) << 2);
+    if (count == 1) {
+      for (let p0 = 0; p0 < p; p0 += Plan.piece) {
+        const p1 = min(p, p0 + Plan.piece), cols = p1 - p0;
+        const b = at(planeAt(dy, n0, s.outC, g * ocg, p), p0);
+        gemm(k, cols, ocg, wg, 1, k, b, p, 1, col, cols, false);
+        col2im(col, cols, 0, planeAt(dx, n0, s.inC, g * icg, plane), p0, p1);
       }
+    } else {
+      const cols = count * p;
+      gatherImages(dy, s.outC, g * ocg, n0, count, ocg, tmp, true);
+      gemm(k, cols, ocg, wg, 1, k, tmp, cols, 1, col, cols, false);
+      for (let j = 0; j < count; j++) col2im(col, cols, j * p, planeAt(dx, n0 + j, s.inC, g * icg, plane), 0, p);
     }
   }
   release(col);

@@ -4,9 +4,10 @@
 // depend only on the inputs and the build (relaxed builds fuse the multiply-add).
 import { madd } from "./madd";
 import { MR, NR } from "./gemm-pack";
+import { scratch } from "./scratch";
 
-/** Scratch for partial tiles: the kernel writes here and the caller copies the live part. */
-export const TILE = memory.data(MR * NR * 4, 16);
+/** Scratch for partial tiles (MR·NR floats): the kernel writes here and the caller copies the live part. */
+@inline function tileScratch(): usize { return scratch(); }
 
 @inline function storeRow(c: usize, lo: v128, hi: v128, accumulate: bool): void {
   if (accumulate) {
@@ -45,10 +46,11 @@ export const TILE = memory.data(MR * NR * 4, 16);
   storeRow(c + 3 * ldc, c30, c31, accumulate);
 }
 
-/** Copies the live rows × cols of TILE into C (= or +=); ldc in bytes. */
+/** Copies the live rows × cols of the tile scratch into C (= or +=); ldc in bytes. */
 export function storePartialTile(c: usize, ldc: usize, rows: i32, cols: i32, accumulate: bool): void {
+  const tile = tileScratch();
   for (let r = 0; r < rows; r++) {
-    const src = TILE + (<usize>(r * NR) << 2), dst = c + <usize>r * ldc;
+    const src = tile + (<usize>(r * NR) << 2), dst = c + <usize>r * ldc;
     for (let j = 0; j < cols; j++) {
       const q = dst + (<usize>j << 2);
       const v = load<f32>(src + (<usize>j << 2));
@@ -57,7 +59,7 @@ export function storePartialTile(c: usize, ldc: usize, rows: i32, cols: i32, acc
   }
 }
 
-/** One tile of C: the fast path writes C directly; a partial tile goes through TILE. */
+/** One tile of C: the fast path writes C directly; a partial tile goes through the tile scratch. */
 @inline export function tile(
   depth: i32, a: usize, b: usize, c: usize, ldc: usize, rows: i32, cols: i32, accumulate: bool,
 ): void {
@@ -65,7 +67,7 @@ export function storePartialTile(c: usize, ldc: usize, rows: i32, cols: i32, acc
     if (accumulate) kernel4x8(depth, a, b, c, ldc, true);
     else kernel4x8(depth, a, b, c, ldc, false);
   } else {
-    kernel4x8(depth, a, b, TILE, NR * 4, false);
+    kernel4x8(depth, a, b, tileScratch(), NR * 4, false);
     storePartialTile(c, ldc, rows, cols, accumulate);
   }
 }

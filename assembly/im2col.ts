@@ -5,6 +5,7 @@
 // directly (NR-column panels of [row][NR]), which saves a pass over the patches.
 import { ConvShape as s } from "./conv-shape";
 import { NR } from "./gemm-pack";
+import { scratch } from "./scratch";
 
 @inline function at(base: usize, element: i32): usize { return base + (<usize>element << 2); }
 
@@ -87,21 +88,22 @@ export function col2im(col: usize, ldc: i32, j0: i32, x: usize, p0: i32, p1: i32
 
 // ---- straight into the packed-B layout, from a zero-padded copy of the images ----
 
-/** Per lane of a panel: the padded-input offset of its window origin. */
-const LANE_OFFSET = memory.data(NR * 4, 16);
-/** Lane masks selecting lanes [0, a) for a = 0..NR (two v128 each). */
-const PREFIX_MASKS = memory.data(<i32>((NR + 1) * NR * 4), 16);
-let prefixMasksReady = false;
+/** Per lane of a panel (NR i32): the padded-input offset of its window origin; per-instance scratch. */
+@inline function laneOffsets(): usize { return scratch() + 128; }
+/** Lane masks selecting lanes [0, a) for a = 0..NR (two v128 each): constant data, shared by every instance. */
+const PREFIX_MASKS = memory.data<i32>([
+  0, 0, 0, 0, 0, 0, 0, 0,
+  -1, 0, 0, 0, 0, 0, 0, 0,
+  -1, -1, 0, 0, 0, 0, 0, 0,
+  -1, -1, -1, 0, 0, 0, 0, 0,
+  -1, -1, -1, -1, 0, 0, 0, 0,
+  -1, -1, -1, -1, -1, 0, 0, 0,
+  -1, -1, -1, -1, -1, -1, 0, 0,
+  -1, -1, -1, -1, -1, -1, -1, 0,
+  -1, -1, -1, -1, -1, -1, -1, -1,
+], 16);
 
-function prefixMasks(): usize {
-  if (!prefixMasksReady) {
-    for (let a = 0; a <= NR; a++) {
-      for (let l = 0; l < NR; l++) store<i32>(PREFIX_MASKS + (<usize>(a * NR + l) << 2), l < a ? -1 : 0);
-    }
-    prefixMasksReady = true;
-  }
-  return PREFIX_MASKS;
-}
+@inline function prefixMasks(): usize { return PREFIX_MASKS; }
 
 /** Padded geometry of the chunk copy made by padImages. */
 @inline function paddedWidth(): i32 { return s.inW + 2 * s.padW; }
@@ -116,6 +118,7 @@ function prefixMasks(): usize {
  * they are gathered lane by lane.
  */
 export function im2colPacked(xp: usize, pb: usize, cols: i32, images: i32, p0: i32): void {
+  const laneOffset = laneOffsets();
   const icg = s.inC / s.groups, p = s.outH * s.outW, khw = s.kh * s.kw;
   const wp = paddedWidth(), planeP = paddedPlane();
   const depth = icg * khw;
@@ -130,15 +133,15 @@ export function im2colPacked(xp: usize, pb: usize, cols: i32, images: i32, p0: i
       let n = 0, q = p0 + j;
       if (images != 1) { n = j / p; q = j - n * p; }
       const oy = q / s.outW, ox = q - oy * s.outW;
-      store<i32>(at(LANE_OFFSET, l), n * icg * planeP + oy * s.strideH * wp + ox * s.strideW);
+      store<i32>(at(laneOffset, l), n * icg * planeP + oy * s.strideH * wp + ox * s.strideW);
     }
     // Runs: lanes [0, a) continue lane 0, lanes [a, NR) continue lane a.
-    const first = load<i32>(LANE_OFFSET);
+    const first = load<i32>(laneOffset);
     let a = 1;
-    while (a < NR && load<i32>(at(LANE_OFFSET, a)) == first + a) a++;
-    const second = a < NR ? load<i32>(at(LANE_OFFSET, a)) : first + a;
+    while (a < NR && load<i32>(at(laneOffset, a)) == first + a) a++;
+    const second = a < NR ? load<i32>(at(laneOffset, a)) : first + a;
     let runs = true;
-    for (let l = a + 1; l < NR; l++) runs = runs && load<i32>(at(LANE_OFFSET, l)) == second + l - a;
+    for (let l = a + 1; l < NR; l++) runs = runs && load<i32>(at(laneOffset, l)) == second + l - a;
     const mask0 = v128.load(masks + (<usize>(a * NR) << 2)), mask1 = v128.load(masks + (<usize>(a * NR) << 2), 16);
     for (let ky = 0; ky < s.kh; ky++) {
       for (let kx = 0; kx < s.kw; kx++) {
@@ -156,8 +159,8 @@ export function im2colPacked(xp: usize, pb: usize, cols: i32, images: i32, p0: i
           }
         } else {
           const o = at(xp, shift);
-          const d0 = load<i32>(LANE_OFFSET), d1 = load<i32>(LANE_OFFSET, 4), d2 = load<i32>(LANE_OFFSET, 8), d3 = load<i32>(LANE_OFFSET, 12);
-          const d4 = load<i32>(LANE_OFFSET, 16), d5 = load<i32>(LANE_OFFSET, 20), d6 = load<i32>(LANE_OFFSET, 24), d7 = load<i32>(LANE_OFFSET, 28);
+          const d0 = load<i32>(laneOffset), d1 = load<i32>(laneOffset, 4), d2 = load<i32>(laneOffset, 8), d3 = load<i32>(laneOffset, 12);
+          const d4 = load<i32>(laneOffset, 16), d5 = load<i32>(laneOffset, 20), d6 = load<i32>(laneOffset, 24), d7 = load<i32>(laneOffset, 28);
           let q = o;
           for (let c = 0; c < icg; c++) {
             v128.store(dst, f32x4(load<f32>(at(q, d0)), load<f32>(at(q, d1)), load<f32>(at(q, d2)), load<f32>(at(q, d3))));
@@ -194,9 +197,11 @@ export function padImages(x: usize, xGroup: i32, n0: i32, count: i32, dst: usize
  * Packs patchesᵀ of `cols` output pixels into the packed-B layout over the patch rows: NR-row panels of
  * [pixel][NR], rows past the patch matrix zero. `xp` holds the chunk's images as padImages wrote them
  * (column j is pixel p0 + j of image 0 when images == 1, else pixel j % P of image j / P); `info` is
- * scratch for `cols` words.
+ * scratch for `cols` words. Only patch rows [rowFrom, rowTo) are packed (rowFrom a multiple of NR), their
+ * first panel at pb.
  */
-export function im2colPackedT(xp: usize, pb: usize, cols: i32, images: i32, p0: i32, info: usize): void {
+export function im2colPackedT(xp: usize, pb: usize, cols: i32, images: i32, p0: i32, info: usize, rowFrom: i32, rowTo: i32): void {
+  const laneOffset = laneOffsets();
   const icg = s.inC / s.groups, p = s.outH * s.outW, khw = s.kh * s.kw;
   const wp = s.inW + 2 * s.padW, planeP = (s.inH + 2 * s.padH) * wp;
   const rows = icg * khw;
@@ -207,16 +212,16 @@ export function im2colPackedT(xp: usize, pb: usize, cols: i32, images: i32, p0: 
     store<i32>(at(info, j), n * icg * planeP + oy * s.strideH * wp + ox * s.strideW);
   }
   const panelBytes = <usize>(cols * NR) << 2;
-  for (let r0 = 0; r0 < rows; r0 += NR) {
+  for (let r0 = rowFrom; r0 < rowTo; r0 += NR) {
     // Each row's offset from the window origin; rows past the end read a zero written at info[cols].
     for (let l = 0; l < NR; l++) {
       const r = r0 + l;
       const c = r / khw, k = r - c * khw, ky = k / s.kw, kx = k - ky * s.kw;
-      store<i32>(at(LANE_OFFSET, l), c * planeP + ky * wp + kx);
+      store<i32>(at(laneOffset, l), c * planeP + ky * wp + kx);
     }
-    const d0 = load<i32>(LANE_OFFSET), d1 = load<i32>(LANE_OFFSET, 4), d2 = load<i32>(LANE_OFFSET, 8), d3 = load<i32>(LANE_OFFSET, 12);
-    const d4 = load<i32>(LANE_OFFSET, 16), d5 = load<i32>(LANE_OFFSET, 20), d6 = load<i32>(LANE_OFFSET, 24), d7 = load<i32>(LANE_OFFSET, 28);
-    let dst = pb + <usize>(r0 / NR) * panelBytes;
+    const d0 = load<i32>(laneOffset), d1 = load<i32>(laneOffset, 4), d2 = load<i32>(laneOffset, 8), d3 = load<i32>(laneOffset, 12);
+    const d4 = load<i32>(laneOffset, 16), d5 = load<i32>(laneOffset, 20), d6 = load<i32>(laneOffset, 24), d7 = load<i32>(laneOffset, 28);
+    let dst = pb + <usize>((r0 - rowFrom) / NR) * panelBytes;
     if (r0 + NR <= rows) {
       for (let j = 0; j < cols; j++) {
         const o = at(xp, load<i32>(at(info, j)));
@@ -228,7 +233,7 @@ export function im2colPackedT(xp: usize, pb: usize, cols: i32, images: i32, p0: 
       for (let j = 0; j < cols; j++) {
         const o = at(xp, load<i32>(at(info, j)));
         for (let l = 0; l < NR; l++) {
-          store<f32>(dst + (<usize>l << 2), r0 + l < rows ? load<f32>(at(o, load<i32>(at(LANE_OFFSET, l)))) : 0);
+          store<f32>(dst + (<usize>l << 2), r0 + l < rows ? load<f32>(at(o, load<i32>(at(laneOffset, l)))) : 0);
         }
         dst += NR * 4;
       }

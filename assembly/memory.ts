@@ -21,11 +21,27 @@ const FL_COUNT: u32 = 26;
 
 const SL_BITMAPS = memory.data(<i32>(FL_COUNT * 4), 16);
 const HEADS = memory.data(<i32>(FL_COUNT * SL_COUNT * 4), 16);
-let flBitmap: u32 = 0;
-let heapStart: usize = 0;
+// The heap's own state lives in memory, not in globals, so that every instance over a shared memory (the
+// threaded build: one per worker) sees one heap; a spin lock serialises alloc and free between them.
+const STATE = memory.data(32, 16);
+const LOCK: usize = 16;
+@inline function flBitmap(): u32 { return load<u32>(STATE); }
+@inline function setFlBitmap(v: u32): void { store<u32>(STATE, v); }
+@inline function heapStart(): usize { return load<u32>(STATE, 4); }
 /** Address of the sentinel header (the end of the heap). */
-let heapEnd: usize = 0;
-let freeBytes: usize = 0;
+@inline function heapEnd(): usize { return load<u32>(STATE, 8); }
+@inline function setHeapEnd(v: usize): void { store<u32>(STATE, <u32>v, 8); }
+@inline function freeBytes(): usize { return load<u32>(STATE, 12); }
+@inline function addFreeBytes(d: isize): void { store<u32>(STATE, <u32>(<isize>freeBytes() + d), 12); }
+
+@inline function lock(): void {
+  if (ASC_FEATURE_THREADS) {
+    while (atomic.cmpxchg<i32>(STATE + LOCK, 0, 1) != 0) {}
+  }
+}
+@inline function unlock(): void {
+  if (ASC_FEATURE_THREADS) atomic.store<i32>(STATE + LOCK, 0);
+}
 
 @inline function sizeOf(block: usize): usize { return load<u32>(block) & ~FLAGS; }
 @inline function flagsOf(block: usize): u32 { return load<u32>(block) & FLAGS; }
@@ -58,9 +74,9 @@ function insertFree(block: usize): void {
   setPrevFree(block, 0);
   if (head) setPrevFree(head, block);
   store<u32>(headAt(fl, sl), <u32>block);
-  flBitmap |= 1 << fl;
+  setFlBitmap(flBitmap() | (1 << fl));
   store<u32>(slBitmapAt(fl), load<u32>(slBitmapAt(fl)) | (1 << sl));
-  freeBytes += size;
+  addFreeBytes(<isize>size);
 }
 
 function removeFree(block: usize): void {
@@ -74,10 +90,10 @@ function removeFree(block: usize): void {
     if (!next) {
       const bits = load<u32>(slBitmapAt(fl)) & ~(1 << sl);
       store<u32>(slBitmapAt(fl), bits);
-      if (!bits) flBitmap &= ~(1 << fl);
+      if (!bits) setFlBitmap(flBitmap() & ~(1 << fl));
     }
   }
-  freeBytes -= size;
+  addFreeBytes(-<isize>size);
 }
 
 /** The smallest size whose bin holds only blocks of at least `size` bytes. */
@@ -93,7 +109,7 @@ function findFree(size: usize): usize {
   if (fl >= FL_COUNT) return 0;
   let slBits = load<u32>(slBitmapAt(fl)) & (~<u32>0 << sl);
   if (!slBits) {
-    const flBits = fl + 1 >= 32 ? 0 : flBitmap & (~<u32>0 << (fl + 1));
+    const flBits = fl + 1 >= 32 ? 0 : flBitmap() & (~<u32>0 << (fl + 1));
     if (!flBits) return 0;
     fl = ctz<u32>(flBits);
     slBits = load<u32>(slBitmapAt(fl));
@@ -121,8 +137,9 @@ function useBlock(block: usize, size: usize): void {
 
 /** Grows memory to hold a free block of at least `size` bytes at the end of the heap. */
 function grow(size: usize): bool {
-  const last = prevPhys(heapEnd);
-  const lastFree = last != 0 && (load<u32>(heapEnd) & PREV_FREE) != 0;
+  const end = heapEnd();
+  const last = prevPhys(end);
+  const lastFree = last != 0 && (load<u32>(end) & PREV_FREE) != 0;
   const have: usize = lastFree ? sizeOf(last) : 0;
   // The new free block must land in a bin that findFree searches for this size.
   const want = searchSize(size) + 16;
@@ -136,7 +153,7 @@ function grow(size: usize): bool {
     if (memory.grow(extra) < 0) return false;
   }
   const newEnd = (<usize>(current + extra) << 16) - HEADER;
-  let block = heapEnd;
+  let block = end;
   let prev = last;
   let prevFlags: u32 = 0;
   if (lastFree) {
@@ -148,31 +165,33 @@ function grow(size: usize): bool {
   setInfo(block, newEnd - block, FREE | prevFlags);
   setPrevPhys(block, prev);
   insertFree(block);
-  heapEnd = newEnd;
-  setInfo(heapEnd, 0, PREV_FREE);
-  setPrevPhys(heapEnd, block);
+  setHeapEnd(newEnd);
+  setInfo(newEnd, 0, PREV_FREE);
+  setPrevPhys(newEnd, block);
   return true;
 }
 
-function init(): void {
-  heapStart = (__heap_base + 15) & ~15;
+/** Lays out the heap on first use (every instance calls this; the first one does it). */
+function ensureInit(): void {
+  if (heapStart()) return;
+  const start = (__heap_base + 15) & ~15;
+  store<u32>(STATE, <u32>start, 4);
   const end = (<usize>memory.size() << 16) - HEADER;
-  heapEnd = heapStart;
-  setInfo(heapEnd, 0, 0);
-  setPrevPhys(heapEnd, 0);
-  if (end > heapStart + MIN_BLOCK) {
-    setInfo(heapStart, end - heapStart, FREE);
-    setPrevPhys(heapStart, 0);
-    insertFree(heapStart);
-    heapEnd = end;
-    setInfo(heapEnd, 0, PREV_FREE);
-    setPrevPhys(heapEnd, heapStart);
+  setHeapEnd(start);
+  setInfo(start, 0, 0);
+  setPrevPhys(start, 0);
+  if (end > start + MIN_BLOCK) {
+    setInfo(start, end - start, FREE);
+    setPrevPhys(start, 0);
+    insertFree(start);
+    setHeapEnd(end);
+    setInfo(end, 0, PREV_FREE);
+    setPrevPhys(end, start);
   }
 }
 
-/** A 16-byte aligned block of at least `bytes` bytes, or 0 when memory is exhausted. */
-export function alloc(bytes: usize): usize {
-  if (!heapStart) init();
+function allocLocked(bytes: usize): usize {
+  ensureInit();
   if (bytes > 0xf0000000) return 0;
   let size = (bytes + HEADER + 15) & ~<usize>15;
   if (size < MIN_BLOCK) size = MIN_BLOCK;
@@ -187,9 +206,15 @@ export function alloc(bytes: usize): usize {
   return block + HEADER;
 }
 
-/** Returns a block from `alloc` to the heap, merging it with free neighbours. */
-export function free(ptr: usize): void {
-  if (!ptr) return;
+/** A 16-byte aligned block of at least `bytes` bytes, or 0 when memory is exhausted. */
+export function alloc(bytes: usize): usize {
+  lock();
+  const ptr = allocLocked(bytes);
+  unlock();
+  return ptr;
+}
+
+function freeLocked(ptr: usize): void {
   let block = ptr - HEADER;
   let size = sizeOf(block);
   let flags = flagsOf(block);
@@ -212,11 +237,21 @@ export function free(ptr: usize): void {
   insertFree(block);
 }
 
+/** Returns a block from `alloc` to the heap, merging it with free neighbours. */
+export function free(ptr: usize): void {
+  if (!ptr) return;
+  lock();
+  freeLocked(ptr);
+  unlock();
+}
+
 /** Bytes in free blocks (headers included); for tests of reuse and growth. */
-export function heapFreeBytes(): usize { return freeBytes; }
+export function heapFreeBytes(): usize { return freeBytes(); }
 
 /** Bytes between the heap's start and its end. */
 export function heapSize(): usize {
-  if (!heapStart) init();
-  return heapEnd - heapStart;
+  lock();
+  ensureInit();
+  unlock();
+  return heapEnd() - heapStart();
 }

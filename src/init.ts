@@ -5,7 +5,7 @@
  */
 import type { Backend } from "./backend/backend.ts";
 import { ReferenceBackend } from "./backend/reference/reference-backend.ts";
-import { createWasmBackend } from "./backend/wasm/index.ts";
+import { availableCores, createWasmBackend, MAX_THREADS, threadsUnavailable, type WasmBackend } from "./backend/wasm/index.ts";
 import { chooseBuild } from "./backend/wasm/wasm-module.ts";
 import { createWebGPUBackend, probeWebGPU, type WebGPUProbe } from "./backend/webgpu/index.ts";
 import { backend, hasBackend, setActiveBackend, configure } from "./engine.ts";
@@ -21,6 +21,12 @@ export interface InitOptions {
    * plain-SIMD build with a fixed reduction order. false allows relaxed SIMD (FMA) for speed.
    */
   deterministic?: boolean;
+  /**
+   * Threads for the wasm backend's GEMMs and convolutions, the calling one included: a number, or "auto"
+   * (the default): every core the runtime reports, at most 8, where threads can run (Node, Deno, a
+   * cross-origin isolated page), else 1. Results do not depend on it. Other backends ignore it.
+   */
+  threads?: number | "auto";
   /** Every op checks its output for NaN/Inf and throws a KshotError naming the op (slow; for debugging). */
   checkNumerics?: boolean;
   /** The WebGPU entry point, where it is not `navigator.gpu` (Node: the `webgpu` package's `create([])`). */
@@ -52,7 +58,7 @@ interface BackendProvider {
 
 const providers = new Map<string, BackendProvider>([
   ["reference", { create: async () => new ReferenceBackend() }],
-  ["wasm", { create: (o) => createWasmBackend({ deterministic: o.deterministic ?? true }) }],
+  ["wasm", { create: async (o) => createWasmBackend({ deterministic: o.deterministic ?? true, threads: await wasmThreads(o.threads) }) }],
   ["webgpu", {
     create: (o) => createWebGPUBackend({ gpu: o.gpu, allowSoftware: true }),
     preferredByAuto: async (o) => {
@@ -61,6 +67,17 @@ const providers = new Map<string, BackendProvider>([
     },
   }],
 ]);
+
+/** Most threads "auto" takes: beyond this the kernels of few-shot models stop getting faster. */
+const AUTO_THREADS_LIMIT = 8;
+
+/** The thread count `threads` asks for here ("auto" or absent: the cores, where threads can run). */
+async function wasmThreads(threads: number | "auto" | undefined): Promise<number> {
+  if (threads === undefined || threads === "auto") {
+    return threadsUnavailable() ? 1 : Math.min(await availableCores(), AUTO_THREADS_LIMIT);
+  }
+  return threads;
+}
 
 async function autoChoice(options: InitOptions): Promise<string> {
   const gpu = providers.get("webgpu");
@@ -74,6 +91,10 @@ export async function init(options: InitOptions = {}): Promise<Backend> {
   const requested = options.backend ?? "auto";
   if (!["auto", "webgpu", "wasm", "reference"].includes(requested)) {
     throw new KshotError(`init: unknown backend ${JSON.stringify(requested)} (expected auto, webgpu, wasm or reference)`);
+  }
+  const threads = options.threads;
+  if (threads !== undefined && threads !== "auto" && !(Number.isInteger(threads) && threads >= 1 && threads <= MAX_THREADS)) {
+    throw new KshotError(`init: expected threads to be "auto" or an integer from 1 to ${MAX_THREADS}, got ${JSON.stringify(threads)}`);
   }
   const name = requested === "auto" ? await autoChoice(options) : requested;
   const provider = providers.get(name);
@@ -119,8 +140,12 @@ export interface BackendReport {
   auto: string;
   /** WebGPU: whether an adapter exists, what it is, and whether it is a software one. */
   webgpu: WebGPUProbe;
-  /** The wasm build `deterministic: false` would run ("relaxed" where the engine validates relaxed SIMD). */
-  wasm: { available: boolean; fastBuild: string };
+  /**
+   * The wasm build `deterministic: false` would run ("relaxed" where the engine validates relaxed SIMD);
+   * the threads `threads: "auto"` gives, and the active wasm backend's threads (null when wasm is not active);
+   * why threads cannot run here, if they cannot.
+   */
+  wasm: { available: boolean; fastBuild: string; autoThreads: number; threads: number | null; threadsUnavailable: string | null };
   /** Set when a lost GPU device made new work move to another backend. */
   lost: BackendLoss | null;
 }
@@ -131,5 +156,7 @@ export async function backendReport(options: InitOptions = {}): Promise<BackendR
   const available = typeof WebAssembly === "object";
   const fastBuild = available ? chooseBuild(false).build : "none";
   const auto = await autoChoice(options).catch(() => "none");
-  return { auto, webgpu, wasm: { available, fastBuild }, lost: loss };
+  const active = hasBackend() && backend().name === "wasm" ? (backend() as WasmBackend).threads : null;
+  const wasm = { available, fastBuild, autoThreads: await wasmThreads("auto"), threads: active, threadsUnavailable: threadsUnavailable() ?? null };
+  return { auto, webgpu, wasm, lost: loss };
 }

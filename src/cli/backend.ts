@@ -39,16 +39,25 @@ export function checkBackendName(name: string): BackendName {
   return name as BackendName;
 }
 
-/** Starts the backend; returns the name of the one running. */
-export async function startBackend(name: string, env: Readonly<Record<string, string | undefined>>, threads?: number): Promise<string> {
+/** The backend running: its name, its threads (1 but for wasm), and both in words ("wasm, 2 threads"). */
+export interface StartedBackend {
+  name: string;
+  threads: number;
+  label: string;
+}
+
+/** Starts the backend; says which one runs. */
+export async function startBackend(name: string, env: Readonly<Record<string, string | undefined>>, threads?: number): Promise<StartedBackend> {
   const backend = checkBackendName(name);
-  const options: InitOptions & { threads?: number } = { backend };
+  const options: InitOptions = { backend };
   if (backend === "webgpu" || backend === "auto") {
     const g = await nodeGPU(env);
     if (g) options.gpu = g;
   }
-  // Passed along for backends that run worker threads (none reads it yet); the others ignore it.
+  // The wasm backend's threads (default: the cores); the other backends ignore it.
   if (threads !== undefined) options.threads = threads;
-  await init(options);
-  return getBackendName();
+  const started = await init(options);
+  const running = getBackendName();
+  const count = (started as { threads?: number }).threads ?? 1;
+  return { name: running, threads: count, label: count > 1 ? `${running}, ${count} threads` : running };
 }

@@ -1,6 +1,6 @@
 // examples/script-tag.html in headless Chromium: one <script> tag (dist/kshot.js), no build step; the page
 // trains a small ProtoNet, adapts from five canvases and writes its JSON summary into #result.
-// Also: the page requests no script or wasm but dist/kshot.js (the wasm is inlined), and `kshot` is the only
+// Also: the page requests no script or wasm but dist/kshot.js (the wasm and the worker source are inlined), and `kshot` is the only
 // global that script adds (globals snapshotted before the page's first script, diffed at kshot.js's load event).
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -40,6 +40,8 @@ describe("examples/script-tag.html", () => {
       page.on("pageerror", (e) => void errors.push(String(e)));
       const code: string[] = [];
       page.on("request", (r) => {
+        // blob: URLs are made in the page (the wasm threads' worker source, inlined in kshot.js), not fetched.
+        if (r.url().startsWith("blob:")) return;
         if (r.resourceType() === "script" || /\.m?js$|\.wasm$/.test(new URL(r.url()).pathname)) code.push(new URL(r.url()).pathname);
       });
       await page.evaluateOnNewDocument(watchGlobals);

@@ -1,6 +1,7 @@
 /**
  * The WebAssembly backend: tensors live in the kernel instance's linear memory (allocated by its TLSF heap,
- * assembly/memory.ts), kernels run synchronously. This class checks every call (dtypes, sizes against the
+ * assembly/memory.ts), kernels run synchronously. With a thread pool, the GEMMs and convolutions run in
+ * parts on every thread (thread-pool.ts), with results identical to one thread's. This class checks every call (dtypes, sizes against the
  * kernel's parameters) so that a bad call is a KshotError naming the op and shapes, never a silent read of
  * another tensor's memory or a bare wasm trap.
  */
@@ -18,6 +19,8 @@ import {
 import { collapseInto } from "./collapse-axes.ts";
 import { runProgramByParts } from "./fused.ts";
 import { encodeProgram } from "./program-encoding.ts";
+import type { ParallelKernel } from "./control-block.ts";
+import type { ThreadPool } from "./thread-pool.ts";
 import type { KernelExports, WasmBuild } from "./wasm-module.ts";
 
 const PARAM_WORDS = 256;
@@ -26,6 +29,11 @@ const REDUCE_CODES: Record<ReduceOp, number> = { sum: 0, max: 1, min: 2, argmax:
 const COMPARISONS: ReadonlySet<BinaryOp> = new Set(["greater", "greaterEqual", "less", "lessEqual", "equal", "notEqual"]);
 /** Kernel status codes (assembly/status.ts). */
 const STATUS_OUT_OF_MEMORY = 1;
+/**
+ * Calls with fewer multiply-adds than this run on one thread: waking the workers (tens of µs) would cost
+ * more than the split saves.
+ */
+const PARALLEL_MIN_MACS = 1 << 20;
 
 class WasmBuffer implements BackendBuffer {
   freed = false;
@@ -55,8 +63,11 @@ export class WasmBackend implements Backend {
   /** Word index of the fused kernel's PROGRAM block. */
   private readonly program: number;
 
-  /** `build` says which module runs: "simd" (deterministic) or "relaxed" (fused multiply-add). */
-  constructor(kernels: KernelExports, readonly build: WasmBuild) {
+  /**
+   * `build` says which module runs: "simd" (deterministic) or "relaxed" (fused multiply-add); `pool`, when
+   * given, runs the large GEMMs and convolutions on its threads (the kernels then share its memory).
+   */
+  constructor(kernels: KernelExports, readonly build: WasmBuild, private pool: ThreadPool | null = null) {
     this.kernels = kernels;
     this.params = kernels.paramsPointer() >>> 2;
     this.program = kernels.programPointer() >>> 2;
@@ -66,6 +77,14 @@ export class WasmBackend implements Backend {
   get deterministic(): boolean {
     return this.build === "simd";
   }
+
+  /** Threads the large kernels run on (1 without a pool). */
+  get threads(): number {
+    return this.pool?.threads ?? 1;
+  }
+
+  /** Kernel calls that ran in parts on the threads (the others ran whole on the calling thread). */
+  parallelDispatches = 0;
 
   resetCounters(): void {
     Object.assign(this.counters, { dispatches: 0, allocations: 0, bytesAllocated: 0, bytesUploaded: 0, bytesReadBack: 0 });
@@ -137,6 +156,8 @@ export class WasmBackend implements Backend {
   }
 
   dispose(): void {
+    this.pool?.close();
+    this.pool = null;
     this.kernels = null;
     this.viewsOf = null;
     this.f32 = new Float32Array(0);
@@ -218,26 +239,26 @@ export class WasmBackend implements Backend {
     const x = this.buf(a, "matmul"), y = this.buf(b, "matmul"), o = this.buf(out, "matmul");
     const what = checkMatmul(p, x.size, y.size, o.size);
     for (const buffer of [x, y, o]) this.float32("matmul", buffer, what);
-    this.runWithStatus("matmul", what, (k) => k.matmul(
-      x.ptr, y.ptr, o.ptr, p.batch, p.m, p.n, p.k, +p.transA, +p.transB, p.aBatchStride, p.bBatchStride));
+    const args = [x.ptr, y.ptr, o.ptr, p.batch, p.m, p.n, p.k, +p.transA, +p.transB, p.aBatchStride, p.bBatchStride];
+    this.runParts("matmul", what, p.batch * p.m * p.n * p.k, args);
   }
 
   conv2d(x: BackendBuffer, w: BackendBuffer, y: BackendBuffer, p: Conv2dParams): void {
     const [a, b, o] = this.convBuffers("conv2d", p, x, w, y, ["x", "w", "y"]);
     this.writeConvParams(p);
-    this.runWithStatus("conv2d", () => convText(p), (k) => k.conv2d(a.ptr, b.ptr, o.ptr));
+    this.runParts("conv2d", () => convText(p), convMacs(p), [a.ptr, b.ptr, o.ptr]);
   }
 
   conv2dBackwardData(dy: BackendBuffer, w: BackendBuffer, dx: BackendBuffer, p: Conv2dParams): void {
     const [a, b, o] = this.convBuffers("conv2dBackwardData", p, dx, w, dy, ["dx", "w", "dy"]);
     this.writeConvParams(p);
-    this.runWithStatus("conv2dBackwardData", () => convText(p), (k) => k.conv2dBackwardData(o.ptr, b.ptr, a.ptr));
+    this.runParts("conv2dBackwardData", () => convText(p), convMacs(p), [o.ptr, b.ptr, a.ptr]);
   }
 
   conv2dBackwardFilter(x: BackendBuffer, dy: BackendBuffer, dw: BackendBuffer, p: Conv2dParams): void {
     const [a, b, o] = this.convBuffers("conv2dBackwardFilter", p, x, dw, dy, ["x", "dw", "dy"]);
     this.writeConvParams(p);
-    this.runWithStatus("conv2dBackwardFilter", () => convText(p), (k) => k.conv2dBackwardFilter(a.ptr, o.ptr, b.ptr));
+    this.runParts("conv2dBackwardFilter", () => convText(p), convMacs(p), [a.ptr, o.ptr, b.ptr]);
   }
 
   maxPool2d(x: BackendBuffer, y: BackendBuffer, indices: BackendBuffer, p: Pool2dParams): void {
@@ -340,6 +361,25 @@ export class WasmBackend implements Backend {
     if (status !== 0) throw new KshotError(`wasm ${op}: kernel returned status ${status} on ${what()}`);
   }
 
+  /**
+   * Runs a kernel that can be split: in parts on the pool's threads when it is large enough, else whole
+   * here. A part that could not finish exactly (out of scratch memory, NaN/±Inf that needs the single-part
+   * path, a trap in a worker) makes the whole call run again here, which gives its result or its error.
+   */
+  private runParts(op: ParallelKernel, what: Describe, macs: number, args: readonly number[]): void {
+    const call = (k: KernelExports, part: number, parts: number): number =>
+      (k[op] as (...a: number[]) => number)(...args, part, parts);
+    const pool = this.pool;
+    if (pool && macs >= PARALLEL_MIN_MACS) {
+      let statuses: number[] = [];
+      this.run(op, what, (k) => { statuses = pool.run(op, args, (part, parts) => call(k, part, parts)); });
+      this.parallelDispatches++;
+      if (statuses.every((s) => s === 0)) return;
+      this.counters.dispatches--;
+    }
+    this.runWithStatus(op, what, (k) => call(k, 0, 1));
+  }
+
   private sameDtype(op: string, a: WasmBuffer, b: WasmBuffer): void {
     if (a.dtype !== b.dtype) throw new KshotError(`wasm ${op}: expected matching dtypes, got ${a.dtype} and ${b.dtype}`);
   }
@@ -388,4 +428,9 @@ export class WasmBackend implements Backend {
     this.views();
     this.i32.set([p.batch, p.inC, p.inH, p.inW, p.outC, p.outH, p.outW, p.kh, p.kw, p.strideH, p.strideW, p.padH, p.padW, p.groups], this.params);
   }
+}
+
+/** Multiply-adds of a convolution (and of each of its backward passes). */
+function convMacs(p: Conv2dParams): number {
+  return p.batch * p.outC * p.outH * p.outW * (p.inC / p.groups) * p.kh * p.kw;
 }

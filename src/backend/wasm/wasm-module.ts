@@ -1,9 +1,12 @@
 /**
- * Loading the AssemblyScript kernels: decodes the inlined wasm (plain SIMD or relaxed SIMD), instantiates
- * it and types its exports. Which build runs is chosen here: relaxed only when asked for (non-deterministic)
- * and when this engine validates it (Node 20 needs --experimental-wasm-relaxed-simd).
+ * Loading the AssemblyScript kernels: decodes the inlined wasm (plain SIMD or relaxed SIMD, each with its
+ * own memory or, for threads, over an imported shared memory), instantiates it and types its exports.
+ * Which build runs is chosen here: relaxed only when asked for (non-deterministic) and when this engine
+ * validates it (Node 20 needs --experimental-wasm-relaxed-simd).
  */
-import { WASM_RELAXED_BASE64, WASM_SIMD_BASE64 } from "../../generated/wasm.ts";
+import {
+  WASM_RELAXED_BASE64, WASM_RELAXED_THREADS_BASE64, WASM_SIMD_BASE64, WASM_SIMD_THREADS_BASE64,
+} from "../../generated/wasm.ts";
 import { KshotError } from "../../errors.ts";
 
 export type WasmBuild = "simd" | "relaxed";
@@ -16,6 +19,8 @@ export interface KernelExports {
   free(ptr: number): void;
   heapFreeBytes(): number;
   heapSize(): number;
+  /** Worker instances only: scratch of its own (assembly/scratch.ts); 0 when out of memory. */
+  threadInit(): number;
   unary(op: number, isInt: number, x: number, y: number, n: number): void;
   binary(op: number, isInt: number, outInt: number, a: number, b: number, y: number): void;
   where(condInt: number, c: number, a: number, b: number, y: number): void;
@@ -27,12 +32,13 @@ export interface KernelExports {
   gather(data: number, indices: number, out: number, outer: number, axis: number, inner: number, count: number, batched: number): void;
   scatterAdd(src: number, indices: number, out: number, outer: number, axis: number, inner: number, count: number, batched: number, isInt: number): void;
   maxPool2d(x: number, y: number, indices: number, planes: number, inH: number, inW: number, outH: number, outW: number, kh: number, kw: number, sh: number, sw: number): void;
-  matmul(a: number, b: number, c: number, batch: number, m: number, n: number, k: number, transA: number, transB: number, aBatchStride: number, bBatchStride: number): number;
-  conv2d(x: number, w: number, y: number): number;
+  // The kernels below run as part `part` of `parts` (assembly/parts.ts); one part is the whole call.
+  matmul(a: number, b: number, c: number, batch: number, m: number, n: number, k: number, transA: number, transB: number, aBatchStride: number, bBatchStride: number, part: number, parts: number): number;
+  conv2d(x: number, w: number, y: number, part: number, parts: number): number;
+  conv2dBackwardData(dy: number, w: number, dx: number, part: number, parts: number): number;
+  conv2dBackwardFilter(x: number, dy: number, dw: number, part: number, parts: number): number;
   programPointer(): number;
   elementwiseProgram(out: number): void;
-  conv2dBackwardData(dy: number, w: number, dx: number): number;
-  conv2dBackwardFilter(x: number, dy: number, dw: number): number;
 }
 
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
@@ -42,23 +48,49 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-/** The build to run: relaxed SIMD only when determinism is not required and the engine accepts it. */
-export function chooseBuild(deterministic: boolean): { build: WasmBuild; bytes: Uint8Array<ArrayBuffer> } {
-  if (!WASM_SIMD_BASE64) {
-    throw new KshotError("wasm backend: the kernels are not built (expected src/generated/wasm.ts from `node scripts/build.mjs generate`)");
-  }
-  if (!deterministic && WASM_RELAXED_BASE64) {
-    const relaxed = decodeBase64(WASM_RELAXED_BASE64);
-    if (WebAssembly.validate(relaxed)) return { build: "relaxed", bytes: relaxed };
-  }
-  const simd = decodeBase64(WASM_SIMD_BASE64);
-  if (!WebAssembly.validate(simd)) {
-    throw new KshotError("wasm backend: this engine cannot run WebAssembly SIMD (expected 128-bit SIMD support)");
-  }
-  return { build: "simd", bytes: simd };
+/** Memory pages of the threaded builds: as asconfig.json (initialMemory, maximumMemory). */
+const INITIAL_PAGES = 16;
+const MAXIMUM_PAGES = 65536;
+
+export interface ChosenBuild {
+  build: WasmBuild;
+  bytes: Uint8Array<ArrayBuffer>;
+  /** Whether it imports a shared memory (the threaded variant of the build). */
+  threaded: boolean;
 }
 
-export async function instantiateKernels(bytes: Uint8Array<ArrayBuffer>): Promise<KernelExports> {
-  const { instance } = await WebAssembly.instantiate(bytes, {});
-  return instance.exports as unknown as KernelExports;
+/**
+ * The build to run: relaxed SIMD only when determinism is not required and the engine accepts it; the
+ * threaded variant (imported shared memory, atomics) when asked for.
+ */
+export function chooseBuild(deterministic: boolean, threaded = false): ChosenBuild {
+  const simdText = threaded ? WASM_SIMD_THREADS_BASE64 : WASM_SIMD_BASE64;
+  const relaxedText = threaded ? WASM_RELAXED_THREADS_BASE64 : WASM_RELAXED_BASE64;
+  if (!simdText) {
+    throw new KshotError("wasm backend: the kernels are not built (expected src/generated/wasm.ts from `node scripts/build.mjs generate`)");
+  }
+  if (!deterministic && relaxedText) {
+    const relaxed = decodeBase64(relaxedText);
+    if (WebAssembly.validate(relaxed)) return { build: "relaxed", bytes: relaxed, threaded };
+  }
+  const simd = decodeBase64(simdText);
+  if (!WebAssembly.validate(simd)) {
+    throw new KshotError(`wasm backend: this engine cannot run WebAssembly SIMD${threaded ? " with threads" : ""} (expected 128-bit SIMD support)`);
+  }
+  return { build: "simd", bytes: simd, threaded };
+}
+
+/** A compiled build and its instance (over `memory` for a threaded build). */
+export interface LoadedKernels {
+  module: WebAssembly.Module;
+  kernels: KernelExports;
+}
+
+export async function instantiateKernels(chosen: ChosenBuild): Promise<LoadedKernels> {
+  const module = await WebAssembly.compile(chosen.bytes);
+  const imports: WebAssembly.Imports = chosen.threaded
+    ? { env: { memory: new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true }) } }
+    : {};
+  const instance = await WebAssembly.instantiate(module, imports);
+  return { module, kernels: instance.exports as unknown as KernelExports };
 }

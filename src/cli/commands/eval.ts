@@ -60,10 +60,10 @@ export async function evalCommand(args: readonly string[], io: CliIO): Promise<n
     if (opened.kind === "sinusoid" && flag.number(f, "ways") !== undefined) throw new KshotError("sinusoid tasks are regression: --ways does not apply");
     const seed = flag.number(f, "seed") ?? 0;
     const run = await runTest(algorithm, checkpoint.params, opened, plan, seed, io.interrupt);
-    const line = `${algorithm.name} (${path}) on ${opened.name} ${opened.split} test, ${backend} backend — ${testLine(run)}`;
+    const line = `${algorithm.name} (${path}) on ${opened.name} ${opened.split} test, ${backend.label} backend — ${testLine(run)}`;
     if (flag.on(f, "json")) {
       io.err(line);
-      io.out(JSON.stringify({ ...testJson(run), algorithm: algorithm.name, dataset: opened.name, split: opened.split, backend, seconds: run.seconds }));
+      io.out(JSON.stringify({ ...testJson(run), algorithm: algorithm.name, dataset: opened.name, split: opened.split, backend: backend.name, threads: backend.threads, seconds: run.seconds }));
     } else {
       io.out(line);
     }

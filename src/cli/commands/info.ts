@@ -32,7 +32,9 @@ export async function infoCommand(args: readonly string[], io: CliIO): Promise<n
   }
   io.out(`kshot ${info.kshot} on Node ${info.node} (V8 ${info.v8}, ${info.platform})`);
   io.out(`backends available: ${backends.join(", ")}; auto picks ${report.auto}`);
-  io.out(`wasm: ${report.wasm.available ? `yes (build with deterministic: false: ${report.wasm.fastBuild})` : "no"}`);
+  const w = report.wasm;
+  const threads = w.threadsUnavailable ? `1 thread (${w.threadsUnavailable})` : `${w.autoThreads} threads by default`;
+  io.out(`wasm: ${w.available ? `yes, ${threads}; build with deterministic: false: ${w.fastBuild}` : "no"}`);
   const g = report.webgpu;
   io.out(`webgpu: ${g.available ? `${g.description}${g.isSoftware ? " (software: used only when asked for by name)" : ""}` : `no (${g.reason ?? "no adapter"})`}`);
   return 0;

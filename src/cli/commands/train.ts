@@ -108,7 +108,7 @@ export async function trainCommand(args: readonly string[], io: CliIO): Promise<
     const trainTasks = taskSource(data, "train", plan, root.fork("train"), augment);
     const model = buildModel(plan, data);
     const algo = createAlgorithm(plan.algorithm, model, algorithmOptions(plan, model, trainTasks));
-    io.err(describePlan(plan, data, augment, backend, algo));
+    io.err(describePlan(plan, data, augment, backend.label, algo));
     if (resume) io.err(`resuming ${resumePath} at iteration ${resume.metadata.iteration}`);
 
     const view = progressView(io, plan.iterations === undefined ? plan.minutes! * 60 : undefined);
@@ -140,7 +140,7 @@ export async function trainCommand(args: readonly string[], io: CliIO): Promise<
         return 130;
       }
       const trainAccuracy = result.accuracy !== undefined ? `, training accuracy ${percent(result.accuracy, 1)}` : "";
-      say(`${algo.name} on ${data.name}, ${backend} backend: ${result.iterations} iterations in ${duration(result.seconds)} ` +
+      say(`${algo.name} on ${data.name}, ${backend.label} backend: ${result.iterations} iterations in ${duration(result.seconds)} ` +
         `(${rate(((result.iterations - (resume?.metadata.iteration ?? 0)) * plan.metaBatch) / Math.max(result.seconds, 1e-9))} tasks/s), ` +
         `last loss ${loss(result.loss)}${trainAccuracy}; saved ${out}`);
       let test;
@@ -151,7 +151,7 @@ export async function trainCommand(args: readonly string[], io: CliIO): Promise<
       if (json) {
         io.out(JSON.stringify({
           iterations: result.iterations, seconds: result.seconds, loss: jsonNumber(result.loss), out,
-          algorithm: algo.name, dataset: data.name, split: data.split, backend,
+          algorithm: algo.name, dataset: data.name, split: data.split, backend: backend.name, threads: backend.threads,
           ...(result.accuracy !== undefined ? { trainAccuracy: result.accuracy } : {}),
           ...(result.skipped ? { skipped: result.skipped } : {}),
           ...(test ? { eval: { ...testJson(test), seconds: test.seconds } } : {}),

@@ -1,0 +1,155 @@
+// The threaded wasm backend: GEMMs and convolutions split over worker threads give exactly the results of
+// one thread (every output element is computed by one part, with the same arithmetic), whatever the thread
+// count, the shape, or NaN/Inf in the inputs; and the pool starts, reports and stops cleanly.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Backend, BackendBuffer, Conv2dParams, MatmulParams } from "../../../src/backend/backend.ts";
+import { createWasmBackend, threadsUnavailable, type WasmBackend } from "../../../src/backend/wasm/index.ts";
+import { expectSame, randomFloats, rng, upload } from "./parity.ts";
+
+type Shape = [batch: number, inC: number, inH: number, inW: number, outC: number, kh: number, kw: number,
+  strideH: number, strideW: number, padH: number, padW: number, groups: number];
+
+function params([batch, inC, inH, inW, outC, kh, kw, strideH, strideW, padH, padW, groups]: Shape): Conv2dParams {
+  const outH = Math.floor((inH + 2 * padH - kh) / strideH) + 1, outW = Math.floor((inW + 2 * padW - kw) / strideW) + 1;
+  return { batch, inC, inH, inW, outC, outH, outW, kh, kw, strideH, strideW, padH, padW, groups };
+}
+
+// Each large enough (≥ 2^20 multiply-adds) to be split.
+const CONV_CASES: Record<string, Shape> = {
+  "Conv-4 first layer, chunks of images": [20, 1, 28, 28, 64, 3, 3, 1, 1, 1, 1, 1],
+  "Conv-4 second layer": [6, 64, 14, 14, 64, 3, 3, 1, 1, 1, 1, 1],
+  "4 tasks as groups": [4, 4 * 64, 7, 7, 4 * 64, 3, 3, 1, 1, 1, 1, 4],
+  "32 tasks as groups": [3, 32 * 16, 5, 5, 32 * 16, 3, 3, 1, 1, 1, 1, 32],
+  "large image in pixel pieces": [2, 16, 48, 50, 8, 3, 3, 1, 1, 1, 1, 1],
+  "stride 2 (col2im backward data)": [6, 16, 29, 29, 32, 3, 3, 2, 2, 1, 1, 1],
+  "1×1 kernel": [8, 64, 14, 14, 64, 1, 1, 1, 1, 0, 0, 1],
+  "few output channels: row blocks shorter than the parts": [12, 32, 10, 10, 5, 3, 3, 1, 1, 1, 1, 1],
+  "few input channels (plain patch matrices)": [40, 3, 16, 16, 24, 3, 3, 1, 1, 1, 1, 1],
+};
+
+function convOnce(b: Backend, kernel: "conv2d" | "conv2dBackwardData" | "conv2dBackwardFilter", p: Conv2dParams, first: Float32Array, second: Float32Array, outSize: number): Float32Array {
+  const out = upload(b, new Float32Array(outSize).fill(9));
+  const a = upload(b, first), c = upload(b, second);
+  b[kernel](a, c, out, p);
+  const result = b.readSync(out) as Float32Array;
+  for (const x of [a, c, out]) b.free(x);
+  return result;
+}
+
+function matmulOnce(b: Backend, p: MatmulParams, a: Float32Array, bData: Float32Array): Float32Array {
+  const x = upload(b, a), y = upload(b, bData), out: BackendBuffer = upload(b, new Float32Array(p.batch * p.m * p.n).fill(9));
+  b.matmul(x, y, out, p);
+  const result = b.readSync(out) as Float32Array;
+  for (const t of [x, y, out]) b.free(t);
+  return result;
+}
+
+const unavailable = threadsUnavailable();
+
+describe.skipIf(unavailable !== undefined)("wasm threads", () => {
+  let one: WasmBackend, two: WasmBackend, three: WasmBackend;
+  beforeAll(async () => {
+    [one, two, three] = await Promise.all([1, 2, 3].map((threads) => createWasmBackend({ threads })));
+  });
+  afterAll(() => {
+    for (const b of [one, two, three]) b?.dispose();
+  });
+
+  it("reports its threads, and splits large calls only", () => {
+    expect([one.threads, two.threads, three.threads]).toEqual([1, 2, 3]);
+    expect(two.build).toBe("simd");
+    const random = rng(1);
+    const small = params([1, 4, 8, 8, 4, 3, 3, 1, 1, 1, 1, 1]), large = params([20, 1, 28, 28, 64, 3, 3, 1, 1, 1, 1, 1]);
+    const run = (p: Conv2dParams) => convOnce(two, "conv2d", p, randomFloats(p.batch * p.inC * p.inH * p.inW, random), randomFloats(p.outC * p.inC * 9, random), p.batch * p.outC * p.outH * p.outW);
+    const before = two.parallelDispatches;
+    run(small);
+    expect(two.parallelDispatches, "a small convolution runs whole").toBe(before);
+    run(large);
+    expect(two.parallelDispatches, "a large one runs in parts").toBe(before + 1);
+    expect(one.parallelDispatches).toBe(0);
+  });
+
+  for (const [what, shape] of Object.entries(CONV_CASES)) {
+    it(`${what}: forward, backward data and backward filter equal one thread's, bit for bit`, () => {
+      const p = params(shape);
+      const random = rng(shape.reduce((a, b) => a * 31 + b, 11));
+      const xSize = p.batch * p.inC * p.inH * p.inW, wSize = p.outC * (p.inC / p.groups) * p.kh * p.kw;
+      const ySize = p.batch * p.outC * p.outH * p.outW;
+      const x = randomFloats(xSize, random), w = randomFloats(wSize, random), dy = randomFloats(ySize, random);
+      const calls = [
+        ["conv2d", x, w, ySize], ["conv2dBackwardData", dy, w, xSize], ["conv2dBackwardFilter", x, dy, wSize],
+      ] as const;
+      for (const [kernel, first, second, size] of calls) {
+        const want = convOnce(one, kernel, p, first, second, size);
+        expectSame(convOnce(two, kernel, p, first, second, size), want, `${kernel}, 2 threads`);
+        expectSame(convOnce(three, kernel, p, first, second, size), want, `${kernel}, 3 threads`);
+      }
+    });
+  }
+
+  it("gives one thread's results when NaN and Inf send a convolution to its single-part path", () => {
+    const p = params([8, 16, 12, 12, 16, 3, 3, 1, 1, 1, 1, 1]);
+    const random = rng(5);
+    const xSize = p.batch * p.inC * p.inH * p.inW, wSize = p.outC * p.inC * 9, ySize = p.batch * p.outC * p.outH * p.outW;
+    const x = randomFloats(xSize, random), w = randomFloats(wSize, random), dy = randomFloats(ySize, random);
+    x[xSize - 5] = NaN;
+    w[wSize - 3] = Infinity;
+    dy[ySize - 1] = -Infinity;
+    for (const [kernel, first, second, size] of [["conv2d", x, w, ySize], ["conv2dBackwardData", dy, w, xSize], ["conv2dBackwardFilter", x, dy, wSize]] as const) {
+      const want = convOnce(one, kernel, p, first, second, size);
+      expect(want.some(Number.isNaN), `${kernel}: NaN reaches the output`).toBe(true);
+      expectSame(convOnce(two, kernel, p, first, second, size), want, `${kernel}, 2 threads`);
+      expectSame(convOnce(three, kernel, p, first, second, size), want, `${kernel}, 3 threads`);
+    }
+  });
+
+  it("splits batched, transposed and broadcast matrix products with one thread's results", () => {
+    const random = rng(3);
+    const cases: MatmulParams[] = [
+      { batch: 1, m: 301, n: 203, k: 150, transA: false, transB: false, aBatchStride: 301 * 150, bBatchStride: 203 * 150 },
+      { batch: 1, m: 3, n: 1000, k: 700, transA: true, transB: true, aBatchStride: 2100, bBatchStride: 700000 },
+      { batch: 8, m: 64, n: 50, k: 70, transA: false, transB: true, aBatchStride: 64 * 70, bBatchStride: 50 * 70 },
+      { batch: 5, m: 90, n: 64, k: 100, transA: false, transB: false, aBatchStride: 9000, bBatchStride: 0 },
+      { batch: 3, m: 50, n: 120, k: 80, transA: true, transB: false, aBatchStride: 0, bBatchStride: 9600 },
+    ];
+    for (const p of cases) {
+      const aSize = Math.max(1, (p.batch - 1) * p.aBatchStride + p.m * p.k), bSize = Math.max(1, (p.batch - 1) * p.bBatchStride + p.k * p.n);
+      const a = randomFloats(aSize, random), b = randomFloats(bSize, random);
+      const want = matmulOnce(one, p, a, b);
+      const what = `batch ${p.batch}, ${p.m}×${p.k}·${p.k}×${p.n}, transA ${p.transA}, transB ${p.transB}`;
+      expectSame(matmulOnce(two, p, a, b), want, `${what}, 2 threads`);
+      expectSame(matmulOnce(three, p, a, b), want, `${what}, 3 threads`);
+    }
+  });
+
+  it("shares one heap between the threads: memory grows while workers allocate, nothing leaks", () => {
+    const before = two.bytesInUse();
+    // A batch large enough that every thread's scratch and the tensors need more than the initial memory.
+    const p = params([64, 32, 28, 28, 64, 3, 3, 1, 1, 1, 1, 1]);
+    const random = rng(9);
+    const x = randomFloats(p.batch * p.inC * p.inH * p.inW, random), w = randomFloats(p.outC * p.inC * 9, random);
+    const size = p.batch * p.outC * p.outH * p.outW;
+    const want = convOnce(one, "conv2d", p, x, w, size);
+    for (let i = 0; i < 3; i++) expectSame(convOnce(two, "conv2d", p, x, w, size), want, `round ${i}`);
+    expect(two.bytesInUse()).toBe(before);
+    expect(two.memoryBytes()).toBeGreaterThan(16 * 65536);
+  });
+
+  it("rejects thread counts it cannot run", async () => {
+    await expect(createWasmBackend({ threads: 0 })).rejects.toThrow(/threads to be an integer from 1 to 64, got 0/);
+    await expect(createWasmBackend({ threads: 2.5 })).rejects.toThrow(/got 2.5/);
+    await expect(createWasmBackend({ threads: 65 })).rejects.toThrow(/got 65/);
+  });
+
+  it("refuses work after dispose", async () => {
+    const b = await createWasmBackend({ threads: 2 });
+    b.dispose();
+    expect(() => b.allocate("float32", 4)).toThrow(/after dispose/);
+  });
+});
+
+describe.runIf(unavailable !== undefined)("wasm threads where the runtime has none", () => {
+  it("says why threads cannot start", async () => {
+    await expect(createWasmBackend({ threads: 2 })).rejects.toThrow(/cannot run 2 threads here/);
+  });
+});

@@ -4,14 +4,21 @@
 //   [rank, shape[rank], strides of operand 0 [rank], strides of operand 1 [rank], ...]
 // Only the innermost axis is looped here; its strides pick a fast path: both 1 (same shape), one 0
 // (a scalar or a broadcast row), or general strides.
+// Each kernel runs as part `part` of `parts` (parts.ts): the work items are rows, or pieces of rows when
+// there are fewer rows than parts; every element is computed as in a single-part call.
 import {
   binaryIsVector, binaryScalar, binaryX4, isComparison, unaryF32x4, unaryF64, unaryI32x4, unaryIntIsVector,
   unaryIsVector,
 } from "./elementwise-ops";
 import { toInt32 } from "./int-convert";
 import { param } from "./params";
+import { Block, partStart } from "./parts";
+import { scratch } from "./scratch";
+import { STATUS_OK } from "./status";
 
-const INDEX = memory.data(32 * 4, 16);
+/** The walk's index over the outer axes (32 words) and its per-operand offsets (4 words): per instance. */
+@inline function walkIndex(): usize { return scratch() + 256; }
+@inline function walkDeltas(): usize { return scratch() + 384; }
 
 @inline function at(base: usize, element: i32): usize { return base + (<usize>element << 2); }
 
@@ -52,10 +59,13 @@ const INDEX = memory.data(32 * 4, 16);
   }
 }
 
-/** y[i] = op(x[i]) for n elements of float32 (isInt = 0) or int32. */
-export function unary(op: i32, isInt: i32, x: usize, y: usize, n: i32): void {
-  if (isInt) unaryFor(true, op, x, y, n);
-  else unaryFor(false, op, x, y, n);
+/** y[i] = op(x[i]) for n elements of float32 (isInt = 0) or int32; part `part` of `parts` of them. */
+export function unary(op: i32, isInt: i32, x: usize, y: usize, n: i32, part: i32, parts: i32): i32 {
+  Block.of(n, part, parts, 4);
+  const i0 = Block.start, count = Block.end - Block.start;
+  if (isInt) unaryFor(true, op, at(x, i0), at(y, i0), count);
+  else unaryFor(false, op, at(x, i0), at(y, i0), count);
+  return STATUS_OK;
 }
 
 // ---- the broadcast walk over all axes but the innermost ----
@@ -73,17 +83,17 @@ export function unary(op: i32, isInt: i32, x: usize, y: usize, n: i32): void {
 function nextRow(rank: i32, operands: i32, deltas: usize): void {
   for (let k = 0; k < operands; k++) store<i32>(deltas + (<usize>k << 2), 0);
   for (let d = rank - 2; d >= 0; d--) {
-    const idx = load<i32>(at(INDEX, d)) + 1;
+    const idx = load<i32>(at(walkIndex(), d)) + 1;
     const size = param(1 + d);
     if (idx < size) {
-      store<i32>(at(INDEX, d), idx);
+      store<i32>(at(walkIndex(), d), idx);
       for (let k = 0; k < operands; k++) {
         const p = deltas + (<usize>k << 2);
         store<i32>(p, load<i32>(p) + strideOf(rank, k, d));
       }
       return;
     }
-    store<i32>(at(INDEX, d), 0);
+    store<i32>(at(walkIndex(), d), 0);
     for (let k = 0; k < operands; k++) {
       const p = deltas + (<usize>k << 2);
       store<i32>(p, load<i32>(p) - strideOf(rank, k, d) * (size - 1));
@@ -91,11 +101,70 @@ function nextRow(rank: i32, operands: i32, deltas: usize): void {
   }
 }
 
-function resetIndex(rank: i32): void {
-  for (let d = 0; d < rank; d++) store<i32>(at(INDEX, d), 0);
+/** Sets the index to row `row` and writes each operand's offset at that row through `offsets`. */
+function seekRow(rank: i32, operands: i32, row: i32, offsets: usize): void {
+  for (let k = 0; k < operands; k++) store<i32>(offsets + (<usize>k << 2), 0);
+  for (let d = rank - 2; d >= 0; d--) {
+    const size = param(1 + d), idx = row % size;
+    row /= size;
+    store<i32>(at(walkIndex(), d), idx);
+    for (let k = 0; k < operands; k++) {
+      const p = offsets + (<usize>k << 2);
+      store<i32>(p, load<i32>(p) + idx * strideOf(rank, k, d));
+    }
+  }
 }
 
-const DELTAS = memory.data(4 * 4, 16);
+/** Pieces each row is cut into: 1, or `parts` when there are fewer rows than parts. */
+@inline function piecesPerRow(rows: i32, parts: i32): i32 { return rows >= parts ? 1 : parts; }
+
+/**
+ * The rows of this part's items, one at a time: Walk.row, the columns [Walk.c0, Walk.c1) of it, and each
+ * operand's offset at the row in walkDeltas() (after start, then after each next).
+ */
+class Walk {
+  static row: i32 = 0;
+  static c0: i32 = 0;
+  static c1: i32 = 0;
+  static item: i32 = 0;
+  static end: i32 = 0;
+  static pieces: i32 = 1;
+  static n: i32 = 0;
+
+  /** Positions the walk at this part's first item; false when the part has none. */
+  static start(rank: i32, operands: i32, part: i32, parts: i32): bool {
+    const rows = rowCount(rank);
+    Walk.n = innerLength(rank);
+    Walk.pieces = piecesPerRow(rows, parts);
+    const items = rows * Walk.pieces;
+    Walk.item = partStart(items, part, parts);
+    Walk.end = partStart(items, part + 1, parts);
+    if (Walk.item >= Walk.end) return false;
+    seekRow(rank, operands, Walk.item / Walk.pieces, walkDeltas());
+    Walk.columns();
+    return true;
+  }
+
+  /** The columns of the current row that this part's items cover. */
+  static columns(): void {
+    const pieces = Walk.pieces, row = Walk.item / pieces;
+    const last = min(Walk.end, (row + 1) * pieces) - 1;
+    Block.of(Walk.n, Walk.item % pieces, pieces, 4);
+    Walk.c0 = Block.start;
+    Block.of(Walk.n, last % pieces, pieces, 4);
+    Walk.c1 = Block.end;
+    Walk.row = row;
+    Walk.item = last + 1;
+  }
+
+  /** Moves to the next row; false when the part is done. Offsets change by the values left in walkDeltas(). */
+  static next(rank: i32, operands: i32): bool {
+    if (Walk.item >= Walk.end) return false;
+    nextRow(rank, operands, walkDeltas());
+    Walk.columns();
+    return true;
+  }
+}
 
 // ---- binary ----
 
@@ -121,53 +190,53 @@ const DELTAS = memory.data(4 * 4, 16);
   }
 }
 
-@inline function binaryWalk(op: i32, isInt: bool, outInt: bool, a: usize, b: usize, y: usize): void {
+@inline function binaryWalk(op: i32, isInt: bool, outInt: bool, a: usize, b: usize, y: usize, part: i32, parts: i32): void {
   if (!isComparison(op) && outInt != isInt) return;
   const rank = param(0);
-  const n = innerLength(rank);
-  const rows = rowCount(rank);
   const sa = rank > 0 ? strideOf(rank, 0, rank - 1) : 0;
   const sb = rank > 0 ? strideOf(rank, 1, rank - 1) : 0;
-  resetIndex(rank);
+  if (!Walk.start(rank, 2, part, parts)) return;
+  const deltas = walkDeltas();
   let oa = 0, ob = 0;
-  for (let r = 0; r < rows; r++) {
-    binaryRun(op, isInt, outInt, at(a, oa), sa, at(b, ob), sb, at(y, r * n), n);
-    nextRow(rank, 2, DELTAS);
-    oa += load<i32>(DELTAS);
-    ob += load<i32>(DELTAS, 4);
-  }
+  do {
+    oa += load<i32>(deltas);
+    ob += load<i32>(deltas, 4);
+    const c0 = Walk.c0;
+    binaryRun(op, isInt, outInt, at(a, oa + c0 * sa), sa, at(b, ob + c0 * sb), sb, at(y, Walk.row * Walk.n + c0), Walk.c1 - c0);
+  } while (Walk.next(rank, 2));
 }
 
-@inline function binaryFor(isInt: bool, outInt: bool, op: i32, a: usize, b: usize, y: usize): void {
+@inline function binaryFor(isInt: bool, outInt: bool, op: i32, a: usize, b: usize, y: usize, part: i32, parts: i32): void {
   switch (op) {
-    case 0: binaryWalk(0, isInt, outInt, a, b, y); break;
-    case 1: binaryWalk(1, isInt, outInt, a, b, y); break;
-    case 2: binaryWalk(2, isInt, outInt, a, b, y); break;
-    case 3: binaryWalk(3, isInt, outInt, a, b, y); break;
-    case 4: binaryWalk(4, isInt, outInt, a, b, y); break;
-    case 5: binaryWalk(5, isInt, outInt, a, b, y); break;
-    case 6: binaryWalk(6, isInt, outInt, a, b, y); break;
-    case 7: binaryWalk(7, isInt, outInt, a, b, y); break;
-    case 8: binaryWalk(8, isInt, outInt, a, b, y); break;
-    case 9: binaryWalk(9, isInt, outInt, a, b, y); break;
-    case 10: binaryWalk(10, isInt, outInt, a, b, y); break;
-    case 11: binaryWalk(11, isInt, outInt, a, b, y); break;
-    case 12: binaryWalk(12, isInt, outInt, a, b, y); break;
+    case 0: binaryWalk(0, isInt, outInt, a, b, y, part, parts); break;
+    case 1: binaryWalk(1, isInt, outInt, a, b, y, part, parts); break;
+    case 2: binaryWalk(2, isInt, outInt, a, b, y, part, parts); break;
+    case 3: binaryWalk(3, isInt, outInt, a, b, y, part, parts); break;
+    case 4: binaryWalk(4, isInt, outInt, a, b, y, part, parts); break;
+    case 5: binaryWalk(5, isInt, outInt, a, b, y, part, parts); break;
+    case 6: binaryWalk(6, isInt, outInt, a, b, y, part, parts); break;
+    case 7: binaryWalk(7, isInt, outInt, a, b, y, part, parts); break;
+    case 8: binaryWalk(8, isInt, outInt, a, b, y, part, parts); break;
+    case 9: binaryWalk(9, isInt, outInt, a, b, y, part, parts); break;
+    case 10: binaryWalk(10, isInt, outInt, a, b, y, part, parts); break;
+    case 11: binaryWalk(11, isInt, outInt, a, b, y, part, parts); break;
+    case 12: binaryWalk(12, isInt, outInt, a, b, y, part, parts); break;
   }
 }
 
 /**
  * y = op(a, b) with broadcasting (PARAMS: rank, shape, strides of a, strides of b). a and b are float32
- * (isInt = 0) or int32; y has their dtype, or for comparisons outInt says which.
+ * (isInt = 0) or int32; y has their dtype, or for comparisons outInt says which. Part `part` of `parts`.
  */
-export function binary(op: i32, isInt: i32, outInt: i32, a: usize, b: usize, y: usize): void {
+export function binary(op: i32, isInt: i32, outInt: i32, a: usize, b: usize, y: usize, part: i32, parts: i32): i32 {
   if (isInt) {
-    if (outInt) binaryFor(true, true, op, a, b, y);
-    else binaryFor(true, false, op, a, b, y);
+    if (outInt) binaryFor(true, true, op, a, b, y, part, parts);
+    else binaryFor(true, false, op, a, b, y, part, parts);
   } else {
-    if (outInt) binaryFor(false, true, op, a, b, y);
-    else binaryFor(false, false, op, a, b, y);
+    if (outInt) binaryFor(false, true, op, a, b, y, part, parts);
+    else binaryFor(false, false, op, a, b, y, part, parts);
   }
+  return STATUS_OK;
 }
 
 // ---- where ----
@@ -180,17 +249,20 @@ export function binary(op: i32, isInt: i32, outInt: i32, a: usize, b: usize, y: 
   return condInt ? bits != 0 : reinterpret<f32>(bits) != 0;
 }
 
-@inline function whereWalk(condInt: bool, c: usize, a: usize, b: usize, y: usize): void {
+@inline function whereWalk(condInt: bool, c: usize, a: usize, b: usize, y: usize, part: i32, parts: i32): void {
   const rank = param(0);
-  const n = innerLength(rank);
-  const rows = rowCount(rank);
   const sc = rank > 0 ? strideOf(rank, 0, rank - 1) : 0;
   const sa = rank > 0 ? strideOf(rank, 1, rank - 1) : 0;
   const sb = rank > 0 ? strideOf(rank, 2, rank - 1) : 0;
-  resetIndex(rank);
+  if (!Walk.start(rank, 3, part, parts)) return;
+  const deltas = walkDeltas();
   let oc = 0, oa = 0, ob = 0;
-  for (let r = 0; r < rows; r++) {
-    const cp = at(c, oc), ap = at(a, oa), bp = at(b, ob), yp = at(y, r * n);
+  do {
+    oc += load<i32>(deltas);
+    oa += load<i32>(deltas, 4);
+    ob += load<i32>(deltas, 8);
+    const c0 = Walk.c0, n = Walk.c1 - c0;
+    const cp = at(c, oc + c0 * sc), ap = at(a, oa + c0 * sa), bp = at(b, ob + c0 * sb), yp = at(y, Walk.row * Walk.n + c0);
     let i = 0;
     if (sc == 1 && sa == 1 && sb == 1) {
       for (; i + 4 <= n; i += 4) {
@@ -202,15 +274,15 @@ export function binary(op: i32, isInt: i32, outInt: i32, a: usize, b: usize, y: 
       const t = condTrue(condInt, load<u32>(at(cp, i * sc)));
       store<u32>(at(yp, i), t ? load<u32>(at(ap, i * sa)) : load<u32>(at(bp, i * sb)));
     }
-    nextRow(rank, 3, DELTAS);
-    oc += load<i32>(DELTAS);
-    oa += load<i32>(DELTAS, 4);
-    ob += load<i32>(DELTAS, 8);
-  }
+  } while (Walk.next(rank, 3));
 }
 
-/** y = cond != 0 ? a : b with broadcasting (PARAMS strides in the order cond, a, b); 4-byte elements. */
-export function where(condInt: i32, c: usize, a: usize, b: usize, y: usize): void {
-  if (condInt) whereWalk(true, c, a, b, y);
-  else whereWalk(false, c, a, b, y);
+/**
+ * y = cond != 0 ? a : b with broadcasting (PARAMS strides in the order cond, a, b); 4-byte elements.
+ * Part `part` of `parts`.
+ */
+export function where(condInt: i32, c: usize, a: usize, b: usize, y: usize, part: i32, parts: i32): i32 {
+  if (condInt) whereWalk(true, c, a, b, y, part, parts);
+  else whereWalk(false, c, a, b, y, part, parts);
+  return STATUS_OK;
 }

@@ -2,6 +2,10 @@
 // float32 sums accumulate in f64 (as the reference does) in a fixed order, so the result depends on the
 // inputs alone. max/min keep the first extreme in scan order (f32x4.pmax/pmin are exactly `v > acc ? v :
 // acc`), and a NaN anywhere makes the result NaN. argmax returns the first maximum, or the first NaN.
+// A call runs as part `part` of `parts` (parts.ts): each output is reduced whole, in the same order, by
+// exactly one part, so results do not depend on the thread count.
+import { Block, partStart } from "./parts";
+import { STATUS_OK } from "./status";
 
 const R_SUM = 0;
 const R_MAX = 1;
@@ -159,32 +163,48 @@ function extremeColumns(isMax: bool, x: usize, out: usize, reduce: i32, inner: i
   return op == R_ARGMAX ? <u32>arg : reinterpret<u32>(acc);
 }
 
-@inline function scanAll(op: i32, isInt: bool, x: usize, out: usize, outer: i32, reduce: i32, inner: i32): void {
-  for (let o = 0; o < outer; o++) {
-    for (let i = 0; i < inner; i++) {
-      store<u32>(at(out, o * inner + i), scanOne(op, isInt, at(x, o * reduce * inner + i), reduce, inner));
-    }
+/** The outputs [first, end) of the flat [outer, inner] output, each by the reference's scan. */
+@inline function scanAll(op: i32, isInt: bool, x: usize, out: usize, reduce: i32, inner: i32, first: i32, end: i32): void {
+  for (let j = first; j < end; j++) {
+    const o = j / inner, i = j % inner;
+    store<u32>(at(out, j), scanOne(op, isInt, at(x, o * reduce * inner + i), reduce, inner));
   }
 }
 
-/** out[o, i] = op over r of x[o, r, i]; op 0 sum, 1 max, 2 min, 3 argmax (int32 out); isInt for int32 x. */
-export function reduce(op: i32, isInt: i32, x: usize, out: usize, outer: i32, reduce: i32, inner: i32): void {
+/**
+ * out[o, i] = op over r of x[o, r, i]; op 0 sum, 1 max, 2 min, 3 argmax (int32 out); isInt for int32 x.
+ * Part `part` of `parts`: the work items are outputs (scans), or (o, block of columns) for float32 sums
+ * and extremes, whose column blocks are split only when there are fewer `outer` rows than parts.
+ */
+export function reduce(op: i32, isInt: i32, x: usize, out: usize, outer: i32, reduce: i32, inner: i32, part: i32, parts: i32): i32 {
   if (isInt || op == R_ARGMAX) {
+    const outputs = outer * inner;
+    const first = partStart(outputs, part, parts), end = partStart(outputs, part + 1, parts);
     if (isInt) {
-      if (op == R_SUM) scanAll(R_SUM, true, x, out, outer, reduce, inner);
-      else if (op == R_MAX) scanAll(R_MAX, true, x, out, outer, reduce, inner);
-      else if (op == R_MIN) scanAll(R_MIN, true, x, out, outer, reduce, inner);
-      else scanAll(R_ARGMAX, true, x, out, outer, reduce, inner);
-    } else scanAll(R_ARGMAX, false, x, out, outer, reduce, inner);
-    return;
+      if (op == R_SUM) scanAll(R_SUM, true, x, out, reduce, inner, first, end);
+      else if (op == R_MAX) scanAll(R_MAX, true, x, out, reduce, inner, first, end);
+      else if (op == R_MIN) scanAll(R_MIN, true, x, out, reduce, inner, first, end);
+      else scanAll(R_ARGMAX, true, x, out, reduce, inner, first, end);
+    } else scanAll(R_ARGMAX, false, x, out, reduce, inner, first, end);
+    return STATUS_OK;
   }
   const block = reduce * inner;
-  for (let o = 0; o < outer; o++) {
+  // Column blocks are multiples of 8 wide: sumColumns' vector groups, so each column sums as in one call.
+  const blocks = inner > 1 && outer < parts ? parts : 1;
+  const items = outer * blocks;
+  for (let item = partStart(items, part, parts), end = partStart(items, part + 1, parts); item < end; item++) {
+    const o = item / blocks;
     const xo = at(x, o * block);
     if (inner == 1) {
       const v: f32 = op == R_SUM ? <f32>sumContiguous(xo, reduce) : extremeContiguous(op == R_MAX, xo, reduce);
       store<f32>(at(out, o), v);
-    } else if (op == R_SUM) sumColumns(xo, at(out, o * inner), reduce, inner, inner);
-    else extremeColumns(op == R_MAX, xo, at(out, o * inner), reduce, inner, inner);
+      continue;
+    }
+    Block.of(inner, item % blocks, blocks, 8);
+    const c0 = Block.start, width = Block.end - Block.start;
+    if (width == 0) continue;
+    if (op == R_SUM) sumColumns(at(xo, c0), at(out, o * inner + c0), reduce, inner, width);
+    else extremeColumns(op == R_MAX, at(xo, c0), at(out, o * inner + c0), reduce, inner, width);
   }
+  return STATUS_OK;
 }

@@ -9,6 +9,9 @@
 //        [--baseline <git ref>]   also builds <ref> in a temp dir and interleaves its steps with this
 //                                 tree's, reporting the paired ratio (median of per-round baseline/current)
 //        [--tree <dir>]           measure the checkout in <dir> instead of this one (e.g. a prototype)
+//        [--threads T]            wasm threads (default 1: one core's speed; "auto": every core)
+//        [--relaxed]              the relaxed-SIMD build (deterministic: false; Node 20 needs
+//                                 --experimental-wasm-relaxed-simd, else the plain build runs)
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -24,6 +27,9 @@ const steps = Number(arg("--steps", quick ? 3 : 7));
 const only = arg("--only", null);
 const baselineRef = arg("--baseline", null);
 const currentDir = arg("--tree", root);
+const threadsArg = arg("--threads", "1");
+const threads = threadsArg === "auto" ? "auto" : Number(threadsArg);
+const relaxed = process.argv.includes("--relaxed");
 
 /** Generates the wasm/shaders modules in `dir` and bundles its src/index.ts; returns the loaded module. */
 async function bundleKshot(dir) {
@@ -130,7 +136,7 @@ for (const kind of ["protonet", "maml"]) {
   if (only && only !== kind) continue;
   const runs = {};
   for (const [name, ks] of Object.entries(contenders)) {
-    await ks.init({ backend: "wasm" });
+    await ks.init({ backend: "wasm", threads, deterministic: !relaxed });
     runs[name] = { ks, backend: ks.backendInUse(), step: workload(ks, kind), ms: [], kernels: new Map() };
     runs[name].prof = profile(runs[name].backend);
     runs[name].step(); // warm-up: memory growth, first-call compilation
@@ -153,7 +159,7 @@ for (const kind of ["protonet", "maml"]) {
     const breakdown = Object.fromEntries(rows.filter(([, v]) => v.ms / total >= 0.005)
       .map(([k, v]) => [k, { share: round(v.ms / total, 3), msPerStep: round(v.ms / steps, 1), calls: v.calls / steps }]));
     const line = {
-      name: `train-step/${kind}`, tree: name, backend: `wasm-${run.backend.build}`, steps,
+      name: `train-step/${kind}`, tree: name, backend: `wasm-${run.backend.build}`, threads: run.backend.threads ?? 1, steps,
       msMedian: round(median(run.ms), 1), msMin: round(Math.min(...run.ms), 1),
       kernelShare: round(inKernels / total, 3), callsPerStep: rows.reduce((a, [, v]) => a + v.calls, 0) / steps,
       pytorchMs: kind === "protonet" ? 630 : 1160, breakdown,

@@ -4,7 +4,9 @@
  */
 
 /** The kernels that run in parts, numbered by their place here. */
-export const PARALLEL_KERNELS = ["matmul", "conv2d", "conv2dBackwardData", "conv2dBackwardFilter"] as const;
+export const PARALLEL_KERNELS = [
+  "matmul", "conv2d", "conv2dBackwardData", "conv2dBackwardFilter", "unary", "binary", "where", "reduce",
+] as const;
 export type ParallelKernel = (typeof PARALLEL_KERNELS)[number];
 
 /** Bumped by the main thread for each call; the workers wait on it. */

@@ -30,10 +30,11 @@ const COMPARISONS: ReadonlySet<BinaryOp> = new Set(["greater", "greaterEqual", "
 /** Kernel status codes (assembly/status.ts). */
 const STATUS_OUT_OF_MEMORY = 1;
 /**
- * Calls with fewer multiply-adds than this run on one thread: waking the workers (tens of µs) would cost
- * more than the split saves.
+ * Calls with fewer multiply-adds (GEMMs, convolutions) or elements (elementwise kernels, reductions) than
+ * these run on one thread: waking the workers (tens of µs) would cost more than the split saves.
  */
 const PARALLEL_MIN_MACS = 1 << 20;
+const PARALLEL_MIN_ELEMENTS = 1 << 16;
 
 class WasmBuffer implements BackendBuffer {
   freed = false;
@@ -179,7 +180,8 @@ export class WasmBackend implements Backend {
     this.sameSize(op, a, o);
     const code = UNARY_OPS.indexOf(op);
     if (code < 0) throw new KshotError(`wasm unary: unknown op ${op}`);
-    this.run(op, () => `${a.size} ${a.dtype}`, (k) => k.unary(code, +(a.dtype === "int32"), a.ptr, o.ptr, a.size));
+    const args = [code, +(a.dtype === "int32"), a.ptr, o.ptr, a.size];
+    this.runParts("unary", op, () => `${a.size} ${a.dtype}`, a.size >= PARALLEL_MIN_ELEMENTS, args);
   }
 
   binary(op: BinaryOp, a: BackendBuffer, b: BackendBuffer, out: BackendBuffer, bc: Broadcast): void {
@@ -189,9 +191,8 @@ export class WasmBackend implements Backend {
     const code = BINARY_OPS.indexOf(op);
     if (code < 0) throw new KshotError(`wasm binary: unknown op ${op}`);
     this.broadcast(op, bc, [x, y], o);
-    this.run(op, () => `out ${shapeText(bc.outShape)}`, (k) => {
-      k.binary(code, +(x.dtype === "int32"), +(o.dtype === "int32"), x.ptr, y.ptr, o.ptr);
-    });
+    const args = [code, +(x.dtype === "int32"), +(o.dtype === "int32"), x.ptr, y.ptr, o.ptr];
+    this.runParts("binary", op, () => `out ${shapeText(bc.outShape)}`, o.size >= PARALLEL_MIN_ELEMENTS, args);
   }
 
   where(cond: BackendBuffer, a: BackendBuffer, b: BackendBuffer, out: BackendBuffer, bc: Broadcast): void {
@@ -199,7 +200,8 @@ export class WasmBackend implements Backend {
     this.sameDtype("where", x, y);
     this.sameDtype("where", x, o);
     this.broadcast("where", bc, [c, x, y], o);
-    this.run("where", () => `out ${shapeText(bc.outShape)}`, (k) => k.where(+(c.dtype === "int32"), c.ptr, x.ptr, y.ptr, o.ptr));
+    const args = [+(c.dtype === "int32"), c.ptr, x.ptr, y.ptr, o.ptr];
+    this.runParts("where", "where", () => `out ${shapeText(bc.outShape)}`, o.size >= PARALLEL_MIN_ELEMENTS, args);
   }
 
   /** One pass of the fused kernel, else step by step through the kernels above (fused.ts); bit-identical either way. */
@@ -232,7 +234,8 @@ export class WasmBackend implements Backend {
     }
     const outDtype = op === "argmax" ? "int32" : a.dtype;
     if (o.dtype !== outDtype) throw new KshotError(`wasm ${op}: expected out dtype ${outDtype}, got ${what()}`);
-    this.run(op, what, (k) => k.reduce(REDUCE_CODES[op], +(a.dtype === "int32"), a.ptr, o.ptr, outer, reduce, inner));
+    const args = [REDUCE_CODES[op], +(a.dtype === "int32"), a.ptr, o.ptr, outer, reduce, inner];
+    this.runParts("reduce", op, what, a.size >= PARALLEL_MIN_ELEMENTS, args);
   }
 
   matmul(a: BackendBuffer, b: BackendBuffer, out: BackendBuffer, p: MatmulParams): void {
@@ -240,25 +243,25 @@ export class WasmBackend implements Backend {
     const what = checkMatmul(p, x.size, y.size, o.size);
     for (const buffer of [x, y, o]) this.float32("matmul", buffer, what);
     const args = [x.ptr, y.ptr, o.ptr, p.batch, p.m, p.n, p.k, +p.transA, +p.transB, p.aBatchStride, p.bBatchStride];
-    this.runParts("matmul", what, p.batch * p.m * p.n * p.k, args);
+    this.runParts("matmul", "matmul", what, p.batch * p.m * p.n * p.k >= PARALLEL_MIN_MACS, args);
   }
 
   conv2d(x: BackendBuffer, w: BackendBuffer, y: BackendBuffer, p: Conv2dParams): void {
     const [a, b, o] = this.convBuffers("conv2d", p, x, w, y, ["x", "w", "y"]);
     this.writeConvParams(p);
-    this.runParts("conv2d", () => convText(p), convMacs(p), [a.ptr, b.ptr, o.ptr]);
+    this.runParts("conv2d", "conv2d", () => convText(p), convMacs(p) >= PARALLEL_MIN_MACS, [a.ptr, b.ptr, o.ptr]);
   }
 
   conv2dBackwardData(dy: BackendBuffer, w: BackendBuffer, dx: BackendBuffer, p: Conv2dParams): void {
     const [a, b, o] = this.convBuffers("conv2dBackwardData", p, dx, w, dy, ["dx", "w", "dy"]);
     this.writeConvParams(p);
-    this.runParts("conv2dBackwardData", () => convText(p), convMacs(p), [o.ptr, b.ptr, a.ptr]);
+    this.runParts("conv2dBackwardData", "conv2dBackwardData", () => convText(p), convMacs(p) >= PARALLEL_MIN_MACS, [o.ptr, b.ptr, a.ptr]);
   }
 
   conv2dBackwardFilter(x: BackendBuffer, dy: BackendBuffer, dw: BackendBuffer, p: Conv2dParams): void {
     const [a, b, o] = this.convBuffers("conv2dBackwardFilter", p, x, dw, dy, ["x", "dw", "dy"]);
     this.writeConvParams(p);
-    this.runParts("conv2dBackwardFilter", () => convText(p), convMacs(p), [a.ptr, o.ptr, b.ptr]);
+    this.runParts("conv2dBackwardFilter", "conv2dBackwardFilter", () => convText(p), convMacs(p) >= PARALLEL_MIN_MACS, [a.ptr, o.ptr, b.ptr]);
   }
 
   maxPool2d(x: BackendBuffer, y: BackendBuffer, indices: BackendBuffer, p: Pool2dParams): void {
@@ -362,17 +365,18 @@ export class WasmBackend implements Backend {
   }
 
   /**
-   * Runs a kernel that can be split: in parts on the pool's threads when it is large enough, else whole
-   * here. A part that could not finish exactly (out of scratch memory, NaN/±Inf that needs the single-part
-   * path, a trap in a worker) makes the whole call run again here, which gives its result or its error.
+   * Runs `kernel` (for the op named `op`) that can be split: in parts on the pool's threads when `large`,
+   * else whole here. A part that could not finish exactly (out of scratch memory, NaN/±Inf that needs the
+   * single-part path, a trap in a worker) makes the whole call run again here, which gives its result or
+   * its error.
    */
-  private runParts(op: ParallelKernel, what: Describe, macs: number, args: readonly number[]): void {
+  private runParts(kernel: ParallelKernel, op: string, what: Describe, large: boolean, args: readonly number[]): void {
     const call = (k: KernelExports, part: number, parts: number): number =>
-      (k[op] as (...a: number[]) => number)(...args, part, parts);
+      (k[kernel] as (...a: number[]) => number)(...args, part, parts);
     const pool = this.pool;
-    if (pool && macs >= PARALLEL_MIN_MACS) {
+    if (pool && large) {
       let statuses: number[] = [];
-      this.run(op, what, (k) => { statuses = pool.run(op, args, (part, parts) => call(k, part, parts)); });
+      this.run(op, what, (k) => { statuses = pool.run(kernel, args, (part, parts) => call(k, part, parts)); });
       this.parallelDispatches++;
       if (statuses.every((s) => s === 0)) return;
       this.counters.dispatches--;

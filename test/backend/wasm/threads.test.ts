@@ -1,10 +1,11 @@
-// The threaded wasm backend: GEMMs and convolutions split over worker threads give exactly the results of
-// one thread (every output element is computed by one part, with the same arithmetic), whatever the thread
-// count, the shape, or NaN/Inf in the inputs; and the pool starts, reports and stops cleanly.
+// The threaded wasm backend: GEMMs, convolutions, elementwise kernels and reductions split over worker
+// threads give exactly the results of one thread (every output element is computed by one part, with the
+// same arithmetic), whatever the thread count, the shape, or NaN/Inf in the inputs; and the pool starts,
+// reports and stops cleanly.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Backend, BackendBuffer, Conv2dParams, MatmulParams } from "../../../src/backend/backend.ts";
+import type { Backend, BackendBuffer, BinaryOp, Broadcast, Conv2dParams, MatmulParams, ReduceOp, UnaryOp } from "../../../src/backend/backend.ts";
 import { createWasmBackend, threadsUnavailable, type WasmBackend } from "../../../src/backend/wasm/index.ts";
-import { expectSame, randomFloats, rng, upload } from "./parity.ts";
+import { expectSame, randomFloats, randomInts, rng, upload } from "./parity.ts";
 
 type Shape = [batch: number, inC: number, inH: number, inW: number, outC: number, kh: number, kw: number,
   strideH: number, strideW: number, padH: number, padW: number, groups: number];
@@ -43,6 +44,45 @@ function matmulOnce(b: Backend, p: MatmulParams, a: Float32Array, bData: Float32
   for (const t of [x, y, out]) b.free(t);
   return result;
 }
+
+/** Row-major strides of `shape`, 0 along its axes of size 1 (a broadcast operand). */
+function stridesOf(shape: readonly number[]): number[] {
+  const strides = shape.map(() => 0);
+  for (let d = shape.length - 1, s = 1; d >= 0; d--) {
+    strides[d] = shape[d] === 1 ? 0 : s;
+    s *= shape[d]!;
+  }
+  return strides;
+}
+
+/** Runs `call` on fresh copies of `inputs` and an output of `outSize` elements of `outDtype`; reads it back. */
+function kernelOnce(b: Backend, inputs: readonly (Float32Array | Int32Array)[], outSize: number, outDtype: "float32" | "int32",
+  call: (ins: BackendBuffer[], out: BackendBuffer) => void): Float32Array | Int32Array {
+  const ins = inputs.map((x) => upload(b, x));
+  const out = upload(b, outDtype === "float32" ? new Float32Array(outSize).fill(9) : new Int32Array(outSize).fill(9));
+  call(ins, out);
+  const result = b.readSync(out) as Float32Array | Int32Array;
+  for (const t of [...ins, out]) b.free(t);
+  return result;
+}
+
+/** Float32 data with NaN, ±Inf and signed zeros sprinkled in, so every path sees them. */
+function specialFloats(n: number, random: () => number): Float32Array {
+  const x = randomFloats(n, random);
+  for (let i = 7; i < n; i += 997) x[i] = [NaN, Infinity, -Infinity, -0, 0][i % 5]!;
+  return x;
+}
+
+// Broadcast shapes (out, a, b), each with at least 2^16 outputs (so they are split): same shapes, a
+// per-channel row, a scalar, a column, a single long row (fewer rows than parts), an odd inner length.
+const BROADCASTS: [out: number[], a: number[], b: number[]][] = [
+  [[40, 64, 49], [40, 64, 49], [40, 64, 49]],
+  [[30, 64, 7, 7], [30, 64, 7, 7], [1, 64, 1, 1]],
+  [[70001], [70001], [1]],
+  [[300, 257], [300, 1], [1, 257]],
+  [[1, 65539], [1, 65539], [1, 65539]],
+  [[3, 5, 4423], [1, 5, 4423], [3, 1, 1]],
+];
 
 const unavailable = threadsUnavailable();
 
@@ -119,6 +159,59 @@ describe.skipIf(unavailable !== undefined)("wasm threads", () => {
       const what = `batch ${p.batch}, ${p.m}×${p.k}·${p.k}×${p.n}, transA ${p.transA}, transB ${p.transB}`;
       expectSame(matmulOnce(two, p, a, b), want, `${what}, 2 threads`);
       expectSame(matmulOnce(three, p, a, b), want, `${what}, 3 threads`);
+    }
+  });
+
+  it("splits unary, binary and where calls with one thread's results, broadcast and NaN included", () => {
+    const random = rng(21);
+    const before = two.parallelDispatches;
+    for (const op of ["neg", "exp", "sqrt", "relu", "tanh"] as UnaryOp[]) {
+      const x = specialFloats(100_003, random);
+      const run = (b: Backend) => kernelOnce(b, [x], x.length, "float32", ([i], o) => b.unary(op, i!, o));
+      const want = run(one);
+      expectSame(run(two), want, `${op}, 2 threads`);
+      expectSame(run(three), want, `${op}, 3 threads`);
+    }
+    for (const [outShape, aShape, bShape] of BROADCASTS) {
+      const size = outShape.reduce((p, e) => p * e, 1);
+      const bc: Broadcast = { outShape, strides: [stridesOf(aShape), stridesOf(bShape)] };
+      const a = specialFloats(aShape.reduce((p, e) => p * e, 1), random), b = specialFloats(bShape.reduce((p, e) => p * e, 1), random);
+      for (const op of ["add", "mul", "div", "max", "greater"] as BinaryOp[]) {
+        const outDtype = op === "greater" ? "int32" : "float32";
+        const run = (be: Backend) => kernelOnce(be, [a, b], size, outDtype, ([x, y], o) => be.binary(op, x!, y!, o, bc));
+        const want = run(one);
+        expectSame(run(two), want, `${op} ${JSON.stringify(outShape)}, 2 threads`);
+        expectSame(run(three), want, `${op} ${JSON.stringify(outShape)}, 3 threads`);
+      }
+      const cond = randomInts(aShape.reduce((p, e) => p * e, 1), random, 0, 2);
+      const where: Broadcast = { outShape, strides: [stridesOf(aShape), stridesOf(aShape), stridesOf(bShape)] };
+      const run = (be: Backend) => kernelOnce(be, [cond, a, b], size, "float32", ([c, x, y], o) => be.where(c!, x!, y!, o, where));
+      expectSame(run(two), run(one), `where ${JSON.stringify(outShape)}, 2 threads`);
+      expectSame(run(three), run(one), `where ${JSON.stringify(outShape)}, 3 threads`);
+    }
+    const ints = randomInts(90_001, random, -1000, 1000);
+    const intRun = (be: Backend) => kernelOnce(be, [ints, ints], ints.length, "int32", ([x, y], o) => be.binary("mul", x!, y!, o, { outShape: [ints.length], strides: [[1], [1]] }));
+    expectSame(intRun(two), intRun(one), "int32 mul, 2 threads");
+    expect(two.parallelDispatches, "every call above is large enough to be split").toBeGreaterThan(before + 30);
+  });
+
+  it("splits reductions with one thread's results: sums in f64 in the same order, first extremes, argmax", () => {
+    const random = rng(33);
+    // [outer, reduce, inner]: many rows; fewer rows than parts (column blocks); whole rows (inner 1); one output.
+    const views: [number, number, number][] = [[64, 30, 49], [1, 40, 3001], [2, 9, 8193], [3000, 37, 1], [1, 70001, 1], [5, 3, 9001]];
+    for (const [outer, reduce, inner] of views) {
+      const x = specialFloats(outer * reduce * inner, random);
+      for (const op of ["sum", "max", "min", "argmax"] as ReduceOp[]) {
+        const outDtype = op === "argmax" ? "int32" : "float32";
+        const run = (b: Backend) => kernelOnce(b, [x], outer * inner, outDtype, ([i], o) => b.reduce(op, i!, o, outer, reduce, inner));
+        const want = run(one);
+        const what = `${op} over [${outer},${reduce},${inner}]`;
+        expectSame(run(two), want, `${what}, 2 threads`);
+        expectSame(run(three), want, `${what}, 3 threads`);
+      }
+      const ints = randomInts(outer * reduce * inner, random, -50, 50);
+      const run = (b: Backend) => kernelOnce(b, [ints], outer * inner, "int32", ([i], o) => b.reduce("sum", i!, o, outer, reduce, inner));
+      expectSame(run(three), run(one), `int32 sum over [${outer},${reduce},${inner}], 3 threads`);
     }
   });
 

@@ -16,6 +16,10 @@ describe("kshot info", () => {
     expect(typeof info.auto).toBe("string");
     expect(info.kshot).toMatch(/^\d+\.\d+\.\d+/);
     expect(info.node).toMatch(/^\d+\./);
+    const wasm = info.wasm as { autoThreads: number; threadsUnavailable: string | null };
+    expect(wasm.threadsUnavailable, "Node runs wasm threads").toBeNull();
+    expect(wasm.autoThreads).toBeGreaterThanOrEqual(1);
+    expect(wasm.autoThreads).toBeLessThanOrEqual(8);
   });
 });
 
@@ -77,6 +81,22 @@ describe("kshot train and eval", () => {
     expect(steps.code).toBe(1);
     expect(steps.err.join("\n")).toMatch(/protonet does not adapt by gradient steps/);
   });
+
+  it("--threads: the wasm backend's threads change the speed, not the result", async () => {
+    const dir = scratch("threads");
+    // Conv-4 with 8 filters on 12 images: its convolutions and elementwise calls are large enough to split.
+    const train = (threads: number) => kshot("train", "--algo", "protonet", "--ways", "4", "--shots", "1", "--queries", "2",
+      "--hidden", "8", "--iterations", "3", "--out", join(dir, `t${threads}.safetensors`), "--backend", "wasm",
+      "--threads", String(threads), "--json");
+    const [one, two] = [await train(1), await train(2)];
+    expect(one.code).toBe(0);
+    expect(two.code).toBe(0);
+    expect(one.json()).toMatchObject({ backend: "wasm", threads: 1 });
+    expect(two.json()).toMatchObject({ backend: "wasm", threads: 2 });
+    expect(two.err.join("\n")).toMatch(/backend wasm, 2 threads/);
+    expect(two.json().loss).toBe(one.json().loss);
+    expect(two.json().trainAccuracy).toBe(one.json().trainAccuracy);
+  });
 });
 
 const OMNIGLOT = join(import.meta.dirname, "../../../shared/data/omniglot");
@@ -118,6 +138,8 @@ describe("kshot errors: a message on stderr, a non-zero exit, nothing on stdout"
     await fails(/unknown command "fit"/, "fit");
     await fails(/--model FILE.safetensors is required/, "eval", ...REF);
     await fails(/kshot info: unknown option --verbose/, "info", "--verbose");
+    await fails(/--threads expects a positive integer, got "0"/, "train", "--threads", "0", "--out", "x");
+    await fails(/threads to be "auto" or an integer from 1 to 64, got 65/, "train", "--algo", "maml", "--dataset", "sinusoid", "--backend", "wasm", "--threads", "65", "--out", "x");
     const none = await kshotWithEnv({ KSHOT_BENCH: "^no-such-benchmark$" }, "bench", "--json");
     expect(none.code).toBe(1);
     expect(none.err.join("\n")).toMatch(/no benchmarks matching KSHOT_BENCH=\^no-such-benchmark\$/);

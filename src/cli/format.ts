@@ -6,9 +6,11 @@ export const percent = (fraction: number, digits = 2): string => `${(fraction * 
 /** 83.2 → "1m23s"; 9.5 → "9.5s". */
 export function duration(seconds: number): string {
   if (!Number.isFinite(seconds)) return "?";
-  if (seconds < 60) return `${seconds.toFixed(1)}s`;
-  const m = Math.floor(seconds / 60);
-  const s = Math.round(seconds - 60 * m);
+  // Below 59.95 s, tenths; above, whole seconds rounded before they are split (59.6 s is 1m00s, not 0m60s).
+  if (seconds < 59.95) return `${seconds.toFixed(1)}s`;
+  const whole = Math.round(seconds);
+  const m = Math.floor(whole / 60);
+  const s = whole % 60;
   return m < 60 ? `${m}m${String(s).padStart(2, "0")}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
 }
 

@@ -21,12 +21,12 @@
 // the OpenBLAS folder for PyTorch (default: /opt/kshot-openblas/usr/lib/x86_64-linux-gnu/openblas-pthread,
 // where `apt-get download libopenblas0-pthread && dpkg-deb -x libopenblas0-pthread_*.deb /opt/kshot-openblas`
 // puts it, as the peers' README describes).
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { runInChromium } from "./edge-adapt/chromium.mjs";
+import { runChild, runTorchPeer } from "./torch-peer.mjs";
 
 const root = resolve(import.meta.dirname, "..");
 const shared = resolve(root, process.env.KSHOT_SHARED ?? "../shared");
@@ -121,21 +121,12 @@ function writeTask(dir, { source, image }) {
   return source;
 }
 
-/** The last JSON line of a child's stdout, or throws with its stderr. */
-function runChild(command, args, env = {}, timeoutMs = 120_000) {
-  const r = spawnSync(command, args, { cwd: root, encoding: "utf8", env: { ...process.env, ...env }, timeout: timeoutMs, maxBuffer: 1 << 24 });
-  if (r.error?.code === "ETIMEDOUT") throw new Error(`${command} ran past ${timeoutMs / 1000} s and was stopped`);
-  const line = (r.stdout ?? "").trim().split("\n").reverse().find((l) => l.startsWith("{"));
-  if (r.status !== 0 || !line) throw new Error(`${command} exited with ${r.status ?? r.signal}: ${(r.stderr ?? "").trim().split("\n").slice(-5).join(" | ")}`);
-  return JSON.parse(line);
-}
-
 const runners = {
-  node: (dir) => runChild(process.execPath, ["bench/edge-adapt/process-runner.mjs", "dist/kshot.mjs", dir]),
+  node: (dir) => runChild(process.execPath, ["bench/edge-adapt/process-runner.mjs", "dist/kshot.mjs", dir], { cwd: root }),
   deno: (dir) => {
     const deno = process.env.DENO_PATH ?? join(root, "node_modules/.bin/deno");
     if (!existsSync(deno)) throw new Error(`no Deno at ${deno}`);
-    return runChild(deno, ["run", "-A", "--no-config", "bench/edge-adapt/process-runner.mjs", "dist/kshot.mjs", dir]);
+    return runChild(deno, ["run", "-A", "--no-config", "bench/edge-adapt/process-runner.mjs", "dist/kshot.mjs", dir], { cwd: root });
   },
   chromium: (dir) => runInChromium(root, dir),
 };
@@ -143,29 +134,11 @@ const runners = {
 /** PyTorch's figure from the peer, or why there is none. */
 function torchFigure() {
   if (quick) return { torch: null, why: "--quick skips PyTorch" };
-  const script = join(shared, "peers", "torch_omniglot.py");
-  if (!existsSync(script)) return { torch: null, why: `no peer at ${script}` };
-  if (!existsSync(omniglotDir)) return { torch: null, why: `the peer needs Omniglot at ${omniglotDir}` };
-  const probe = spawnSync("/usr/bin/python3", ["-c", "import torch; print(torch.__version__)"], { encoding: "utf8" });
-  if (probe.status !== 0) return { torch: null, why: "no PyTorch under /usr/bin/python3 (apt-get install python3-torch; see ../shared/peers/README.md)" };
-  const blas = [process.env.KSHOT_OPENBLAS_DIR, "/opt/kshot-openblas/usr/lib/x86_64-linux-gnu/openblas-pthread", "/usr/lib/x86_64-linux-gnu/openblas-pthread"].find((d) => d && existsSync(join(d, "libblas.so.3")));
-  try {
-    // The peer measures its MAML, FOMAML and ProtoNet workloads before edge adaptation (~15 s on an idle
-    // machine), hence the limit. OMP_WAIT_POLICY=PASSIVE lets OpenMP's idle threads sleep instead of
-    // spinning: on this shared 2-core machine, whenever other processes run, spinning threads lose their
-    // cores and PyTorch slowed down 5-30× (edge adaptation 5.3 s instead of 1.1 s at load 6; the whole
-    // peer past 100 s even when the load was low as it started). Idle, the policy costs little: it is a
-    // wake-up per parallel region. (The peers' README sets only OMP_NUM_THREADS.)
-    const out = runChild("/usr/bin/python3", [script, "--data", omniglotDir, "--reps", "3"], {
-      OMP_NUM_THREADS: "2", OMP_WAIT_POLICY: "PASSIVE", ...(blas ? { LD_LIBRARY_PATH: blas } : {}),
-    }, 100_000);
-    return {
-      torch: out.adapt_5w5s_10steps_predict75_ms, torchVersion: out.torch, threads: out.threads, ompWaitPolicy: "PASSIVE",
-      blas: blas ?? "Debian reference BLAS (slow gemm; convolutions use oneDNN either way)",
-    };
-  } catch (e) {
-    return { torch: null, why: `the PyTorch peer failed: ${e.message}` };
-  }
+  // The peer measures its MAML, FOMAML and ProtoNet workloads before edge adaptation (~15 s on an idle
+  // machine), hence the limit.
+  const r = runTorchPeer({ shared, omniglotDir, timeoutMs: 100_000 });
+  if (!r.peer) return { torch: null, why: r.why };
+  return { torch: r.peer.adapt_5w5s_10steps_predict75_ms, ...r.env };
 }
 
 needBuild();

@@ -1,22 +1,27 @@
 // Whole training steps on the wasm backend through the public API, the two Omniglot workloads of DESIGN.md's
-// yardsticks: a 60-way 5-shot 5-query ProtoNet episode (forward + backward + Adam; PyTorch 0.63 s) and a
-// second-order MAML meta-iteration (meta-batch 32 × 5-way 1-shot, 1 query per class, 1 inner step;
-// PyTorch 1.16 s). Prints one JSON line per workload with the median ms per step and a per-kernel
-// breakdown (share of the step's time in each backend call, by kernel and shape, from wrapping the backend
-// instance's methods), the rest being JS (autograd, allocation, checks).
+// yardsticks: a 60-way 5-shot 5-query ProtoNet episode (forward + backward + Adam) and a second-order MAML
+// meta-iteration (meta-batch 32 × 5-way 1-shot, 1 query per class, 1 inner step). Prints one JSON line per
+// workload and contender with the median ms per step and a per-kernel breakdown (share of the step's time
+// in each backend call, by kernel and shape, from wrapping the backend instance's methods), the rest being
+// JS (autograd, allocation, checks). By default the contenders are this tree on one thread and on every
+// core (`threads: "auto"`), in interleaved rounds, with the paired speed-up of the threads; then the
+// PyTorch peer (../shared/peers/torch_omniglot.py, two threads) times the same workloads in the same run
+// and each line carries `pytorchMs` and `ratioVsPytorch` (> 1: kshot slower).
 //
 //   node bench/train-step.bench.mjs [--quick] [--steps N] [--only protonet|maml]
-//        [--baseline <git ref>]   also builds <ref> in a temp dir and interleaves its steps with this
-//                                 tree's, reporting the paired ratio (median of per-round baseline/current)
-//        [--tree <dir>]           measure the checkout in <dir> instead of this one (e.g. a prototype)
-//        [--threads T]            wasm threads (default 1: one core's speed; "auto": every core)
+//        [--threads T]            one contender only, on T threads ("auto": every core)
 //        [--relaxed]              the relaxed-SIMD build (deterministic: false; Node 20 needs
 //                                 --experimental-wasm-relaxed-simd, else the plain build runs)
+//        [--baseline <git ref>]   also builds <ref> in a temp dir and interleaves its steps with this
+//                                 tree's (both on --threads, default 1), reporting the paired ratio
+//        [--tree <dir>]           measure the checkout in <dir> instead of this one (e.g. a prototype)
+//        [--no-peer]              skip PyTorch (--quick skips it too)
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { loadavg, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { runTorchPeer } from "./torch-peer.mjs";
 import { quick, root, round } from "./wasm-harness.mjs";
 
 const arg = (name, dflt) => {
@@ -27,9 +32,11 @@ const steps = Number(arg("--steps", quick ? 3 : 7));
 const only = arg("--only", null);
 const baselineRef = arg("--baseline", null);
 const currentDir = arg("--tree", root);
-const threadsArg = arg("--threads", "1");
-const threads = threadsArg === "auto" ? "auto" : Number(threadsArg);
+const threadsArg = arg("--threads", null);
+const parseThreads = (t) => (t === "auto" ? "auto" : Number(t));
 const relaxed = process.argv.includes("--relaxed");
+const withPeer = !quick && !process.argv.includes("--no-peer");
+const shared = resolve(root, process.env.KSHOT_SHARED ?? "../shared");
 
 /** Generates the wasm/shaders modules in `dir` and bundles its src/index.ts; returns the loaded module. */
 async function bundleKshot(dir) {
@@ -125,17 +132,28 @@ function workload(ks, kind) {
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 
-const contenders = { current: await bundleKshot(currentDir) };
+/** name → { ks: a separately loaded bundle, threads }; the first is the reference of the paired ratios. */
+const contenders = {};
 if (baselineRef) {
+  const threads = parseThreads(threadsArg ?? "1");
   const dir = checkout(baselineRef);
-  contenders.baseline = await bundleKshot(dir);
+  contenders.baseline = { ks: await bundleKshot(dir), threads };
   rmSync(dir, { recursive: true, force: true });
+  contenders.current = { ks: await bundleKshot(currentDir), threads };
+} else if (threadsArg) {
+  contenders.current = { ks: await bundleKshot(currentDir), threads: parseThreads(threadsArg) };
+} else {
+  contenders["1 thread"] = { ks: await bundleKshot(currentDir), threads: 1 };
+  contenders["auto threads"] = { ks: await bundleKshot(currentDir), threads: "auto" };
 }
+const peer = withPeer ? null : { peer: null, why: quick ? "--quick skips PyTorch" : "--no-peer" };
+const PEER_KEYS = { protonet: "protonet_60w5s5q_episode_s", maml: "maml_5w1s_metaiter_s" };
+const lines = [];
 
 for (const kind of ["protonet", "maml"]) {
   if (only && only !== kind) continue;
   const runs = {};
-  for (const [name, ks] of Object.entries(contenders)) {
+  for (const [name, { ks, threads }] of Object.entries(contenders)) {
     await ks.init({ backend: "wasm", threads, deterministic: !relaxed });
     runs[name] = { ks, backend: ks.backendInUse(), step: workload(ks, kind), ms: [], kernels: new Map() };
     runs[name].prof = profile(runs[name].backend);
@@ -152,6 +170,7 @@ for (const kind of ["protonet", "maml"]) {
       }
     }
   }
+  const [reference] = Object.values(runs);
   for (const [name, run] of Object.entries(runs)) {
     const total = run.ms.reduce((a, b) => a + b, 0);
     const rows = [...run.kernels].sort((a, b) => b[1].ms - a[1].ms);
@@ -161,13 +180,31 @@ for (const kind of ["protonet", "maml"]) {
     const line = {
       name: `train-step/${kind}`, tree: name, backend: `wasm-${run.backend.build}`, threads: run.backend.threads ?? 1, steps,
       msMedian: round(median(run.ms), 1), msMin: round(Math.min(...run.ms), 1),
-      kernelShare: round(inKernels / total, 3), callsPerStep: rows.reduce((a, [, v]) => a + v.calls, 0) / steps,
-      pytorchMs: kind === "protonet" ? 630 : 1160, breakdown,
+      kernelShare: round(inKernels / total, 3), callsPerStep: rows.reduce((a, [, v]) => a + v.calls, 0) / steps, breakdown,
     };
-    if (name === "current" && runs.baseline) {
-      line.speedupVsBaseline = round(median(run.ms.map((ms, i) => runs.baseline.ms[i] / ms)), 3);
-      line.baselineRef = baselineRef;
+    if (run !== reference) {
+      // Median of per-round ratios: the rounds interleave, so both sides saw the same machine load.
+      line.speedupVs = Object.keys(runs)[0];
+      line.speedup = round(median(run.ms.map((ms, i) => reference.ms[i] / ms)), 3);
+      if (baselineRef) line.baselineRef = baselineRef;
     }
-    console.log(JSON.stringify(line));
+    lines.push(line);
   }
+}
+
+// PyTorch after kshot, so the two never share the cores.
+const torch = peer ?? runTorchPeer({ shared, omniglotDir: join(shared, "data", "omniglot"), timeoutMs: 180_000 });
+for (const line of lines) {
+  const kind = line.name.split("/")[1];
+  const seconds = torch.peer?.[PEER_KEYS[kind]];
+  if (seconds) {
+    line.pytorchMs = round(seconds * 1000, 1);
+    line.ratioVsPytorch = round(line.msMedian / line.pytorchMs, 2);
+    line.pytorch = torch.env;
+  } else {
+    line.pytorchMs = null;
+    line.whyNoPytorch = torch.why;
+  }
+  line.loadAvg1m = round(loadavg()[0]);
+  console.log(JSON.stringify(line));
 }

@@ -1,0 +1,45 @@
+// The PyTorch peer (../shared/peers/torch_omniglot.py) run from a benchmark, so kshot's figures sit beside
+// PyTorch's from the same run on the same machine. Returns the peer's JSON line, or why there is none.
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+
+/** The last JSON line of a child's stdout, or throws with its stderr. */
+export function runChild(command, args, { cwd, env = {}, timeoutMs = 120_000 } = {}) {
+  const r = spawnSync(command, args, { cwd, encoding: "utf8", env: { ...process.env, ...env }, timeout: timeoutMs, maxBuffer: 1 << 24 });
+  if (r.error?.code === "ETIMEDOUT") throw new Error(`${command} ran past ${timeoutMs / 1000} s and was stopped`);
+  const line = (r.stdout ?? "").trim().split("\n").reverse().find((l) => l.startsWith("{"));
+  if (r.status !== 0 || !line) throw new Error(`${command} exited with ${r.status ?? r.signal}: ${(r.stderr ?? "").trim().split("\n").slice(-5).join(" | ")}`);
+  return JSON.parse(line);
+}
+
+/**
+ * Runs the peer's timed workloads (MAML and FOMAML meta-iterations, a 60-way ProtoNet episode, edge
+ * adaptation; best of `reps`) on two threads. Returns `{ peer, env }` (the peer's JSON and how it ran) or
+ * `{ peer: null, why }`.
+ */
+export function runTorchPeer({ shared, omniglotDir, reps = 3, timeoutMs = 100_000 }) {
+  const script = join(shared, "peers", "torch_omniglot.py");
+  if (!existsSync(script)) return { peer: null, why: `no peer at ${script}` };
+  if (!existsSync(omniglotDir)) return { peer: null, why: `the peer needs Omniglot at ${omniglotDir}` };
+  const probe = spawnSync("/usr/bin/python3", ["-c", "import torch; print(torch.__version__)"], { encoding: "utf8" });
+  if (probe.status !== 0) return { peer: null, why: "no PyTorch under /usr/bin/python3 (apt-get install python3-torch; see ../shared/peers/README.md)" };
+  const blas = [process.env.KSHOT_OPENBLAS_DIR, "/opt/kshot-openblas/usr/lib/x86_64-linux-gnu/openblas-pthread", "/usr/lib/x86_64-linux-gnu/openblas-pthread"].find((d) => d && existsSync(join(d, "libblas.so.3")));
+  try {
+    // OMP_WAIT_POLICY=PASSIVE lets OpenMP's idle threads sleep instead of spinning: on this shared 2-core
+    // machine, whenever other processes run, spinning threads lose their cores and PyTorch slowed down
+    // 5-30× (edge adaptation 5.3 s instead of 1.1 s at load 6; the whole peer past 100 s even when the
+    // load was low as it started). Idle, the policy costs little: it is a wake-up per parallel region.
+    // (The peers' README sets only OMP_NUM_THREADS.)
+    const peer = runChild("/usr/bin/python3", [script, "--data", omniglotDir, "--reps", String(reps)], {
+      env: { OMP_NUM_THREADS: "2", OMP_WAIT_POLICY: "PASSIVE", ...(blas ? { LD_LIBRARY_PATH: blas } : {}) },
+      timeoutMs,
+    });
+    return {
+      peer,
+      env: { torchVersion: peer.torch, threads: peer.threads, ompWaitPolicy: "PASSIVE", blas: blas ?? "Debian reference BLAS (slow gemm; convolutions use oneDNN either way)" },
+    };
+  } catch (e) {
+    return { peer: null, why: `the PyTorch peer failed: ${e.message}` };
+  }
+}

@@ -58,7 +58,7 @@ interface BackendProvider {
 
 const providers = new Map<string, BackendProvider>([
   ["reference", { create: async () => new ReferenceBackend() }],
-  ["wasm", { create: async (o) => createWasmBackend({ deterministic: o.deterministic ?? true, threads: await wasmThreads(o.threads) }) }],
+  ["wasm", { create: createWasm }],
   ["webgpu", {
     create: (o) => createWebGPUBackend({ gpu: o.gpu, allowSoftware: true }),
     preferredByAuto: async (o) => {
@@ -77,6 +77,22 @@ async function wasmThreads(threads: number | "auto" | undefined): Promise<number
     return threadsUnavailable() ? 1 : Math.min(await availableCores(), AUTO_THREADS_LIMIT);
   }
   return threads;
+}
+
+/**
+ * The wasm backend with the threads asked for. Under "auto", workers that fail to start (a runtime with
+ * SharedArrayBuffer but no usable Worker) leave one thread rather than no backend; a number asked for
+ * is an error when it cannot run.
+ */
+async function createWasm(o: InitOptions): Promise<Backend> {
+  const deterministic = o.deterministic ?? true;
+  const threads = await wasmThreads(o.threads);
+  if (threads === 1 || typeof o.threads === "number") return createWasmBackend({ deterministic, threads });
+  try {
+    return await createWasmBackend({ deterministic, threads });
+  } catch {
+    return createWasmBackend({ deterministic, threads: 1 });
+  }
 }
 
 async function autoChoice(options: InitOptions): Promise<string> {

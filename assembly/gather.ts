@@ -1,14 +1,18 @@
 // Gather and scatter-add along one axis: data viewed as [outer, axis, inner], the other side as
 // [outer, count, inner], indices as [count] or (batched) [outer, count]. Out-of-range indices read 0
-// (gather) or are dropped (scatter), as in the reference.
+// (gather) or are dropped (scatter), as in the reference. A call runs as part `part` of `parts`
+// (parts.ts): a contiguous range of `outer` slices each, which read and write only their own slices.
+import { partStart } from "./parts";
+import { STATUS_OK } from "./status";
 
 @inline function at(base: usize, element: i32): usize { return base + (<usize>element << 2); }
 
-/** out[o, j, :] = data[o, idx[j], :]. */
+/** out[o, j, :] = data[o, idx[j], :]; part `part` of `parts`. */
 export function gather(
   data: usize, indices: usize, out: usize, outer: i32, axis: i32, inner: i32, count: i32, batched: i32,
-): void {
-  for (let o = 0; o < outer; o++) {
+  part: i32, parts: i32,
+): i32 {
+  for (let o = partStart(outer, part, parts), end = partStart(outer, part + 1, parts); o < end; o++) {
     const idxRow = batched ? at(indices, o * count) : indices;
     for (let j = 0; j < count; j++) {
       const idx = load<i32>(at(idxRow, j));
@@ -17,17 +21,22 @@ export function gather(
       else memory.fill(dst, 0, <usize>inner << 2);
     }
   }
+  return STATUS_OK;
 }
 
-/** out[o, idx[j], :] += src[o, j, :] after zeroing out, in the reference's order; float32 or int32. */
+/**
+ * out[o, idx[j], :] += src[o, j, :] after zeroing out, in the reference's order; float32 or int32.
+ * Part `part` of `parts`.
+ */
 export function scatterAdd(
   src: usize, indices: usize, out: usize, outer: i32, axis: i32, inner: i32, count: i32, batched: i32,
-  isInt: i32,
-): void {
-  memory.fill(out, 0, <usize>(outer * axis * inner) << 2);
+  isInt: i32, part: i32, parts: i32,
+): i32 {
+  const first = partStart(outer, part, parts), end = partStart(outer, part + 1, parts);
+  memory.fill(at(out, first * axis * inner), 0, <usize>((end - first) * axis * inner) << 2);
   if (inner == 1) {
     // One element per index (max-pool backward, one-hot gradients): a tight loop, same order.
-    for (let o = 0; o < outer; o++) {
+    for (let o = first; o < end; o++) {
       const idxRow = batched ? at(indices, o * count) : indices;
       const s = at(src, o * count), d = at(out, o * axis);
       for (let j = 0; j < count; j++) {
@@ -38,9 +47,9 @@ export function scatterAdd(
         else store<f32>(q, load<f32>(q) + load<f32>(at(s, j)));
       }
     }
-    return;
+    return STATUS_OK;
   }
-  for (let o = 0; o < outer; o++) {
+  for (let o = first; o < end; o++) {
     const idxRow = batched ? at(indices, o * count) : indices;
     for (let j = 0; j < count; j++) {
       const idx = load<i32>(at(idxRow, j));
@@ -57,4 +66,5 @@ export function scatterAdd(
       }
     }
   }
+  return STATUS_OK;
 }

@@ -1,6 +1,9 @@
 // Max pooling over NCHW planes (no padding, floor), with the flat index (row·inW + col) of the chosen
 // element. The scan is the reference's: row-major over the window, the first maximum wins, and a NaN wins
 // over everything (the first NaN). Four outputs of a row are computed at once where the stride is 1 or 2.
+// A call runs as part `part` of `parts` (parts.ts): a contiguous range of planes each.
+import { partStart } from "./parts";
+import { STATUS_OK } from "./status";
 
 @inline function at(base: usize, element: i32): usize { return base + (<usize>element << 2); }
 
@@ -51,10 +54,10 @@
 
 @inline function poolPlanes(
   vectorStride: i32, x: usize, y: usize, indices: usize, planes: i32, inH: i32, inW: i32, outH: i32,
-  outW: i32, kh: i32, kw: i32, sh: i32, sw: i32,
+  outW: i32, kh: i32, kw: i32, sh: i32, sw: i32, part: i32, parts: i32,
 ): void {
   const plane = inH * inW;
-  for (let p = 0; p < planes; p++) {
+  for (let p = partStart(planes, part, parts), end = partStart(planes, part + 1, parts); p < end; p++) {
     const xPlane = at(x, p * plane);
     // Vector loads read up to 8 elements from a window's column start: keep them inside the buffer.
     const lastPlane = p == planes - 1;
@@ -80,12 +83,13 @@
   }
 }
 
-/** y, indices [planes, outH, outW] = max pool of x [planes, inH, inW]. */
+/** y, indices [planes, outH, outW] = max pool of x [planes, inH, inW]; part `part` of `parts`. */
 export function maxPool2d(
   x: usize, y: usize, indices: usize, planes: i32, inH: i32, inW: i32, outH: i32, outW: i32, kh: i32, kw: i32,
-  sh: i32, sw: i32,
-): void {
-  if (sw == 2) poolPlanes(2, x, y, indices, planes, inH, inW, outH, outW, kh, kw, sh, sw);
-  else if (sw == 1) poolPlanes(1, x, y, indices, planes, inH, inW, outH, outW, kh, kw, sh, sw);
-  else poolPlanes(0, x, y, indices, planes, inH, inW, outH, outW, kh, kw, sh, sw);
+  sh: i32, sw: i32, part: i32, parts: i32,
+): i32 {
+  if (sw == 2) poolPlanes(2, x, y, indices, planes, inH, inW, outH, outW, kh, kw, sh, sw, part, parts);
+  else if (sw == 1) poolPlanes(1, x, y, indices, planes, inH, inW, outH, outW, kh, kw, sh, sw, part, parts);
+  else poolPlanes(0, x, y, indices, planes, inH, inW, outH, outW, kh, kw, sh, sw, part, parts);
+  return STATUS_OK;
 }

@@ -270,21 +270,24 @@ export class WasmBackend implements Backend {
     this.float32("maxPool2d", a, what);
     this.float32("maxPool2d", o, what);
     if (idx.dtype !== "int32") throw new KshotError(`wasm maxPool2d: expected int32 indices, got ${idx.dtype}`);
-    this.run("maxPool2d", what, (k) => k.maxPool2d(
-      a.ptr, o.ptr, idx.ptr, p.batch * p.channels, p.inH, p.inW, p.outH, p.outW, p.kh, p.kw, p.strideH, p.strideW));
+    const planes = p.batch * p.channels;
+    const args = [a.ptr, o.ptr, idx.ptr, planes, p.inH, p.inW, p.outH, p.outW, p.kh, p.kw, p.strideH, p.strideW];
+    this.runParts("maxPool2d", "maxPool2d", what, planes >= 2 && a.size >= PARALLEL_MIN_ELEMENTS, args);
   }
 
   gather(data: BackendBuffer, indices: BackendBuffer, out: BackendBuffer, p: GatherParams): void {
     const d = this.buf(data, "gather"), idx = this.buf(indices, "gather"), o = this.buf(out, "gather");
     const what = this.gatherChecks("gather", d, idx, o, p);
-    this.run("gather", what, (k) => k.gather(d.ptr, idx.ptr, o.ptr, p.outer, p.axis, p.inner, p.count, +p.batchedIndices));
+    const args = [d.ptr, idx.ptr, o.ptr, p.outer, p.axis, p.inner, p.count, +p.batchedIndices];
+    this.runParts("gather", "gather", what, p.outer >= 2 && o.size >= PARALLEL_MIN_ELEMENTS, args);
   }
 
   scatterAdd(src: BackendBuffer, indices: BackendBuffer, out: BackendBuffer, p: GatherParams): void {
     const s = this.buf(src, "scatterAdd"), idx = this.buf(indices, "scatterAdd"), o = this.buf(out, "scatterAdd");
     const what = this.gatherChecks("scatterAdd", o, idx, s, p);
-    this.run("scatterAdd", what, (k) => k.scatterAdd(
-      s.ptr, idx.ptr, o.ptr, p.outer, p.axis, p.inner, p.count, +p.batchedIndices, +(o.dtype === "int32")));
+    const args = [s.ptr, idx.ptr, o.ptr, p.outer, p.axis, p.inner, p.count, +p.batchedIndices, +(o.dtype === "int32")];
+    const large = p.outer >= 2 && Math.max(o.size, s.size) >= PARALLEL_MIN_ELEMENTS;
+    this.runParts("scatterAdd", "scatterAdd", what, large, args);
   }
 
   copy(src: BackendBuffer, dst: BackendBuffer, p: CopyParams): void {

@@ -25,14 +25,14 @@ export interface KernelExports {
   fill(out: number, bits: number, n: number): void;
   castFloatToInt(x: number, y: number, n: number): void;
   castIntToFloat(x: number, y: number, n: number): void;
-  gather(data: number, indices: number, out: number, outer: number, axis: number, inner: number, count: number, batched: number): void;
-  scatterAdd(src: number, indices: number, out: number, outer: number, axis: number, inner: number, count: number, batched: number, isInt: number): void;
-  maxPool2d(x: number, y: number, indices: number, planes: number, inH: number, inW: number, outH: number, outW: number, kh: number, kw: number, sh: number, sw: number): void;
   // The kernels below run as part `part` of `parts` (assembly/parts.ts); one part is the whole call.
   unary(op: number, isInt: number, x: number, y: number, n: number, part: number, parts: number): number;
   binary(op: number, isInt: number, outInt: number, a: number, b: number, y: number, part: number, parts: number): number;
   where(condInt: number, c: number, a: number, b: number, y: number, part: number, parts: number): number;
   reduce(op: number, isInt: number, x: number, y: number, outer: number, reduce: number, inner: number, part: number, parts: number): number;
+  gather(data: number, indices: number, out: number, outer: number, axis: number, inner: number, count: number, batched: number, part: number, parts: number): number;
+  scatterAdd(src: number, indices: number, out: number, outer: number, axis: number, inner: number, count: number, batched: number, isInt: number, part: number, parts: number): number;
+  maxPool2d(x: number, y: number, indices: number, planes: number, inH: number, inW: number, outH: number, outW: number, kh: number, kw: number, sh: number, sw: number, part: number, parts: number): number;
   matmul(a: number, b: number, c: number, batch: number, m: number, n: number, k: number, transA: number, transB: number, aBatchStride: number, bBatchStride: number, part: number, parts: number): number;
   conv2d(x: number, w: number, y: number, part: number, parts: number): number;
   conv2dBackwardData(dy: number, w: number, dx: number, part: number, parts: number): number;

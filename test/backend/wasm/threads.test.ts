@@ -1,9 +1,11 @@
-// The threaded wasm backend: GEMMs, convolutions, elementwise kernels and reductions split over worker
-// threads give exactly the results of one thread (every output element is computed by one part, with the
-// same arithmetic), whatever the thread count, the shape, or NaN/Inf in the inputs; and the pool starts,
-// reports and stops cleanly.
+// The threaded wasm backend: GEMMs, convolutions, elementwise kernels, reductions, max-pooling, gather and
+// scatter-add split over worker threads give exactly the results of one thread (every output element is
+// computed by one part, with the same arithmetic), whatever the thread count, the shape, or NaN/Inf in the
+// inputs; and the pool starts, reports and stops cleanly.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Backend, BackendBuffer, BinaryOp, Broadcast, Conv2dParams, MatmulParams, ReduceOp, UnaryOp } from "../../../src/backend/backend.ts";
+import type {
+  Backend, BackendBuffer, BinaryOp, Broadcast, Conv2dParams, GatherParams, MatmulParams, Pool2dParams, ReduceOp, UnaryOp,
+} from "../../../src/backend/backend.ts";
 import { createWasmBackend, threadsUnavailable, type WasmBackend } from "../../../src/backend/wasm/index.ts";
 import { expectSame, randomFloats, randomInts, rng, upload } from "./parity.ts";
 
@@ -212,6 +214,48 @@ describe.skipIf(unavailable !== undefined)("wasm threads", () => {
       const ints = randomInts(outer * reduce * inner, random, -50, 50);
       const run = (b: Backend) => kernelOnce(b, [ints], outer * inner, "int32", ([i], o) => b.reduce("sum", i!, o, outer, reduce, inner));
       expectSame(run(three), run(one), `int32 sum over [${outer},${reduce},${inner}], 3 threads`);
+    }
+  });
+
+  it("splits max-pooling, gather and scatter-add by planes and slices with one thread's results", () => {
+    const random = rng(44);
+    const pools: Pool2dParams[] = [
+      { batch: 30, channels: 64, inH: 14, inW: 14, outH: 7, outW: 7, kh: 2, kw: 2, strideH: 2, strideW: 2 },
+      { batch: 7, channels: 3, inH: 61, inW: 67, outH: 59, outW: 65, kh: 3, kw: 3, strideH: 1, strideW: 1 },
+      { batch: 5, channels: 5, inH: 40, inW: 41, outH: 13, outW: 13, kh: 3, kw: 3, strideH: 3, strideW: 3 },
+    ];
+    for (const p of pools) {
+      const x = specialFloats(p.batch * p.channels * p.inH * p.inW, random), outSize = p.batch * p.channels * p.outH * p.outW;
+      const run = (b: Backend) => {
+        const xs = upload(b, x), y = upload(b, new Float32Array(outSize).fill(9)), idx = upload(b, new Int32Array(outSize).fill(9));
+        b.maxPool2d(xs, y, idx, p);
+        const result = [b.readSync(y) as Float32Array, b.readSync(idx) as Int32Array] as const;
+        for (const t of [xs, y, idx]) b.free(t);
+        return result;
+      };
+      const [wantY, wantI] = run(one);
+      for (const [b, label] of [[two, "2 threads"], [three, "3 threads"]] as const) {
+        const [y, i] = run(b);
+        expectSame(y, wantY, `max-pool ${p.inH}×${p.inW} stride ${p.strideW}, ${label}`);
+        expectSame(i, wantI, `max-pool indices ${p.inH}×${p.inW} stride ${p.strideW}, ${label}`);
+      }
+    }
+    // [outer, axis, inner] data, count indices (some out of range, some repeated), batched or shared.
+    const cases: GatherParams[] = [
+      { outer: 600, axis: 196, inner: 1, count: 49, batchedIndices: true },
+      { outer: 9, axis: 50, inner: 300, count: 70, batchedIndices: false },
+      { outer: 3, axis: 20000, inner: 1, count: 30000, batchedIndices: true },
+    ];
+    for (const p of cases) {
+      const idx = randomInts((p.batchedIndices ? p.outer : 1) * p.count, random, -2, p.axis + 2);
+      const data = specialFloats(p.outer * p.axis * p.inner, random), src = specialFloats(p.outer * p.count * p.inner, random);
+      const gather = (b: Backend) => kernelOnce(b, [data, idx], p.outer * p.count * p.inner, "float32", ([d, i], o) => b.gather(d!, i!, o, p));
+      const scatter = (b: Backend) => kernelOnce(b, [src, idx], p.outer * p.axis * p.inner, "float32", ([s, i], o) => b.scatterAdd(s!, i!, o, p));
+      const what = `[${p.outer},${p.axis},${p.inner}] × ${p.count}`;
+      expectSame(gather(two), gather(one), `gather ${what}, 2 threads`);
+      expectSame(gather(three), gather(one), `gather ${what}, 3 threads`);
+      expectSame(scatter(two), scatter(one), `scatter-add ${what}, 2 threads`);
+      expectSame(scatter(three), scatter(one), `scatter-add ${what}, 3 threads`);
     }
   });
 

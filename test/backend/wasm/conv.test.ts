@@ -2,16 +2,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { BackendBuffer, Conv2dParams } from "../../../src/backend/backend.ts";
 import { KshotError } from "../../../src/errors.ts";
 import { backends, expectClose, outputBoth, randomFloats, readBoth, rng, upload, uploadBoth, type Pair } from "./parity.ts";
+import { convParams, type ConvShape } from "./conv-params.ts";
 
-type Shape = [batch: number, inC: number, inH: number, inW: number, outC: number, kh: number, kw: number,
-  strideH: number, strideW: number, padH: number, padW: number, groups: number];
 
-function params([batch, inC, inH, inW, outC, kh, kw, strideH, strideW, padH, padW, groups]: Shape): Conv2dParams {
-  const outH = Math.floor((inH + 2 * padH - kh) / strideH) + 1, outW = Math.floor((inW + 2 * padW - kw) / strideW) + 1;
-  return { batch, inC, inH, inW, outC, outH, outW, kh, kw, strideH, strideW, padH, padW, groups };
-}
-
-const CASES: Record<string, Shape> = {
+const CASES: Record<string, ConvShape> = {
   // The Conv-4 layers (3×3, pad 1, stride 1), small batches: the reference is slow.
   "conv4 layer 1": [3, 1, 28, 28, 64, 3, 3, 1, 1, 1, 1, 1],
   "conv4 layer 2": [2, 64, 14, 14, 64, 3, 3, 1, 1, 1, 1, 1],
@@ -63,7 +57,7 @@ describe("wasm conv2d and its backward kernels match the reference", () => {
 
   for (const [what, shape] of Object.entries(CASES)) {
     it(`${what}: forward, backward data, backward filter`, () => {
-      const p = params(shape);
+      const p = convParams(shape);
       const random = rng(shape.reduce((a, b) => a * 31 + b, 7));
       const xSize = p.batch * p.inC * p.inH * p.inW, wSize = p.outC * (p.inC / p.groups) * p.kh * p.kw;
       const ySize = p.batch * p.outC * p.outH * p.outW;
@@ -76,8 +70,8 @@ describe("wasm conv2d and its backward kernels match the reference", () => {
 
   it("propagates NaN and Inf exactly as the reference (no NaN from padding × Inf)", () => {
     // Few channels (weights checked before the GEMM) and many (checked while packed).
-    for (const shape of [[2, 3, 6, 6, 4, 3, 3, 1, 1, 1, 1, 1], [2, 16, 5, 5, 16, 3, 3, 1, 1, 1, 1, 2]] as Shape[]) {
-      const p = params(shape);
+    for (const shape of [[2, 3, 6, 6, 4, 3, 3, 1, 1, 1, 1, 1], [2, 16, 5, 5, 16, 3, 3, 1, 1, 1, 1, 2]] as ConvShape[]) {
+      const p = convParams(shape);
       const random = rng(71);
       const xSize = p.batch * p.inC * p.inH * p.inW, wSize = p.outC * (p.inC / p.groups) * 9, ySize = p.batch * p.outC * p.outH * p.outW;
       const x = randomFloats(xSize, random), w = randomFloats(wSize, random), dy = randomFloats(ySize, random);
@@ -93,7 +87,7 @@ describe("wasm conv2d and its backward kernels match the reference", () => {
   });
 
   it("rejects inconsistent shapes with KshotErrors naming the op", () => {
-    const p = params([1, 4, 5, 5, 6, 3, 3, 1, 1, 1, 1, 2]);
+    const p = convParams([1, 4, 5, 5, 6, 3, 3, 1, 1, 1, 1, 2]);
     const x = upload(pair.wasm, new Float32Array(100)), w = upload(pair.wasm, new Float32Array(6 * 2 * 9));
     const y = upload(pair.wasm, new Float32Array(150));
     expect(() => pair.wasm.conv2d(x, w, y, { ...p, outH: 4 })).toThrow(/conv2d: expected output 5x5/);

@@ -8,17 +8,11 @@ import type {
 } from "../../../src/backend/backend.ts";
 import { createWasmBackend, threadsUnavailable, type WasmBackend } from "../../../src/backend/wasm/index.ts";
 import { expectSame, randomFloats, randomInts, rng, upload } from "./parity.ts";
+import { convParams, type ConvShape } from "./conv-params.ts";
 
-type Shape = [batch: number, inC: number, inH: number, inW: number, outC: number, kh: number, kw: number,
-  strideH: number, strideW: number, padH: number, padW: number, groups: number];
-
-function params([batch, inC, inH, inW, outC, kh, kw, strideH, strideW, padH, padW, groups]: Shape): Conv2dParams {
-  const outH = Math.floor((inH + 2 * padH - kh) / strideH) + 1, outW = Math.floor((inW + 2 * padW - kw) / strideW) + 1;
-  return { batch, inC, inH, inW, outC, outH, outW, kh, kw, strideH, strideW, padH, padW, groups };
-}
 
 // Each large enough (≥ 2^20 multiply-adds) to be split.
-const CONV_CASES: Record<string, Shape> = {
+const CONV_CASES: Record<string, ConvShape> = {
   "Conv-4 first layer, chunks of images": [20, 1, 28, 28, 64, 3, 3, 1, 1, 1, 1, 1],
   "Conv-4 second layer": [6, 64, 14, 14, 64, 3, 3, 1, 1, 1, 1, 1],
   "4 tasks as groups": [4, 4 * 64, 7, 7, 4 * 64, 3, 3, 1, 1, 1, 1, 4],
@@ -101,7 +95,7 @@ describe.skipIf(unavailable !== undefined)("wasm threads", () => {
     expect([one.threads, two.threads, three.threads]).toEqual([1, 2, 3]);
     expect(two.build).toBe("simd");
     const random = rng(1);
-    const small = params([1, 4, 8, 8, 4, 3, 3, 1, 1, 1, 1, 1]), large = params([20, 1, 28, 28, 64, 3, 3, 1, 1, 1, 1, 1]);
+    const small = convParams([1, 4, 8, 8, 4, 3, 3, 1, 1, 1, 1, 1]), large = convParams([20, 1, 28, 28, 64, 3, 3, 1, 1, 1, 1, 1]);
     const run = (p: Conv2dParams) => convOnce(two, "conv2d", p, randomFloats(p.batch * p.inC * p.inH * p.inW, random), randomFloats(p.outC * p.inC * 9, random), p.batch * p.outC * p.outH * p.outW);
     const before = two.parallelDispatches;
     run(small);
@@ -113,7 +107,7 @@ describe.skipIf(unavailable !== undefined)("wasm threads", () => {
 
   for (const [what, shape] of Object.entries(CONV_CASES)) {
     it(`${what}: forward, backward data and backward filter equal one thread's, bit for bit`, () => {
-      const p = params(shape);
+      const p = convParams(shape);
       const random = rng(shape.reduce((a, b) => a * 31 + b, 11));
       const xSize = p.batch * p.inC * p.inH * p.inW, wSize = p.outC * (p.inC / p.groups) * p.kh * p.kw;
       const ySize = p.batch * p.outC * p.outH * p.outW;
@@ -130,7 +124,7 @@ describe.skipIf(unavailable !== undefined)("wasm threads", () => {
   }
 
   it("gives one thread's results when NaN and Inf send a convolution to its single-part path", () => {
-    const p = params([8, 16, 12, 12, 16, 3, 3, 1, 1, 1, 1, 1]);
+    const p = convParams([8, 16, 12, 12, 16, 3, 3, 1, 1, 1, 1, 1]);
     const random = rng(5);
     const xSize = p.batch * p.inC * p.inH * p.inW, wSize = p.outC * p.inC * 9, ySize = p.batch * p.outC * p.outH * p.outW;
     const x = randomFloats(xSize, random), w = randomFloats(wSize, random), dy = randomFloats(ySize, random);
@@ -262,7 +256,7 @@ describe.skipIf(unavailable !== undefined)("wasm threads", () => {
   it("shares one heap between the threads: memory grows while workers allocate, nothing leaks", () => {
     const before = two.bytesInUse();
     // A batch large enough that every thread's scratch and the tensors need more than the initial memory.
-    const p = params([64, 32, 28, 28, 64, 3, 3, 1, 1, 1, 1, 1]);
+    const p = convParams([64, 32, 28, 28, 64, 3, 3, 1, 1, 1, 1, 1]);
     const random = rng(9);
     const x = randomFloats(p.batch * p.inC * p.inH * p.inW, random), w = randomFloats(p.outC * p.inC * 9, random);
     const size = p.batch * p.outC * p.outH * p.outW;

@@ -22,7 +22,7 @@ export interface InitOptions {
    */
   deterministic?: boolean;
   /**
-   * Threads for the wasm backend's GEMMs and convolutions, the calling one included: a number, or "auto"
+   * Threads for the wasm backend's large kernel calls, the calling one included: a number, or "auto"
    * (the default): every core the runtime reports, at most 8, where threads can run (Node, Deno, a
    * cross-origin isolated page), else 1. Results do not depend on it. Other backends ignore it.
    */

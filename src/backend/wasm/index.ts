@@ -3,7 +3,7 @@
  * runs the plain-SIMD build, whose results depend only on the inputs; `deterministic: false` runs the
  * relaxed-SIMD build (fused multiply-add) where the engine validates it, else the plain one.
  * `backend.build` says which one runs. `threads` > 1 runs the threaded variant of that build over a shared
- * memory, with worker threads taking parts of the GEMMs and convolutions (same results as one thread).
+ * memory, with worker threads taking parts of the large kernel calls (same results as one thread).
  */
 import { KshotError } from "../../errors.ts";
 import { CONTROL_WORDS, MAX_THREADS } from "./control-block.ts";

@@ -1,9 +1,10 @@
 /**
  * The WebAssembly backend: tensors live in the kernel instance's linear memory (allocated by its TLSF heap,
- * assembly/memory.ts), kernels run synchronously. With a thread pool, the GEMMs and convolutions run in
- * parts on every thread (thread-pool.ts), with results identical to one thread's. This class checks every call (dtypes, sizes against the
- * kernel's parameters) so that a bad call is a KshotError naming the op and shapes, never a silent read of
- * another tensor's memory or a bare wasm trap.
+ * assembly/memory.ts), kernels run synchronously. With a thread pool, the large calls of every kernel but
+ * copy, fill, cast and the fused programs run in parts on every thread (thread-pool.ts), with results
+ * identical to one thread's. This class checks every call (dtypes, sizes against the kernel's parameters)
+ * so that a bad call is a KshotError naming the op and shapes, never a silent read of another tensor's
+ * memory or a bare wasm trap.
  */
 import {
   BINARY_OPS, UNARY_OPS, type Backend, type BackendBuffer, type BackendCounters, type BinaryOp, type Broadcast,
@@ -66,7 +67,8 @@ export class WasmBackend implements Backend {
 
   /**
    * `build` says which module runs: "simd" (deterministic) or "relaxed" (fused multiply-add); `pool`, when
-   * given, runs the large GEMMs and convolutions on its threads (the kernels then share its memory).
+   * given, runs the large calls of the kernels in control-block.ts's PARALLEL_KERNELS on its threads (the
+   * kernels then share its memory).
    */
   constructor(kernels: KernelExports, readonly build: WasmBuild, private pool: ThreadPool | null = null) {
     this.kernels = kernels;

@@ -13,6 +13,7 @@ import { checkInput, inBackward, trackedAlias } from "./graph.ts";
 import { add } from "./ops/elementwise.ts";
 import { onesLike, zerosLike } from "./ops/creation.ts";
 import { formatShape, sameShape } from "./shape.ts";
+import { mapTensors } from "./tree.ts";
 import { aliasOf, type Tensor, viewOf } from "./tensor.ts";
 
 /** A record of named tensors: model parameters, fast weights, gradients. */
@@ -152,17 +153,9 @@ export function valueAndGradWithAux<P extends TensorRecord, A>(
       const gs = gradients(value, keys.map((k) => aliases[k]), { createGraph });
       const grads = Object.fromEntries(keys.map((k, i) => [k, gs[i]])) as { [K in keyof P]: Tensor };
       const keepOrDetach = (t: Tensor) => (createGraph ? t : viewOf(t, t.shape));
-      return { value: keepOrDetach(value), grads, aux: mapTensors(aux, keepOrDetach) };
+      return { value: keepOrDetach(value), grads, aux: mapTensors<A, Tensor>(aux, keepOrDetach) };
     });
   };
-}
-
-/** A copy of a structure (tensor, array, plain object) with every tensor replaced by f(tensor). */
-function mapTensors<A>(value: A, f: (t: Tensor) => Tensor): A {
-  if (value === null || typeof value !== "object") return value;
-  if ((value as { isTensor?: boolean }).isTensor === true) return f(value as unknown as Tensor) as unknown as A;
-  if (Array.isArray(value)) return value.map((v) => mapTensors(v, f)) as unknown as A;
-  return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, mapTensors(v, f)])) as A;
 }
 
 /** The gradient of a scalar function of named tensors, as a record with the same keys. */

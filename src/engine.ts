@@ -4,6 +4,7 @@
  */
 import type { Backend } from "./backend/backend.ts";
 import { KshotError } from "./errors.ts";
+import { forEachTensor } from "./tree.ts";
 
 /** What the engine needs of a tensor: a way to give up the user's reference. */
 export interface Disposable {
@@ -85,22 +86,12 @@ export function unregisterTensor(): void {
   state.liveTensors--;
 }
 
-/** Removes `t` from every open scope, so no `tidy` disposes it. */
-export function keep<T extends Disposable>(t: T): T {
-  for (const scope of state.scopes) scope.delete(t);
-  return t;
-}
-
-/** Calls fn(t) for every tensor inside a result: a tensor, or arrays / plain objects of them. */
-export function forEachTensorIn(value: unknown, fn: (t: Disposable) => void): void {
-  if (value === null || typeof value !== "object") return;
-  if ((value as Partial<Disposable>).isTensor === true) {
-    fn(value as Disposable);
-  } else if (Array.isArray(value)) {
-    for (const v of value) forEachTensorIn(v, fn);
-  } else if (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null) {
-    for (const v of Object.values(value as Record<string, unknown>)) forEachTensorIn(v, fn);
-  }
+/** Removes `value` (a tensor, or every tensor in arrays / plain objects of them) from every open scope, so no `tidy` disposes it. */
+export function keep<T>(value: T): T {
+  forEachTensor(value, (t) => {
+    for (const scope of state.scopes) scope.delete(t);
+  });
+  return value;
 }
 
 /**
@@ -120,7 +111,7 @@ export function tidy<T>(fn: () => T): T {
     state.scopes.pop();
   }
   const kept = new Set<Disposable>();
-  forEachTensorIn(result, (t) => kept.add(t));
+  forEachTensor(result, (t) => kept.add(t));
   for (const t of scope) if (!kept.has(t)) t.dispose();
   const parent = state.scopes[state.scopes.length - 1];
   if (parent) for (const t of kept) if (scope.has(t)) parent.add(t);

@@ -9,7 +9,8 @@
  * learner.reset();    // back to the loaded meta-parameters (adaptation never changes them)
  * learner.dispose();
  *
- * Adaptation by algorithm, BatchNorm statistics and the state's tensors: src/learner/adaptation.ts.
+ * Adaptation is the algorithm's own (`adapt` and `predict` of src/meta); BatchNorm statistics and the
+ * adapted task's tensors: src/meta/adapted-task.ts.
  * Input conversion (luma, alpha, resizing, polarity): src/learner/inputs.ts.
  */
 import type { TensorRecord } from "./autograd.ts";
@@ -18,14 +19,16 @@ import { KshotError } from "./errors.ts";
 import { init, type BackendName } from "./init.ts";
 import { type Checkpoint, type CheckpointMetadata, disposeCheckpoint, load, serialize } from "./io/checkpoint.ts";
 import { currentRuntime } from "./io/files-host.ts";
-import { type AdaptationKind, type AdaptedState, adaptationKind, adaptToTask, type AdaptSettings, predictProbabilities, requiredTensors } from "./learner/adaptation.ts";
+import { classProbabilities, isBalanced, supportLoss, withStoredDefaults } from "./learner/adapted.ts";
 import { type ImageLike, type InputOptions, imagesToTensor } from "./learner/inputs.ts";
 import { checkLabels } from "./learner/labels.ts";
-import type { AlgorithmName, MetaAlgorithm } from "./meta/algorithm.ts";
+import { checkAdaptOptions } from "./meta/adapted-task.ts";
+import type { AdaptedTask, AlgorithmName, EvaluationOptions, MetaAlgorithm } from "./meta/algorithm.ts";
 import { tensor } from "./ops/creation.ts";
 import { reshape } from "./ops/shape.ts";
 import type { Tensor } from "./tensor.ts";
 import { fromMetadata, storedEvaluation } from "./train/algorithms.ts";
+import { disposeTensors } from "./tree.ts";
 
 export { type ImageLike, type InputOptions, type Polarity, type RawImage, imagesToTensor } from "./learner/inputs.ts";
 
@@ -34,7 +37,8 @@ export interface LoadOptions {
   backend?: BackendName;
 }
 
-export interface AdaptOptions extends AdaptSettings, InputOptions {}
+/** Gradient steps and their size (default: the checkpoint's evaluation protocol), and how to read the images. */
+export interface AdaptOptions extends EvaluationOptions, InputOptions {}
 
 export interface Adaptation {
   /** Wall time of the adaptation, input conversion included. */
@@ -95,8 +99,9 @@ function rebuild(metadata: CheckpointMetadata, params: TensorRecord): MetaAlgori
   return algorithm;
 }
 
-/** A saved adapted state (tensors under `learner.`), or undefined when the checkpoint holds none. */
-function savedState(c: Checkpoint, kind: AdaptationKind): AdaptedState | undefined {
+/** A saved adapted task (tensors under `learner.`), or undefined when the checkpoint holds none. */
+function savedState(c: Checkpoint, algo: MetaAlgorithm, params: TensorRecord): AdaptedTask | undefined {
+  const kind = algo.adaptation.kind;
   const raw = c.metadata.extra?.[STATE_METADATA];
   if (raw === undefined) return undefined;
   let info: { kind?: unknown; ways?: unknown };
@@ -110,13 +115,9 @@ function savedState(c: Checkpoint, kind: AdaptationKind): AdaptedState | undefin
   }
   const tensors: TensorRecord = {};
   for (const [name, t] of Object.entries(c.params)) if (name.startsWith(STATE_PREFIX)) tensors[name.slice(STATE_PREFIX.length)] = t;
-  const missing = requiredTensors(kind).filter((k) => !tensors[k]);
+  const missing = algo.adaptation.tensors.filter((k) => !tensors[k]);
   if (missing.length > 0) throw new KshotError(`Learner.load: the saved adapted state lacks ${missing.map((k) => STATE_PREFIX + k).join(", ")}`);
-  return { kind, ways: info.ways, tensors };
-}
-
-function disposeRecord(r: TensorRecord): void {
-  for (const t of Object.values(r)) t.dispose();
+  return { params, ways: info.ways, tensors, steps: 0 };
 }
 
 export class Learner {
@@ -127,10 +128,10 @@ export class Learner {
   readonly metadata: CheckpointMetadata;
   readonly #algo: MetaAlgorithm;
   readonly #params: TensorRecord;
-  #state: AdaptedState | undefined;
+  #state: AdaptedTask | undefined;
   #disposed = false;
 
-  private constructor(algo: MetaAlgorithm, params: TensorRecord, metadata: CheckpointMetadata, state: AdaptedState | undefined) {
+  private constructor(algo: MetaAlgorithm, params: TensorRecord, metadata: CheckpointMetadata, state: AdaptedTask | undefined) {
     this.#algo = algo;
     this.#params = params;
     this.#state = state;
@@ -150,10 +151,10 @@ export class Learner {
     const c = await load(from);
     try {
       const algo = rebuild(c.metadata, c.params);
-      const state = savedState(c, adaptationKind(algo.name));
-      for (const t of Object.values(c.optimizer ?? {})) t.dispose();
       const params: TensorRecord = {};
       for (const [name, t] of Object.entries(c.params)) if (!name.startsWith(STATE_PREFIX)) params[name] = t;
+      const state = savedState(c, algo, params);
+      disposeTensors(c.optimizer);
       const { [STATE_METADATA]: _, ...extra } = c.metadata.extra ?? {};
       const metadata: CheckpointMetadata = { ...c.metadata };
       if (Object.keys(extra).length > 0) metadata.extra = extra;
@@ -184,23 +185,26 @@ export class Learner {
     this.#alive("adapt");
     const start = performance.now();
     const x = imagesToTensor(examples, this.inputShape, options);
-    let result: ReturnType<typeof adaptToTask>;
+    let result: { task: AdaptedTask; loss: Tensor };
     try {
       const checked = checkLabels(labels, x.shape[0]!);
-      const stored = storedEvaluation(this.metadata);
+      const given = { steps: options.steps, lr: options.lr };
+      checkAdaptOptions(this.#algo, given);
+      const settings = { ...withStoredDefaults(this.#algo, given, storedEvaluation(this.metadata)), balanced: isBalanced(checked.labels, checked.ways) };
       result = tidy(() => {
         const y = tensor(checked.labels, [1, checked.labels.length], "int32");
-        const settings = { steps: options.steps, lr: options.lr };
-        return adaptToTask(this.#algo, this.#params, reshape(x, [1, ...x.shape]), y, checked.ways, settings, { steps: stored.steps, lr: stored.lr });
+        const support = { x: reshape(x, [1, ...x.shape]), y, ways: checked.ways };
+        const task = this.#algo.adapt(this.#params, support, settings);
+        return { task, loss: supportLoss(this.#algo, task, support) };
       });
     } finally {
       x.dispose();
     }
     this.reset();
-    this.#state = result.state;
+    this.#state = result.task;
     const loss = (await result.loss.data())[0]!;
     result.loss.dispose();
-    return { seconds: (performance.now() - start) / 1000, steps: result.steps, ways: result.state.ways, loss };
+    return { seconds: (performance.now() - start) / 1000, steps: result.task.steps, ways: result.task.ways, loss };
   }
 
   /**
@@ -213,7 +217,7 @@ export class Learner {
     if (!state) throw new KshotError("Learner.predict: adapt the learner to a task first (learner.adapt(examples, labels))");
     const probabilities = tidy(() => {
       const input = imagesToTensor(x, this.inputShape, options);
-      return predictProbabilities(this.#algo, this.#params, state, reshape(input, [1, ...input.shape]));
+      return classProbabilities(this.#algo, state, reshape(input, [1, ...input.shape]));
     });
     const [, count, ways] = probabilities.shape as [number, number, number];
     const values = await probabilities.data();
@@ -231,7 +235,7 @@ export class Learner {
   /** Forgets the adaptation: back to the loaded meta-parameters (which adaptation never changes). */
   reset(): void {
     this.#alive("reset");
-    if (this.#state) disposeRecord(this.#state.tensors);
+    if (this.#state) disposeTensors(this.#state.tensors);
     this.#state = undefined;
   }
 
@@ -246,7 +250,7 @@ export class Learner {
     const metadata: CheckpointMetadata = { ...this.metadata };
     if (state) {
       for (const [name, t] of Object.entries(state.tensors)) tensors[STATE_PREFIX + name] = t;
-      metadata.extra = { ...this.metadata.extra, [STATE_METADATA]: JSON.stringify({ kind: state.kind, ways: state.ways }) };
+      metadata.extra = { ...this.metadata.extra, [STATE_METADATA]: JSON.stringify({ kind: this.#algo.adaptation.kind, ways: state.ways }) };
     }
     return serialize(tensors, { metadata });
   }
@@ -255,7 +259,7 @@ export class Learner {
   dispose(): void {
     if (this.#disposed) return;
     this.reset();
-    disposeRecord(this.#params);
+    disposeTensors(this.#params);
     this.#disposed = true;
   }
 }

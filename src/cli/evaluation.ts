@@ -1,8 +1,9 @@
 /** Test-set evaluation as `kshot eval` and `kshot train --eval` run and print it. */
 import type { TensorRecord } from "../autograd.ts";
-import { KshotError } from "../errors.ts";
+import { checkHeadWays } from "../meta/adapted-task.ts";
 import type { MetaAlgorithm } from "../meta/algorithm.ts";
 import { Rng } from "../rng.ts";
+import { mapRecord } from "../tree.ts";
 import { evaluate, type EvaluationResult } from "../train/evaluate.ts";
 import { type OpenedData, taskSource } from "./data.ts";
 import { duration, jsonNumber, loss, percent } from "./format.ts";
@@ -14,17 +15,9 @@ export interface TestRun {
   seconds: number;
 }
 
-/** Checks that the algorithm can take tasks of this shape (a MAML-family head has a fixed size). */
-function checkWays(algo: MetaAlgorithm, ways: number): void {
-  const head = algo.model.config.ways;
-  if (algo.model.name === "conv4" && typeof head === "number" && head > 0 && head !== ways) {
-    throw new KshotError(`${algo.name}'s model has a ${head}-way head: it evaluates ${head}-way tasks, not ${ways}-way`);
-  }
-}
-
 /** Evaluates on the test part of the data with the given protocol; `seed` picks the episodes. */
 export async function runTest(algo: MetaAlgorithm, params: TensorRecord, data: OpenedData, plan: EvaluationPlan, seed: number, signal?: AbortSignal): Promise<TestRun> {
-  if (data.kind === "images") checkWays(algo, plan.ways);
+  if (data.kind === "images") checkHeadWays(algo, plan.ways);
   const tasks = taskSource(data, "test", plan, new Rng(seed).fork("test"));
   const start = performance.now();
   const regression = data.kind === "sinusoid";
@@ -54,6 +47,6 @@ export function testJson(run: TestRun): Record<string, unknown> {
   if (r.kind === "classification") {
     return { accuracy: r.accuracy, ci95: r.ci95, episodes: r.episodes, ways: plan.ways, shots: plan.shots, queries: plan.queries, ...(plan.steps !== undefined ? { steps: plan.steps } : {}) };
   }
-  const nulls = (o: Record<string, number>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, jsonNumber(v)]));
+  const nulls = (o: Record<string, number>) => mapRecord(o, jsonNumber);
   return { mse: nulls(r.mse), ci95: nulls(r.ci95), episodes: r.episodes, shots: plan.shots, queries: plan.queries };
 }

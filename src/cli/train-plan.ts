@@ -88,13 +88,14 @@ export function planFromFlags(f: ParsedFlags): TrainPlan {
   const innerSteps = n("inner-steps") ?? r.innerSteps;
   const innerLr = n("inner-lr") ?? r.innerLr;
   const usesInnerLoop = r.innerSteps !== undefined;
-  if (!usesInnerLoop && (n("inner-steps") !== undefined || n("inner-lr") !== undefined)) {
-    if (algorithm !== "finetune") throw new KshotError(`${algorithm} has no inner loop: --inner-steps and --inner-lr do not apply`);
+  // Without a meta-training inner loop, --inner-steps/--inner-lr set the recipe's test-time SGD where it has one (fine-tuning).
+  const testTimeSgd = !usesInnerLoop && r.options?.steps !== undefined;
+  if (!usesInnerLoop && !testTimeSgd && (n("inner-steps") !== undefined || n("inner-lr") !== undefined)) {
+    throw new KshotError(`${algorithm} has no inner loop: --inner-steps and --inner-lr do not apply`);
   }
-  if (innerSteps !== undefined && innerSteps < (algorithm === "reptile" ? 1 : 0)) throw new KshotError(`--inner-steps must be at least 1 for reptile, got ${innerSteps}`);
+  if (innerSteps !== undefined && innerSteps < 0) throw new KshotError(`--inner-steps must be non-negative, got ${innerSteps}`);
   const options: Record<string, number | string | boolean> = { ...(r.options ?? {}) };
-  // Fine-tuning has no meta-training inner loop: its --inner-steps/--inner-lr are the test-time SGD.
-  if (algorithm === "finetune") {
+  if (testTimeSgd) {
     if (n("inner-steps") !== undefined) options.steps = n("inner-steps")!;
     if (n("inner-lr") !== undefined) options.lr = n("inner-lr")!;
   }
@@ -180,8 +181,8 @@ export function planFromCheckpoint(f: ParsedFlags, m: CheckpointMetadata): Train
   const stored: Record<string, unknown> = {
     algo: plan.algorithm, dataset: plan.dataset, data: plan.data, split: plan.split, augment: plan.augment,
     ways: plan.ways, shots: plan.shots, queries: plan.queries, "meta-batch": plan.metaBatch,
-    "inner-steps": plan.algorithm === "finetune" ? plan.options.steps : plan.innerSteps,
-    "inner-lr": plan.algorithm === "finetune" ? plan.options.lr : plan.innerLr,
+    "inner-steps": plan.innerSteps ?? plan.options.steps,
+    "inner-lr": plan.innerLr ?? plan.options.lr,
     "meta-lr": plan.optimizer.lr, seed: plan.seed, hidden: plan.hidden,
   };
   for (const name of RUN_FLAGS) {

@@ -22,6 +22,7 @@ import { backend } from "../engine.ts";
 import { KshotError } from "../errors.ts";
 import { tensor } from "../ops/creation.ts";
 import type { Tensor } from "../tensor.ts";
+import { disposeTensors } from "../tree.ts";
 import { readFileBytes, writeFileAtomic } from "./files.ts";
 import { parseSafetensors, serializeSafetensors, type SafetensorsEntry } from "./safetensors.ts";
 
@@ -203,6 +204,5 @@ export async function load(source: Uint8Array | string | URL): Promise<Checkpoin
 
 /** Frees every tensor of a loaded checkpoint. */
 export function disposeCheckpoint(c: Checkpoint): void {
-  for (const t of Object.values(c.params)) t.dispose();
-  for (const t of Object.values(c.optimizer ?? {})) t.dispose();
+  disposeTensors([c.params, c.optimizer]);
 }

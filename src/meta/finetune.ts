@@ -11,18 +11,16 @@
  * K + Q examples per class is a minibatch of T·N·(K + Q) images from T·N classes drawn without replacement
  * within an episode; `algorithm.options.numClasses` must cover every source class.
  *
- * Evaluation follows the papers' BatchNorm convention: support features use the support batch's
- * statistics, query features the query batch's. With the backbone frozen (the default) the features are
- * computed once and only the head trains.
- *
- * @example
- * const algo = ks.meta.finetune(ks.nn.conv4({ ways: 0 }), { numClasses: 1500, steps: 100, lr: 0.01 });
+ * Adaptation (`adapt`, `evaluate`) trains the new head (`head.weight`, `head.bias`; with `wholeNetwork`
+ * also the backbone, stored as `weights.<param>`). Evaluation follows the papers' BatchNorm convention:
+ * support features use the support batch's statistics, query features the query batch's. With the
+ * backbone frozen (the default) the features are computed once and only the head trains.
  */
 import { grad, type TensorRecord, valueAndGradWithAux } from "../autograd.ts";
 import { noGrad, tidy } from "../engine.ts";
 import { KshotError } from "../errors.ts";
 import { zeros } from "../ops/creation.ts";
-import { add, cast, mul, sub } from "../ops/elementwise.ts";
+import { cast, mul } from "../ops/elementwise.ts";
 import { oneHot } from "../ops/gather.ts";
 import { matmul } from "../ops/matmul.ts";
 import { concat, reshape } from "../ops/shape.ts";
@@ -31,9 +29,13 @@ import { linear } from "../nn/layers.ts";
 import type { Model } from "../nn/model.ts";
 import { Rng } from "../rng.ts";
 import type { Tensor } from "../tensor.ts";
-import type { Evaluation, EvaluationOptions, MetaAlgorithm, MetaStep } from "./algorithm.ts";
+import { sgd } from "../optim/sgd.ts";
+import { disposeTensors } from "../tree.ts";
+import { checkAdaptOptions, evaluateByAdaptation, modelParams, supportOutputs, taskOutputs, weightsRecord } from "./adapted-task.ts";
+import type { AdaptedTask, AdaptOptions, AlgorithmEntry, MetaAlgorithm, MetaStep, SupportSet } from "./algorithm.ts";
 import { accuracy, meanTaskLoss } from "./losses.ts";
 import { perTask, pick } from "./params.ts";
+import { storedChoice, storedField } from "./stored-options.ts";
 import { type TaskBatch, taskCount, waysOf } from "./task-batch.ts";
 
 export interface FinetuneOptions {
@@ -76,33 +78,33 @@ function checkOptions(o: FinetuneOptions): Required<FinetuneOptions> {
 }
 
 /**
- * `steps` of SGD with momentum (PyTorch's: the buffer starts at the gradient) on `loss`, for every task at
- * once: `loss` is the mean over tasks, scaled by T so each task steps on its own mean loss. Memory stays
- * flat whatever the step count: each step frees what the previous one made.
+ * `steps` of SGD with momentum (ks.optim.sgd, PyTorch's) on `loss`, for every task at once: `loss` is the
+ * mean over tasks, scaled by T so each task steps on its own mean loss. Memory stays flat whatever the
+ * step count: each step frees what the previous one made.
  */
 function sgdAdapt(start: TensorRecord, loss: (p: TensorRecord) => Tensor, tasks: number, steps: number, lr: number, momentum: number): TensorRecord {
+  const optimizer = sgd({ lr, momentum });
   let current = start;
-  let buffers: TensorRecord | undefined;
   for (let s = 0; s < steps; s++) {
-    const next = tidy(() => {
-      const g = grad((p: TensorRecord) => mul(loss(p), tasks), { createGraph: false })(current);
-      const b: TensorRecord = {};
-      const p: TensorRecord = {};
-      for (const k of Object.keys(current)) {
-        b[k] = buffers && momentum ? add(mul(buffers[k]!, momentum), g[k]!) : g[k]!;
-        p[k] = sub(current[k]!, mul(b[k]!, lr));
-      }
-      return { p, b };
-    });
-    if (s > 0) for (const t of Object.values(current)) t.dispose();
-    for (const t of Object.values(buffers ?? {})) t.dispose();
-    current = next.p;
-    buffers = next.b;
+    const next = tidy(() => optimizer.update(current, grad((p: TensorRecord) => mul(loss(p), tasks), { createGraph: false })(current)));
+    if (s > 0) disposeTensors(current);
+    current = next;
   }
-  for (const t of Object.values(buffers ?? {})) t.dispose();
+  optimizer.dispose();
   return current;
 }
 
+/**
+ * The fine-tuning baseline: pre-train backbone + head on all training classes, fine-tune a new head per task.
+ *
+ * @param backbone an embedding network without a head (e.g. `ks.nn.conv4({ ways: 0 })`)
+ * @param options training classes (required), the test-time SGD (steps, lr, momentum), head initialisation, whole network
+ * @example
+ * const algo = ks.meta.finetune(ks.nn.conv4({ ways: 0 }), { numClasses: 1500, steps: 100, lr: 0.01 });
+ * const params = algo.init(new ks.Rng(0));
+ * const task = algo.adapt(params, { ...batch.support, ways: 5 });   // a new 5-way head
+ * const logits = algo.predict(task, batch.query.x);
+ */
 export function finetune(backbone: Model, options: FinetuneOptions): MetaAlgorithm {
   const o = checkOptions(options);
   const backboneNames = Object.keys(backbone.paramShapes);
@@ -131,11 +133,19 @@ export function finetune(backbone: Model, options: FinetuneOptions): MetaAlgorit
     return linear(features, p[HEAD_W]!, p[HEAD_B]!);
   }
 
-  return {
+  /** A new N-way head for T tasks on features of size `dim`, initialised as `headInit` says. */
+  function newHead(tasks: number, ways: number, dim: number): TensorRecord {
+    if (o.headInit === "zeros") return { [HEAD_W]: zeros([tasks, ways, dim]), [HEAD_B]: zeros([tasks, ways]) };
+    const rng = new Rng(o.seed);
+    return { [HEAD_W]: uniformFanIn(rng, [tasks, ways, dim], dim), [HEAD_B]: uniformFanIn(rng, [tasks, ways], dim) };
+  }
+
+  const algo: MetaAlgorithm = {
     name: "finetune",
     model: backbone,
     loss: "cross_entropy",
     options: { numClasses: o.numClasses, steps: o.steps, lr: o.lr, momentum: o.momentum, headInit: o.headInit, wholeNetwork: o.wholeNetwork, seed: o.seed },
+    adaptation: { kind: "head", tensors: [HEAD_W, HEAD_B], outputs: "logits" },
     init(rng: Rng): TensorRecord {
       const p = backbone.init(rng);
       const features = tidy(() => noGrad(() => backbone.apply(perTask(p, 1), zeros([1, 2, ...backbone.inputShape]))).shape[2]!);
@@ -156,37 +166,49 @@ export function finetune(backbone: Model, options: FinetuneOptions): MetaAlgorit
         return { loss: value, grads, accuracy: acc };
       });
     },
-    evaluate(params: TensorRecord, batch: TaskBatch, e: EvaluationOptions = {}): Evaluation {
-      const tasks = taskCount(batch);
-      const ways = waysOf(batch);
-      const steps = e.steps ?? o.steps;
-      const lr = e.lr ?? o.lr;
+    adapt(params: TensorRecord, support: SupportSet, options: AdaptOptions = {}): AdaptedTask {
+      checkAdaptOptions(algo, options);
+      const tasks = support.x.shape[0];
+      const ways = waysOf(support);
+      const steps = options.steps ?? o.steps;
+      const lr = options.lr ?? o.lr;
+      const dim = params[HEAD_W]?.shape[1];
+      if (dim === undefined) throw new KshotError("finetune: the meta-parameters have no head.weight (the pre-training head), so the feature size is unknown");
       return tidy(() => {
         const base = perTask(backboneParams(params), tasks);
-        const features = params[HEAD_W]!.shape[1]!;
-        const head: TensorRecord = o.headInit === "zeros"
-          ? { [HEAD_W]: zeros([tasks, ways, features]), [HEAD_B]: zeros([tasks, ways]) }
-          : (() => {
-              const rng = new Rng(o.seed);
-              return { [HEAD_W]: uniformFanIn(rng, [tasks, ways, features], features), [HEAD_B]: uniformFanIn(rng, [tasks, ways], features) };
-            })();
-        const { support, query } = batch;
-        let adapted: TensorRecord;
+        const head = newHead(tasks, ways, dim);
+        const { x, y } = support;
+        let weights: TensorRecord = {};
+        let trained: TensorRecord;
         if (o.wholeNetwork) {
-          const loss = (p: TensorRecord) => meanTaskLoss("cross_entropy", classify(p, backbone.apply(p, support.x)), support.y);
-          adapted = sgdAdapt({ ...base, ...head }, loss, tasks, steps, lr, o.momentum);
+          const loss = (p: TensorRecord) => meanTaskLoss("cross_entropy", classify(p, backbone.apply(p, x)), y);
+          const all = sgdAdapt({ ...base, ...head }, loss, tasks, steps, lr, o.momentum);
+          weights = modelParams(backbone, all);
+          trained = pick(all, [HEAD_W, HEAD_B]);
         } else {
-          const zs = noGrad(() => backbone.apply(base, support.x));
-          const loss = (p: TensorRecord) => meanTaskLoss("cross_entropy", classify(p, zs), support.y);
-          adapted = { ...base, ...sgdAdapt(head, loss, tasks, steps, lr, o.momentum) };
+          const zs = noGrad(() => backbone.apply(base, x));
+          trained = sgdAdapt(head, (p) => meanTaskLoss("cross_entropy", classify(p, zs), y), tasks, steps, lr, o.momentum);
         }
-        const predictions = noGrad(() => classify(adapted, backbone.apply(adapted, query.x)));
-        return {
-          predictions,
-          loss: meanTaskLoss("cross_entropy", predictions, query.y),
-          accuracy: accuracy(predictions, query.y),
-        };
+        const statistics = options.statistics === false ? {} : supportOutputs(backbone, o.wholeNetwork ? weights : base, x, options).statistics;
+        return { params, ways, steps, tensors: { ...trained, ...weightsRecord(weights), ...statistics } };
       });
     },
+    predict: (task: AdaptedTask, x: Tensor) => tidy(() => classify(task.tensors, taskOutputs(backbone, task, x))),
+    evaluate: (params, batch, options) => evaluateByAdaptation(algo, params, batch, options),
   };
+  return algo;
 }
+
+export const FINETUNE_ENTRY: AlgorithmEntry = {
+  head: false,
+  regression: false,
+  create(model, o, context) {
+    const numClasses = storedField(o, "numClasses", "number") ?? context.trainingClasses;
+    if (numClasses === undefined) throw new KshotError("finetune: the option numClasses (training classes of the pre-training head) is required");
+    const num = (k: string) => storedField(o, k, "number");
+    return finetune(model, {
+      numClasses, steps: num("steps"), lr: num("lr"), momentum: num("momentum"), headInit: storedChoice(o, "headInit", ["zeros", "random"] as const),
+      wholeNetwork: storedField(o, "wholeNetwork", "boolean"), seed: num("seed"),
+    });
+  },
+};

@@ -3,7 +3,11 @@ export { maml, fomaml, metaSgd, anil, type MamlOptions } from "./maml.ts";
 export { reptile, type ReptileOptions } from "./reptile.ts";
 export { protonet, prototypes, negativeSquaredDistances } from "./protonet.ts";
 export { matchingNet, matchingProbabilities, normalize } from "./matching-net.ts";
-export type { MetaAlgorithm, MetaStep, Evaluation, EvaluationOptions, AlgorithmName } from "./algorithm.ts";
+export type {
+  MetaAlgorithm, MetaStep, Evaluation, EvaluationOptions, AlgorithmName, AdaptOptions, AdaptedTask, AdaptationSpec, SupportSet,
+  AlgorithmEntry, AlgorithmContext, StoredOptions,
+} from "./algorithm.ts";
+export { LEARNED_LR_PREFIX } from "./maml.ts";
 export type { TaskBatch, LabelledSet } from "./task-batch.ts";
 export { meanTaskLoss, accuracy, type LossKind } from "./losses.ts";
 export { innerLoop, type InnerLoopOptions } from "./inner-loop.ts";

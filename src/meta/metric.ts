@@ -1,7 +1,9 @@
 /**
  * Shared machinery of the metric-based methods (ProtoNet, Matching Net): embed each task's support and
  * query examples in ONE batch (so BatchNorm statistics cover both, as the papers' code does), score every
- * query against the support set, and take the cross-entropy of the scores.
+ * query against the support set, and take the cross-entropy of the scores. `evaluate` embeds the two
+ * together too, as training does; `adapt` embeds the support set alone (it has no query set) and keeps what
+ * the method scores against, and `predict` embeds new examples and scores them.
  */
 import { type TensorRecord, valueAndGradWithAux } from "../autograd.ts";
 import { tidy } from "../engine.ts";
@@ -9,8 +11,9 @@ import { KshotError } from "../errors.ts";
 import { concat, slice } from "../ops/shape.ts";
 import type { Model } from "../nn/model.ts";
 import type { Tensor } from "../tensor.ts";
-import type { Evaluation, MetaAlgorithm, MetaStep } from "./algorithm.ts";
 import type { Rng } from "../rng.ts";
+import { checkAdaptOptions, modelParams, supportOutputs, taskOutputs } from "./adapted-task.ts";
+import type { AdaptationSpec, AdaptedTask, AdaptOptions, Evaluation, MetaAlgorithm, MetaStep, SupportSet } from "./algorithm.ts";
 import { accuracy } from "./losses.ts";
 import { perTask } from "./params.ts";
 import { type TaskBatch, taskCount, waysOf } from "./task-batch.ts";
@@ -51,15 +54,36 @@ export function metricEvaluate(model: Model, score: Scorer, params: TensorRecord
   });
 }
 
+/** What a metric method keeps of the support set at adaptation, and how it scores against it. */
+export interface MetricAdaptation {
+  spec: AdaptationSpec;
+  /** The adapted task's tensors from support embeddings [T, S, D] and labels [T, S]. */
+  keep(support: Tensor, labels: Tensor, ways: number): TensorRecord;
+  /** Scores [T, B, N] of embeddings [T, B, D] against what `keep` made. */
+  score(kept: TensorRecord, query: Tensor, ways: number): Tensor;
+}
+
 /** A metric-based method: no inner loop, the model's own initialisation, `score` on embeddings. */
-export function metricAlgorithm(name: "protonet" | "matchingnet", model: Model, score: Scorer): MetaAlgorithm {
-  return {
+export function metricAlgorithm(name: "protonet" | "matchingnet", model: Model, score: Scorer, adaptation: MetricAdaptation): MetaAlgorithm {
+  const algo: MetaAlgorithm = {
     name,
     model,
     loss: "cross_entropy",
     options: {},
+    adaptation: adaptation.spec,
     init: (rng: Rng) => model.init(rng),
     step: (params: TensorRecord, batch: TaskBatch) => metricStep(model, score, params, batch),
+    adapt(params: TensorRecord, support: SupportSet, options: AdaptOptions = {}): AdaptedTask {
+      checkAdaptOptions(algo, options);
+      const ways = waysOf(support);
+      if (support.y.dtype !== "int32") throw new KshotError(`${name} classifies: expected int32 support labels, got ${support.y.dtype}`);
+      return tidy(() => {
+        const { outputs, statistics } = supportOutputs(model, perTask(modelParams(model, params), support.x.shape[0]), support.x, options);
+        return { params, ways, steps: 0, tensors: { ...adaptation.keep(outputs, support.y, ways), ...statistics } };
+      });
+    },
+    predict: (task: AdaptedTask, x: Tensor) => tidy(() => adaptation.score(task.tensors, taskOutputs(model, task, x), task.ways)),
     evaluate: (params: TensorRecord, batch: TaskBatch) => metricEvaluate(model, score, params, batch),
   };
+  return algo;
 }

@@ -4,6 +4,7 @@ import { KshotError } from "../errors.ts";
 import { broadcastTo } from "../ops/broadcast.ts";
 import { mean } from "../ops/reduce.ts";
 import { expandDims } from "../ops/shape.ts";
+import { mapRecord } from "../tree.ts";
 
 /** Each parameter repeated for T tasks: [shape] → [T, ...shape] (its gradient sums over the tasks). */
 export function perTask(params: TensorRecord, tasks: number): TensorRecord {
@@ -13,10 +14,6 @@ export function perTask(params: TensorRecord, tasks: number): TensorRecord {
 /** The mean over the task axis: [T, ...shape] → [shape]. */
 export function taskMean(params: TensorRecord): TensorRecord {
   return mapRecord(params, (p) => mean(p, 0));
-}
-
-export function mapRecord<A, B>(r: Readonly<Record<string, A>>, f: (v: A, k: string) => B): Record<string, B> {
-  return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, f(v, k)]));
 }
 
 /** The entries of `r` named in `names`, in that order; a KshotError names any that is missing. */

@@ -1,9 +1,7 @@
 /**
- * Prototypical Networks (Snell, Swersky, Zemel. NeurIPS 2017). Each class's prototype is the mean of its
- * support embeddings; a query's logits are minus its squared Euclidean distances to the prototypes.
- *
- * @example
- * const algo = ks.meta.protonet(ks.nn.conv4({ ways: 0 }));   // an embedding network, no head
+ * Prototypical Networks (Snell, Swersky, Zemel. Prototypical Networks for Few-shot Learning. NeurIPS
+ * 2017). Each class's prototype is the mean of its support embeddings; a query's logits are minus its
+ * squared Euclidean distances to the prototypes. Adaptation keeps the prototypes (`prototypes` [T, N, D]).
  */
 import { tidy } from "../engine.ts";
 import { add, div, mul, neg, square, sub } from "../ops/elementwise.ts";
@@ -13,9 +11,9 @@ import { sum } from "../ops/reduce.ts";
 import { expandDims } from "../ops/shape.ts";
 import type { Model } from "../nn/model.ts";
 import type { Tensor } from "../tensor.ts";
-import type { MetaAlgorithm } from "./algorithm.ts";
+import type { AlgorithmEntry, MetaAlgorithm } from "./algorithm.ts";
 import { meanTaskLoss } from "./losses.ts";
-import { metricAlgorithm } from "./metric.ts";
+import { type MetricAdaptation, metricAlgorithm } from "./metric.ts";
 
 /** Class means of support embeddings: [T, S, D], labels [T, S] → [T, N, D]. */
 export function prototypes(support: Tensor, labels: Tensor, ways: number): Tensor {
@@ -41,6 +39,25 @@ function score(support: Tensor, labels: Tensor, query: Tensor, queryLabels: Tens
   return { scores, loss: meanTaskLoss("cross_entropy", scores, queryLabels) };
 }
 
+const PROTOTYPES: MetricAdaptation = {
+  spec: { kind: "prototypes", tensors: ["prototypes"], outputs: "logits", withoutSteps: "adapts by class prototypes, without gradient steps" },
+  keep: (support, labels, ways) => ({ prototypes: prototypes(support, labels, ways) }),
+  score: (kept, query) => negativeSquaredDistances(query, kept.prototypes!),
+};
+
+/**
+ * Prototypical Networks: classify by the nearest class mean in the embedding space.
+ *
+ * @param model an embedding network without a head (e.g. `ks.nn.conv4({ ways: 0 })`)
+ * @example
+ * const algo = ks.meta.protonet(ks.nn.conv4({ ways: 0 }));
+ * const params = algo.init(new ks.Rng(0));
+ * const { loss, grads } = algo.step(params, batch);
+ * const task = algo.adapt(params, { ...batch.support, ways: 5 });   // the prototypes
+ * const logits = algo.predict(task, batch.query.x);
+ */
 export function protonet(model: Model): MetaAlgorithm {
-  return metricAlgorithm("protonet", model, score);
+  return metricAlgorithm("protonet", model, score, PROTOTYPES);
 }
+
+export const PROTONET_ENTRY: AlgorithmEntry = { head: false, regression: false, create: (model) => protonet(model) };

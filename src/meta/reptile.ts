@@ -4,10 +4,8 @@
  * query examples together: full batch, or with `innerBatch` class-balanced minibatches of that many examples
  * (the paper's Omniglot setting: 5 steps of 10 of the 50 examples, one pass). The update is
  * θ ← θ + ε(mean_t φ_t − θ); `step` returns the pseudo-gradient θ − mean_t φ_t, so a meta-optimizer (SGD
- * with step ε, or Adam) applies it. Adaptation at evaluation steps on the support set (`evalBatch`).
- *
- * @example
- * const algo = ks.meta.reptile(ks.nn.conv4({ ways: 5 }), { innerLr: 0.1, innerSteps: 5, innerBatch: 10, evalSteps: 50, evalBatch: 5 });
+ * with step ε, or Adam) applies it. Adaptation (`adapt`, `evaluate`) takes `evalSteps` steps of `evalLr` on
+ * the support set, on class-balanced minibatches of `evalBatch` when the support set is balanced.
  */
 import type { TensorRecord } from "../autograd.ts";
 import { tidy } from "../engine.ts";
@@ -15,11 +13,14 @@ import { KshotError } from "../errors.ts";
 import { sub } from "../ops/elementwise.ts";
 import type { Model } from "../nn/model.ts";
 import type { Rng } from "../rng.ts";
-import type { EvaluationOptions, MetaAlgorithm, MetaStep } from "./algorithm.ts";
+import { mapRecord } from "../tree.ts";
+import { checkAdaptOptions, checkHeadWays, evaluateByAdaptation, taskOutputs, weightsTask } from "./adapted-task.ts";
+import type { AdaptOptions, AlgorithmEntry, MetaAlgorithm, MetaStep, SupportSet } from "./algorithm.ts";
 import { innerLoop } from "./inner-loop.ts";
 import { accuracy, type LossKind, meanTaskLoss } from "./losses.ts";
 import { examplesPerGroup, joinByGroup, minibatch } from "./minibatches.ts";
-import { mapRecord, perTask, taskMean } from "./params.ts";
+import { perTask, taskMean } from "./params.ts";
+import { storedField, storedLoss } from "./stored-options.ts";
 import { type LabelledSet, type TaskBatch, taskCount, waysOf } from "./task-batch.ts";
 
 export interface ReptileOptions {
@@ -38,6 +39,17 @@ export interface ReptileOptions {
   loss?: LossKind;
 }
 
+/**
+ * Reptile: first-order meta-learning by moving the initialisation towards each task's SGD solution.
+ *
+ * @param model the network (e.g. `ks.nn.conv4({ ways: 5 })`, or `ks.nn.mlp()` for the sinusoid)
+ * @param o inner step size, steps and minibatch sizes for training and evaluation, loss
+ * @example
+ * const algo = ks.meta.reptile(ks.nn.conv4({ ways: 5 }), { innerLr: 0.1, innerSteps: 5, innerBatch: 10, evalSteps: 50, evalBatch: 5 });
+ * const params = algo.init(new ks.Rng(0));
+ * const { grads } = algo.step(params, batch);   // θ − mean φ: step with ks.optim.sgd({ lr: ε })
+ * const task = algo.adapt(params, { ...batch.support, ways: 5 });
+ */
 export function reptile(model: Model, o: ReptileOptions = {}): MetaAlgorithm {
   const innerLr = o.innerLr ?? 0.1;
   const innerSteps = o.innerSteps ?? 5;
@@ -64,16 +76,17 @@ export function reptile(model: Model, o: ReptileOptions = {}): MetaAlgorithm {
     return fast;
   };
   /** Classes per task: minibatches take equally from each (1 group for regression; unused by full batches). */
-  const groupsOf = (batch: TaskBatch, size: number | undefined) => (size === undefined || loss !== "cross_entropy" ? 1 : waysOf(batch));
+  const groupsOf = (batch: Pick<TaskBatch, "ways">, size: number | undefined) => (size === undefined || loss !== "cross_entropy" ? 1 : waysOf(batch));
   const settings: Record<string, number> = { innerLr, innerSteps, evalSteps, evalLr };
   if (o.innerBatch !== undefined) settings.innerBatch = o.innerBatch;
   if (o.evalBatch !== undefined) settings.evalBatch = o.evalBatch;
 
-  return {
+  const algo: MetaAlgorithm = {
     name: "reptile",
     model,
     loss,
     options: settings,
+    adaptation: { kind: "weights", tensors: [], outputs: "logits" },
     init: (rng: Rng) => model.init(rng),
     step(params: TensorRecord, batch: TaskBatch): MetaStep {
       taskCount(batch);
@@ -89,14 +102,30 @@ export function reptile(model: Model, o: ReptileOptions = {}): MetaAlgorithm {
         return { loss: value, grads, adapted: phi, accuracy: acc };
       });
     },
-    evaluate(params: TensorRecord, batch: TaskBatch, options: EvaluationOptions = {}) {
-      taskCount(batch);
+    adapt(params: TensorRecord, support: SupportSet, options: AdaptOptions = {}) {
+      checkAdaptOptions(algo, options);
+      checkHeadWays(algo, support.ways);
+      const steps = options.steps ?? evalSteps;
+      const size = options.balanced === false ? undefined : o.evalBatch;
       return tidy(() => {
-        const fast = sgd(params, batch.support, groupsOf(batch, o.evalBatch), options.steps ?? evalSteps, options.lr ?? evalLr, o.evalBatch, "evalBatch");
-        const predictions = model.apply(fast, batch.query.x);
-        const acc = loss === "cross_entropy" ? accuracy(predictions, batch.query.y) : undefined;
-        return { predictions, loss: meanTaskLoss(loss, predictions, batch.query.y), accuracy: acc };
+        const fast = sgd(params, support, groupsOf(support, size), steps, options.lr ?? evalLr, size, "evalBatch");
+        return weightsTask(model, params, fast, support, steps, options);
       });
     },
+    predict: (task, x) => tidy(() => taskOutputs(model, task, x)),
+    evaluate: (params, batch, options) => evaluateByAdaptation(algo, params, batch, options),
   };
+  return algo;
 }
+
+export const REPTILE_ENTRY: AlgorithmEntry = {
+  head: true,
+  regression: true,
+  create(model, o) {
+    const num = (k: string) => storedField(o, k, "number");
+    return reptile(model, {
+      innerLr: num("innerLr"), innerSteps: num("innerSteps"), evalSteps: num("evalSteps"), evalLr: num("evalLr"),
+      innerBatch: num("innerBatch"), evalBatch: num("evalBatch"), loss: storedLoss(o),
+    });
+  },
+};

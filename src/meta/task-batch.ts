@@ -20,7 +20,7 @@ export interface TaskBatch {
 }
 
 /** N of a classification batch, or a KshotError saying it is missing. */
-export function waysOf(batch: TaskBatch): number {
+export function waysOf(batch: Pick<TaskBatch, "ways">): number {
   const n = batch.ways;
   if (n === undefined || !Number.isInteger(n) || n < 1) {
     throw new KshotError(`task batch: classification needs \`ways\` (classes per task, a positive integer), got ${n}`);

@@ -8,6 +8,7 @@ import { KshotError } from "../errors.ts";
 import { stopGradient } from "../ops/elementwise.ts";
 import { formatShape, sameShape } from "../shape.ts";
 import type { Tensor } from "../tensor.ts";
+import { disposeTensors, mapRecord } from "../tree.ts";
 
 export class StateStore {
   private tensors: TensorRecord = {};
@@ -42,11 +43,11 @@ export class StateStore {
       }
     }
     this.dispose();
-    for (const [name, t] of Object.entries(tensors)) this.tensors[name] = keep(stopGradient(t));
+    this.tensors = keep(mapRecord(tensors, (t) => stopGradient(t)));
   }
 
   dispose(): void {
-    for (const t of Object.values(this.tensors)) t.dispose();
+    disposeTensors(this.tensors);
     this.tensors = {};
   }
 }

@@ -33,6 +33,7 @@ import { createOptimizer } from "../optim/create.ts";
 import type { Optimizer, OptimizerConfig } from "../optim/optimizer.ts";
 import { checkSchedule, learningRate, type Schedule } from "../optim/schedule.ts";
 import { Rng } from "../rng.ts";
+import { disposeTensors, mapRecord } from "../tree.ts";
 import { Accumulators } from "./accumulators.ts";
 import { algorithmOptions } from "./algorithms.ts";
 import { BatchStream, disposeTaskBatch, isClassification, type TaskSource } from "./batches.ts";
@@ -111,11 +112,7 @@ function checkResumable(algo: MetaAlgorithm, resume: Checkpoint): void {
 
 /** Views of `r` (sharing memory, so none of the caller's tensors is ever disposed by training), kept. */
 function ownCopy(r: TensorRecord): TensorRecord {
-  return Object.fromEntries(Object.entries(r).map(([k, t]) => [k, keep(stopGradient(t))]));
-}
-
-function disposeAll(r: TensorRecord): void {
-  for (const t of Object.values(r)) t.dispose();
+  return keep(mapRecord(r, (t) => stopGradient(t)));
 }
 
 // ---------------------------------------------------------------- the run
@@ -179,7 +176,7 @@ class TrainingRun {
       if (typeof state.skipped === "number") this.skipped = state.skipped;
     } else {
       this.params = o.params ? ownCopy(o.params) : tidy(() => algo.init(new Rng(s.seed)));
-      for (const t of Object.values(this.params)) keep(t);
+      keep(this.params);
     }
     this.previousSeconds = resume?.metadata.seconds ?? 0;
     const previous = resume?.metadata.history?.validation;
@@ -224,9 +221,8 @@ class TrainingRun {
     } finally {
       disposeTaskBatch(batch);
     }
-    disposeAll(this.params);
-    this.params = next;
-    for (const t of Object.values(this.params)) keep(t);
+    disposeTensors(this.params);
+    this.params = keep(next);
     this.iteration++;
   }
 
@@ -361,7 +357,7 @@ export async function train(algo: MetaAlgorithm, tasks: TaskSource, options: Tra
     await run.finish();
     return run.result(stopped);
   } catch (err) {
-    disposeAll(run.params);
+    disposeTensors(run.params);
     throw err;
   } finally {
     run.release();

@@ -79,7 +79,7 @@ describe("kshot train and eval", () => {
     expect(acc.ci95 as number).toBeGreaterThanOrEqual(0);
     const steps = await kshot("eval", "--model", out, "--inner-steps", "3", ...REF);
     expect(steps.code).toBe(1);
-    expect(steps.err.join("\n")).toMatch(/protonet does not adapt by gradient steps/);
+    expect(steps.err.join("\n")).toMatch(/protonet adapts by class prototypes, without gradient steps: --inner-steps and --inner-lr do not apply/);
   });
 
   it("--threads: the wasm backend's threads change the speed, not the result", async () => {

@@ -6,6 +6,7 @@
  */
 import { KshotError } from "../../errors.ts";
 import { disposeCheckpoint, load } from "../../io/checkpoint.ts";
+import { checkAdaptOptions } from "../../meta/adapted-task.ts";
 import { fromMetadata, storedEvaluation } from "../../train/algorithms.ts";
 import { flag, type FlagSpec, parseFlags, UsageError } from "../args.ts";
 import { startBackend } from "../backend.ts";
@@ -44,10 +45,7 @@ export async function evalCommand(args: readonly string[], io: CliIO): Promise<n
     const stored = storedEvaluation(checkpoint.metadata);
     const num = (name: string, key: keyof typeof stored, fallback?: number): number | undefined => flag.number(f, name) ?? stored[key] ?? fallback;
     const innerSteps = flag.number(f, "inner-steps");
-    const adapts = algorithm.options.evalSteps !== undefined || algorithm.name === "finetune";
-    if (!adapts && (innerSteps !== undefined || flag.number(f, "inner-lr") !== undefined)) {
-      throw new KshotError(`${algorithm.name} does not adapt by gradient steps: --inner-steps and --inner-lr do not apply`);
-    }
+    checkAdaptOptions(algorithm, { steps: innerSteps, lr: flag.number(f, "inner-lr") }, { steps: "--inner-steps", lr: "--inner-lr" });
     const plan: EvaluationPlan = {
       ways: opened.kind === "sinusoid" ? 1 : num("ways", "ways", 5)!,
       shots: num("shots", "shots", opened.kind === "sinusoid" ? 10 : 1)!,

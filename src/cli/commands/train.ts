@@ -13,6 +13,7 @@ import { mlp } from "../../nn/mlp.ts";
 import type { Model } from "../../nn/model.ts";
 import { describeSchedule } from "../../optim/schedule.ts";
 import { Rng } from "../../rng.ts";
+import { disposeTensors } from "../../tree.ts";
 import { createAlgorithm, needsHead, type AlgorithmOptions } from "../../train/algorithms.ts";
 import type { TaskSource } from "../../train/batches.ts";
 import { train, type ValidationOptions } from "../../train/train.ts";
@@ -47,20 +48,19 @@ function buildModel(plan: TrainPlan, data: OpenedData): Model {
   return conv4({ hidden: plan.hidden, ways: needsHead(plan.algorithm) ? plan.ways : 0, channels, size });
 }
 
-function algorithmOptions(plan: TrainPlan, model: Model, trainTasks: TaskSource): AlgorithmOptions {
-  if (plan.algorithm === "finetune") {
-    return { ...plan.options, numClasses: (trainTasks as unknown as { source: { numClasses: number } }).source.numClasses };
-  }
-  if (plan.innerSteps === undefined) return {};
-  const names = Object.keys(model.paramShapes);
-  // ANIL on the MLP: the last layer is the head.
-  const anilHead = plan.algorithm === "anil" && model.name === "mlp" ? names.slice(-2).join(",") : undefined;
+/** The plan's algorithm options: each algorithm reads those it has (see its registry entry). */
+function algorithmOptions(plan: TrainPlan): AlgorithmOptions {
   return {
     ...plan.options,
     innerSteps: plan.innerSteps, innerLr: plan.innerLr, evalSteps: plan.evalSteps, evalLr: plan.evalLr,
     loss: plan.kind === "sinusoid" ? "mse" : "cross_entropy",
-    ...(anilHead ? { innerParams: anilHead } : {}),
   };
+}
+
+/** Classes of the training tasks' source (image datasets), for algorithms that pre-train on all of them. */
+function trainingClasses(tasks: TaskSource): number | undefined {
+  const classes = (tasks as { source?: { numClasses?: unknown } }).source?.numClasses;
+  return typeof classes === "number" ? classes : undefined;
 }
 
 /** Validation on the split's validation part with the evaluation protocol (narrowed to the classes there). */
@@ -107,7 +107,7 @@ export async function trainCommand(args: readonly string[], io: CliIO): Promise<
     const root = new Rng(plan.seed);
     const trainTasks = taskSource(data, "train", plan, root.fork("train"), augment);
     const model = buildModel(plan, data);
-    const algo = createAlgorithm(plan.algorithm, model, algorithmOptions(plan, model, trainTasks));
+    const algo = createAlgorithm(plan.algorithm, model, algorithmOptions(plan), { trainingClasses: trainingClasses(trainTasks) });
     io.err(describePlan(plan, data, augment, backend.label, algo));
     if (resume) io.err(`resuming ${resumePath} at iteration ${resume.metadata.iteration}`);
 
@@ -159,7 +159,7 @@ export async function trainCommand(args: readonly string[], io: CliIO): Promise<
       }
       return 0;
     } finally {
-      for (const t of Object.values(result.params)) t.dispose();
+      disposeTensors(result.params);
     }
   } finally {
     if (resume) disposeCheckpoint(resume);

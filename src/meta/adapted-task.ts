@@ -10,6 +10,7 @@
 import type { TensorRecord } from "../autograd.ts";
 import { noGrad, tidy } from "../engine.ts";
 import { KshotError } from "../errors.ts";
+import { checkOptionalNumber } from "../checks.ts";
 import { asConv4 } from "../nn/conv4.ts";
 import type { BatchNormSource, BatchNormStatistics } from "../nn/layers.ts";
 import type { Model } from "../nn/model.ts";
@@ -104,8 +105,8 @@ export interface OptionNames {
 export function checkAdaptOptions(algo: Pick<MetaAlgorithm, "name" | "adaptation">, o: EvaluationOptions, names: OptionNames = { what: "adapt", steps: "steps", lr: "lr" }): void {
   const { steps, lr } = names;
   const what = names.what ? `${names.what}: ` : "";
-  if (o.steps !== undefined && (!Number.isInteger(o.steps) || o.steps < 0)) throw new KshotError(`${what}expected ${steps} to be a non-negative integer, got ${o.steps}`);
-  if (o.lr !== undefined && !(o.lr >= 0 && Number.isFinite(o.lr))) throw new KshotError(`${what}expected ${lr} to be a non-negative number, got ${o.lr}`);
+  checkOptionalNumber(names.what ?? "", steps, o.steps, "non-negative integer");
+  checkOptionalNumber(names.what ?? "", lr, o.lr, "non-negative number");
   const a = algo.adaptation;
   if (a.withoutSteps && (o.steps !== undefined || o.lr !== undefined)) {
     throw new KshotError(`${what}${algo.name} ${a.withoutSteps}: ${steps} and ${lr} do not apply`);

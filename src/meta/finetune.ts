@@ -19,6 +19,7 @@
 import { grad, type TensorRecord, valueAndGradWithAux } from "../autograd.ts";
 import { noGrad, tidy } from "../engine.ts";
 import { KshotError } from "../errors.ts";
+import { checkNumber } from "../checks.ts";
 import { zeros } from "../ops/creation.ts";
 import { cast, mul } from "../ops/elementwise.ts";
 import { oneHot } from "../ops/gather.ts";
@@ -70,8 +71,8 @@ function checkOptions(o: FinetuneOptions): Required<FinetuneOptions> {
   };
   const bad = (what: string, v: unknown) => new KshotError(`finetune: expected ${what}, got ${String(v)}`);
   if (!Number.isInteger(r.numClasses) || r.numClasses < 2) throw bad("numClasses (training classes) to be an integer >= 2", r.numClasses);
-  if (!Number.isInteger(r.steps) || r.steps < 0) throw bad("steps to be a non-negative integer", r.steps);
-  if (!(r.lr >= 0) || !Number.isFinite(r.lr)) throw bad("lr to be a non-negative number", r.lr);
+  checkNumber("finetune", "steps", r.steps, "non-negative integer");
+  checkNumber("finetune", "lr", r.lr, "non-negative number");
   if (!(r.momentum >= 0 && r.momentum < 1)) throw bad("momentum in [0, 1)", r.momentum);
   if (r.headInit !== "zeros" && r.headInit !== "random") throw bad('headInit "zeros" or "random"', r.headInit);
   return r;
@@ -118,7 +119,7 @@ export function finetune(backbone: Model, options: FinetuneOptions): MetaAlgorit
     const tasks = taskCount(batch);
     const ways = waysOf(batch);
     const classes = batch.classes;
-    if (!classes || classes.dtype !== "int32" || classes.rank !== 2 || classes.shape[0] !== tasks || classes.shape[1] !== ways) {
+    if (classes?.dtype !== "int32" || classes.rank !== 2 || classes.shape[0] !== tasks || classes.shape[1] !== ways) {
       throw new KshotError(`finetune: pre-training needs the batch's source classes \`classes\` as int32 [${tasks}, ${ways}] (ks.train's batches carry them), got ${classes ? `${classes.dtype} [${classes.shape.join(", ")}]` : "none"}`);
     }
     const parts = batch.query.x.shape[1] > 0 ? [batch.support, batch.query] : [batch.support];

@@ -14,6 +14,7 @@
 import { type TensorRecord, valueAndGradWithAux } from "../autograd.ts";
 import { tidy } from "../engine.ts";
 import { KshotError } from "../errors.ts";
+import { checkNumber } from "../checks.ts";
 import { full } from "../ops/creation.ts";
 import type { Model } from "../nn/model.ts";
 import type { Rng } from "../rng.ts";
@@ -53,12 +54,6 @@ const STORED_NAME_SEPARATOR = ",";
 
 type MamlVariant = "maml" | "fomaml" | "metasgd" | "anil";
 
-function checkNonNegative(name: string, v: number, integer: boolean): void {
-  if (!(v >= 0) || (integer && !Number.isInteger(v)) || !Number.isFinite(v)) {
-    throw new KshotError(`maml: ${name} must be a ${integer ? "non-negative integer" : "non-negative number"}, got ${v}`);
-  }
-}
-
 const WEIGHTS_ADAPTATION: AdaptationSpec = { kind: "weights", tensors: [], outputs: "logits" };
 const LEARNED_LR_ADAPTATION: AdaptationSpec = { ...WEIGHTS_ADAPTATION, withoutLr: "steps with its learned per-parameter step sizes" };
 
@@ -71,10 +66,10 @@ function makeMaml(name: MamlVariant, model: Model, o: MamlOptions): MetaAlgorith
   const learnLr = o.learnLr ?? false;
   const loss = o.loss ?? "cross_entropy";
   const adapted = o.innerParams ? [...o.innerParams] : Object.keys(model.paramShapes);
-  checkNonNegative("innerLr", innerLr, false);
-  checkNonNegative("innerSteps", innerSteps, true);
-  checkNonNegative("evalSteps", evalSteps, true);
-  checkNonNegative("evalLr", evalLr, false);
+  checkNumber(name, "innerLr", innerLr, "non-negative number");
+  checkNumber(name, "innerSteps", innerSteps, "non-negative integer");
+  checkNumber(name, "evalSteps", evalSteps, "non-negative integer");
+  checkNumber(name, "evalLr", evalLr, "non-negative number");
   pick(model.paramShapes, adapted);
 
   const stepSizes = (p: TensorRecord, fallback: number): number | TensorRecord =>

@@ -10,6 +10,7 @@
 import type { TensorRecord } from "../autograd.ts";
 import { tidy } from "../engine.ts";
 import { KshotError } from "../errors.ts";
+import { checkOptionalNumber } from "../checks.ts";
 import { sub } from "../ops/elementwise.ts";
 import type { Model } from "../nn/model.ts";
 import type { Rng } from "../rng.ts";
@@ -60,13 +61,16 @@ export function reptile(model: Model, o: ReptileOptions = {}): MetaAlgorithm {
     throw new KshotError(`reptile: expected innerLr > 0 and innerSteps ≥ 1, got ${innerLr} and ${innerSteps}`);
   }
   for (const [name, value] of [["innerBatch", o.innerBatch], ["evalBatch", o.evalBatch]] as const) {
-    if (value !== undefined && !(Number.isInteger(value) && value >= 1)) throw new KshotError(`reptile: expected ${name} to be a positive integer, got ${value}`);
+    checkOptionalNumber("reptile", name, value, "positive integer");
   }
   const adapt = Object.keys(model.paramShapes);
   /** φ after `steps` SGD steps from θ on `data`, on minibatches of `size` examples when given. */
   const sgd = (params: TensorRecord, data: LabelledSet, groups: number, steps: number, lr: number, size: number | undefined, what: string) => {
     const inner = { lr, firstOrder: true, adapt, loss };
     let fast = perTask(params, data.x.shape[0]);
+    if (size !== undefined && data.x.shape[1] % groups !== 0) {
+      throw new KshotError(`reptile ${what}: class-balanced minibatches need the same number of examples of each of the ${groups} classes, got ${data.x.shape[1]} examples`);
+    }
     const m = size === undefined ? undefined : examplesPerGroup(size, groups, data.x.shape[1] / groups, `reptile ${what}`);
     if (m === undefined) return innerLoop(model, fast, data.x, data.y, { ...inner, steps });
     for (let s = 0; s < steps; s++) {

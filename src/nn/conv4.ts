@@ -4,6 +4,7 @@
  * optional linear head with `ways` outputs (metric methods use the embedding without a head).
  */
 import { KshotError } from "../errors.ts";
+import { checkNumber } from "../checks.ts";
 import { tidy } from "../engine.ts";
 import type { Rng } from "../rng.ts";
 import type { Tensor } from "../tensor.ts";
@@ -47,9 +48,7 @@ export function conv4(options: Conv4Options = {}): Conv4Model {
   const ways = options.ways ?? 5;
   const channels = options.channels ?? 1;
   const size = options.size ?? 28;
-  for (const [k, v] of Object.entries({ hidden, ways, channels, size })) {
-    if (!Number.isInteger(v) || v < (k === "ways" ? 0 : 1)) throw new KshotError(`conv4: ${k} must be a ${k === "ways" ? "non-negative" : "positive"} integer, got ${v}`);
-  }
+  for (const [k, v] of Object.entries({ hidden, ways, channels, size })) checkNumber("conv4", k, v, k === "ways" ? "non-negative integer" : "positive integer");
   let spatial = size;
   for (let i = 0; i < 4; i++) spatial = Math.floor(spatial / 2);
   if (spatial < 1) throw new KshotError(`conv4: inputs of ${size}×${size} are too small for four 2×2 pools`);

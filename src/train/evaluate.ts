@@ -10,6 +10,7 @@
 import type { TensorRecord } from "../autograd.ts";
 import { tidy } from "../engine.ts";
 import { KshotError } from "../errors.ts";
+import { checkNumber } from "../checks.ts";
 import type { MetaAlgorithm } from "../meta/algorithm.ts";
 import { cast, equal, square, sub } from "../ops/elementwise.ts";
 import { argmax, mean } from "../ops/reduce.ts";
@@ -72,18 +73,12 @@ const CHUNK_VALUES = 250_000;
 
 function chunkSize(source: TaskSource, option: number | undefined): number {
   if (option !== undefined) {
-    if (!Number.isInteger(option) || option < 1) throw new KshotError(`evaluate: expected batch to be a positive integer, got ${option}`);
-    return option;
+    return checkNumber("evaluate", "batch", option, "positive integer");
   }
   const probe = (source as { shots?: number; queries?: number; ways?: number; source?: { shape: number[] } });
   const examples = (probe.ways ?? 1) * ((probe.shots ?? 1) + (probe.queries ?? 1));
   const values = probe.source ? probe.source.shape.reduce((a, b) => a * b, 1) : 1;
   return Math.max(1, Math.min(100, Math.floor(CHUNK_VALUES / Math.max(1, examples * values))));
-}
-
-function checkEpisodes(n: number): number {
-  if (!Number.isInteger(n) || n < 1) throw new KshotError(`evaluate: expected episodes to be a positive integer, got ${n}`);
-  return n;
 }
 
 /** Accuracy (classification) or MSE after 1/5/10 steps (regression) of `params` over test episodes. */
@@ -93,7 +88,7 @@ export async function evaluate(
   tasks: TaskSource,
   options: EvaluateOptions = {},
 ): Promise<EvaluationResult> {
-  const episodes = checkEpisodes(options.episodes ?? 600);
+  const episodes = checkNumber("evaluate", "episodes", options.episodes ?? 600, "positive integer");
   const chunk = chunkSize(tasks, options.batch);
   const stream = new BatchStream(tasks, algo.model.inputShape);
   const classification = isClassification(tasks);

@@ -23,6 +23,7 @@
 import type { TensorRecord } from "../autograd.ts";
 import { keep, tidy } from "../engine.ts";
 import { KshotError } from "../errors.ts";
+import { checkNumber, checkOptionalNumber } from "../checks.ts";
 import { type CheckpointMetadata, type Checkpoint, type JsonRecord, serialize } from "../io/checkpoint.ts";
 import { writeFileAtomic } from "../io/files.ts";
 import type { MetaAlgorithm } from "../meta/algorithm.ts";
@@ -46,16 +47,8 @@ export type {
 
 // ---------------------------------------------------------------- options
 
-function positiveInteger(name: string, v: number | undefined, fallback?: number): number | undefined {
-  const value = v ?? fallback;
-  if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new KshotError(`train: expected ${name} to be a positive integer, got ${v}`);
-  return value;
-}
-
-function positiveNumber(name: string, v: number | undefined): number | undefined {
-  if (v !== undefined && !(Number.isFinite(v) && v > 0)) throw new KshotError(`train: expected ${name} to be a positive number, got ${v}`);
-  return v;
-}
+const positiveInteger = (name: string, v: number | undefined, fallback?: number) => checkOptionalNumber("train", name, v ?? fallback, "positive integer");
+const positiveNumber = (name: string, v: number | undefined) => checkOptionalNumber("train", name, v, "positive number");
 
 interface Settings {
   metaBatch: number;
@@ -79,7 +72,7 @@ function settings(o: TrainOptions): Settings {
     clipNorm: positiveNumber("clipNorm", o.clipNorm),
     seed: o.seed ?? 0,
   };
-  if (!Number.isInteger(s.maxNonFinite) || s.maxNonFinite < 0) throw new KshotError(`train: expected maxNonFinite to be a non-negative integer, got ${o.maxNonFinite}`);
+  checkNumber("train", "maxNonFinite", s.maxNonFinite, "non-negative integer");
   if (s.iterations === undefined && s.minutes === undefined) throw new KshotError("train: give a budget: `iterations` and/or `minutes`");
   positiveInteger("validation.every", o.validation?.every);
   positiveNumber("validation.everySeconds", o.validation?.everySeconds);

@@ -103,7 +103,9 @@ describe("shim runner", () => {
   it("runs only the .only tests and suites when there are any", async () => {
     const r = fresh();
     r.it("plain", () => undefined);
+    // biome-ignore lint/suspicious/noFocusedTests: this tests the shim's `.only`.
     r.it.only("only test", () => undefined);
+    // biome-ignore lint/suspicious/noFocusedTests: this tests the shim's `.only`.
     r.describe.only("only suite", () => {
       r.it("inside", () => undefined);
       r.it.skip("skipped inside", () => undefined);

@@ -3,12 +3,8 @@
 // nothing back but the loss when asked.
 import { describe, expect, it } from "vitest";
 import * as ks from "../../src/index.ts";
+import { episodeBatch } from "./support.ts";
 
-function episodeBatch(tasks: number, ways: number, rng: ks.Rng): ks.meta.TaskBatch {
-  const images = (n: number) => ks.tensor(Float32Array.from({ length: tasks * n * 16 * 16 }, () => rng.uniform()), [tasks, n, 1, 16, 16]);
-  const labels = () => ks.tensor(Int32Array.from({ length: tasks * ways }, (_, i) => i % ways), [tasks, ways], "int32");
-  return { support: { x: images(ways), y: labels() }, query: { x: images(ways), y: labels() }, ways };
-}
 
 function counters(): ks.Backend["counters"] {
   return { ...ks.backendInUse().counters };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as ks from "../../src/index.ts";
 import { clusterTasks } from "../train/fixtures.ts";
+import { episodeBatch, itAdaptsLikeEveryAlgorithm } from "./support.ts";
 const { finetune } = ks.meta;
 const { episodeTensors, disposeTaskBatch } = ks;
 const { evaluate } = ks;
@@ -62,5 +63,25 @@ describe("finetune (the transfer-learning baseline)", () => {
     const { classes, ...plain } = episodeTensors(clusterTasks().nextBatch(1), [4]);
     classes.dispose();
     expect(() => algo.step(params, plain)).toThrow(/needs the batch's source classes `classes` as int32 \[1, 3\]/);
+  });
+
+  for (const wholeNetwork of [false, true]) {
+    itAdaptsLikeEveryAlgorithm(`finetune${wholeNetwork ? " (whole network)" : ""}`, () => ({
+      algo: finetune(ks.nn.conv4({ hidden: 4, ways: 0, size: 16 }), { numClasses: 6, steps: 3, lr: 0.1, wholeNetwork }),
+      batch: episodeBatch(2, 3, new ks.Rng(7)),
+    }));
+  }
+
+  it("adapts a new head (and with wholeNetwork the backbone's weights too)", () => {
+    const batch = episodeTensors(clusterTasks(3, 3, 2, 2).nextBatch(2), [4]);
+    for (const wholeNetwork of [false, true]) {
+      const algo = finetune(backbone(), { numClasses: 12, steps: 4, wholeNetwork });
+      const params = algo.init(new ks.Rng(2));
+      const task = algo.adapt(params, { ...batch.support, ways: 3 });
+      expect(task.steps).toBe(4);
+      expect(task.tensors["head.weight"]!.shape).toEqual([2, 3, 8]);
+      expect("weights.fc0.weight" in task.tensors).toBe(wholeNetwork);
+    }
+    disposeTaskBatch(batch);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as ks from "../../src/index.ts";
+import { episodeBatch, itAdaptsLikeEveryAlgorithm, itMatchesGoldenCase } from "./support.ts";
 type TaskBatch = ks.meta.TaskBatch;
 
 const { innerLoop, perTask } = ks.meta;
@@ -75,5 +76,24 @@ describe("reptile", () => {
     expect(() => ks.meta.reptile(model, { innerBatch: 0 })).toThrow(/innerBatch to be a positive integer, got 0/);
     const algo = ks.meta.reptile(model, { innerBatch: 3 });
     expect(() => algo.step(params, batch())).toThrow(/reptile innerBatch: expected a positive multiple of the 2 classes per task/);
+  });
+
+  itMatchesGoldenCase("conv4_reptile");
+  itAdaptsLikeEveryAlgorithm("reptile", () => ({
+    algo: ks.meta.reptile(ks.nn.conv4({ hidden: 4, ways: 3, size: 16 }), { innerLr: 0.3, evalSteps: 2 }),
+    batch: episodeBatch(2, 3, new ks.Rng(7)),
+  }));
+
+  it("adapts on evalBatch minibatches only when the support set is balanced", async () => {
+    const b = batch();
+    const algo = ks.meta.reptile(model, { innerLr: 0.5, evalSteps: 3, evalBatch: 2 });
+    const support = { ...b.support, ways: 2 };
+    // Each task has one example per class: a minibatch of 2 is the whole set either way.
+    const balanced = await algo.adapt(params, support).tensors["weights.fc0.weight"]!.data();
+    const whole = await algo.adapt(params, support, { balanced: false }).tensors["weights.fc0.weight"]!.data();
+    Array.from(balanced).forEach((v, i) => expect(v).toBeCloseTo(whole[i]!, 6));
+    const odd = { x: ks.concat([b.support.x, b.query.x], 1), y: ks.concat([b.support.y, b.query.y], 1), ways: 2 };
+    expect(() => algo.adapt(params, { ...odd, x: ks.slice(odd.x, [0, 0, 0], [2, 5, 3]), y: ks.slice(odd.y, [0, 0], [2, 5]) })).toThrow(/reptile evalBatch: class-balanced minibatches need the same number of examples of each of the 2 classes, got 5/);
+    expect(algo.adapt(params, { ...odd, x: ks.slice(odd.x, [0, 0, 0], [2, 5, 3]), y: ks.slice(odd.y, [0, 0], [2, 5]) }, { balanced: false }).steps).toBe(3);
   });
 });

@@ -19,6 +19,7 @@ interface Check {
   message: (negated: boolean) => string;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: each matcher takes its own arguments; the table holds them all.
 type Matcher = (received: unknown, source: Source, ...args: any[]) => Check;
 
 const not = (negated: boolean) => (negated ? "not " : "");

@@ -9,6 +9,7 @@ export function countsLine({ passed, failed }) {
 }
 
 export function stripAnsi(text) {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts the ANSI colour codes it strips.
   return text.replace(/\u001b\[[0-9;]*[A-Za-z]/g, "");
 }
 

@@ -21,7 +21,7 @@ import { flag, type FlagSpec, parseFlags, UsageError } from "../args.ts";
 import { startBackend } from "../backend.ts";
 import { imageShape, type OpenedData, openData, taskSource } from "../data.ts";
 import { SINUSOID_MLP } from "../defaults.ts";
-import { runTest, testJson, testLine } from "../evaluation.ts";
+import { runTest, type TestRun, testJson, testLine } from "../evaluation.ts";
 import { duration, jsonNumber, loss, percent, rate } from "../format.ts";
 import type { CliIO } from "../io.ts";
 import { progressView } from "../progress.ts";
@@ -113,7 +113,7 @@ export async function trainCommand(args: readonly string[], io: CliIO): Promise<
 
     const view = progressView(io, plan.iterations === undefined ? plan.minutes! * 60 : undefined);
     const validation = validationOptions(plan, data, root.fork("validation"), io);
-    let result;
+    let result: Awaited<ReturnType<typeof train>>;
     try {
       result = await train(algo, trainTasks, {
         metaBatch: plan.metaBatch, iterations: plan.iterations, minutes: plan.minutes,
@@ -143,7 +143,7 @@ export async function trainCommand(args: readonly string[], io: CliIO): Promise<
       say(`${algo.name} on ${data.name}, ${backend.label} backend: ${result.iterations} iterations in ${duration(result.seconds)} ` +
         `(${rate(((result.iterations - (resume?.metadata.iteration ?? 0)) * plan.metaBatch) / Math.max(result.seconds, 1e-9))} tasks/s), ` +
         `last loss ${loss(result.loss)}${trainAccuracy}; saved ${out}`);
-      let test;
+      let test: TestRun | undefined;
       if (flag.on(f, "eval")) {
         test = await runTest(algo, result.params, data, plan.evaluation, plan.seed, io.interrupt);
         say(testLine(test));

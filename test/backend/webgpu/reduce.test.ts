@@ -30,7 +30,7 @@ describe.skipIf(!gpu)("webgpu reduce", () => {
 
   it("NaN wins max/min and argmax points at the first NaN; ties go to the first index", async () => {
     for (const [outer, size, inner] of [[2, 9, 1], [1, 500, 1], [2, 300, 3], [3, 7, 70]] as [number, number, number][]) {
-      const x = randomInts(outer * size * inner, rand, -3, 3).reduce((a, v, i) => (a[i] = v, a), new Float32Array(outer * size * inner));
+      const x = Float32Array.from(randomInts(outer * size * inner, rand, -3, 3));
       for (let i = 5; i < x.length; i += 97) x[i] = NaN;
       x[1] = Infinity;
       x[2] = -Infinity;

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import * as ks from "../src/index.ts";
-import { accuracyOf, glyphTask, learnerBackend, tinyCheckpoint } from "./learner/fixtures.ts";
+import * as ks from "../../src/index.ts";
+import { accuracyOf, glyphTask, learnerBackend, tinyCheckpoint } from "./fixtures.ts";
 
 const task = () => glyphTask(5, 5, 6);
 const rowSums = (rows: Float32Array[]) => rows.map((r) => r.reduce((a, b) => a + b, 0));

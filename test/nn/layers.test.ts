@@ -1,6 +1,6 @@
-// Conv-4's BatchNorm with given statistics (what Learner.predict normalises with): collecting a batch's
-// statistics reproduces ordinary batch normalisation, and applying them to one example reproduces that
-// example's row.
+// BatchNorm with given statistics (what Learner.predict normalises with), through Conv-4, whose blocks use
+// it: collecting a batch's statistics reproduces ordinary batch normalisation, and applying them to one
+// example reproduces that example's row. Linear layers: through the MLP (test/nn/mlp.test.ts).
 import { describe, expect, it } from "vitest";
 import * as ks from "../../src/index.ts";
 

@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
 # The Omniglot reproduction of README.md and bench/RESULTS.md: each algorithm trained with `kshot train`
 # for its time budget, then tested with `kshot eval` (600 episodes, 95% interval). Two lanes run side by
-# side, one wasm thread each (`--threads 1`: one per core), as the published rows of sessions 3 and 4 were
-# measured; a single run on its own takes every core by default.
+# side, one wasm thread each (`--threads 1`: one per core), as the published rows were measured; a single
+# run on its own takes every core by default.
 #
-# usage: bash scripts/reproduce-omniglot.sh OUT_DIR [DATA_DIR]
+# usage: bash scripts/reproduce-omniglot.sh OUT_DIR DATA_DIR
 #   OUT_DIR   checkpoints (*.safetensors), logs (*.log: progress and validation curve) and results
 #             (*.eval-*.json, one `kshot eval --json` object per protocol) go here
-#   DATA_DIR  the compact omniglot-28.bin/.json or the official PNG folders (default ../shared/data/omniglot)
+#   DATA_DIR  the compact omniglot-28.bin/.json or the official PNG folders (`kshot data omniglot` fetches them)
 # Budgets are minutes of training; set KSHOT_REPRO_SCALE=0.1 for a quick smoke run of the whole pipeline.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out=${1:?usage: bash scripts/reproduce-omniglot.sh OUT_DIR [DATA_DIR]}
-data=${2:-../shared/data/omniglot}
+usage="usage: bash scripts/reproduce-omniglot.sh OUT_DIR DATA_DIR"
+out=${1:?$usage}
+data=${2:?$usage}
 scale=${KSHOT_REPRO_SCALE:-1}
 mkdir -p "$out"
 node scripts/ensure-build.mjs
@@ -46,7 +47,7 @@ lane_b() {
     set -- $protocol
     evaluate protonet "$1w$2s" --split vinyals --ways "$1" --shots "$2"
   done
-  # DESIGN.md's PyTorch yardstick: ProtoNet for 20 minutes on the lake split (60-way 5-shot 5-query, rot90).
+  # The PyTorch comparison: ProtoNet for 20 minutes on the lake split (60-way 5-shot 5-query, rot90).
   train protonet-lake 20 --algo protonet --split lake
   evaluate protonet-lake 5w1s --split lake --ways 5 --shots 1
   evaluate protonet-lake 5w5s --split lake --ways 5 --shots 5

@@ -40,10 +40,10 @@ export function checkDatasetName(name: string): DatasetName {
   return name as DatasetName;
 }
 
-/** Where to look for Omniglot when --data is not given: $KSHOT_OMNIGLOT, then beside the checkout. */
+/** Where to look for Omniglot when --data is not given: $KSHOT_OMNIGLOT, then data/omniglot in the package. */
 function omniglotCandidates(env: Readonly<Record<string, string | undefined>>): string[] {
   const root = packageInfo().root;
-  return [env.KSHOT_OMNIGLOT, resolve(root, "../shared/data/omniglot"), resolve(root, "data/omniglot")].filter((p): p is string => !!p);
+  return [env.KSHOT_OMNIGLOT, resolve(root, "data/omniglot")].filter((p): p is string => !!p);
 }
 
 function onlySplit(dataset: string, split: string | undefined, allowed: readonly string[]): string {

@@ -43,3 +43,4 @@ export {
 export { type SinusoidBatch, type SinusoidOptions, SinusoidSampler, sinusoid, sinusoidValue } from "./sinusoid.ts";
 export { type PixelPlanes, decodeImage } from "./image-decode.ts";
 export { areaResize, areaResizeToBytes, areaSums } from "./resize.ts";
+export type { ByteClassLayout } from "./byte-images.ts";

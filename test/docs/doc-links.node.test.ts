@@ -51,6 +51,12 @@ describe("docs cite what exists", () => {
   }
 });
 
+describe("the README stays a user's page", () => {
+  it("is at most 250 lines", () => {
+    expect(readFileSync(join(ROOT, "README.md"), "utf8").trimEnd().split("\n").length).toBeLessThanOrEqual(250);
+  });
+});
+
 describe("product code stands on its own", () => {
   it("src/ names no path outside the repository and no design document outside it", () => {
     const problems = filesUnder("src", ".ts").filter((f) => !f.startsWith("src/generated"))

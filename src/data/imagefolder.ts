@@ -34,11 +34,16 @@ export interface ClassImage {
 
 const IMAGE_FILE = /\.(png|jpe?g)$/i;
 
-function outputSize(size: ImageFolderOptions["size"]): [number, number] {
-  const [height, width] = typeof size === "number" ? [size, size] : (size ?? [28, 28]);
+/** Most float32 values one dataset may hold (4 GiB). */
+const MAX_DATASET_VALUES = 2 ** 30;
+
+function outputSize(size: ImageFolderOptions["size"], maxPixels: number): [number, number] {
+  const pair = typeof size === "number" ? [size, size] : (size ?? [28, 28]);
+  const [height, width] = Array.isArray(pair) && pair.length === 2 ? pair : [NaN, NaN];
   if (!Number.isInteger(height) || !Number.isInteger(width) || height < 1 || width < 1) {
     throw new KshotError(`imagefolder: expected size to be a positive integer or [height, width], got ${JSON.stringify(size)}`);
   }
+  if (height * width > maxPixels) throw new KshotError(`imagefolder: size ${height}×${width} has more than the ${maxPixels} pixels allowed (limits.maxPixels)`);
   return [height, width];
 }
 
@@ -74,9 +79,13 @@ export function imageFolderFromImages(images: readonly ClassImage[], options: Im
   if (channels !== 1 && channels !== 3) {
     throw new KshotError(`imagefolder: expected channels 1 or 3, got ${String(channels)}`);
   }
-  const [height, width] = outputSize(options.size);
-  const full: Required<ImageFolderOptions> = { size: [height, width], channels, invert: options.invert ?? false, limits: imageLimits(options.limits) };
+  const limits = imageLimits(options.limits);
+  const [height, width] = outputSize(options.size, limits.maxPixels);
+  const full: Required<ImageFolderOptions> = { size: [height, width], channels, invert: options.invert ?? false, limits };
   if (images.length === 0) throw new KshotError("imagefolder: expected at least one image, got none");
+  if (images.length * channels * height * width > MAX_DATASET_VALUES) {
+    throw new KshotError(`imagefolder: ${images.length} images of ${channels}×${height}×${width} exceed the ${MAX_DATASET_VALUES} values one dataset may hold`);
+  }
   const classNames = [...new Set(images.map((i) => i.className))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const classOf = new Map(classNames.map((name, c) => [name, c]));
   const size = channels * height * width;

@@ -79,7 +79,8 @@ function parseIndex(index: unknown): CompactIndex {
   }
   const object = (v: unknown, what: string): Fields =>
     typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Fields) : fail(`expected ${what} to be an object, got ${describe(v)}`);
-  const array = (v: unknown, what: string): unknown[] => (Array.isArray(v) ? v : fail(`expected ${what} to be an array, got ${describe(v)}`));
+  // Array.from: a sparse array's holes become undefined, which the element checks then name.
+  const array = (v: unknown, what: string): unknown[] => (Array.isArray(v) ? Array.from(v) : fail(`expected ${what} to be an array, got ${describe(v)}`));
   const text = (v: unknown, what: string): string => (typeof v === "string" ? v : fail(`expected ${what} to be a string, got ${describe(v)}`));
   const integer = (v: unknown, what: string, min: number): number =>
     Number.isSafeInteger(v) && (v as number) >= min ? (v as number) : fail(`expected ${what} to be an integer ≥ ${min}, got ${describe(v)}`);

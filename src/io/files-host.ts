@@ -127,6 +127,16 @@ export function currentRuntime(): Runtime {
   return "browser";
 }
 
+/** An environment variable in Node or Deno (undefined in a browser, or where Deno denies env access). */
+export function hostEnv(name: string): string | undefined {
+  const g = globalThis as { Deno?: { env: { get(n: string): string | undefined } }; process?: { env?: Record<string, string | undefined> } };
+  try {
+    return currentRuntime() === "deno" ? g.Deno!.env.get(name) : g.process?.env?.[name];
+  } catch {
+    return undefined;
+  }
+}
+
 /** The file system of this runtime; in a browser, a KshotError saying what to use instead. */
 export async function fileHost(action: string, path: string): Promise<FileHost> {
   switch (currentRuntime()) {

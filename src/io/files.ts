@@ -3,7 +3,7 @@
  * In a browser every function rejects with a KshotError (use bytes or URLs there).
  */
 import { KshotError } from "../errors.ts";
-import { describeFileError, fileHost, isNotFound } from "./files-host.ts";
+import { describeFileError, fileHost, hostEnv, isNotFound } from "./files-host.ts";
 
 export interface DirectoryEntry {
   name: string;
@@ -54,6 +54,15 @@ function randomSuffix(): string {
 }
 
 /**
+ * Test hook of the crash-safety tests: `KSHOT_TEST_WRITE_PAUSE_MS` holds every atomic write that long
+ * between writing the temp file and renaming it, so a test can kill the process at the worst moment.
+ */
+async function crashTestPause(): Promise<void> {
+  const ms = Number(hostEnv("KSHOT_TEST_WRITE_PAUSE_MS") ?? 0);
+  if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
  * Writes `path.tmp-<random>` beside `path`, then renames it over `path`: readers see the old file or the
  * new one, never half of one. On failure the temp file is removed.
  */
@@ -63,6 +72,7 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array | string):
   const temp = `${path}.tmp-${randomSuffix()}`;
   try {
     await host.writeFile(temp, data);
+    await crashTestPause();
     await host.rename(temp, path);
   } catch (err) {
     await host.remove(temp).catch(() => undefined); // it may never have been created

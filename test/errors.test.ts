@@ -2,18 +2,7 @@
 // leaves no tensor behind. The same table runs in Node, Deno and Chromium.
 import { describe, expect, it } from "vitest";
 import * as ks from "../src/index.ts";
-
-/** A PNG signature and an IHDR claiming 2147483647×1 pixels (a 100-byte decompression bomb's header). */
-function bombHeader(): Uint8Array {
-  const bytes = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0x7f, 0xff, 0xff, 0xff, 0, 0, 0, 1, 8, 0, 0, 0, 0, 0, 0, 0, 0]);
-  let c = 0xffffffff; // the IHDR chunk's CRC, so only the size is wrong
-  for (const b of bytes.subarray(12, 29)) {
-    c ^= b;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  }
-  new DataView(bytes.buffer).setUint32(29, (c ^ 0xffffffff) >>> 0);
-  return bytes;
-}
+import { ihdr, pngFile } from "./data/png-bytes.ts";
 
 const glyphs = () => ks.data.glyphs({ trainClasses: 6, validationClasses: 2, testClasses: 2 }).train;
 
@@ -23,7 +12,7 @@ const TABLE: [string, () => unknown, RegExp][] = [
   ["checkpoint iteration 1.5", () => ks.io.decodeMetadata({ format: "kshot/1", iteration: "1.5" }), /iteration: expected an integer ≥ 0, found "1.5"/],
   ["metadata nested 100,000 deep", () => ks.io.decodeMetadata({ format: "kshot/1", state: "[".repeat(1e5) }), /nested at most 32 levels/],
   ["load from a number", () => ks.io.load(42 as unknown as string), /expected bytes, a path or a URL/],
-  ["PNG bomb header", () => ks.data.decodeImage(bombHeader(), "bomb.png"), /bomb.png: the header says 2147483647×1/],
+  ["PNG bomb header", () => ks.data.decodeImage(pngFile([ihdr(2 ** 31 - 1, 1)]), "bomb.png"), /bomb.png: the header says 2147483647×1/],
   ["image limit not an integer", () => ks.data.decodeImage(new Uint8Array(8), "x", { maxPixels: 0.5 }), /maxPixels to be a positive integer/],
   ["image folder without images", () => ks.data.imageFolderFromImages([]), /at least one image/],
   ["image folder of 2^20 × 2^20", () => ks.data.imageFolderFromImages([], { size: 2 ** 20 }), /more than the 67108864 pixels/],

@@ -93,7 +93,7 @@ export function reptile(model: Model, o: ReptileOptions = {}): MetaAlgorithm {
     adaptation: { kind: "weights", tensors: [], outputs: "logits" },
     init: (rng: Rng) => model.init(rng),
     step(params: TensorRecord, batch: TaskBatch): MetaStep {
-      taskCount(batch);
+      taskCount(batch, true); // the inner loop trains on support and query alike
       return tidy(() => {
         const groups = groupsOf(batch, o.innerBatch);
         const { x, y } = joinByGroup(batch.support, batch.query, groups);

@@ -19,7 +19,8 @@ child.stdout.on("data", (chunk) => {
   process.stdout.write(chunk);
 });
 child.on("close", (code) => {
-  const plain = output.replace(/\x1b\[[0-9;]*m/g, ""); // vitest colours its output
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts the colour codes vitest writes.
+  const plain = output.replace(/\x1b\[[0-9;]*m/g, "");
   const reports = [...plain.matchAll(/^fuzz ([\w-]+): (\{.*\})$/gm)].map((m) => ({ name: m[1], ...JSON.parse(m[2]) }));
   const total = reports.reduce((n, r) => n + r.cases, 0);
   const slowest = Math.max(0, ...reports.map((r) => r.slowestMs));

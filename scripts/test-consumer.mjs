@@ -79,6 +79,7 @@ const CHECKS = [
     const outside = join(work, "deno-outside");
     mkdirSync(outside);
     writeFileSync(join(outside, "main.ts"), `import * as ks from ${JSON.stringify(pathToFileURL(join(root, "src", "index.ts")).href)};\n` +
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the ${…} belongs to the generated program.
       "await ks.init({ backend: \"wasm\" });\nconsole.log(`ok ${Array.from(await ks.sum(ks.tensor([1, 2, 3])).data())}`);\n");
     return expectMatch(await sh(deno, ["run", "-A", "main.ts"], { cwd: outside }), /^ok 6$/m, "deno run").trim();
   }],

@@ -11,6 +11,7 @@ import { KshotError } from "../errors.ts";
 import { Rng } from "../rng.ts";
 import { formatShape } from "../shape.ts";
 import { BUILT_IN_MODELS, createAlgorithm, createModel, needsHead, checkAlgorithmName } from "../train/algorithms.ts";
+import type { MetaAlgorithm } from "../meta/algorithm.ts";
 import type { Model } from "../nn/model.ts";
 import type { CheckpointMetadata } from "./checkpoint.ts";
 import type { SafetensorsEntry } from "./safetensors.ts";
@@ -59,7 +60,7 @@ export function checkAgainstMetadata(tensors: ReadonlyMap<string, SafetensorsEnt
   if (!needsHead(name) && head.length > 0) {
     fail(`${name} uses the model as an embedding, without a head, but the model has ${head.join(", ")}: parameters of another algorithm?`);
   }
-  let algorithm;
+  let algorithm: MetaAlgorithm;
   try {
     algorithm = createAlgorithm(name, model, metadata.algorithm.options);
   } catch (err) {

@@ -66,6 +66,9 @@ async function build(root, files, outdir) {
     write: false,
     metafile: true,
     logLevel: "silent",
+    // package.json's `sideEffects` (for users' bundlers) would let esbuild drop the side-effect import of
+    // each test file, which is how its tests register: the tests' bundle keeps every import.
+    ignoreAnnotations: true,
     plugins: [kshotTestPlugin(root)],
   });
   return result;

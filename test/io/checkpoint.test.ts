@@ -10,7 +10,7 @@ const params = () => ({ "conv0.weight": ks.tensor([1.5, -2, 3e-8, 4], [2, 2]), s
 describe("checkpoints", () => {
   it("round-trips parameters, optimizer state and metadata through bytes", async () => {
     const metadata = {
-      model: { name: "conv4", config: { hidden: 4, ways: 5, channels: 1, size: 28 } },
+      model: { name: "my-model", config: { hidden: 4, ways: 5, channels: 1, size: 28 } }, // not built in: not checked against the tensors
       algorithm: { name: "maml", options: { innerLr: 0.4, innerSteps: 1, evalSteps: 3, firstOrder: false } },
       training: { metaBatch: 32, ways: 5, shots: 1, queries: 1 },
       evaluation: { ways: 5, shots: 1, queries: 15, steps: 3 },

@@ -16,7 +16,7 @@ import type { TensorRecord } from "./autograd.ts";
 import { backend, hasBackend, tidy } from "./engine.ts";
 import { KshotError } from "./errors.ts";
 import { init, type BackendName } from "./init.ts";
-import { type Checkpoint, type CheckpointMetadata, disposeCheckpoint, load, serialize } from "./io/checkpoint.ts";
+import { type Checkpoint, type CheckpointMetadata, disposeCheckpoint, load, parseMetadataJson, serialize } from "./io/checkpoint.ts";
 import { type AdaptationKind, type AdaptedState, adaptationKind, adaptToTask, type AdaptSettings, predictProbabilities, requiredTensors } from "./learner/adaptation.ts";
 import { type ImageLike, type InputOptions, imagesToTensor } from "./learner/inputs.ts";
 import { type ClassLabel, checkClasses, taskLabels } from "./learner/labels.ts";
@@ -106,16 +106,13 @@ interface Adapted {
 function savedState(c: Checkpoint, kind: AdaptationKind): Adapted | undefined {
   const raw = c.metadata.extra?.[STATE_METADATA];
   if (raw === undefined) return undefined;
-  let info: { kind?: unknown; ways?: unknown; classes?: unknown };
-  try {
-    info = JSON.parse(raw) as typeof info;
-  } catch {
-    throw new KshotError(`Learner.load: metadata ${STATE_METADATA}: expected JSON { kind, ways, classes }, found ${raw.slice(0, 40)}`);
-  }
-  if (info.kind !== kind || typeof info.ways !== "number" || !Number.isSafeInteger(info.ways) || info.ways < 2) {
+  const info = parseMetadataJson(raw, (message) => {
+    throw new KshotError(`Learner.load: metadata ${STATE_METADATA}: ${message}`);
+  }) as { kind?: unknown; ways?: unknown; classes?: unknown } | null;
+  if (info?.kind !== kind || !Number.isSafeInteger(info.ways) || (info.ways as number) < 2) {
     throw new KshotError(`Learner.load: metadata ${STATE_METADATA}: expected an adapted state of kind ${kind} with ways, found ${raw.slice(0, 80)}`);
   }
-  const ways = info.ways;
+  const ways = info.ways as number;
   const classes = info.classes === undefined ? Array.from({ length: ways }, (_, i) => i) : checkClasses(info.classes, ways, `Learner.load: metadata ${STATE_METADATA} classes`);
   const tensors: TensorRecord = {};
   for (const [name, t] of Object.entries(c.params)) if (name.startsWith(STATE_PREFIX)) tensors[name.slice(STATE_PREFIX.length)] = t;
@@ -124,8 +121,13 @@ function savedState(c: Checkpoint, kind: AdaptationKind): Adapted | undefined {
   return { state: { kind, ways, tensors }, classes };
 }
 
-/** One example's prediction from its row of class probabilities. */
-function prediction(row: ArrayLike<number>, classes: readonly ClassLabel[]): Prediction {
+/** One example's prediction from its row of class probabilities (refused when one is not finite). */
+function prediction(row: ArrayLike<number>, classes: readonly ClassLabel[], example: number): Prediction {
+  classes.forEach((label, c) => {
+    if (!Number.isFinite(row[c]!)) {
+      throw new KshotError(`Learner.predict: the probabilities of example ${example} are not finite (${row[c]} for class ${JSON.stringify(label)}): the inputs or the learner's parameters hold NaN/Infinity`);
+    }
+  });
   const ranking = classes.map((label, i) => ({ label, probability: row[i]! })).sort((a, b) => b.probability - a.probability);
   const probabilities: Record<string, number> = {};
   classes.forEach((label, i) => (probabilities[String(label)] = row[i]!));
@@ -221,10 +223,14 @@ export class Learner {
     } finally {
       x.dispose();
     }
-    this.reset();
-    this.#adapted = { state: result.state, classes };
     const loss = (await result.loss.data())[0]!;
     result.loss.dispose();
+    if (!Number.isFinite(loss)) {
+      disposeRecord(result.state.tensors);
+      throw new KshotError(`Learner.adapt: the support loss is ${loss}, not finite: the examples, the step size or the checkpoint's parameters hold or produce NaN/Infinity (the previous adaptation is kept)`);
+    }
+    this.reset();
+    this.#adapted = { state: result.state, classes };
     return { seconds: (performance.now() - start) / 1000, steps: result.steps, ways: result.state.ways, loss };
   }
 
@@ -249,7 +255,7 @@ export class Learner {
     const [, count, ways] = probabilities.shape as [number, number, number];
     const values = await probabilities.data();
     probabilities.dispose();
-    const rows = Array.from({ length: count }, (_, i) => prediction(values.subarray(i * ways, (i + 1) * ways), adapted.classes));
+    const rows = Array.from({ length: count }, (_, i) => prediction(values.subarray(i * ways, (i + 1) * ways), adapted.classes, i));
     return Array.isArray(x) || x instanceof Tensor ? rows : rows[0]!;
   }
 

@@ -10,10 +10,10 @@ export interface Command {
   /** The synopsis after `kshot <name>`, e.g. `--out FILE [options]`. */
   synopsis: string;
   flags: readonly FlagName[];
+  /** Leading arguments that are not flags (`kshot data omniglot`): how many; they reach `run` as `operands`. */
+  operands?: number;
   /** Paragraphs after the flag list in `kshot <name> --help`. */
   notes?: string;
-  /** False where the command cannot run (it is then left out of the usage). */
-  available?(): boolean;
   /** Runs with flags already parsed and checked; returns the exit code. */
-  run(flags: ParsedFlags, io: CliIO): Promise<number>;
+  run(flags: ParsedFlags, io: CliIO, operands: readonly string[]): Promise<number>;
 }

@@ -43,6 +43,7 @@ export const FLAGS = {
   eval: { rule: rule.switch, help: "test the trained model on the test split afterwards" },
   episodes: { rule: rule.integer(1, 1e6), value: "E", help: `test episodes (default ${EVAL_EPISODES})` },
   model: { rule: rule.string, value: "FILE", help: "the checkpoint to evaluate (required)" },
+  to: { rule: rule.string, value: "DIR", help: "where the dataset goes (default $KSHOT_DATA/<dataset>, else ~/.cache/kshot/<dataset>)" },
   json: { rule: rule.switch, help: "print one JSON object as the last line of stdout" },
 } satisfies Record<string, FlagInfo>;
 

@@ -140,6 +140,38 @@ export function progressView(io: CliIO, budgetSeconds?: number): ProgressView {
   };
 }
 
+/**
+ * Progress as a fraction (undefined: unknown) and a text, e.g. bytes downloaded: the status line on a
+ * terminal, else the text every few seconds. `stop()` ends the line; a later `update` starts a new one.
+ */
+export function fractionProgress(io: CliIO): { update(fraction: number | undefined, text: string): void; stop(): void } {
+  let latest = { fraction: 0, text: "" };
+  if (!io.tty) {
+    let last = -Infinity;
+    return {
+      update(_, text) {
+        if (performance.now() - last < PLAIN_EVERY_MS) return;
+        last = performance.now();
+        io.err(`  ${text}`);
+      },
+      stop() {},
+    };
+  }
+  const tty = io.tty;
+  let line: StatusLine | undefined;
+  return {
+    update(fraction, text) {
+      latest = { fraction: fraction ?? 0, text };
+      if (line) line.refresh();
+      else line = new StatusLine(tty, () => ({ fraction: latest.fraction, parts: [latest.text] }));
+    },
+    stop() {
+      line?.stop();
+      line = undefined;
+    },
+  };
+}
+
 /** Test-episode progress (`done` of `total`), or nothing where stderr is not a terminal. */
 export function episodeProgress(io: CliIO, what: string): { update(done: number, total: number): void; stop(): void } {
   if (!io.tty) return { update() {}, stop() {} };

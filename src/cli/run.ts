@@ -1,5 +1,5 @@
 /**
- * The `kshot` command: `kshot info | train | eval | bench [flags]`, `kshot <command> --help`, `kshot --version`.
+ * The `kshot` command: `kshot info | train | eval | bench | data [flags]`, `kshot <command> --help`, `kshot --version`.
  * Flags are parsed and checked before a command does any work. Returns the exit code; every error is a
  * message on stderr and a non-zero code, never output that looks like success.
  */
@@ -9,6 +9,7 @@ import { closest, parseFlags, UsageError, wantsHelp } from "./args.ts";
 import { BACKENDS } from "./backend.ts";
 import type { Command } from "./command.ts";
 import { benchCommand } from "./commands/bench.ts";
+import { dataCommand } from "./commands/data.ts";
 import { evalCommand } from "./commands/eval.ts";
 import { infoCommand } from "./commands/info.ts";
 import { trainCommand } from "./commands/train.ts";
@@ -17,13 +18,11 @@ import { flagHelp, flagSpec } from "./flags.ts";
 import type { CliIO } from "./io.ts";
 import { packageInfo } from "./package-root.ts";
 
-const COMMANDS: readonly Command[] = [infoCommand, trainCommand, evalCommand, benchCommand];
-
-const available = () => COMMANDS.filter((c) => c.available?.() ?? true);
+const COMMANDS: readonly Command[] = [infoCommand, trainCommand, evalCommand, benchCommand, dataCommand];
 
 /** `kshot --help`: every command in a line or two. */
 export function usage(): string {
-  const commands = available().map((c) => `  kshot ${c.name} ${c.synopsis}\n      ${c.summary}`);
+  const commands = COMMANDS.map((c) => `  kshot ${c.name} ${c.synopsis}\n      ${c.summary}`);
   return [
     "usage: kshot <command> [options]     (kshot <command> --help: its options; kshot --version)",
     ...commands,
@@ -39,9 +38,9 @@ export function commandHelp(c: Command): string {
 }
 
 function findCommand(name: string, io: CliIO): Command | undefined {
-  const command = available().find((c) => c.name === name);
+  const command = COMMANDS.find((c) => c.name === name);
   if (command) return command;
-  const names = available().map((c) => c.name);
+  const names = COMMANDS.map((c) => c.name);
   const guess = closest(name, names);
   io.err(`kshot: unknown command ${JSON.stringify(name)}${guess ? ` (did you mean ${guess}?)` : ""}; commands: ${names.join(", ")}\n(see kshot --help)`);
   return undefined;
@@ -70,7 +69,8 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
     return 0;
   }
   try {
-    return await command.run(parseFlags(command.name, args, flagSpec(command.flags)), io);
+    const operands = args.slice(0, command.operands ?? 0).filter((a) => !a.startsWith("-"));
+    return await command.run(parseFlags(command.name, args.slice(operands.length), flagSpec(command.flags)), io, operands);
   } catch (err) {
     if (err instanceof UsageError) {
       io.err(`${err.message}\n(see kshot ${command.name} --help)`);
@@ -83,4 +83,13 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
     io.err(`kshot ${command.name}: unexpected error: ${(err as Error)?.stack ?? String(err)}`);
     return 1;
   }
+}
+
+/** One line naming what went wrong: a KshotError's message, else the engine error for what it is. */
+export function errorLine(err: unknown): string {
+  const message = (err instanceof Error ? err.message : String(err)).replace(/\s*\n\s*/g, " ");
+  if (err instanceof KshotError) return message;
+  if (typeof WebAssembly !== "undefined" && err instanceof WebAssembly.RuntimeError) return `internal error: the wasm backend trapped (${message}); please report it with KSHOT_DEBUG=1 output`;
+  if (err instanceof RangeError) return `a size or count out of range (RangeError: ${message}); try smaller settings`;
+  return `unexpected error (${err instanceof Error ? err.name : typeof err}: ${message}); KSHOT_DEBUG=1 shows the stack`;
 }

@@ -32,7 +32,8 @@ function resolve(source: string | URL): { url: string } | { path: string } {
   if (FETCHED.test(text)) return { url: text };
   if (/^file:/i.test(text)) return { path: decodeURIComponent(new URL(text).pathname) };
   const page = (globalThis as { location?: { href: string } }).location;
-  if (currentRuntime() === "browser" && page && !HAS_SCHEME.test(text)) return { url: new URL(text, page.href).href };
+  // Relative to the page; a page opened from file:// gets file paths, which files-host refuses with advice.
+  if (currentRuntime() === "browser" && page && !HAS_SCHEME.test(text)) return resolve(new URL(text, page.href).href);
   return { path: text };
 }
 

@@ -20,7 +20,6 @@ export const benchCommand: Command = {
   synopsis: "[--json]",
   flags: ["json"],
   notes: "Only in a clone of the repository (the benchmarks are not part of the npm package). KSHOT_BENCH=REGEX picks them by file name.",
-  available: () => existsSync(benchDir()),
   run: (_, io) => bench(io),
 };
 
@@ -47,11 +46,14 @@ function runOne(file: string, io: CliIO): Promise<number> {
 
 async function bench(io: CliIO): Promise<number> {
   const dir = benchDir();
+  if (!existsSync(dir)) {
+    throw new KshotError("the benchmarks run from a clone of the source repository (bench/ is not in the npm package): clone it, then `npm install && npm run bench`");
+  }
   // KSHOT_BENCH (a regular expression) picks benchmarks by file name, as bench/run.mjs does.
   const only = io.env.KSHOT_BENCH ? new RegExp(io.env.KSHOT_BENCH) : undefined;
-  const files = (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".bench.mjs")).sort() : []).filter((f) => !only || only.test(f));
+  const files = readdirSync(dir).filter((f) => f.endsWith(".bench.mjs")).sort().filter((f) => !only || only.test(f));
   if (files.length === 0) {
-    throw new KshotError(`no benchmarks${only ? ` matching KSHOT_BENCH=${io.env.KSHOT_BENCH}` : ""} (bench/*.bench.mjs) in ${dir}; they come with the source repository`);
+    throw new KshotError(`no benchmarks${only ? ` matching KSHOT_BENCH=${io.env.KSHOT_BENCH}` : ""} (bench/*.bench.mjs) in ${dir}`);
   }
   let failed = 0;
   for (const file of files) {

@@ -16,7 +16,7 @@ import type { TensorRecord } from "./autograd.ts";
 import { backend, hasBackend, tidy } from "./engine.ts";
 import { KshotError } from "./errors.ts";
 import { init, type BackendName } from "./init.ts";
-import { type Checkpoint, type CheckpointMetadata, disposeCheckpoint, load, serialize } from "./io/checkpoint.ts";
+import { type Checkpoint, type CheckpointMetadata, disposeCheckpoint, load, parseMetadataJson, serialize } from "./io/checkpoint.ts";
 import { currentRuntime } from "./io/files-host.ts";
 import { type AdaptationKind, type AdaptedState, adaptationKind, adaptToTask, type AdaptSettings, predictProbabilities, requiredTensors } from "./learner/adaptation.ts";
 import { type ImageLike, type InputOptions, imagesToTensor } from "./learner/inputs.ts";
@@ -99,20 +99,17 @@ function rebuild(metadata: CheckpointMetadata, params: TensorRecord): MetaAlgori
 function savedState(c: Checkpoint, kind: AdaptationKind): AdaptedState | undefined {
   const raw = c.metadata.extra?.[STATE_METADATA];
   if (raw === undefined) return undefined;
-  let info: { kind?: unknown; ways?: unknown };
-  try {
-    info = JSON.parse(raw) as typeof info;
-  } catch {
-    throw new KshotError(`Learner.load: metadata ${STATE_METADATA}: expected JSON { kind, ways }, found ${raw.slice(0, 40)}`);
-  }
-  if (info.kind !== kind || typeof info.ways !== "number") {
+  const info = parseMetadataJson(raw, (message) => {
+    throw new KshotError(`Learner.load: metadata ${STATE_METADATA}: ${message}`);
+  }) as { kind?: unknown; ways?: unknown } | null;
+  if (info?.kind !== kind || !Number.isSafeInteger(info.ways) || (info.ways as number) < 2) {
     throw new KshotError(`Learner.load: metadata ${STATE_METADATA}: expected an adapted state of kind ${kind} with ways, found ${raw.slice(0, 80)}`);
   }
   const tensors: TensorRecord = {};
   for (const [name, t] of Object.entries(c.params)) if (name.startsWith(STATE_PREFIX)) tensors[name.slice(STATE_PREFIX.length)] = t;
   const missing = requiredTensors(kind).filter((k) => !tensors[k]);
   if (missing.length > 0) throw new KshotError(`Learner.load: the saved adapted state lacks ${missing.map((k) => STATE_PREFIX + k).join(", ")}`);
-  return { kind, ways: info.ways, tensors };
+  return { kind, ways: info.ways as number, tensors };
 }
 
 function disposeRecord(r: TensorRecord): void {
@@ -196,10 +193,14 @@ export class Learner {
     } finally {
       x.dispose();
     }
-    this.reset();
-    this.#state = result.state;
     const loss = (await result.loss.data())[0]!;
     result.loss.dispose();
+    if (!Number.isFinite(loss)) {
+      disposeRecord(result.state.tensors);
+      throw new KshotError(`Learner.adapt: the support loss is ${loss}, not finite: the examples, the step size or the checkpoint's parameters hold or produce NaN/Infinity (the previous adaptation is kept)`);
+    }
+    this.reset();
+    this.#state = result.state;
     return { seconds: (performance.now() - start) / 1000, steps: result.steps, ways: result.state.ways, loss };
   }
 
@@ -222,8 +223,15 @@ export class Learner {
     const labels: number[] = [];
     for (let i = 0; i < count; i++) {
       const row = Float32Array.from(values.subarray(i * ways, (i + 1) * ways));
+      let best = 0;
+      for (let c = 0; c < ways; c++) {
+        if (!Number.isFinite(row[c]!)) {
+          throw new KshotError(`Learner.predict: the probabilities of example ${i} are not finite (${row[c]} for class ${c}): the inputs or the learner's parameters hold NaN/Infinity`);
+        }
+        if (row[c]! > row[best]!) best = c;
+      }
       rows.push(row);
-      labels.push(row.indexOf(Math.max(...row)));
+      labels.push(best);
     }
     return { probabilities: rows, labels };
   }

@@ -57,11 +57,17 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
       io.err(`${err.message}\n(see kshot --help)`);
       return 2;
     }
-    if (err instanceof KshotError) {
-      io.err(`kshot ${command}: ${err.message}`);
-      return 1;
-    }
-    io.err(`kshot ${command}: unexpected error: ${(err as Error)?.stack ?? String(err)}`);
+    io.err(`kshot ${command}: ${errorLine(err)}`);
+    if (io.env.KSHOT_DEBUG && err instanceof Error && err.stack) io.err(err.stack);
     return 1;
   }
+}
+
+/** One line naming what went wrong: a KshotError's message, else the engine error for what it is. */
+export function errorLine(err: unknown): string {
+  const message = (err instanceof Error ? err.message : String(err)).replace(/\s*\n\s*/g, " ");
+  if (err instanceof KshotError) return message;
+  if (typeof WebAssembly !== "undefined" && err instanceof WebAssembly.RuntimeError) return `internal error: the wasm backend trapped (${message}); please report it with KSHOT_DEBUG=1 output`;
+  if (err instanceof RangeError) return `a size or count out of range (RangeError: ${message}); try smaller settings`;
+  return `unexpected error (${err instanceof Error ? err.name : typeof err}: ${message}); KSHOT_DEBUG=1 shows the stack`;
 }

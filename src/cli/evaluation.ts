@@ -48,7 +48,7 @@ export function testLine(run: TestRun): string {
   return `test: ${plan.shots}-shot sinusoid MSE ${mse} (${r.episodes} tasks) in ${duration(run.seconds)}`;
 }
 
-/** The JSON fields of a test run (DESIGN.md: accuracy as a fraction, ci95, episodes, ways, shots). */
+/** The JSON fields of a test run (accuracy as a fraction, ci95, episodes, ways, shots). */
 export function testJson(run: TestRun): Record<string, unknown> {
   const { result: r, plan } = run;
   if (r.kind === "classification") {

@@ -1,10 +1,11 @@
 /**
- * The `kshot` command: `kshot info | train | eval | bench [flags]`. Returns the exit code; every error is a
+ * The `kshot` command: `kshot info | train | eval | bench | data [flags]`. Returns the exit code; every error is a
  * message on stderr and a non-zero code, never output that looks like success.
  */
 import { KshotError } from "../errors.ts";
 import { UsageError } from "./args.ts";
 import { benchCommand } from "./commands/bench.ts";
+import { dataCommand } from "./commands/data.ts";
 import { evalCommand } from "./commands/eval.ts";
 import { infoCommand } from "./commands/info.ts";
 import { trainCommand } from "./commands/train.ts";
@@ -23,6 +24,9 @@ export const USAGE = `usage: kshot <command> [options]
       test accuracy (95% CI) over E episodes; defaults from the checkpoint, then 600 episodes, 15 queries
   kshot bench [--json]
       run the benchmarks, one JSON object per line
+  kshot data omniglot [--to DIR] [--json]
+      download the official Omniglot archives (MD5-checked, resumable) and convert them to the compact
+      pair --dataset omniglot reads; DIR defaults to $KSHOT_DATA/omniglot, else ~/.cache/kshot/omniglot
 algorithms: maml fomaml metasgd anil reptile protonet matchingnet finetune
 datasets: glyphs (built in) omniglot imagefolder sinusoid
 backends: auto webgpu wasm reference`;
@@ -32,6 +36,7 @@ const COMMANDS: Record<string, (args: readonly string[], io: CliIO) => Promise<n
   train: trainCommand,
   eval: evalCommand,
   bench: benchCommand,
+  data: dataCommand,
 };
 
 export async function run(argv: readonly string[], io: CliIO): Promise<number> {
@@ -42,7 +47,7 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
   }
   const handler = COMMANDS[command];
   if (!handler) {
-    io.err(`kshot: unknown command ${JSON.stringify(command)} (expected info, train, eval or bench)\n${USAGE}`);
+    io.err(`kshot: unknown command ${JSON.stringify(command)} (expected info, train, eval, bench or data)\n${USAGE}`);
     return 2;
   }
   try {

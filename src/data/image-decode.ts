@@ -4,8 +4,10 @@
  * alpha is composited over white (the paper of dark-on-light drawings). JPEG: gray or RGB (CMYK is
  * converted to RGB by jpeg-js).
  */
-import { decode as decodePng, type DecodedPng } from "fast-png";
-import jpeg from "jpeg-js";
+// npm: specifiers so that Deno resolves them wherever src/ is imported from (tsconfig.json maps them for
+// tsc and esbuild, vitest.config.ts for vitest; a test checks the versions against package.json).
+import { decode as decodePng, type DecodedPng } from "npm:fast-png@8.0.0";
+import jpeg from "npm:jpeg-js@0.4.4";
 import { KshotError } from "../errors.ts";
 import { checkImageBytes, type ImageLimits, imageLimits } from "./image-limits.ts";
 import { checkJpeg } from "./jpeg-check.ts";

@@ -44,3 +44,4 @@ export { type SinusoidBatch, type SinusoidOptions, SinusoidSampler, sinusoid, si
 export { type PixelPlanes, decodeImage } from "./image-decode.ts";
 export { type ImageLimits, DEFAULT_IMAGE_LIMITS } from "./image-limits.ts";
 export { areaResize, areaResizeToBytes, areaSums } from "./resize.ts";
+export type { ByteClassLayout } from "./byte-images.ts";

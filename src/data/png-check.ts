@@ -4,7 +4,7 @@
  * an IEND; then the image data is inflated in small pieces, counting, so data that inflates to more than
  * the header's pixels need (a decompression bomb) is stopped before it is held in memory.
  */
-import { Unzlib } from "fflate";
+import { Unzlib } from "npm:fflate@0.8.3";
 import { KshotError } from "../errors.ts";
 import { checkImageSize, type ImageLimits } from "./image-limits.ts";
 

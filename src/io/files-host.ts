@@ -145,8 +145,10 @@ export async function fileHost(action: string, path: string): Promise<FileHost> 
     case "node":
       return loadNodeHost();
     case "browser":
+      // A relative path in a page opened from file:// arrives here as a file: URL's path: say how to serve it.
       throw new KshotError(
-        `cannot ${action} ${path}: files are not available in a browser; pass bytes (Uint8Array) or a URL instead`,
+        `cannot ${action} ${path}: files are not available in a browser, not even beside a page opened from file://; ` +
+          "serve the folder over http (any static server) and pass a URL, relative ones included, or pass the bytes (Uint8Array, from fetch or a file input)",
       );
   }
 }

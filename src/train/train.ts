@@ -11,8 +11,8 @@
  * - Budget: `iterations` (the total to reach, counting a resumed checkpoint's) and/or `minutes` (training
  *   time of this call; validation and checkpoint writing do not count). An `AbortSignal` stops it early.
  * - Periodic validation on another task source (the same episodes every time) and periodic checkpoints
- *   (written atomically; parameters, optimizer state, the task sampler's RNG state and the metadata
- *   DESIGN.md lists). Resuming from one continues exactly: same parameters, same next episodes.
+ *   (written atomically; parameters, optimizer state, the task sampler's RNG state and the
+ *   `CheckpointMetadata` of src/io/checkpoint.ts). Resuming from one continues exactly: same parameters, same next episodes.
  * - Memory is flat: every step frees what it made but the new parameters and optimizer state.
  *
  * @example

@@ -101,7 +101,7 @@ describe("omniglot from ../shared/data/omniglot", () => {
   async function available(what: string): Promise<boolean> {
     const found = hasFileSystem && (await fileExists(`${root}/${what}`));
     if (!found && isCI && hasFileSystem) throw new KshotError(`omniglot test data missing under CI: ${root}/${what}`);
-    if (!found) console.warn(`skipping: ${root}/${what} is not available here`);
+    if (!found) console.warn(`skipping: ${root}/${what} is not available here (\`kshot data omniglot --to ${root}\` downloads the compact pair)`);
     return found;
   }
 

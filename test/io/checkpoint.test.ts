@@ -28,7 +28,7 @@ describe("checkpoints", () => {
     expect(c.metadata).toEqual(metadata);
   });
 
-  it("stores DESIGN.md's metadata as strings with format kshot/1", () => {
+  it("stores the checkpoint metadata as strings with format kshot/1", () => {
     const raw = encodeMetadata({ model: { name: "mlp", config: { sizes: "1,40,40,1" } }, iteration: 5 });
     expect(raw).toEqual({ format: "kshot/1", model: "mlp", model_config: '{"sizes":"1,40,40,1"}', iteration: "5" });
     expect(() => encodeMetadata({ extra: { format: "x" } })).toThrow(/extra key "format"/);

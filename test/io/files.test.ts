@@ -39,6 +39,8 @@ if (!hasFileSystem) {
       await expect(writeFileAtomic("/x.bin", "x")).rejects.toThrow(/not available in a browser/);
       await expect(listDirectory("/")).rejects.toThrow(/not available in a browser/);
       await expect(fileExists("/x.bin")).rejects.toThrow(/not available in a browser/);
+      // the way out, also for a relative path in a page opened from file://
+      await expect(readFileBytes("model.safetensors")).rejects.toThrow(/serve the folder over http .* or pass the bytes/);
     });
   });
 } else {

@@ -38,11 +38,14 @@ function runOne(file: string, io: CliIO): Promise<number> {
 export async function benchCommand(args: readonly string[], io: CliIO): Promise<number> {
   parseFlags("bench", args, BENCH_FLAGS);
   const dir = join(packageInfo().root, "bench");
+  if (!existsSync(dir)) {
+    throw new KshotError("the benchmarks run from a clone of the source repository (bench/ is not in the npm package): clone it, then `npm install && npm run bench`");
+  }
   // KSHOT_BENCH (a regular expression) picks benchmarks by file name, as bench/run.mjs does.
   const only = io.env.KSHOT_BENCH ? new RegExp(io.env.KSHOT_BENCH) : undefined;
-  const files = (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".bench.mjs")).sort() : []).filter((f) => !only || only.test(f));
+  const files = readdirSync(dir).filter((f) => f.endsWith(".bench.mjs")).sort().filter((f) => !only || only.test(f));
   if (files.length === 0) {
-    throw new KshotError(`no benchmarks${only ? ` matching KSHOT_BENCH=${io.env.KSHOT_BENCH}` : ""} (bench/*.bench.mjs) in ${dir}; they come with the source repository`);
+    throw new KshotError(`no benchmarks${only ? ` matching KSHOT_BENCH=${io.env.KSHOT_BENCH}` : ""} (bench/*.bench.mjs) in ${dir}`);
   }
   let failed = 0;
   for (const file of files) {

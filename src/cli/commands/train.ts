@@ -2,7 +2,7 @@
  * `kshot train --algo A --dataset D [--data PATH] [--split S] [--augment rot90|none] [--ways N] [--shots K]
  * [--queries Q] [--meta-batch B] [--inner-steps S] [--inner-lr X] [--meta-lr Y] [--iterations I | --minutes M]
  * [--seed S] [--backend B] [--threads T] [--hidden H] --out FILE.safetensors [--resume FILE] [--eval] [--episodes E]
- * [--json]`. Beyond DESIGN.md's list: --hidden (Conv-4 filters, default 64), --eval (test after training),
+ * [--json]`. kshot's own: --hidden (Conv-4 filters, default 64), --eval (test after training),
  * --episodes (test episodes of --eval, default 600; validation runs min(E, 50) episodes).
  */
 import { KshotError } from "../../errors.ts";

@@ -73,6 +73,8 @@ const NUMBER_RANGES: Record<(typeof NUMBER_KEYS)[number], { integer: boolean; mi
 };
 const KNOWN = new Set(["format", "model", "model_config", "algorithm", "algorithm_options", ...OBJECT_KEYS, ...NUMBER_KEYS]);
 
+/** Far more tensors than any model kshot builds (a Conv-4 with Adam's state has under 100). */
+const MAX_TENSORS = 100_000;
 /** kshot writes a few levels of nesting; deeper JSON is a corrupt or hostile file (and slow to parse). */
 const MAX_JSON_DEPTH = 32;
 /** Most characters of one metadata entry. */
@@ -214,6 +216,7 @@ function toTensor(name: string, e: SafetensorsEntry, source: string): Tensor {
 export function parseCheckpoint(bytes: Uint8Array, source = "checkpoint"): Checkpoint {
   if (!(bytes instanceof Uint8Array)) throw new KshotError(`${source}: expected the checkpoint's bytes as a Uint8Array, got ${bytes === null ? "null" : typeof bytes}`);
   const { tensors, metadata: raw } = parseSafetensors(bytes, source);
+  if (tensors.size > MAX_TENSORS) throw new KshotError(`${source}: ${tensors.size} tensors; a kshot checkpoint holds at most ${MAX_TENSORS}`);
   const metadata = decodeMetadata(raw, source);
   checkAgainstMetadata(tensors, metadata, source);
   const params: TensorRecord = {};

@@ -14,6 +14,12 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = (name) => join(root, "node_modules", ".bin", name);
 const generated = join(root, "src", "generated");
 
+const started = performance.now();
+/** One line on stderr per step, so a first build (a minute or more) shows what it is doing. */
+function step(what) {
+  console.error(`kshot build: ${what} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+}
+
 /** Writes a file atomically (temp file, then rename) only when its content changed. */
 function writeIfChanged(path, text) {
   if (existsSync(path) && readFileSync(path, "utf8") === text) return;
@@ -30,7 +36,8 @@ const WASM_TARGETS = {
 function buildWasm() {
   const builds = {};
   if (existsSync(join(root, "assembly", "index.ts"))) {
-    for (const [target, file] of Object.entries(WASM_TARGETS)) {
+    for (const [i, [target, file]] of Object.entries(WASM_TARGETS).entries()) {
+      step(`compiling the wasm kernels, build ${i + 1} of ${Object.keys(WASM_TARGETS).length} (${target})`);
       execFileSync(bin("asc"), ["assembly/index.ts", "--config", "asconfig.json", "--target", target], { cwd: root, stdio: "inherit" });
       builds[target] = readFileSync(join(root, "build", file));
     }
@@ -94,8 +101,11 @@ async function bundle() {
 const only = process.argv[2];
 if (!only || only === "generate") { buildWasm(); buildShaders(); }
 if (!only || only === "bundle") {
+  step("bundling dist/kshot.mjs, dist/kshot.js and dist/cli.mjs");
   await bundle();
+  step("writing the type declarations (dist/types)");
   declarations(root, bin);
+  step("done");
   console.log(sizeReport(root));
   // Only a complete build (generated sources and bundles) is stamped; ensure-build trusts the stamp.
   if (!only) writeFileSync(join(root, "dist", ".build-stamp"), new Date().toISOString() + "\n");

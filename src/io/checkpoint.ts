@@ -23,7 +23,8 @@ import { KshotError } from "../errors.ts";
 import { tensor } from "../ops/creation.ts";
 import type { Tensor } from "../tensor.ts";
 import { checkAgainstMetadata } from "./checkpoint-check.ts";
-import { readFileBytes, writeFileAtomic } from "./files.ts";
+import { writeFileAtomic } from "./files.ts";
+import { readSource } from "./source.ts";
 import { parseSafetensors, serializeSafetensors, type SafetensorsEntry } from "./safetensors.ts";
 
 export const CHECKPOINT_FORMAT = "kshot/1";
@@ -243,30 +244,16 @@ export function parseCheckpoint(bytes: Uint8Array, source = "checkpoint"): Check
   return Object.keys(optimizer).length > 0 ? { params, optimizer, metadata } : { params, metadata };
 }
 
-const FETCHED = /^(https?|blob|data):/i;
-
-async function fetchBytes(url: string): Promise<Uint8Array> {
-  let response: Response;
-  try {
-    response = await fetch(url);
-  } catch (err) {
-    throw new KshotError(`cannot fetch ${url}: ${(err as Error).message}`);
-  }
-  if (!response.ok) throw new KshotError(`cannot fetch ${url}: HTTP ${response.status} ${response.statusText}`);
-  return new Uint8Array(await response.arrayBuffer());
-}
-
 /**
  * Loads a checkpoint from bytes, a file path (Node, Deno), a `file:` URL, or an http(s)/blob/data URL
- * (fetched). Throws a KshotError naming the source when it cannot be read or is not a kshot checkpoint.
+ * (fetched; in a page, a relative URL too). Throws a KshotError naming the source when it cannot be read
+ * or is not a kshot checkpoint.
  */
 export async function load(source: Uint8Array | string | URL): Promise<Checkpoint> {
   if (source instanceof Uint8Array) return parseCheckpoint(source);
-  const text = source instanceof URL ? source.href : source;
-  if (typeof text !== "string") throw new KshotError(`load: expected bytes, a path or a URL, got ${typeof source}`);
-  if (FETCHED.test(text)) return parseCheckpoint(await fetchBytes(text), text);
-  const path = /^file:/i.test(text) ? decodeURIComponent(new URL(text).pathname) : text;
-  return parseCheckpoint(await readFileBytes(path), path);
+  if (typeof source !== "string" && !(source instanceof URL)) throw new KshotError(`load: expected bytes, a path or a URL, got ${typeof source}`);
+  const { bytes, name } = await readSource(source);
+  return parseCheckpoint(bytes, name);
 }
 
 /** Frees every tensor of a loaded checkpoint. */

@@ -73,8 +73,20 @@ function pngPlanes(bytes: Uint8Array, name: string): PixelPlanes {
   return decodedPngPlanes(png, name);
 }
 
-/** The samples of a PNG as fast-png decodes them (rows of packed 1-, 2-, 4-bit samples or whole ones). */
-export type DecodedPngLike = Pick<DecodedPng, "width" | "height" | "depth" | "channels" | "data" | "palette" | "transparency">;
+/**
+ * The samples of a PNG as fast-png decodes them (rows of packed 1-, 2-, 4-bit samples or whole ones): the
+ * fields read here, declared rather than picked from fast-png's types so that kshot's public
+ * declarations need no fast-png.
+ */
+export interface DecodedPngLike {
+  width: number;
+  height: number;
+  depth: 1 | 2 | 4 | 8 | 16;
+  channels: number;
+  data: Uint8Array | Uint8ClampedArray | Uint16Array;
+  palette?: number[][];
+  transparency?: Uint16Array;
+}
 
 /** Planes of a PNG decoded by fast-png: samples unpacked, palettes looked up, alpha composited over white. */
 export function decodedPngPlanes(png: DecodedPngLike, name: string): PixelPlanes {

@@ -66,6 +66,9 @@ async function build(root, files, outdir) {
     write: false,
     metafile: true,
     logLevel: "silent",
+    // package.json says `sideEffects: false` (true of the library), which would let esbuild drop the
+    // entry's bare `import "<test file>"`, and with it every test: tests are all side effects.
+    ignoreAnnotations: true,
     plugins: [kshotTestPlugin(root)],
   });
   return result;

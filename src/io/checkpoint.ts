@@ -73,6 +73,8 @@ const NUMBER_RANGES: Record<(typeof NUMBER_KEYS)[number], { integer: boolean; mi
 };
 const KNOWN = new Set(["format", "model", "model_config", "algorithm", "algorithm_options", ...OBJECT_KEYS, ...NUMBER_KEYS]);
 
+/** Far more tensors than any model kshot builds (a Conv-4 with Adam's state has under 100). */
+const MAX_TENSORS = 100_000;
 /** kshot writes a few levels of nesting; deeper JSON is a corrupt or hostile file (and slow to parse). */
 const MAX_JSON_DEPTH = 32;
 /** Most characters of one metadata entry. */
@@ -97,9 +99,7 @@ function jsonDepth(text: string): number {
 
 /** JSON.parse of a metadata entry, with its size and nesting checked first; `fail` gets what was wrong. */
 export function parseMetadataJson(text: string, fail: (message: string) => never): unknown {
-  if (text.length > MAX_JSON_CHARS) fail(`expected at most ${MAX_JSON_CHARS} characters of JSON, found ${text.length}`);
-  const depth = jsonDepth(text);
-  if (depth > MAX_JSON_DEPTH) fail(`expected JSON nested at most ${MAX_JSON_DEPTH} levels deep, found ${depth}`);
+  checkJsonLimits(text, fail);
   try {
     return JSON.parse(text);
   } catch {
@@ -107,12 +107,25 @@ export function parseMetadataJson(text: string, fail: (message: string) => never
   }
 }
 
+/** A metadata entry as JSON, refused (like loading would refuse it) when too large or too deeply nested. */
 function stringify(key: string, value: unknown): string {
+  const fail = (message: string): never => {
+    throw new KshotError(`checkpoint metadata ${key}: cannot be written (${message})`);
+  };
+  let text = "";
   try {
-    return JSON.stringify(value);
+    text = JSON.stringify(value);
   } catch (err) {
-    throw new KshotError(`checkpoint metadata ${key}: cannot be written as JSON (${err instanceof Error ? err.message : String(err)})`);
+    fail(err instanceof Error ? err.message : String(err));
   }
+  checkJsonLimits(text, fail);
+  return text;
+}
+
+function checkJsonLimits(text: string, fail: (message: string) => never): void {
+  if (text.length > MAX_JSON_CHARS) fail(`expected at most ${MAX_JSON_CHARS} characters of JSON, found ${text.length}`);
+  const depth = jsonDepth(text);
+  if (depth > MAX_JSON_DEPTH) fail(`expected JSON nested at most ${MAX_JSON_DEPTH} levels deep, found ${depth}`);
 }
 
 /** The `__metadata__` strings of a checkpoint. */
@@ -214,6 +227,7 @@ function toTensor(name: string, e: SafetensorsEntry, source: string): Tensor {
 export function parseCheckpoint(bytes: Uint8Array, source = "checkpoint"): Checkpoint {
   if (!(bytes instanceof Uint8Array)) throw new KshotError(`${source}: expected the checkpoint's bytes as a Uint8Array, got ${bytes === null ? "null" : typeof bytes}`);
   const { tensors, metadata: raw } = parseSafetensors(bytes, source);
+  if (tensors.size > MAX_TENSORS) throw new KshotError(`${source}: ${tensors.size} tensors; a kshot checkpoint holds at most ${MAX_TENSORS}`);
   const metadata = decodeMetadata(raw, source);
   checkAgainstMetadata(tensors, metadata, source);
   const params: TensorRecord = {};

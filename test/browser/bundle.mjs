@@ -66,8 +66,8 @@ async function build(root, files, outdir) {
     write: false,
     metafile: true,
     logLevel: "silent",
-    // package.json says `sideEffects: false` (true of the library), which would let esbuild drop the
-    // entry's bare `import "<test file>"`, and with it every test: tests are all side effects.
+    // package.json's `sideEffects` (for users' bundlers) would let esbuild drop the entry's side-effect
+    // imports of test/setup.ts and the test file itself: every page would run no test.
     ignoreAnnotations: true,
     plugins: [kshotTestPlugin(root)],
   });

@@ -38,8 +38,10 @@ export async function adaptAndCompare(read: FixtureReader, name: string): Promis
   try {
     const adaptation = await learner.adapt(support, get("support.y").data as Int32Array);
     expect(Math.abs(adaptation.loss - (get("expected.loss").data as Float64Array)[0]!), "support loss").toBeLessThanOrEqual(TOLERANCE);
-    const { probabilities } = await learner.predict(query);
-    const flat = Float64Array.from(probabilities.flatMap((row) => Array.from(row)));
+    // Labels 0..N−1 were given as numbers: class i's probability is keyed "i".
+    const ways = get("expected.probabilities").shape[1]!;
+    const predictions = await learner.predict(query);
+    const flat = Float64Array.from(predictions.flatMap((p) => Array.from({ length: ways }, (_, i) => p.probabilities[String(i)]!)));
     expect(worstDifference(flat, get("expected.probabilities").data as Float64Array), "probabilities").toBeLessThanOrEqual(TOLERANCE);
     const adapted = [...tensors.keys()].filter((k) => k.startsWith("expected.adapted."));
     if (adapted.length > 0) {

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFile
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
+import { generateOps } from "./gen-ops.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = (name) => join(root, "node_modules", ".bin", name);
@@ -66,7 +67,7 @@ function declarations() {
 }
 
 const only = process.argv[2];
-if (!only || only === "generate") { buildWasm(); buildShaders(); }
+if (!only || only === "generate") { await generateOps(writeIfChanged); buildWasm(); buildShaders(); }
 if (!only || only === "bundle") {
   await bundle();
   declarations();

@@ -129,6 +129,33 @@ fn tanh_js(x: f32) -> f32 {
   return select(t, -t, x < 0.0);
 }
 
+// log1p and expm1 by Kahan's correction: u = 1 + x (or e^x) rounded, then scaled by the rounding error, so
+// small arguments keep their relative accuracy where log(1 + x) and exp(x) - 1 would cancel.
+fn log1p_js(x: f32) -> f32 {
+  if (is_nan(x) || x < -1.0) { return select(f32_nan(), x, is_nan(x)); }
+  if (x == -1.0) { return -f32_inf(); }
+  if (is_inf(x)) { return x; }
+  let u = 1.0 + x;
+  if (u == 1.0) { return x; }
+  return log(u) * (x / (u - 1.0));
+}
+fn expm1_js(x: f32) -> f32 {
+  if (is_nan(x)) { return x; }
+  if (x > 88.8) { return f32_inf(); }
+  if (x < -17.0) { return -1.0; }
+  let u = exp(x);
+  if (u == 1.0) { return x; }
+  let um1 = u - 1.0;
+  if (um1 == -1.0) { return -1.0; }
+  return um1 * (x / log(u));
+}
+/** log(1 + e^x) as max(x, 0) + log1p(e^-|x|): no overflow, no cancellation. */
+fn softplus_js(x: f32) -> f32 {
+  if (is_nan(x)) { return x; }
+  return max(x, 0.0) + log1p_js(exp(-abs(x)));
+}
+fn log_sigmoid_js(x: f32) -> f32 { return -softplus_js(-x); }
+
 fn sigmoid_js(x: f32) -> f32 { return keep_nan(x, 1.0 / (1.0 + exp(-x))); }
 fn relu_js(x: f32) -> f32 { return select(select(0.0, x, x > 0.0), x, is_nan(x)); }
 fn step_js(x: f32) -> f32 { return select(select(0.0, 1.0, x > 0.0), x, is_nan(x)); }

@@ -18,27 +18,9 @@ export interface BackendBuffer {
   readonly size: number;
 }
 
-export type UnaryOp =
-  | "neg" | "abs" | "sign" | "exp" | "log" | "sqrt" | "rsqrt" | "square" | "reciprocal"
-  | "relu" | "step" | "tanh" | "sigmoid" | "sin" | "cos" | "floor";
-
-/** `step(x)` is 1 where x > 0, else 0 (ReLU's derivative, 0 at 0). */
-export const UNARY_OPS: readonly UnaryOp[] = [
-  "neg", "abs", "sign", "exp", "log", "sqrt", "rsqrt", "square", "reciprocal",
-  "relu", "step", "tanh", "sigmoid", "sin", "cos", "floor",
-];
-
-/** Comparison ops write 1 or 0 in the output dtype (a float dtype; see `binary`). */
-export type BinaryOp =
-  | "add" | "sub" | "mul" | "div" | "max" | "min" | "pow"
-  | "greater" | "greaterEqual" | "less" | "lessEqual" | "equal" | "notEqual";
-
-export const BINARY_OPS: readonly BinaryOp[] = [
-  "add", "sub", "mul", "div", "max", "min", "pow",
-  "greater", "greaterEqual", "less", "lessEqual", "equal", "notEqual",
-];
-
-export type ReduceOp = "sum" | "max" | "min" | "argmax";
+// The ops each kernel takes are declared once, with their semantics, in the op table (src/optable/).
+export { BINARY_OPS, type BinaryOp, REDUCE_OPS, type ReduceOp, UNARY_OPS, type UnaryOp } from "../optable/names.ts";
+import type { BinaryOp, ReduceOp, UnaryOp } from "../optable/names.ts";
 
 /**
  * Broadcasting for n-ary elementwise kernels: the output shape and, for each input, its strides in
@@ -188,7 +170,7 @@ export interface Backend {
 
   /** out[i] = value. */
   fill(out: BackendBuffer, value: number): void;
-  /** out[i] = op(x[i]); x and out have the same float dtype (neg, abs, sign, square also take int32). */
+  /** out[i] = op(x[i]); x and out have the same float dtype (ops with an `int32` form also take int32). */
   unary(op: UnaryOp, x: BackendBuffer, out: BackendBuffer): void;
   /** out = op(a, b) with broadcasting. a and b share a dtype; out has it too, or a float dtype for comparisons. */
   binary(op: BinaryOp, a: BackendBuffer, b: BackendBuffer, out: BackendBuffer, bc: Broadcast): void;

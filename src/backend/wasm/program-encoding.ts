@@ -3,7 +3,8 @@
  * scratch slot per step. Slots are reused once a value has had its last use, so a long chain (a BatchNorm
  * backward) needs only a few 1 KiB blocks at a time; constants keep theirs (they are filled once per call).
  */
-import { BINARY_OPS, type ElementwiseProgram, type ProgramStep, UNARY_OPS } from "../backend.ts";
+import type { ElementwiseProgram, ProgramStep } from "../backend.ts";
+import { BINARY_CODES, UNARY_CODES } from "../../generated/op-codes.ts";
 
 /** Limits of assembly/fused.ts. */
 export const FUSED_MAX_INPUTS = 6;
@@ -28,8 +29,9 @@ function operands(step: ProgramStep): number[] {
 }
 
 function code(step: ProgramStep): number {
-  const op = step.kind === "unary" ? UNARY_OPS.indexOf(step.op) : step.kind === "binary" ? BINARY_OPS.indexOf(step.op) : 0;
-  return op < 0 ? -1 : KIND[step.kind] * 32 + op;
+  const op = step.kind === "unary" ? UNARY_CODES[step.op] : step.kind === "binary" ? BINARY_CODES[step.op] : 0;
+  // An op name the table does not know (a program built by hand) has no code: the caller runs it unfused.
+  return op === undefined ? -1 : KIND[step.kind] * 32 + op;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { afterAll, describe, it } from "vitest";
 import { BINARY_OPS, type BinaryOp, type Broadcast, UNARY_OPS } from "../../../src/backend/backend.ts";
-import { broadcastStrides, contiguousStrides, expectClose, randomFloats, randomInts, runBoth, seeded } from "./parity.ts";
+import { broadcastStrides, contiguousStrides, expectClose, randomFloats, randomInts, runBoth, seeded } from "../kernel-harness.ts";
 import { openWebGPU } from "./webgpu-harness.ts";
 
 const gpu = await openWebGPU();

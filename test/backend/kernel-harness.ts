@@ -1,7 +1,10 @@
-/** Running one kernel call on the WebGPU backend and on the reference backend, and comparing. */
-import type { Backend, BackendBuffer } from "../../../src/backend/backend.ts";
-import { ReferenceBackend } from "../../../src/backend/reference/reference-backend.ts";
-import type { DType, TypedArrayFor } from "../../../src/dtype.ts";
+/**
+ * Running one kernel call on a backend under test and on the reference backend (the oracle), and comparing;
+ * seeded test data. Shared by the kernel conformance suite and the per-backend kernel tests.
+ */
+import type { Backend, BackendBuffer } from "../../src/backend/backend.ts";
+import { ReferenceBackend } from "../../src/backend/reference/reference-backend.ts";
+import type { DType, TypedArrayFor } from "../../src/dtype.ts";
 import { expect } from "vitest";
 
 export interface OutputSpec {
@@ -32,7 +35,7 @@ async function runOn(b: Backend, inputs: readonly TypedArrayFor[], outputs: read
   return results;
 }
 
-/** Both backends' outputs of one call. */
+/** The outputs of one call on the backend under test (`got`) and on the reference (`want`). */
 export async function runBoth(gpu: Backend, inputs: readonly TypedArrayFor[], outputs: readonly OutputSpec[], call: KernelCall) {
   const [got, want] = await Promise.all([runOn(gpu, inputs, outputs, call), runOn(reference, inputs, outputs, call)]);
   return { got, want };

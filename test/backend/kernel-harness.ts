@@ -88,19 +88,5 @@ export function randomInts(n: number, rand: () => number, lo: number, hi: number
   return Int32Array.from({ length: n }, () => lo + Math.floor((hi - lo) * rand()));
 }
 
-/** Contiguous row-major strides of a shape. */
-export function contiguousStrides(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    s[d] = acc;
-    acc *= shape[d];
-  }
-  return s;
-}
-
-/** Strides of `shape` broadcast to `outShape` (same rank): 0 where shape has 1 and out does not. */
-export function broadcastStrides(shape: readonly number[], outShape: readonly number[]): number[] {
-  const c = contiguousStrides(shape);
-  return shape.map((e, d) => (e === 1 && outShape[d] !== 1 ? 0 : c[d]));
-}
+/** Contiguous row-major strides, and strides of a shape broadcast to an output shape (src/shape.ts). */
+export { broadcastStrides, stridesOf as contiguousStrides } from "../../src/shape.ts";

@@ -141,9 +141,10 @@ fn log1p_js(x: f32) -> f32 {
 }
 fn expm1_js(x: f32) -> f32 {
   if (is_nan(x)) { return x; }
-  if (x > 88.8) { return f32_inf(); }
   if (x < -17.0) { return -1.0; }
   let u = exp(x);
+  // Past ln(FLT_MAX) some exp() give Inf and others garbage; either way the result overflows.
+  if (is_inf(u) || x > 88.72284) { return f32_inf(); }
   if (u == 1.0) { return x; }
   let um1 = u - 1.0;
   if (um1 == -1.0) { return -1.0; }

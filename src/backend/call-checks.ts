@@ -10,7 +10,7 @@ import type {
 import { MAX_PROGRAM_INPUTS } from "./backend.ts";
 import { isFloat } from "../dtype.ts";
 import { KshotError } from "../errors.ts";
-import { BINARY, type BinaryOp, REDUCE, type ReduceOp, UNARY, type UnaryOp } from "../optable/index.ts";
+import { BINARY, type BinaryOp, REDUCE, type ReduceOp, reduceOutputDType, UNARY, type UnaryOp } from "../optable/index.ts";
 
 export type Describe = () => string;
 
@@ -193,7 +193,7 @@ export function checkReduce(op: ReduceOp, x: BackendBuffer, out: BackendBuffer, 
   if (x.size !== outer * reduce * inner || out.size !== outer * inner) {
     throw new KshotError(`${op}: expected x of ${outer * reduce * inner} and out of ${outer * inner} elements, got ${what()}`);
   }
-  const outDtype = REDUCE[op].output === "int32" ? "int32" : x.dtype;
+  const outDtype = reduceOutputDType(op, x.dtype);
   if (out.dtype !== outDtype) throw new KshotError(`${op}: expected out dtype ${outDtype}, got ${what()}`);
 }
 

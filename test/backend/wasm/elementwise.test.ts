@@ -7,8 +7,8 @@ import {
 } from "./parity.ts";
 
 const SPECIAL = [NaN, Infinity, -Infinity, 0, -0, 1, -1, 0.5, -0.5, 1e-30, 3e38, -3e38, 2.5, -2.5, 88, -104];
-/** Ops whose float32 result is one IEEE operation (or a selection) and must match bit for bit. */
-const EXACT_UNARY = new Set<UnaryOp>(["neg", "abs", "sign", "sqrt", "rsqrt", "square", "reciprocal", "relu", "step", "floor"]);
+/** Ops whose float32 result is one IEEE operation (or a selection: a four-lane form) and must match bit for bit. */
+const EXACT_UNARY = new Set<UnaryOp>(UNARY_OPS.filter((op) => UNARY[op].wasm.f32x4 !== undefined));
 
 function floatsWithSpecials(n: number, random: () => number, scale: number): Float32Array {
   const a = randomFloats(n, random, scale);

@@ -116,6 +116,16 @@ export type ProgramStep =
   | { readonly kind: "binary"; readonly op: BinaryOp; readonly a: number; readonly b: number }
   | { readonly kind: "where"; readonly cond: number; readonly a: number; readonly b: number };
 
+/** The value numbers a step reads. */
+export function stepOperands(step: ProgramStep): number[] {
+  switch (step.kind) {
+    case "const": return [];
+    case "unary": return [step.x];
+    case "binary": return [step.a, step.b];
+    case "where": return [step.cond, step.a, step.b];
+  }
+}
+
 /**
  * A chain of elementwise ops run as one kernel (fusion): float inputs broadcast to the output, the last
  * step's value written out. Every step's value is rounded to the output dtype, exactly as the unfused ops

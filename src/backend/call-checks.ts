@@ -7,7 +7,7 @@
 import type {
   BackendBuffer, Broadcast, Conv2dParams, CopyParams, ElementwiseProgram, GatherParams, MatmulParams, Pool2dParams,
 } from "./backend.ts";
-import { MAX_PROGRAM_INPUTS } from "./backend.ts";
+import { MAX_PROGRAM_INPUTS, stepOperands } from "./backend.ts";
 import { isFloat } from "../dtype.ts";
 import { KshotError } from "../errors.ts";
 import { BINARY, type BinaryOp, REDUCE, type ReduceOp, reduceOutputDType, UNARY, type UnaryOp } from "../optable/index.ts";
@@ -176,7 +176,7 @@ export function checkElementwise(program: ElementwiseProgram, inputs: readonly B
   floats("elementwise", what, ...inputs, out);
   program.steps.forEach((step, k) => {
     const values = program.inputs + k;
-    const operands = step.kind === "const" ? [] : step.kind === "unary" ? [step.x] : step.kind === "binary" ? [step.a, step.b] : [step.cond, step.a, step.b];
+    const operands = stepOperands(step);
     if (step.kind === "unary") knownOp("unary", UNARY, step.op);
     if (step.kind === "binary") knownOp("binary", BINARY, step.op);
     if (operands.some((v) => !Number.isInteger(v) || v < 0 || v >= values)) {

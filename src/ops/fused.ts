@@ -6,7 +6,7 @@
  * input's cotangent is again one fused op: backward passes fuse too, and gradients stay differentiable.
  */
 import {
-  type BinaryOp, type ElementwiseProgram, MAX_PROGRAM_INPUTS, type ProgramStep, type UnaryOp,
+  type BinaryOp, type ElementwiseProgram, MAX_PROGRAM_INPUTS, type ProgramStep, stepOperands, type UnaryOp,
 } from "../backend/backend.ts";
 import { isFloat } from "../dtype.ts";
 import { backend, tidy } from "../engine.ts";
@@ -81,7 +81,7 @@ export class ProgramBuilder {
     const live = new Set<number>([result.id]);
     for (let v = n + this.steps.length - 1; v >= n; v--) {
       if (!live.has(v)) continue;
-      for (const operand of operandsOf(this.steps[v - n])) live.add(operand);
+      for (const operand of stepOperands(this.steps[v - n])) live.add(operand);
     }
     const used = [...live].filter((v) => v < n).sort((a, b) => a - b);
     const renumber = new Map<number, number>(used.map((v, j) => [v, j]));
@@ -106,15 +106,6 @@ export class ProgramBuilder {
     this.steps.push(step);
     this.memo.set(key, v);
     return v;
-  }
-}
-
-function operandsOf(s: ProgramStep): number[] {
-  switch (s.kind) {
-    case "const": return [];
-    case "unary": return [s.x];
-    case "binary": return [s.a, s.b];
-    case "where": return [s.cond, s.a, s.b];
   }
 }
 

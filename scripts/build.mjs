@@ -8,6 +8,7 @@ import * as esbuild from "esbuild";
 import { generateOps } from "./gen-ops.mjs";
 import { sizeReport } from "./bundle-sizes.mjs";
 import { declarations } from "./declarations.mjs";
+import { writeThirdPartyLicenses } from "./third-party-licenses.mjs";
 import { packWasm, parseGeneratedWasm, sameBuilds, unpackWasm } from "./wasm-pack.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -69,7 +70,11 @@ function buildShaders() {
 }
 
 /** The CLI inlines its packages (the npm package has no runtime dependencies); CommonJS ones need `require`. */
-const CLI_BANNER = '#!/usr/bin/env node\nimport { createRequire as __kshotRequire } from "node:module"; const require = __kshotRequire(import.meta.url);';
+const CLI_BANNER = '#!/usr/bin/env node\n// kshot command | MIT | bundled packages\' licences: dist/THIRD-PARTY-LICENSES.md\nimport { createRequire as __kshotRequire } from "node:module"; const require = __kshotRequire(import.meta.url);';
+
+/** Minified bundles keep no comments: this line says what they are and where the bundled licences are. */
+const { version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+const LIBRARY_BANNER = `/*! kshot ${version} | MIT | bundled packages' licences: dist/THIRD-PARTY-LICENSES.md */`;
 
 /** jpeg-js's main module also brings its encoder; kshot only decodes (`jpeg.decode`). */
 const jpegDecoderOnly = {
@@ -84,12 +89,14 @@ const jpegDecoderOnly = {
 };
 
 async function bundle() {
-  const common = { bundle: true, target: "es2022", minify: true, sourcemap: true, logLevel: "warning", legalComments: "none", plugins: [jpegDecoderOnly] };
-  await esbuild.build({ ...common, entryPoints: [join(root, "src/index.ts")], format: "esm", outfile: join(root, "dist/kshot.mjs"), platform: "neutral", mainFields: ["module", "main"] });
-  await esbuild.build({ ...common, entryPoints: [join(root, "src/index.ts")], format: "iife", globalName: "kshot", outfile: join(root, "dist/kshot.js"), platform: "browser" });
+  const common = { bundle: true, target: "es2022", minify: true, sourcemap: true, metafile: true, logLevel: "warning", legalComments: "none", plugins: [jpegDecoderOnly] };
+  const metafiles = {};
+  metafiles["dist/kshot.mjs"] = (await esbuild.build({ ...common, entryPoints: [join(root, "src/index.ts")], format: "esm", outfile: join(root, "dist/kshot.mjs"), platform: "neutral", mainFields: ["module", "main"], banner: { js: LIBRARY_BANNER } })).metafile;
+  metafiles["dist/kshot.js"] = (await esbuild.build({ ...common, entryPoints: [join(root, "src/index.ts")], format: "iife", globalName: "kshot", outfile: join(root, "dist/kshot.js"), platform: "browser", banner: { js: LIBRARY_BANNER } })).metafile;
   if (existsSync(join(root, "src/cli/main.ts"))) {
-    await esbuild.build({ ...common, entryPoints: [join(root, "src/cli/main.ts")], format: "esm", outfile: join(root, "dist/cli.mjs"), platform: "node", banner: { js: CLI_BANNER } });
+    metafiles["dist/cli.mjs"] = (await esbuild.build({ ...common, entryPoints: [join(root, "src/cli/main.ts")], format: "esm", outfile: join(root, "dist/cli.mjs"), platform: "node", banner: { js: CLI_BANNER } })).metafile;
   }
+  writeThirdPartyLicenses(root, metafiles);
 }
 
 const only = process.argv[2];

@@ -76,11 +76,8 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
       io.err(`${err.message}\n(see kshot ${command.name} --help)`);
       return 2;
     }
-    if (err instanceof KshotError) {
-      io.err(`kshot ${command.name}: ${err.message}`);
-      return 1;
-    }
-    io.err(`kshot ${command.name}: unexpected error: ${(err as Error)?.stack ?? String(err)}`);
+    io.err(`kshot ${command.name}: ${errorLine(err)}`);
+    if (io.env.KSHOT_DEBUG && err instanceof Error && err.stack) io.err(err.stack);
     return 1;
   }
 }

@@ -99,9 +99,7 @@ function jsonDepth(text: string): number {
 
 /** JSON.parse of a metadata entry, with its size and nesting checked first; `fail` gets what was wrong. */
 export function parseMetadataJson(text: string, fail: (message: string) => never): unknown {
-  if (text.length > MAX_JSON_CHARS) fail(`expected at most ${MAX_JSON_CHARS} characters of JSON, found ${text.length}`);
-  const depth = jsonDepth(text);
-  if (depth > MAX_JSON_DEPTH) fail(`expected JSON nested at most ${MAX_JSON_DEPTH} levels deep, found ${depth}`);
+  checkJsonLimits(text, fail);
   try {
     return JSON.parse(text);
   } catch {
@@ -109,12 +107,25 @@ export function parseMetadataJson(text: string, fail: (message: string) => never
   }
 }
 
+/** A metadata entry as JSON, refused (like loading would refuse it) when too large or too deeply nested. */
 function stringify(key: string, value: unknown): string {
+  const fail = (message: string): never => {
+    throw new KshotError(`checkpoint metadata ${key}: cannot be written (${message})`);
+  };
+  let text = "";
   try {
-    return JSON.stringify(value);
+    text = JSON.stringify(value);
   } catch (err) {
-    throw new KshotError(`checkpoint metadata ${key}: cannot be written as JSON (${err instanceof Error ? err.message : String(err)})`);
+    fail(err instanceof Error ? err.message : String(err));
   }
+  checkJsonLimits(text, fail);
+  return text;
+}
+
+function checkJsonLimits(text: string, fail: (message: string) => never): void {
+  if (text.length > MAX_JSON_CHARS) fail(`expected at most ${MAX_JSON_CHARS} characters of JSON, found ${text.length}`);
+  const depth = jsonDepth(text);
+  if (depth > MAX_JSON_DEPTH) fail(`expected JSON nested at most ${MAX_JSON_DEPTH} levels deep, found ${depth}`);
 }
 
 /** The `__metadata__` strings of a checkpoint. */

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseSafetensors, serializeSafetensors } from "../../src/io/safetensors.ts";
+import { NO_TORCH, pythonWithTorch } from "../support/python.ts";
 
 const root = resolve(__dirname, "../..");
 const fixtures = join(root, "test/golden/cases");
@@ -86,5 +87,17 @@ describe("npm run test:golden without KSHOT_FIXTURES", () => {
     expect(Number(passed)).toBeGreaterThanOrEqual(14);
     expect(Number(failed)).toBe(0);
     expect(r.status).toBe(0);
+  });
+});
+
+describe("tools/golden/generate.py", () => {
+  it("writes the 14 cases afresh with PyTorch, and kshot passes them", (ctx) => {
+    const python = pythonWithTorch();
+    if (!python) ctx.skip(NO_TORCH);
+    const dir = caseDir({});
+    const made = spawnSync(python!, [join(root, "tools/golden/generate.py"), dir], { encoding: "utf8" });
+    expect(made.status).toBe(0);
+    const r = run(dir);
+    expect(r.lines[r.lines.length - 1]).toBe("14 passed, 0 failed");
   });
 });

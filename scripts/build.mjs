@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFile
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
+import { generateOps } from "./gen-ops.mjs";
 import { sizeReport } from "./bundle-sizes.mjs";
 import { declarations } from "./declarations.mjs";
 import { writeThirdPartyLicenses } from "./third-party-licenses.mjs";
@@ -99,7 +100,7 @@ async function bundle() {
 }
 
 const only = process.argv[2];
-if (!only || only === "generate") { buildWasm(); buildShaders(); }
+if (!only || only === "generate") { await generateOps(writeIfChanged); buildWasm(); buildShaders(); }
 if (!only || only === "bundle") {
   step("bundling dist/kshot.mjs, dist/kshot.js and dist/cli.mjs");
   await bundle();

@@ -38,8 +38,10 @@ export async function adaptAndCompare(read: FixtureReader, name: string): Promis
   try {
     const adaptation = await learner.adapt(support, get("support.y").data as Int32Array);
     expect(Math.abs(adaptation.loss - (get("expected.loss").data as Float64Array)[0]!), "support loss").toBeLessThanOrEqual(TOLERANCE);
-    const { probabilities } = await learner.predict(query);
-    const flat = Float64Array.from(probabilities.flatMap((row) => Array.from(row)));
+    // A tensor of queries gives one prediction per row; probabilities are keyed by label (0..N−1 here).
+    const predictions = (await learner.predict(query)) as ks.Prediction[];
+    const classes = learner.classes!;
+    const flat = Float64Array.from(predictions.flatMap((p) => classes.map((c) => p.probabilities[String(c)]!)));
     expect(worstDifference(flat, get("expected.probabilities").data as Float64Array), "probabilities").toBeLessThanOrEqual(TOLERANCE);
     const adapted = [...tensors.keys()].filter((k) => k.startsWith("expected.adapted."));
     if (adapted.length > 0) {

@@ -13,6 +13,7 @@
 // shapes, so the summation order (and the result) does too. Grouped convolution runs the same GEMMs per
 // group, so it is as fast per FLOP as an ungrouped one of the same per-group size. Padding is multiplied as
 // zeros, so operands holding NaN/±Inf (noted while packing) send a call to conv-direct.ts.
+import { at } from "./address";
 import { allFinite, backwardFilterDirect, forwardDirect } from "./conv-direct";
 import { ConvShape as s } from "./conv-shape";
 import { gemm, gemmPacked, gemmReady } from "./gemm";
@@ -25,8 +26,6 @@ import { STATUS_OK, STATUS_OUT_OF_MEMORY, STATUS_SERIAL } from "./status";
 /** The patch matrix of a chunk should stay in L2: about this many bytes, and at most MAX_COLS columns. */
 const CHUNK_BYTES: i32 = 512 << 10;
 const MAX_COLS: i32 = 2048;
-
-@inline function at(base: usize, element: i32): usize { return base + (<usize>element << 2); }
 
 /** How the output pixels of the batch are cut into chunks. */
 class Plan {

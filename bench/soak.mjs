@@ -1,8 +1,8 @@
 // `npm run soak [backend] [steps] [cycles]`: memory over a long run. Meta-trains a small Conv-4 ProtoNet on
 // glyphs for `steps` steps (default 2000), then runs `cycles` Learner adapt/predict/reset cycles (default
 // 1000), forcing garbage collection (node --expose-gc) at every sample. Prints one JSON line per sample
-// (live tensors, backend bytes in use, the backend's own memory where it reports it, the JS heap) and a
-// verdict; exits 1 when live tensors or backend bytes grew after the warm-up. Backend: wasm (default),
+// (live tensors and their bytes, the backend's own memory where it reports it, the JS heap) and a verdict;
+// exits 1 when live tensors or their bytes grew after the warm-up. Backend: wasm (default),
 // webgpu where present, reference.
 import * as ks from "../dist/kshot.mjs";
 
@@ -15,12 +15,21 @@ if (!Number.isInteger(steps) || steps < 200 || !Number.isInteger(cycles) || cycl
 }
 const gc = globalThis.gc ?? (() => { throw new Error("run with node --expose-gc (npm run soak does)"); });
 
-await ks.init({ backend: backendName, threads: 1 });
+/** WebGPU in Node: the webgpu package (Dawn) on the lavapipe that test/support/webgpu-node.ts also uses. */
+async function nodeGPU() {
+  const icd = `${process.env.KSHOT_MESA_DIR ?? "/opt/kshot-mesa25"}/lvp_icd.json`;
+  if (!process.env.VK_ICD_FILENAMES && (await import("node:fs")).existsSync(icd)) process.env.VK_ICD_FILENAMES = icd;
+  const { create, globals } = await import("webgpu");
+  Object.assign(globalThis, globals);
+  return create([]);
+}
+
+await ks.init({ backend: backendName, threads: 1, ...(backendName === "webgpu" ? { gpu: await nodeGPU() } : {}) });
 const backend = ks.backendInUse();
 const samples = [];
 function sample(phase, at) {
   gc();
-  const s = { phase, at, ...ks.memory(), backendBytes: backend.bytesInUse(), backendMemory: backend.memoryBytes?.() ?? null, heapMB: +(process.memoryUsage().heapUsed / 2 ** 20).toFixed(1) };
+  const s = { phase, at, ...ks.memory(), backendMemory: backend.memoryBytes?.() ?? null, heapMB: +(process.memoryUsage().heapUsed / 2 ** 20).toFixed(1) };
   samples.push(s);
   console.log(JSON.stringify(s));
 }
@@ -57,7 +66,7 @@ const grew = ["train", "learner"].flatMap((phase) => {
   const s = samples.filter((x) => x.phase === phase);
   const first = s[1] ?? s[0];
   const last = s[s.length - 1];
-  return ["tensors", "backendBytes"].filter((k) => last[k] > first[k]).map((k) => `${phase} ${k} ${first[k]} → ${last[k]}`);
+  return ["tensors", "bytes"].filter((k) => last[k] > first[k]).map((k) => `${phase} ${k} ${first[k]} → ${last[k]}`);
 });
 const heap = samples.map((s) => s.heapMB);
 console.log(JSON.stringify({

@@ -5,13 +5,21 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFile
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
+import { generateOps } from "./gen-ops.mjs";
 import { sizeReport } from "./bundle-sizes.mjs";
 import { declarations } from "./declarations.mjs";
+import { writeThirdPartyLicenses } from "./third-party-licenses.mjs";
 import { packWasm, parseGeneratedWasm, sameBuilds, unpackWasm } from "./wasm-pack.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = (name) => join(root, "node_modules", ".bin", name);
 const generated = join(root, "src", "generated");
+
+const started = performance.now();
+/** One line on stderr per step, so a first build (a minute or more) shows what it is doing. */
+function step(what) {
+  console.error(`kshot build: ${what} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+}
 
 /** Writes a file atomically (temp file, then rename) only when its content changed. */
 function writeIfChanged(path, text) {
@@ -29,7 +37,8 @@ const WASM_TARGETS = {
 function buildWasm() {
   const builds = {};
   if (existsSync(join(root, "assembly", "index.ts"))) {
-    for (const [target, file] of Object.entries(WASM_TARGETS)) {
+    for (const [i, [target, file]] of Object.entries(WASM_TARGETS).entries()) {
+      step(`compiling the wasm kernels, build ${i + 1} of ${Object.keys(WASM_TARGETS).length} (${target})`);
       execFileSync(bin("asc"), ["assembly/index.ts", "--config", "asconfig.json", "--target", target], { cwd: root, stdio: "inherit" });
       builds[target] = readFileSync(join(root, "build", file));
     }
@@ -61,7 +70,11 @@ function buildShaders() {
 }
 
 /** The CLI inlines its packages (the npm package has no runtime dependencies); CommonJS ones need `require`. */
-const CLI_BANNER = '#!/usr/bin/env node\nimport { createRequire as __kshotRequire } from "node:module"; const require = __kshotRequire(import.meta.url);';
+const CLI_BANNER = '#!/usr/bin/env node\n// kshot command | MIT | bundled packages\' licences: dist/THIRD-PARTY-LICENSES.md\nimport { createRequire as __kshotRequire } from "node:module"; const require = __kshotRequire(import.meta.url);';
+
+/** Minified bundles keep no comments: this line says what they are and where the bundled licences are. */
+const { version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+const LIBRARY_BANNER = `/*! kshot ${version} | MIT | bundled packages' licences: dist/THIRD-PARTY-LICENSES.md */`;
 
 /** jpeg-js's main module also brings its encoder; kshot only decodes (`jpeg.decode`). */
 const jpegDecoderOnly = {
@@ -76,19 +89,24 @@ const jpegDecoderOnly = {
 };
 
 async function bundle() {
-  const common = { bundle: true, target: "es2022", minify: true, sourcemap: true, logLevel: "warning", legalComments: "none", plugins: [jpegDecoderOnly] };
-  await esbuild.build({ ...common, entryPoints: [join(root, "src/index.ts")], format: "esm", outfile: join(root, "dist/kshot.mjs"), platform: "neutral", mainFields: ["module", "main"] });
-  await esbuild.build({ ...common, entryPoints: [join(root, "src/index.ts")], format: "iife", globalName: "kshot", outfile: join(root, "dist/kshot.js"), platform: "browser" });
+  const common = { bundle: true, target: "es2022", minify: true, sourcemap: true, metafile: true, logLevel: "warning", legalComments: "none", plugins: [jpegDecoderOnly] };
+  const metafiles = {};
+  metafiles["dist/kshot.mjs"] = (await esbuild.build({ ...common, entryPoints: [join(root, "src/index.ts")], format: "esm", outfile: join(root, "dist/kshot.mjs"), platform: "neutral", mainFields: ["module", "main"], banner: { js: LIBRARY_BANNER } })).metafile;
+  metafiles["dist/kshot.js"] = (await esbuild.build({ ...common, entryPoints: [join(root, "src/index.ts")], format: "iife", globalName: "kshot", outfile: join(root, "dist/kshot.js"), platform: "browser", banner: { js: LIBRARY_BANNER } })).metafile;
   if (existsSync(join(root, "src/cli/main.ts"))) {
-    await esbuild.build({ ...common, entryPoints: [join(root, "src/cli/main.ts")], format: "esm", outfile: join(root, "dist/cli.mjs"), platform: "node", banner: { js: CLI_BANNER } });
+    metafiles["dist/cli.mjs"] = (await esbuild.build({ ...common, entryPoints: [join(root, "src/cli/main.ts")], format: "esm", outfile: join(root, "dist/cli.mjs"), platform: "node", banner: { js: CLI_BANNER } })).metafile;
   }
+  writeThirdPartyLicenses(root, metafiles);
 }
 
 const only = process.argv[2];
-if (!only || only === "generate") { buildWasm(); buildShaders(); }
+if (!only || only === "generate") { await generateOps(writeIfChanged); buildWasm(); buildShaders(); }
 if (!only || only === "bundle") {
+  step("bundling dist/kshot.mjs, dist/kshot.js and dist/cli.mjs");
   await bundle();
+  step("writing the type declarations (dist/types)");
   declarations(root, bin);
+  step("done");
   console.log(sizeReport(root));
   // Only a complete build (generated sources and bundles) is stamped; ensure-build trusts the stamp.
   if (!only) writeFileSync(join(root, "dist", ".build-stamp"), new Date().toISOString() + "\n");

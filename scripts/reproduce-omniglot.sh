@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The Omniglot reproduction of README.md and bench/RESULTS.md: each algorithm trained with `kshot train`
 # for its time budget, then tested with `kshot eval` (600 episodes, 95% interval). Two lanes run side by
-# side, one wasm thread each (`--threads 1`: one per core), as the published rows of sessions 3 and 4 were
-# measured; a single run on its own takes every core by default.
+# side, one wasm thread each (`--threads 1`: one per core), as the published rows were measured; a single
+# run on its own takes every core by default.
 #
 # usage: bash scripts/reproduce-omniglot.sh OUT_DIR [DATA_DIR]
 #   OUT_DIR   checkpoints (*.safetensors), logs (*.log: progress and validation curve) and results
@@ -47,7 +47,7 @@ lane_b() {
     set -- $protocol
     evaluate protonet "$1w$2s" --split vinyals --ways "$1" --shots "$2"
   done
-  # DESIGN.md's PyTorch yardstick: ProtoNet for 20 minutes on the lake split (60-way 5-shot 5-query, rot90).
+  # The PyTorch comparison: ProtoNet for 20 minutes on the lake split (60-way 5-shot 5-query, rot90).
   train protonet-lake 20 --algo protonet --split lake
   evaluate protonet-lake 5w1s --split lake --ways 5 --shots 1
   evaluate protonet-lake 5w5s --split lake --ways 5 --shots 5

@@ -46,10 +46,12 @@ async function pack() {
   const installed = JSON.parse(readFileSync(join(project, "package-lock.json"), "utf8")).packages;
   const extra = Object.keys(installed).filter((p) => p.startsWith("node_modules/") && p !== "node_modules/kshot");
   if (extra.length) throw new Error(`installing kshot brought other packages: ${extra.join(", ")}`);
-  for (const file of ["LICENSE", "CHANGELOG.md", "README.md", "dist/kshot.js", "dist/kshot.mjs", "dist/cli.mjs", "dist/types/index.d.ts"]) {
+  for (const file of ["LICENSE", "CHANGELOG.md", "README.md", "dist/kshot.js", "dist/kshot.mjs", "dist/cli.mjs", "dist/types/index.d.ts", "dist/THIRD-PARTY-LICENSES.md"]) {
     if (!existsSync(join(project, "node_modules", "kshot", file))) throw new Error(`the package lacks ${file}`);
   }
   for (const f of ["node-consumer.mjs", "types-consumer.ts", "page.html"]) copyFileSync(join(fixtures, f), join(project, f));
+  const { encode } = await import("fast-png");
+  writeFileSync(join(project, "glyph.png"), encode({ width: 28, height: 28, data: new Uint8Array(28 * 28).fill(200), channels: 1, depth: 8 }));
   return `${json[0].filename}: ${(json[0].size / 1000).toFixed(0)} KB packed, ${json[0].entryCount} files, no dependencies`;
 }
 

@@ -23,5 +23,5 @@ export * as data from "./data/index.ts";
 export * from "./train/index.ts";
 export * as optim from "./optim/index.ts";
 export * as io from "./io/index.ts";
-export { Learner, imagesToTensor, type LoadOptions, type AdaptOptions, type Adaptation, type Prediction, type ImageLike, type InputOptions, type Polarity, type RawImage } from "./learner.ts";
+export { Learner, imagesToTensor, type LoadOptions, type AdaptOptions, type Adaptation, type Prediction, type ClassLabel, type ImageLike, type EncodedImage, type DecodedImage, type InputOptions, type Polarity, type RawImage } from "./learner.ts";
 export type { DrawableImage, InputShape } from "./learner/inputs.ts";

@@ -8,7 +8,7 @@ import type { Backend, BackendBuffer } from "./backend/backend.ts";
 import type { DType, TypedArrayFor } from "./dtype.ts";
 import { backend, registerTensor, unregisterTensor } from "./engine.ts";
 import { KshotError } from "./errors.ts";
-import { formatShape, sizeOf, type Shape } from "./shape.ts";
+import { checkedSize, formatShape, sizeOf, type Shape } from "./shape.ts";
 
 /** Backend memory shared by a tensor and its views (reshapes, gradient-tracking aliases). */
 export class Storage {
@@ -161,7 +161,7 @@ export function emptyTensor(shape: Shape, dtype: DType): Tensor {
 
 /** The backend's memory for a tensor; an engine's RangeError (a size no array can have) becomes a KshotError. */
 function allocate(b: Backend, dtype: DType, shape: Shape): BackendBuffer {
-  const size = sizeOf(shape);
+  const size = checkedSize(shape, "cannot allocate a tensor");
   try {
     return b.allocate(dtype, size);
   } catch (err) {

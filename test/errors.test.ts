@@ -19,7 +19,10 @@ const TABLE: [string, () => unknown, RegExp][] = [
   ["Omniglot index of null", () => ks.data.omniglotFromCompact(new Uint8Array(0), "null"), /to be an object, got null/],
   ["Omniglot index not JSON", () => ks.data.omniglotFromCompact(new Uint8Array(0), "{"), /invalid JSON/],
   ["episodes with −1 queries", () => ks.data.tasks(glyphs(), { ways: 2, shots: 1, queries: -1 }), /queries to be an integer >= 0/],
+  ["a meta-batch of 10^9 episodes", () => ks.data.tasks(glyphs(), { ways: 5, shots: 1, queries: 1 }).nextBatch(1e9), /a batch of 1000000000 5-way 1-shot 1-query episodes of 784 values: shape .* a tensor holds at most/],
   ["tensor of 2^50 elements", () => ks.zeros([2 ** 25, 2 ** 25]), /cannot allocate|out of memory/],
+  ["conv4 of hidden 100000", () => ks.nn.conv4({ hidden: 100000 }).init(new ks.Rng(0)), /cannot initialise a parameter: shape \[100000, 100000, 3, 3\] has 90000000000 elements; a tensor holds at most 2147483648/],
+  ["labels beyond the examples", () => ks.data.tasks(glyphs(), { ways: 7, shots: 1, queries: 1 }), /7-way episodes need 7 classes, the data has 6/],
   ["conv4 of hidden 0", () => ks.nn.conv4({ hidden: 0 }), /hidden must be a positive integer/],
   ["algorithm unknown", () => ks.createAlgorithm("nope", ks.nn.mlp([1, 2])), /unknown algorithm "nope"/],
 ];

@@ -98,6 +98,12 @@ export function taskSource(data: OpenedData, part: Part, shape: EpisodeShape, rn
   }
 }
 
+/** The data in words, for every summary: `omniglot, lake split, from /path` or `glyphs (built in)`. */
+export function describeData(data: OpenedData): string {
+  if (!data.path) return data.split === data.name ? `${data.name} (built in)` : `${data.name}, ${data.split} split`;
+  return data.split === data.name ? `${data.name} from ${data.path}` : `${data.name}, ${data.split} split, from ${data.path}`;
+}
+
 /** The image shape of the data, [channels, height, width]. */
 export function imageShape(data: OpenedData): [number, number, number] {
   const shape = data.parts!.train.shape;

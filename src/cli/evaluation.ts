@@ -16,7 +16,10 @@ export interface TestRun {
 }
 
 /** Evaluates on the test part of the data with the given protocol; `seed` picks the episodes. */
-export async function runTest(algo: MetaAlgorithm, params: TensorRecord, data: OpenedData, plan: EvaluationPlan, seed: number, signal?: AbortSignal): Promise<TestRun> {
+export async function runTest(
+  algo: MetaAlgorithm, params: TensorRecord, data: OpenedData, plan: EvaluationPlan, seed: number,
+  signal?: AbortSignal, onProgress?: (done: number, total: number) => void,
+): Promise<TestRun> {
   if (data.kind === "images") checkHeadWays(algo, plan.ways);
   const tasks = taskSource(data, "test", plan, new Rng(seed).fork("test"));
   const start = performance.now();
@@ -26,6 +29,7 @@ export async function runTest(algo: MetaAlgorithm, params: TensorRecord, data: O
     lr: plan.lr,
     ...(regression ? { regressionSteps: plan.regressionSteps ?? [1, 5, 10] } : { steps: plan.steps }),
     signal,
+    onProgress,
   });
   return { result, plan, seconds: (performance.now() - start) / 1000 };
 }

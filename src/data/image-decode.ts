@@ -70,6 +70,26 @@ function pngPlanes(bytes: Uint8Array, name: string): PixelPlanes {
   } catch (err) {
     throw new KshotError(`${name}: not a readable PNG (${err instanceof Error ? err.message : String(err)})`);
   }
+  return decodedPngPlanes(png, name);
+}
+
+/**
+ * The samples of a PNG as fast-png decodes them (rows of packed 1-, 2-, 4-bit samples or whole ones): the
+ * fields read here, declared rather than picked from fast-png's types so that kshot's public
+ * declarations need no fast-png.
+ */
+export interface DecodedPngLike {
+  width: number;
+  height: number;
+  depth: 1 | 2 | 4 | 8 | 16;
+  channels: number;
+  data: Uint8Array | Uint8ClampedArray | Uint16Array;
+  palette?: number[][];
+  transparency?: Uint16Array;
+}
+
+/** Planes of a PNG decoded by fast-png: samples unpacked, palettes looked up, alpha composited over white. */
+export function decodedPngPlanes(png: DecodedPngLike, name: string): PixelPlanes {
   const { width, height, depth, channels, data } = png;
   if (png.palette) return palettePlanes(png, name);
   const rowSamples = width * channels;
@@ -92,7 +112,7 @@ function pngPlanes(bytes: Uint8Array, name: string): PixelPlanes {
   return { width, height, planes, maxValue };
 }
 
-function palettePlanes(png: DecodedPng, name: string): PixelPlanes {
+function palettePlanes(png: DecodedPngLike, name: string): PixelPlanes {
   const { width, height, depth, data } = png;
   const palette = png.palette!;
   const alphas = png.transparency;

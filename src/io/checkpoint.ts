@@ -24,7 +24,8 @@ import { tensor } from "../ops/creation.ts";
 import type { Tensor } from "../tensor.ts";
 import { disposeTensors } from "../tree.ts";
 import { checkAgainstMetadata } from "./checkpoint-check.ts";
-import { readFileBytes, writeFileAtomic } from "./files.ts";
+import { writeFileAtomic } from "./files.ts";
+import { readSource } from "./source.ts";
 import { parseSafetensors, serializeSafetensors, type SafetensorsEntry } from "./safetensors.ts";
 
 export const CHECKPOINT_FORMAT = "kshot/1";
@@ -73,6 +74,8 @@ const NUMBER_RANGES: Record<(typeof NUMBER_KEYS)[number], { integer: boolean; mi
 };
 const KNOWN = new Set(["format", "model", "model_config", "algorithm", "algorithm_options", ...OBJECT_KEYS, ...NUMBER_KEYS]);
 
+/** Far more tensors than any model kshot builds (a Conv-4 with Adam's state has under 100). */
+const MAX_TENSORS = 100_000;
 /** kshot writes a few levels of nesting; deeper JSON is a corrupt or hostile file (and slow to parse). */
 const MAX_JSON_DEPTH = 32;
 /** Most characters of one metadata entry. */
@@ -97,9 +100,7 @@ function jsonDepth(text: string): number {
 
 /** JSON.parse of a metadata entry, with its size and nesting checked first; `fail` gets what was wrong. */
 export function parseMetadataJson(text: string, fail: (message: string) => never): unknown {
-  if (text.length > MAX_JSON_CHARS) fail(`expected at most ${MAX_JSON_CHARS} characters of JSON, found ${text.length}`);
-  const depth = jsonDepth(text);
-  if (depth > MAX_JSON_DEPTH) fail(`expected JSON nested at most ${MAX_JSON_DEPTH} levels deep, found ${depth}`);
+  checkJsonLimits(text, fail);
   try {
     return JSON.parse(text);
   } catch {
@@ -107,12 +108,25 @@ export function parseMetadataJson(text: string, fail: (message: string) => never
   }
 }
 
+/** A metadata entry as JSON, refused (like loading would refuse it) when too large or too deeply nested. */
 function stringify(key: string, value: unknown): string {
+  const fail = (message: string): never => {
+    throw new KshotError(`checkpoint metadata ${key}: cannot be written (${message})`);
+  };
+  let text = "";
   try {
-    return JSON.stringify(value);
+    text = JSON.stringify(value);
   } catch (err) {
-    throw new KshotError(`checkpoint metadata ${key}: cannot be written as JSON (${err instanceof Error ? err.message : String(err)})`);
+    fail(err instanceof Error ? err.message : String(err));
   }
+  checkJsonLimits(text, fail);
+  return text;
+}
+
+function checkJsonLimits(text: string, fail: (message: string) => never): void {
+  if (text.length > MAX_JSON_CHARS) fail(`expected at most ${MAX_JSON_CHARS} characters of JSON, found ${text.length}`);
+  const depth = jsonDepth(text);
+  if (depth > MAX_JSON_DEPTH) fail(`expected JSON nested at most ${MAX_JSON_DEPTH} levels deep, found ${depth}`);
 }
 
 /** The `__metadata__` strings of a checkpoint. */
@@ -214,6 +228,7 @@ function toTensor(name: string, e: SafetensorsEntry, source: string): Tensor {
 export function parseCheckpoint(bytes: Uint8Array, source = "checkpoint"): Checkpoint {
   if (!(bytes instanceof Uint8Array)) throw new KshotError(`${source}: expected the checkpoint's bytes as a Uint8Array, got ${bytes === null ? "null" : typeof bytes}`);
   const { tensors, metadata: raw } = parseSafetensors(bytes, source);
+  if (tensors.size > MAX_TENSORS) throw new KshotError(`${source}: ${tensors.size} tensors; a kshot checkpoint holds at most ${MAX_TENSORS}`);
   const metadata = decodeMetadata(raw, source);
   checkAgainstMetadata(tensors, metadata, source);
   const params: TensorRecord = {};
@@ -230,30 +245,16 @@ export function parseCheckpoint(bytes: Uint8Array, source = "checkpoint"): Check
   return Object.keys(optimizer).length > 0 ? { params, optimizer, metadata } : { params, metadata };
 }
 
-const FETCHED = /^(https?|blob|data):/i;
-
-async function fetchBytes(url: string): Promise<Uint8Array> {
-  let response: Response;
-  try {
-    response = await fetch(url);
-  } catch (err) {
-    throw new KshotError(`cannot fetch ${url}: ${(err as Error).message}`);
-  }
-  if (!response.ok) throw new KshotError(`cannot fetch ${url}: HTTP ${response.status} ${response.statusText}`);
-  return new Uint8Array(await response.arrayBuffer());
-}
-
 /**
  * Loads a checkpoint from bytes, a file path (Node, Deno), a `file:` URL, or an http(s)/blob/data URL
- * (fetched). Throws a KshotError naming the source when it cannot be read or is not a kshot checkpoint.
+ * (fetched; in a page, a relative URL too). Throws a KshotError naming the source when it cannot be read
+ * or is not a kshot checkpoint.
  */
 export async function load(source: Uint8Array | string | URL): Promise<Checkpoint> {
   if (source instanceof Uint8Array) return parseCheckpoint(source);
-  const text = source instanceof URL ? source.href : source;
-  if (typeof text !== "string") throw new KshotError(`load: expected bytes, a path or a URL, got ${typeof source}`);
-  if (FETCHED.test(text)) return parseCheckpoint(await fetchBytes(text), text);
-  const path = /^file:/i.test(text) ? decodeURIComponent(new URL(text).pathname) : text;
-  return parseCheckpoint(await readFileBytes(path), path);
+  if (typeof source !== "string" && !(source instanceof URL)) throw new KshotError(`load: expected bytes, a path or a URL, got ${typeof source}`);
+  const { bytes, name } = await readSource(source);
+  return parseCheckpoint(bytes, name);
 }
 
 /** Frees every tensor of a loaded checkpoint. */

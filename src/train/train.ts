@@ -340,7 +340,7 @@ class TrainingRun {
     const seconds = this.clock.seconds();
     return {
       params: this.params, iterations: this.iteration, seconds, totalSeconds: this.previousSeconds + seconds,
-      loss: this.loss, stopped, skipped: this.skipped, history: this.history,
+      loss: this.loss, stopped, skipped: this.skipped, history: this.history, metadata: this.metadata(),
       ...(this.accuracy !== undefined ? { accuracy: this.accuracy } : {}),
       ...(this.validation ? { validation: this.validation } : {}),
     };

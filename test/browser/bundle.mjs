@@ -66,8 +66,8 @@ async function build(root, files, outdir) {
     write: false,
     metafile: true,
     logLevel: "silent",
-    // package.json's `sideEffects` (for users' bundlers) would let esbuild drop the side-effect import of
-    // each test file, which is how its tests register: the tests' bundle keeps every import.
+    // package.json's `sideEffects` (for users' bundlers) would let esbuild drop the entry's side-effect
+    // imports of test/setup.ts and the test file itself: every page would run no test.
     ignoreAnnotations: true,
     plugins: [kshotTestPlugin(root)],
   });

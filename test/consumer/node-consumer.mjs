@@ -1,6 +1,10 @@
 // Run by scripts/test-consumer.mjs in an empty project where the packed kshot is installed, in Node and in
-// Deno: a short meta-training run, then a Learner adapted, saved and loaded back, predicting the same.
+// Deno: a short meta-training run, then a Learner adapted, saved and loaded back, predicting the same; a
+// PNG the script wrote (glyph.png, 28×28 gray) decoded by the bundled decoder.
 import * as ks from "kshot";
+
+const png = ks.data.decodeImage(new Uint8Array(await (await import("node:fs/promises")).readFile("glyph.png")), "glyph.png");
+if (png.width !== 28 || png.height !== 28) throw new Error(`glyph.png decoded as ${png.width}×${png.height}`);
 
 await ks.init({ backend: "wasm" });
 const glyphs = ks.data.glyphs();

@@ -2,7 +2,7 @@
 // skipLibCheck false and no @webgpu/types: kshot's declarations must compile there.
 import * as ks from "kshot";
 
-export async function classify(checkpoint: Uint8Array, images: ks.ImageLike[]): Promise<ks.Prediction> {
+export async function classify(checkpoint: Uint8Array, images: ks.ImageLike[]): Promise<ks.Prediction[]> {
   await ks.init({ backend: "wasm" });
   const report: ks.BackendReport = await ks.backendReport();
   console.log(report.auto);

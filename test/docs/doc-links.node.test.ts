@@ -63,6 +63,11 @@ describe("product code stands on its own", () => {
       .filter((f) => /\.\.\/shared|DESIGN\.md/.test(readFileSync(join(ROOT, f), "utf8")));
     expect(problems).toEqual([]);
   });
+
+  it("the reproduction script cites no design document outside the repository and tells no history", () => {
+    const text = readFileSync(join(ROOT, "scripts/reproduce-omniglot.sh"), "utf8");
+    expect(HISTORY.filter((re) => re.test(text)).map(String)).toEqual([]);
+  });
 });
 
 describe("the checks themselves", () => {

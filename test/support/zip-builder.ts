@@ -3,6 +3,7 @@
  * central directory and its end record. Deflated entries use the standard `CompressionStream`.
  */
 import { crc32 } from "../../src/io/zip.ts";
+import { concat } from "../fuzz/harness.ts";
 
 export interface ZipInput {
   name: string;
@@ -61,12 +62,5 @@ export async function buildZip(inputs: readonly ZipInput[]): Promise<Uint8Array>
     v.setUint32(12, dirSize, true);
     v.setUint32(16, offset, true);
   });
-  const parts = [...local, ...central, end];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concat(...local, ...central, end);
 }

@@ -1,51 +1,39 @@
 /** `kshot data omniglot [--to DIR] [--json]`: downloads and converts a dataset into kshot's data folder. */
-import cliProgress from "cli-progress";
 import { resolve } from "node:path";
-import { flag, type FlagSpec, parseFlags, UsageError } from "../args.ts";
+import { flag, type ParsedFlags, UsageError } from "../args.ts";
+import type { Command } from "../command.ts";
 import { datasetFolder } from "../data-cache.ts";
 import type { DownloadProgress } from "../download.ts";
 import type { CliIO } from "../io.ts";
 import { downloadOmniglot, hasCompactOmniglot, omniglotArchives, OMNIGLOT_FILES } from "../omniglot-download.ts";
-
-export const DATA_FLAGS: FlagSpec = { to: "string", json: "switch" };
+import { fractionProgress } from "../progress.ts";
 
 const MB = 1024 * 1024;
 
-/** Download progress: a bar on a terminal, else a line every few seconds. */
+export const dataCommand: Command = {
+  name: "data",
+  summary: "download a dataset's official archives (MD5-checked, resumable) and convert them to what --dataset reads",
+  synopsis: "omniglot [--to DIR] [--json]",
+  operands: 1,
+  flags: ["to", "json"],
+  notes: "Prints the folder; kshot train --dataset omniglot finds it there without --data.",
+  run: dataRun,
+};
+
+/** Download progress: megabytes received (of the total, when known). */
 function downloadProgress(io: CliIO): { update(p: DownloadProgress): void; stop(): void } {
-  const text = (p: DownloadProgress) => `${(p.received / MB).toFixed(1)}${p.total ? ` of ${(p.total / MB).toFixed(1)}` : ""} MB`;
-  if (!io.tty) {
-    let last = -Infinity;
-    return {
-      update(p) {
-        if (performance.now() - last < 5000) return;
-        last = performance.now();
-        io.err(`  ${text(p)}`);
-      },
-      stop() {},
-    };
-  }
-  const bar = new cliProgress.SingleBar({ stream: io.tty, format: "{bar} {percentage}% | {detail}", hideCursor: true }, cliProgress.Presets.shades_classic);
-  let started = false;
+  const bar = fractionProgress(io);
   return {
-    update(p) {
-      if (!started) bar.start(100, 0, { detail: "" });
-      started = true;
-      bar.update(p.total ? Math.min(100, Math.round((1000 * p.received) / p.total) / 10) : 0, { detail: text(p) });
-    },
-    stop() {
-      if (started) bar.stop();
-      started = false;
-    },
+    update: (p) => bar.update(p.total ? p.received / p.total : undefined, `${(p.received / MB).toFixed(1)}${p.total ? ` of ${(p.total / MB).toFixed(1)}` : ""} MB`),
+    stop: () => bar.stop(),
   };
 }
 
-export async function dataCommand(args: readonly string[], io: CliIO): Promise<number> {
-  const [dataset, ...rest] = args;
+async function dataRun(f: ParsedFlags, io: CliIO, operands: readonly string[]): Promise<number> {
+  const [dataset] = operands;
   if (dataset !== "omniglot") {
     throw new UsageError(`kshot data: expected a dataset to download, omniglot, got ${dataset === undefined ? "nothing" : JSON.stringify(dataset)}`);
   }
-  const f = parseFlags("data", rest, DATA_FLAGS);
   const to = resolve(flag.string(f, "to") ?? datasetFolder(io.env, "omniglot"));
   const report = (images: number | undefined) => {
     if (flag.on(f, "json")) io.out(JSON.stringify({ dataset, path: to, files: OMNIGLOT_FILES, ...(images !== undefined ? { images } : {}) }));

@@ -21,6 +21,7 @@ import { col2im, im2col, im2colPacked, im2colPackedT, padImages } from "./im2col
 import { alloc, free } from "./memory";
 import { Block, partStart } from "./parts";
 import { STATUS_OK, STATUS_OUT_OF_MEMORY, STATUS_SERIAL } from "./status";
+import { Winograd, winogradForward, winogradPays } from "./winograd";
 
 /** The patch matrix of a chunk should stay in L2: about this many bytes, and at most MAX_COLS columns. */
 const CHUNK_BYTES: i32 = 512 << 10;
@@ -168,10 +169,24 @@ function forward(x: usize, w: usize, y: usize, flipped: bool, part: i32, parts: 
   if (block > 1) free(block);
 }
 
+/**
+ * y = conv(x, w) by Winograd (winograd.ts), which the caller chose by winogradPays(). STATUS_OK with
+ * Winograd.nonFinite set means an output came out NaN or ±Inf: the caller reruns the exact path (in one
+ * part: the other parts may have finished theirs).
+ */
+function winograd(x: usize, w: usize, y: usize, flipped: bool, part: i32, parts: i32): i32 {
+  return winogradForward(x, w, y, flipped, part, parts) ? STATUS_OK : STATUS_OUT_OF_MEMORY;
+}
+
 /** y = conv2d(x, w), shapes in PARAMS; part `part` of `parts`. */
 export function conv2d(x: usize, w: usize, y: usize, part: i32, parts: i32): i32 {
   s.load();
   if (!gemmReady()) return STATUS_OUT_OF_MEMORY;
+  if (winogradPays()) {
+    const status = winograd(x, w, y, false, part, parts);
+    if (status != STATUS_OK || !Winograd.nonFinite) return status;
+    if (parts > 1) return STATUS_SERIAL;
+  }
   // Non-finite weights go to the direct path (see conv-direct.ts); packed weights are checked as packed.
   const checkedWhilePacking = packsPatches() && !patchesAreInput();
   if (hasPadding() && !checkedWhilePacking && !allFinite(w, s.outC * patchRows())) {
@@ -302,6 +317,7 @@ function backwardDataAsForward(dy: usize, w: usize, dx: usize, part: i32, parts:
   s.outC = inC; s.outH = inH; s.outW = inW;
   s.padH = kh - 1 - s.padH;
   s.padW = kw - 1 - s.padW;
+  if (winogradPays()) return winograd(dy, w, dx, true, part, parts);
   if (packsPatches()) return forward(dy, w, dx, true, part, parts);
   const wt = alloc(<usize>(inC * ocg * kh * kw) << 2);
   if (!wt) return STATUS_OUT_OF_MEMORY;
@@ -335,8 +351,10 @@ export function conv2dBackwardData(dy: usize, w: usize, dx: usize, part: i32, pa
   // Weights with NaN/±Inf would meet dy's zero padding: the flipped forward notes them while packing
   // (or they are checked first), and then the col2im path, which multiplies no padding, runs instead.
   if (flippable && (s.outC / s.groups >= 8 || allFinite(w, s.outC * patchRows()))) {
+    PackCheck.nonFinite = false;
+    Winograd.nonFinite = false;
     const status = backwardDataAsForward(dy, w, dx, part, parts);
-    if (status != STATUS_OK || !PackCheck.nonFinite) return status;
+    if (status != STATUS_OK || !(PackCheck.nonFinite || Winograd.nonFinite)) return status;
     if (parts > 1) return STATUS_SERIAL;
     s.load();
   }

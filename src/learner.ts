@@ -13,7 +13,7 @@
  * Input conversion (luma, alpha, resizing, polarity): src/learner/inputs.ts.
  */
 import type { TensorRecord } from "./autograd.ts";
-import { backend, hasBackend, tidy } from "./engine.ts";
+import { backend, engineOptions, hasBackend, tidy } from "./engine.ts";
 import { KshotError } from "./errors.ts";
 import { init, type BackendName } from "./init.ts";
 import { type Checkpoint, type CheckpointMetadata, disposeCheckpoint, load, serialize } from "./io/checkpoint.ts";
@@ -32,6 +32,11 @@ export { type ImageLike, type InputOptions, type Polarity, type RawImage, images
 export interface LoadOptions {
   /** The backend to start when none runs yet (default "auto"); if one runs, it must be this one. */
   backend?: BackendName;
+  /**
+   * When the learner starts the backend: false runs the fast mode (the wasm backend's relaxed-SIMD fused
+   * multiply-add where the engine validates it, as `ks.init({ deterministic: false })`). Default true.
+   */
+  deterministic?: boolean;
 }
 
 export interface AdaptOptions extends AdaptSettings, InputOptions {}
@@ -58,14 +63,17 @@ export interface Prediction {
 const STATE_PREFIX = "learner.";
 const STATE_METADATA = "learner";
 
-async function startBackend(wanted: BackendName | undefined): Promise<void> {
+async function startBackend(wanted: BackendName | undefined, deterministic: boolean | undefined): Promise<void> {
   if (!hasBackend()) {
-    await init({ backend: wanted ?? "auto" });
+    await init({ backend: wanted ?? "auto", deterministic });
     return;
   }
   const running = backend().name;
   if (wanted !== undefined && wanted !== "auto" && wanted !== running) {
     throw new KshotError(`Learner.load: the ${running} backend is running; it cannot switch to ${wanted} (call ks.init({ backend: "${wanted}" }) before creating any tensor)`);
+  }
+  if (deterministic !== undefined && deterministic !== engineOptions().deterministic) {
+    throw new KshotError(`Learner.load: expected deterministic: ${deterministic}, but the running backend was started with deterministic: ${!deterministic} (call ks.init({ deterministic: ${deterministic} }) before creating any tensor)`);
   }
 }
 
@@ -146,7 +154,7 @@ export class Learner {
    */
   static async load(source: string | URL | Uint8Array | ArrayBuffer, options: LoadOptions = {}): Promise<Learner> {
     const from = checkpointSource(source);
-    await startBackend(options.backend);
+    await startBackend(options.backend, options.deterministic);
     const c = await load(from);
     try {
       const algo = rebuild(c.metadata, c.params);

@@ -15,12 +15,13 @@ export const USAGE = `usage: kshot <command> [options]
       backends available here, which one --backend auto picks, versions
   kshot train --out FILE.safetensors [--algo A] [--dataset D] [--data PATH] [--split S] [--augment rot90|none]
       [--ways N] [--shots K] [--queries Q] [--meta-batch B] [--inner-steps S] [--inner-lr X] [--meta-lr Y]
-      [--iterations I | --minutes M] [--seed S] [--backend B] [--threads T] [--hidden H] [--resume FILE] [--eval] [--episodes E] [--json]
+      [--iterations I | --minutes M] [--seed S] [--backend B] [--threads T] [--fast] [--hidden H] [--resume FILE] [--eval] [--episodes E] [--json]
       meta-train; every option but --out defaults to the algorithm's published setting for the dataset
       (algorithm protonet, dataset glyphs by default); --eval then tests the model on E episodes (600)
   kshot eval --model FILE [--dataset D] [--data PATH] [--split S] [--ways N] [--shots K] [--queries Q]
-      [--episodes E] [--inner-steps S] [--inner-lr X] [--seed S] [--backend B] [--threads T] [--json]
+      [--episodes E] [--inner-steps S] [--inner-lr X] [--seed S] [--backend B] [--threads T] [--fast] [--json]
       test accuracy (95% CI) over E episodes; defaults from the checkpoint, then 600 episodes, 15 queries
+  --fast: wasm with fused multiply-add where the engine has relaxed SIMD (results may differ by engine)
   kshot bench [--json]
       run the benchmarks, one JSON object per line
 algorithms: maml fomaml metasgd anil reptile protonet matchingnet finetune

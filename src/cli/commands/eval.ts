@@ -1,6 +1,6 @@
 /**
  * `kshot eval --model FILE [--dataset D] [--data PATH] [--split S] [--ways N] [--shots K] [--queries Q]
- * [--episodes E] [--inner-steps S] [--inner-lr X] [--seed S] [--backend B] [--threads T] [--json]`.
+ * [--episodes E] [--inner-steps S] [--inner-lr X] [--seed S] [--backend B] [--threads T] [--fast] [--json]`.
  * Defaults come from the checkpoint: its dataset, split and evaluation protocol (MAML on Omniglot: 3 inner
  * steps), then 600 episodes with 15 queries per class.
  */
@@ -18,7 +18,7 @@ import type { EvaluationPlan } from "../train-plan.ts";
 export const EVAL_FLAGS: FlagSpec = {
   model: "string", dataset: "string", data: "string", split: "string", ways: "positive-integer",
   shots: "positive-integer", queries: "positive-integer", episodes: "positive-integer", "inner-steps": "integer",
-  "inner-lr": "positive-number", seed: "integer", backend: "string", threads: "positive-integer", json: "switch",
+  "inner-lr": "positive-number", seed: "integer", backend: "string", threads: "positive-integer", fast: "switch", json: "switch",
 };
 
 const DEFAULT_QUERIES = 15;
@@ -27,7 +27,7 @@ export async function evalCommand(args: readonly string[], io: CliIO): Promise<n
   const f = parseFlags("eval", args, EVAL_FLAGS);
   const path = flag.string(f, "model");
   if (!path) throw new UsageError("kshot eval: --model FILE.safetensors is required (a checkpoint written by kshot train)");
-  const backend = await startBackend(flag.string(f, "backend") ?? "auto", io.env, flag.number(f, "threads"));
+  const backend = await startBackend(flag.string(f, "backend") ?? "auto", io.env, flag.number(f, "threads"), flag.on(f, "fast"));
   const checkpoint = await load(path);
   try {
     const { algorithm } = fromMetadata(checkpoint.metadata);
@@ -63,7 +63,7 @@ export async function evalCommand(args: readonly string[], io: CliIO): Promise<n
     const line = `${algorithm.name} (${path}) on ${opened.name} ${opened.split} test, ${backend.label} backend — ${testLine(run)}`;
     if (flag.on(f, "json")) {
       io.err(line);
-      io.out(JSON.stringify({ ...testJson(run), algorithm: algorithm.name, dataset: opened.name, split: opened.split, backend: backend.name, threads: backend.threads, seconds: run.seconds }));
+      io.out(JSON.stringify({ ...testJson(run), algorithm: algorithm.name, dataset: opened.name, split: opened.split, backend: backend.name, threads: backend.threads, deterministic: backend.deterministic, seconds: run.seconds }));
     } else {
       io.out(line);
     }

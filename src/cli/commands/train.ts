@@ -1,7 +1,7 @@
 /**
  * `kshot train --algo A --dataset D [--data PATH] [--split S] [--augment rot90|none] [--ways N] [--shots K]
  * [--queries Q] [--meta-batch B] [--inner-steps S] [--inner-lr X] [--meta-lr Y] [--iterations I | --minutes M]
- * [--seed S] [--backend B] [--threads T] [--hidden H] --out FILE.safetensors [--resume FILE] [--eval] [--episodes E]
+ * [--seed S] [--backend B] [--threads T] [--fast] [--hidden H] --out FILE.safetensors [--resume FILE] [--eval] [--episodes E]
  * [--json]`. Beyond DESIGN.md's list: --hidden (Conv-4 filters, default 64), --eval (test after training),
  * --episodes (test episodes of --eval, default 600; validation runs min(E, 50) episodes).
  */
@@ -31,7 +31,7 @@ export const TRAIN_FLAGS: FlagSpec = {
   ways: "positive-integer", shots: "positive-integer", queries: "integer", "meta-batch": "positive-integer",
   "inner-steps": "integer", "inner-lr": "positive-number", "meta-lr": "positive-number",
   iterations: "positive-integer", minutes: "positive-number", seed: "integer", backend: "string",
-  threads: "positive-integer", hidden: "positive-integer", out: "string", resume: "string", eval: "switch", json: "switch",
+  threads: "positive-integer", fast: "switch", hidden: "positive-integer", out: "string", resume: "string", eval: "switch", json: "switch",
   episodes: "positive-integer",
 };
 
@@ -95,7 +95,7 @@ export async function trainCommand(args: readonly string[], io: CliIO): Promise<
   if (!out) throw new UsageError("kshot train: --out FILE.safetensors is required (where the trained model goes)");
   const json = flag.on(f, "json");
   const say = json ? io.err : io.out;
-  const backend = await startBackend(flag.string(f, "backend") ?? "auto", io.env, flag.number(f, "threads"));
+  const backend = await startBackend(flag.string(f, "backend") ?? "auto", io.env, flag.number(f, "threads"), flag.on(f, "fast"));
 
   const resumePath = flag.string(f, "resume");
   let resume: Checkpoint | undefined;
@@ -151,7 +151,7 @@ export async function trainCommand(args: readonly string[], io: CliIO): Promise<
       if (json) {
         io.out(JSON.stringify({
           iterations: result.iterations, seconds: result.seconds, loss: jsonNumber(result.loss), out,
-          algorithm: algo.name, dataset: data.name, split: data.split, backend: backend.name, threads: backend.threads,
+          algorithm: algo.name, dataset: data.name, split: data.split, backend: backend.name, threads: backend.threads, deterministic: backend.deterministic,
           ...(result.accuracy !== undefined ? { trainAccuracy: result.accuracy } : {}),
           ...(result.skipped ? { skipped: result.skipped } : {}),
           ...(test ? { eval: { ...testJson(test), seconds: test.seconds } } : {}),

@@ -128,8 +128,8 @@ const runners = {
 function torchFigure() {
   if (quick) return { torch: null, why: "--quick skips PyTorch" };
   // The peer measures its MAML, FOMAML and ProtoNet workloads before edge adaptation (~15 s on an idle
-  // machine), hence the limit.
-  const r = runTorchPeer({ shared, omniglotDir, timeoutMs: 100_000 });
+  // machine, minutes on a busy one), hence the limit.
+  const r = runTorchPeer({ shared, omniglotDir, timeoutMs: 300_000 });
   if (!r.peer) return { torch: null, why: r.why };
   return { torch: r.peer.adapt_5w5s_10steps_predict75_ms, ...r.env };
 }

@@ -216,7 +216,7 @@ for (const kind of Object.keys(WORKLOADS)) {
 
 // PyTorch after kshot, so the two never share the cores.
 const torchBefore = loadBefore();
-const torch = peer ?? runTorchPeer({ shared, omniglotDir: join(shared, "data", "omniglot"), timeoutMs: 180_000 });
+const torch = peer ?? runTorchPeer({ shared, omniglotDir: join(shared, "data", "omniglot"), timeoutMs: 300_000 });
 for (const line of lines) {
   const kind = line.name.split("/")[1];
   const seconds = torch.peer?.[PEER_KEYS[kind]];

@@ -12,7 +12,8 @@
 // images; otherwise a plain im2col matrix goes through the ordinary GEMM. Chunking depends only on the
 // shapes, so the summation order (and the result) does too. Grouped convolution runs the same GEMMs per
 // group, so it is as fast per FLOP as an ungrouped one of the same per-group size. Padding is multiplied as
-// zeros, so operands holding NaN/±Inf (noted while packing) send a call to conv-direct.ts.
+// zeros, so operands holding NaN/±Inf (noted while packing) send a call to conv-direct.ts. Stride-1 3×3
+// convolutions with enough channels run by Winograd instead (winograd.ts), back here when a result is not finite.
 import { allFinite, backwardFilterDirect, forwardDirect } from "./conv-direct";
 import { ConvShape as s } from "./conv-shape";
 import { gemm, gemmPacked, gemmReady } from "./gemm";
@@ -21,7 +22,7 @@ import { col2im, im2col, im2colPacked, im2colPackedT, padImages } from "./im2col
 import { alloc, free } from "./memory";
 import { Block, partStart } from "./parts";
 import { STATUS_OK, STATUS_OUT_OF_MEMORY, STATUS_SERIAL } from "./status";
-import { Winograd, winogradForward, winogradPays } from "./winograd";
+import { Winograd, winogradBackwardFilter, winogradFilterPays, winogradForward, winogradPays } from "./winograd";
 
 /** The patch matrix of a chunk should stay in L2: about this many bytes, and at most MAX_COLS columns. */
 const CHUNK_BYTES: i32 = 512 << 10;
@@ -210,6 +211,12 @@ export function conv2d(x: usize, w: usize, y: usize, part: i32, parts: i32): i32
 export function conv2dBackwardFilter(x: usize, dy: usize, dw: usize, part: i32, parts: i32): i32 {
   s.load();
   if (!gemmReady()) return STATUS_OUT_OF_MEMORY;
+  if (winogradFilterPays()) {
+    // NaN/±Inf gradients rerun on the exact path below (in one part: the others may have finished).
+    if (!winogradBackwardFilter(x, dy, dw, part, parts)) return STATUS_OUT_OF_MEMORY;
+    if (!Winograd.nonFinite) return STATUS_OK;
+    if (parts > 1) return STATUS_SERIAL;
+  }
   plan();
   const k = patchRows(), p = pixels(), icg = s.inC / s.groups, ocg = s.outC / s.groups;
   const blocks = s.groups >= parts ? 1 : (parts + s.groups - 1) / s.groups;

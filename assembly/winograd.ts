@@ -2,7 +2,9 @@
 // 4×4 input window around it as Y = Aᵀ [Σ_c U_c ⊙ V_c] A, with V_c = Bᵀ d_c B (input) and U_c = G g_c Gᵀ
 // (weights): 16 products per tile and channel pair where the direct form needs 36. The Σ_c is a GEMM per
 // point ξ of the 4×4 transformed tile: M_ξ[o × tiles] = U_ξ[o × c] · V_ξ[c × tiles], run by gemmPacked on
-// weights and inputs transformed straight into its packed layouts.
+// weights and inputs transformed straight into its packed layouts. Backward data is the forward pass of the
+// flipped kernel (conv.ts); backward filter runs the adjoint: dU_ξ[c × o] = Σ_tiles V_ξ · dM_ξᵀ with
+// dM = A dY Aᵀ, then dW = Gᵀ dU G.
 //   Tiles are numbered over the batch (image, tile row, tile column) and cut into chunks of a size that
 // depends only on the shapes; a tile's arithmetic does not depend on its chunk or part, and every sum runs
 // in a fixed order, so results depend only on the inputs, whatever the thread count (the plain-SIMD build
@@ -14,7 +16,7 @@ import { ConvShape as s } from "./conv-shape";
 import { gemmPacked } from "./gemm";
 import { MR, NR } from "./gemm-pack";
 import { alloc, free } from "./memory";
-import { partStart } from "./parts";
+import { Block, partStart } from "./parts";
 
 /** Points of a transformed tile (4×4). */
 const POINTS: i32 = 16;
@@ -123,6 +125,28 @@ function padImages(x: usize, g: i32, n0: i32, n1: i32, dst: usize): void {
   }
 }
 
+/** Images that `tiles` consecutive tiles can touch. */
+@inline function imagesSpanned(tiles: i32): i32 {
+  const per = tilesDown() * tilesAcross();
+  return min(s.batch, (tiles + per - 2) / per + 1);
+}
+
+/** Which images of which group the padded copy holds (globals: each thread's instance has its own). */
+class Padded {
+  static group: i32 = -1;
+  static n0: i32 = 0;
+  static n1: i32 = 0;
+
+  /** Makes xp (room for `spanned` images) hold images [n0, n1) of group g, padding again only when it does not. */
+  static cover(x: usize, g: i32, n0: i32, n1: i32, spanned: i32, xp: usize): void {
+    if (g == Padded.group && n0 >= Padded.n0 && n1 <= Padded.n1) return;
+    Padded.group = g;
+    Padded.n0 = n0;
+    Padded.n1 = min(s.batch, n0 + spanned);
+    padImages(x, g, Padded.n0, Padded.n1, xp);
+  }
+}
+
 /** The padded-copy offset (elements, channel 0) of global tile t's window, images from n0. */
 @inline function windowOffset(t: i32, n0: i32): i32 {
   const per = tilesDown() * tilesAcross();
@@ -150,28 +174,32 @@ function padImages(x: usize, g: i32, n0: i32, n1: i32, dst: usize): void {
  * (`pointBytes` apart) at panel column j of the chunk. Window origins o0..o3 (elements of xp).
  */
 function transformInputs(xp: usize, o0: i32, o1: i32, o2: i32, o3: i32, pb: usize, j: i32, pointBytes: usize): void {
-  const icg = s.inC / s.groups, wp = paddedW();
-  const row = <usize>wp << 2, planeBytes = <usize>(paddedH() * wp) << 2;
-  let a0 = at(xp, o0), a1 = at(xp, o1), a2 = at(xp, o2), a3 = at(xp, o3);
-  let dst = pb + (<usize>((j / NR) * icg * NR + j % NR) << 2);
-  for (let c = 0; c < icg; c++) {
-    // Rows i of the four windows, transposed so that lane k holds tile k: d[i][col].
-    let r0 = v128.load(a0), r1 = v128.load(a1), r2 = v128.load(a2), r3 = v128.load(a3);
-    const d00 = tr0(r0, r1, r2, r3), d01 = tr1(r0, r1, r2, r3), d02 = tr2(r0, r1, r2, r3), d03 = tr3(r0, r1, r2, r3);
-    r0 = v128.load(a0 + row); r1 = v128.load(a1 + row); r2 = v128.load(a2 + row); r3 = v128.load(a3 + row);
-    const d10 = tr0(r0, r1, r2, r3), d11 = tr1(r0, r1, r2, r3), d12 = tr2(r0, r1, r2, r3), d13 = tr3(r0, r1, r2, r3);
-    r0 = v128.load(a0 + 2 * row); r1 = v128.load(a1 + 2 * row); r2 = v128.load(a2 + 2 * row); r3 = v128.load(a3 + 2 * row);
-    const d20 = tr0(r0, r1, r2, r3), d21 = tr1(r0, r1, r2, r3), d22 = tr2(r0, r1, r2, r3), d23 = tr3(r0, r1, r2, r3);
-    r0 = v128.load(a0 + 3 * row); r1 = v128.load(a1 + 3 * row); r2 = v128.load(a2 + 3 * row); r3 = v128.load(a3 + 3 * row);
-    const d30 = tr0(r0, r1, r2, r3), d31 = tr1(r0, r1, r2, r3), d32 = tr2(r0, r1, r2, r3), d33 = tr3(r0, r1, r2, r3);
-    // Bᵀ d: rows d0 − d2, d1 + d2, d2 − d1, d1 − d3; then · B: the same on the columns.
-    inputColumns(f32x4.sub(d00, d20), f32x4.sub(d01, d21), f32x4.sub(d02, d22), f32x4.sub(d03, d23), dst, pointBytes);
-    inputColumns(f32x4.add(d10, d20), f32x4.add(d11, d21), f32x4.add(d12, d22), f32x4.add(d13, d23), dst + 4 * pointBytes, pointBytes);
-    inputColumns(f32x4.sub(d20, d10), f32x4.sub(d21, d11), f32x4.sub(d22, d12), f32x4.sub(d23, d13), dst + 8 * pointBytes, pointBytes);
-    inputColumns(f32x4.sub(d10, d30), f32x4.sub(d11, d31), f32x4.sub(d12, d32), f32x4.sub(d13, d33), dst + 12 * pointBytes, pointBytes);
-    a0 += planeBytes; a1 += planeBytes; a2 += planeBytes; a3 += planeBytes;
+  const plane = paddedH() * paddedW();
+  let dst = pb + (<usize>((j / NR) * (s.inC / s.groups) * NR + j % NR) << 2);
+  for (let c = 0; c < s.inC / s.groups; c++) {
+    transformWindows(xp, o0 + c * plane, o1 + c * plane, o2 + c * plane, o3 + c * plane, dst, pointBytes);
     dst += NR * 4;
   }
+}
+
+/** V = Bᵀ d B of four 4×4 windows of xp (origins o0..o3, elements), lane k from window k, stored at dst + ξ·pointBytes. */
+@inline function transformWindows(xp: usize, o0: i32, o1: i32, o2: i32, o3: i32, dst: usize, pointBytes: usize): void {
+  const row = <usize>paddedW() << 2;
+  const a0 = at(xp, o0), a1 = at(xp, o1), a2 = at(xp, o2), a3 = at(xp, o3);
+  // Rows i of the four windows, transposed so that lane k holds window k: d[i][col].
+  let r0 = v128.load(a0), r1 = v128.load(a1), r2 = v128.load(a2), r3 = v128.load(a3);
+  const d00 = tr0(r0, r1, r2, r3), d01 = tr1(r0, r1, r2, r3), d02 = tr2(r0, r1, r2, r3), d03 = tr3(r0, r1, r2, r3);
+  r0 = v128.load(a0 + row); r1 = v128.load(a1 + row); r2 = v128.load(a2 + row); r3 = v128.load(a3 + row);
+  const d10 = tr0(r0, r1, r2, r3), d11 = tr1(r0, r1, r2, r3), d12 = tr2(r0, r1, r2, r3), d13 = tr3(r0, r1, r2, r3);
+  r0 = v128.load(a0 + 2 * row); r1 = v128.load(a1 + 2 * row); r2 = v128.load(a2 + 2 * row); r3 = v128.load(a3 + 2 * row);
+  const d20 = tr0(r0, r1, r2, r3), d21 = tr1(r0, r1, r2, r3), d22 = tr2(r0, r1, r2, r3), d23 = tr3(r0, r1, r2, r3);
+  r0 = v128.load(a0 + 3 * row); r1 = v128.load(a1 + 3 * row); r2 = v128.load(a2 + 3 * row); r3 = v128.load(a3 + 3 * row);
+  const d30 = tr0(r0, r1, r2, r3), d31 = tr1(r0, r1, r2, r3), d32 = tr2(r0, r1, r2, r3), d33 = tr3(r0, r1, r2, r3);
+  // Bᵀ d: rows d0 − d2, d1 + d2, d2 − d1, d1 − d3; then · B: the same on the columns.
+  inputColumns(f32x4.sub(d00, d20), f32x4.sub(d01, d21), f32x4.sub(d02, d22), f32x4.sub(d03, d23), dst, pointBytes);
+  inputColumns(f32x4.add(d10, d20), f32x4.add(d11, d21), f32x4.add(d12, d22), f32x4.add(d13, d23), dst + 4 * pointBytes, pointBytes);
+  inputColumns(f32x4.sub(d20, d10), f32x4.sub(d21, d11), f32x4.sub(d22, d12), f32x4.sub(d23, d13), dst + 8 * pointBytes, pointBytes);
+  inputColumns(f32x4.sub(d10, d30), f32x4.sub(d11, d31), f32x4.sub(d12, d32), f32x4.sub(d13, d33), dst + 12 * pointBytes, pointBytes);
 }
 
 @inline function inputColumns(t0: v128, t1: v128, t2: v128, t3: v128, dst: usize, pointBytes: usize): void {
@@ -241,7 +269,7 @@ export function winogradForward(x: usize, w: usize, y: usize, flipped: bool, par
   const cols = chunkTiles(tiles);
   const chunks = (tiles + cols - 1) / cols;
   // Images a chunk can touch, and the padded copy of them.
-  const spanned = min(s.batch, (cols + per - 2) / per + 1);
+  const spanned = imagesSpanned(cols);
   const paddedImage = icg * paddedH() * paddedW();
   const weightPoint = <usize>(roundUp(ocg, MR) * icg) << 2;
   const inputPoint = <usize>(cols * icg) << 2;
@@ -257,7 +285,8 @@ export function winogradForward(x: usize, w: usize, y: usize, flipped: bool, par
     return false;
   }
   let bad = i32x4.splat(0);
-  let transformedGroup = -1, paddedGroup = -1, padded0 = 0, padded1 = 0;
+  let transformedGroup = -1;
+  Padded.group = -1;
   const items = s.groups * chunks;
   for (let i = partStart(items, part, parts), end = partStart(items, part + 1, parts); i < end; i++) {
     const g = i / chunks, t0 = (i % chunks) * cols, live = min(cols, tiles - t0);
@@ -265,13 +294,8 @@ export function winogradForward(x: usize, w: usize, y: usize, flipped: bool, par
       transformWeights(w, g, flipped, pw, weightPoint);
       transformedGroup = g;
     }
-    const n0 = t0 / per, n1 = (t0 + live - 1) / per + 1;
-    if (g != paddedGroup || n0 < padded0 || n1 > padded1) {
-      padded0 = n0;
-      padded1 = min(s.batch, n0 + spanned);
-      padImages(x, g, padded0, padded1, xp);
-      paddedGroup = g;
-    }
+    Padded.cover(x, g, t0 / per, (t0 + live - 1) / per + 1, spanned, xp);
+    const padded0 = Padded.n0;
     // Lanes past the chunk repeat its last tile (their products are never stored).
     for (let j = 0; j < roundUp(live, NR); j += 4) {
       const last = t0 + live - 1;
@@ -296,5 +320,159 @@ export function winogradForward(x: usize, w: usize, y: usize, flipped: bool, par
   free(mb);
   free(xp);
   if (v128.any_true(bad)) Winograd.nonFinite = true;
+  return true;
+}
+
+// ---- backward filter: dU_ξ[c × o] = Σ_tiles V_ξ[c × t] · dM_ξ[o × t]ᵀ, dM = A dY Aᵀ, dW = Gᵀ dU G ----
+
+/** Tiles per depth chunk of the backward-filter GEMMs (a multiple of 4). */
+const FILTER_TILES: i32 = 128;
+
+/**
+ * V for the four channels at window offsets o0..o3 (one tile, lanes = channels) of `count` tiles from
+ * global tile t0, into MR-row packed-A panels ([t][MR]) `pointBytes` apart.
+ */
+function transformInputsByChannel(xp: usize, c0: i32, n0: i32, t0: i32, count: i32, dst: usize, pointBytes: usize): void {
+  const plane = paddedH() * paddedW();
+  for (let t = 0; t < count; t++) {
+    const o = windowOffset(t0 + t, n0) + c0 * plane;
+    transformWindows(xp, o, o + plane, o + 2 * plane, o + 3 * plane, dst, pointBytes);
+    dst += MR * 4;
+  }
+}
+
+/** dY of output channel o (group g) at tile t: (y00, y01, y10, y11), zero outside the output. */
+@inline function gradientTile(dy: usize, g: i32, o: i32, t: i32): v128 {
+  const per = tilesDown() * tilesAcross();
+  const n = t / per, r = t - n * per;
+  const ty = r / tilesAcross(), tx = r - ty * tilesAcross();
+  const oy = 2 * ty, ox = 2 * tx;
+  const q = at(dy, ((n * s.outC + g * (s.outC / s.groups) + o) * s.outH + oy) * s.outW + ox);
+  const row = <usize>s.outW << 2;
+  if (ox + 1 < s.outW && oy + 1 < s.outH) return v128.load64_lane(q + row, v128.load64_zero(q), 1);
+  const right = ox + 1 < s.outW, down = oy + 1 < s.outH;
+  return f32x4(load<f32>(q), right ? load<f32>(q, 4) : 0, down ? load<f32>(q + row) : 0, right && down ? load<f32>(q + row, 4) : 0);
+}
+
+/**
+ * dM = A dY Aᵀ for output channels [o0, o0 + NR) of `count` tiles from t0 (lanes = channels, channels
+ * past ocg zero), into NR-column packed-B panels ([t][NR]) `pointBytes` apart.
+ */
+function transformGradients(dy: usize, g: i32, o0: i32, t0: i32, count: i32, dst: usize, pointBytes: usize): void {
+  const ocg = s.outC / s.groups;
+  for (let t = 0; t < count; t++) {
+    for (let h = 0; h < NR; h += 4) {
+      const o = o0 + h;
+      const z = f32x4.splat(0);
+      const r0 = o < ocg ? gradientTile(dy, g, o, t0 + t) : z;
+      const r1 = o + 1 < ocg ? gradientTile(dy, g, o + 1, t0 + t) : z;
+      const r2 = o + 2 < ocg ? gradientTile(dy, g, o + 2, t0 + t) : z;
+      const r3 = o + 3 < ocg ? gradientTile(dy, g, o + 3, t0 + t) : z;
+      // Lanes = channels: y00, y01, y10, y11.
+      const y00 = tr0(r0, r1, r2, r3), y01 = tr1(r0, r1, r2, r3), y10 = tr2(r0, r1, r2, r3), y11 = tr3(r0, r1, r2, r3);
+      // A dY: rows y0, y0 + y1, y0 − y1, −y1; then · Aᵀ: the same on the columns.
+      const out = dst + (<usize>h << 2);
+      gradientColumns(y00, y01, out, pointBytes);
+      gradientColumns(f32x4.add(y00, y10), f32x4.add(y01, y11), out + 4 * pointBytes, pointBytes);
+      gradientColumns(f32x4.sub(y00, y10), f32x4.sub(y01, y11), out + 8 * pointBytes, pointBytes);
+      gradientColumns(f32x4.neg(y10), f32x4.neg(y11), out + 12 * pointBytes, pointBytes);
+    }
+    dst += NR * 4;
+  }
+}
+
+@inline function gradientColumns(r0: v128, r1: v128, dst: usize, pointBytes: usize): void {
+  v128.store(dst, r0);
+  v128.store(dst + pointBytes, f32x4.add(r0, r1));
+  v128.store(dst + 2 * pointBytes, f32x4.sub(r0, r1));
+  v128.store(dst + 3 * pointBytes, f32x4.neg(r1));
+}
+
+/** dW (3×3, at dw) = Gᵀ dU G from the 16 points of one dU entry (at u, `pointBytes` apart). */
+function transformFilterGradient(u: usize, pointBytes: usize, dw: usize): void {
+  for (let i = 0; i < 3; i++) {
+    const t0 = gtColumn(u, 0, pointBytes, i), t1 = gtColumn(u, 1, pointBytes, i);
+    const t2 = gtColumn(u, 2, pointBytes, i), t3 = gtColumn(u, 3, pointBytes, i);
+    store<f32>(at(dw, i * 3), gt(0, t0, t1, t2, t3));
+    store<f32>(at(dw, i * 3 + 1), gt(1, t0, t1, t2, t3));
+    store<f32>(at(dw, i * 3 + 2), gt(2, t0, t1, t2, t3));
+  }
+}
+
+/** Row i of Gᵀ applied to (u0, u1, u2, u3): u0 + (u1 + u2)/2, (u1 − u2)/2, (u1 + u2)/2 + u3. */
+@inline function gt(i: i32, u0: f32, u1: f32, u2: f32, u3: f32): f32 {
+  return i == 0 ? u0 + (u1 + u2) * 0.5 : i == 1 ? (u1 - u2) * 0.5 : (u1 + u2) * 0.5 + u3;
+}
+
+/** Row i of Gᵀ dU at column j. */
+@inline function gtColumn(u: usize, j: i32, pointBytes: usize, i: i32): f32 {
+  return gt(i, load<f32>(u + <usize>j * pointBytes), load<f32>(u + <usize>(4 + j) * pointBytes),
+    load<f32>(u + <usize>(8 + j) * pointBytes), load<f32>(u + <usize>(12 + j) * pointBytes));
+}
+
+/** Whether winogradBackwardFilter takes the shape: as the forward, with input channels per group a multiple of MR. */
+export function winogradFilterPays(): bool {
+  return winogradPays() && (s.inC / s.groups) % MR == 0;
+}
+
+/**
+ * dw = Σ over the batch of dy ⊗ patches(x) by Winograd for the shape in ConvShape (winogradFilterPays()),
+ * part `part` of `parts`: the work items are (group, block of input channels), each summing over every
+ * tile in the same chunks and order. Returns false when out of memory; sets Winograd.nonFinite when a
+ * gradient is NaN or ±Inf.
+ */
+export function winogradBackwardFilter(x: usize, dy: usize, dw: usize, part: i32, parts: i32): bool {
+  Winograd.nonFinite = false;
+  Padded.group = -1;
+  const icg = s.inC / s.groups, ocg = s.outC / s.groups;
+  const per = tilesDown() * tilesAcross(), tiles = s.batch * per;
+  const blocks = s.groups >= parts ? 1 : (parts + s.groups - 1) / s.groups;
+  const items = s.groups * blocks;
+  const cols = roundUp(ocg, NR), spanned = imagesSpanned(FILTER_TILES);
+  const inputPoint = <usize>(icg * FILTER_TILES) << 2, gradientPoint = <usize>(cols * FILTER_TILES) << 2;
+  const productPoint = <usize>(icg * cols) << 2;
+  const pa = alloc(<usize>POINTS * inputPoint), pb = alloc(<usize>POINTS * gradientPoint), du = alloc(<usize>POINTS * productPoint);
+  const xp = alloc(<usize>(spanned * icg * paddedH() * paddedW() + 4) << 2);
+  if (!pa || !pb || !du || !xp) {
+    if (pa) free(pa);
+    if (pb) free(pb);
+    if (du) free(du);
+    if (xp) free(xp);
+    return false;
+  }
+  let bad = false;
+  for (let i = partStart(items, part, parts), end = partStart(items, part + 1, parts); i < end; i++) {
+    const g = i / blocks;
+    Block.of(icg, i % blocks, blocks, MR);
+    const c0 = Block.start, c1 = Block.end;
+    if (c0 == c1) continue;
+    if (tiles == 0) memory.fill(du, 0, <usize>POINTS * productPoint);
+    for (let t0 = 0; t0 < tiles; t0 += FILTER_TILES) {
+      const count = min(FILTER_TILES, tiles - t0);
+      Padded.cover(x, g, t0 / per, (t0 + count - 1) / per + 1, spanned, xp);
+      for (let c = c0; c < c1; c += MR) transformInputsByChannel(xp, c, Padded.n0, t0, count, pa + (<usize>((c - c0) * count) << 2), inputPoint);
+      for (let o = 0; o < cols; o += NR) transformGradients(dy, g, o, t0, count, pb + (<usize>(o * count) << 2), gradientPoint);
+      for (let q = 0; q < POINTS; q++) {
+        const a = pa + <usize>q * inputPoint, b = pb + <usize>q * gradientPoint, c = du + <usize>q * productPoint;
+        if (t0 > 0) gemmPacked(c1 - c0, cols, count, a, b, c, cols, true);
+        else gemmPacked(c1 - c0, cols, count, a, b, c, cols, false);
+      }
+    }
+    for (let c = c0; c < c1; c++) {
+      for (let o = 0; o < ocg; o++) {
+        const out = at(dw, ((g * ocg + o) * icg + c) * 9);
+        transformFilterGradient(du + (<usize>((c - c0) * cols + o) << 2), productPoint, out);
+        for (let k = 0; k < 9; k++) {
+          const v = load<f32>(at(out, k));
+          if (v - v != 0) bad = true;
+        }
+      }
+    }
+  }
+  free(pa);
+  free(pb);
+  free(du);
+  free(xp);
+  Winograd.nonFinite = bad;
   return true;
 }

@@ -2,9 +2,8 @@
 // (f32 accumulator, each product exact in f64). The GEMM path multiplies padding as zeros, and 0 · ±Inf is
 // NaN where the reference has no term at all, so calls whose weights (forward) or output gradients
 // (backward filter) hold a non-finite value come here instead. Slow, and only for those.
+import { at } from "./address";
 import { ConvShape as s } from "./conv-shape";
-
-@inline function at(base: usize, element: i32): usize { return base + (<usize>element << 2); }
 
 /** Whether all n float32 values are finite. */
 export function allFinite(x: usize, n: i32): bool {

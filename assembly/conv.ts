@@ -14,6 +14,7 @@
 // group, so it is as fast per FLOP as an ungrouped one of the same per-group size. Padding is multiplied as
 // zeros, so operands holding NaN/±Inf (noted while packing) send a call to conv-direct.ts. Stride-1 3×3
 // convolutions with enough channels run by Winograd instead (winograd.ts), back here when a result is not finite.
+import { at } from "./address";
 import { allFinite, backwardFilterDirect, forwardDirect } from "./conv-direct";
 import { ConvShape as s } from "./conv-shape";
 import { gemm, gemmPacked, gemmReady } from "./gemm";
@@ -27,8 +28,6 @@ import { Winograd, winogradBackwardFilter, winogradFilterPays, winogradForward, 
 /** The patch matrix of a chunk should stay in L2: about this many bytes, and at most MAX_COLS columns. */
 const CHUNK_BYTES: i32 = 512 << 10;
 const MAX_COLS: i32 = 2048;
-
-@inline function at(base: usize, element: i32): usize { return base + (<usize>element << 2); }
 
 /** How the output pixels of the batch are cut into chunks. */
 class Plan {

@@ -1,10 +1,9 @@
 // Data movement: strided copy (transpose, slice, concat, pad, broadcast), fill and dtype casts.
+import { at } from "./address";
 import { toInt32 } from "./int-convert";
 import { param } from "./params";
 
 const INDEX = memory.data(32 * 4, 16);
-
-@inline function at(base: usize, element: i32): usize { return base + (<usize>element << 2); }
 
 /** n words of `bits` from `dst`. */
 function fillWords(dst: usize, bits: u32, n: i32): void {

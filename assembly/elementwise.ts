@@ -6,10 +6,12 @@
 // (a scalar or a broadcast row), or general strides.
 // Each kernel runs as part `part` of `parts` (parts.ts): the work items are rows, or pieces of rows when
 // there are fewer rows than parts; every element is computed as in a single-part call.
+import { at } from "./address";
 import {
   binaryIsVector, binaryScalar, binaryX4, isComparison, unaryF32x4, unaryF64, unaryI32x4, unaryIntIsVector,
   unaryIsVector,
 } from "./elementwise-ops";
+import { binaryFor, unaryFor } from "./generated/ops";
 import { toInt32 } from "./int-convert";
 import { param } from "./params";
 import { Block, partStart } from "./parts";
@@ -20,11 +22,9 @@ import { STATUS_OK } from "./status";
 @inline function walkIndex(): usize { return scratch() + 256; }
 @inline function walkDeltas(): usize { return scratch() + 384; }
 
-@inline function at(base: usize, element: i32): usize { return base + (<usize>element << 2); }
-
 // ---- unary: contiguous ----
 
-@inline function unaryLoop(op: i32, isInt: bool, x: usize, y: usize, n: i32): void {
+@inline export function unaryLoop(op: i32, isInt: bool, x: usize, y: usize, n: i32): void {
   let i = 0;
   if (isInt ? unaryIntIsVector(op) : unaryIsVector(op)) {
     for (; i + 4 <= n; i += 4) {
@@ -38,33 +38,12 @@ import { STATUS_OK } from "./status";
   }
 }
 
-@inline function unaryFor(isInt: bool, op: i32, x: usize, y: usize, n: i32): void {
-  switch (op) {
-    case 0: unaryLoop(0, isInt, x, y, n); break;
-    case 1: unaryLoop(1, isInt, x, y, n); break;
-    case 2: unaryLoop(2, isInt, x, y, n); break;
-    case 3: unaryLoop(3, isInt, x, y, n); break;
-    case 4: unaryLoop(4, isInt, x, y, n); break;
-    case 5: unaryLoop(5, isInt, x, y, n); break;
-    case 6: unaryLoop(6, isInt, x, y, n); break;
-    case 7: unaryLoop(7, isInt, x, y, n); break;
-    case 8: unaryLoop(8, isInt, x, y, n); break;
-    case 9: unaryLoop(9, isInt, x, y, n); break;
-    case 10: unaryLoop(10, isInt, x, y, n); break;
-    case 11: unaryLoop(11, isInt, x, y, n); break;
-    case 12: unaryLoop(12, isInt, x, y, n); break;
-    case 13: unaryLoop(13, isInt, x, y, n); break;
-    case 14: unaryLoop(14, isInt, x, y, n); break;
-    case 15: unaryLoop(15, isInt, x, y, n); break;
-  }
-}
-
 /** y[i] = op(x[i]) for n elements of float32 (isInt = 0) or int32; part `part` of `parts` of them. */
 export function unary(op: i32, isInt: i32, x: usize, y: usize, n: i32, part: i32, parts: i32): i32 {
   Block.of(n, part, parts, 4);
   const i0 = Block.start, count = Block.end - Block.start;
-  if (isInt) unaryFor(true, op, at(x, i0), at(y, i0), count);
-  else unaryFor(false, op, at(x, i0), at(y, i0), count);
+  if (isInt) unaryFor(op, true, at(x, i0), at(y, i0), count);
+  else unaryFor(op, false, at(x, i0), at(y, i0), count);
   return STATUS_OK;
 }
 
@@ -190,7 +169,7 @@ class Walk {
   }
 }
 
-@inline function binaryWalk(op: i32, isInt: bool, outInt: bool, a: usize, b: usize, y: usize, part: i32, parts: i32): void {
+@inline export function binaryWalk(op: i32, isInt: bool, outInt: bool, a: usize, b: usize, y: usize, part: i32, parts: i32): void {
   if (!isComparison(op) && outInt != isInt) return;
   const rank = param(0);
   const sa = rank > 0 ? strideOf(rank, 0, rank - 1) : 0;
@@ -206,35 +185,17 @@ class Walk {
   } while (Walk.next(rank, 2));
 }
 
-@inline function binaryFor(isInt: bool, outInt: bool, op: i32, a: usize, b: usize, y: usize, part: i32, parts: i32): void {
-  switch (op) {
-    case 0: binaryWalk(0, isInt, outInt, a, b, y, part, parts); break;
-    case 1: binaryWalk(1, isInt, outInt, a, b, y, part, parts); break;
-    case 2: binaryWalk(2, isInt, outInt, a, b, y, part, parts); break;
-    case 3: binaryWalk(3, isInt, outInt, a, b, y, part, parts); break;
-    case 4: binaryWalk(4, isInt, outInt, a, b, y, part, parts); break;
-    case 5: binaryWalk(5, isInt, outInt, a, b, y, part, parts); break;
-    case 6: binaryWalk(6, isInt, outInt, a, b, y, part, parts); break;
-    case 7: binaryWalk(7, isInt, outInt, a, b, y, part, parts); break;
-    case 8: binaryWalk(8, isInt, outInt, a, b, y, part, parts); break;
-    case 9: binaryWalk(9, isInt, outInt, a, b, y, part, parts); break;
-    case 10: binaryWalk(10, isInt, outInt, a, b, y, part, parts); break;
-    case 11: binaryWalk(11, isInt, outInt, a, b, y, part, parts); break;
-    case 12: binaryWalk(12, isInt, outInt, a, b, y, part, parts); break;
-  }
-}
-
 /**
  * y = op(a, b) with broadcasting (PARAMS: rank, shape, strides of a, strides of b). a and b are float32
  * (isInt = 0) or int32; y has their dtype, or for comparisons outInt says which. Part `part` of `parts`.
  */
 export function binary(op: i32, isInt: i32, outInt: i32, a: usize, b: usize, y: usize, part: i32, parts: i32): i32 {
   if (isInt) {
-    if (outInt) binaryFor(true, true, op, a, b, y, part, parts);
-    else binaryFor(true, false, op, a, b, y, part, parts);
+    if (outInt) binaryFor(op, true, true, a, b, y, part, parts);
+    else binaryFor(op, true, false, a, b, y, part, parts);
   } else {
-    if (outInt) binaryFor(false, true, op, a, b, y, part, parts);
-    else binaryFor(false, false, op, a, b, y, part, parts);
+    if (outInt) binaryFor(op, false, true, a, b, y, part, parts);
+    else binaryFor(op, false, false, a, b, y, part, parts);
   }
   return STATUS_OK;
 }

@@ -11,7 +11,9 @@
 // constant carries its f32 bits in x. `slot` is the scratch slot the step writes (the host reuses slots of
 // values no longer needed); the last step writes to the output instead. Inputs staged for a block use slot
 // MAX_SLOTS − 1 − input, and `where` three slots below those.
-import { binaryScalar, binaryX4, unaryF32x4, unaryF64, unaryIsVector } from "./elementwise-ops";
+import { at } from "./address";
+import { binaryIsVector, binaryScalar, binaryX4, unaryF32x4, unaryF64, unaryIsVector } from "./elementwise-ops";
+import { binaryScalarA, binaryScalarB, binaryVectors, unaryStep } from "./generated/ops";
 import { param } from "./params";
 
 const K_CONST = 0;
@@ -40,11 +42,10 @@ const OFFSETS = memory.data(MAX_INPUTS * 4, 16);
 @inline function slotAt(slot: i32): usize { return SLOTS + (<usize>(slot * BLOCK) << 2); }
 @inline function valueAt(v: i32): usize { return load<usize>(VALUES + (<usize>v << 2)); }
 @inline function setValue(v: i32, p: usize): void { store<usize>(VALUES + (<usize>v << 2), p); }
-@inline function at(base: usize, element: i32): usize { return base + (<usize>element << 2); }
 
 // ---- one step on a block of n contiguous elements ----
 
-@inline function unaryBlock(op: i32, x: usize, y: usize, n: i32): void {
+@inline export function unaryBlock(op: i32, x: usize, y: usize, n: i32): void {
   let i = 0;
   if (unaryIsVector(op)) {
     for (; i + 4 <= n; i += 4) v128.store(at(y, i), unaryF32x4(op, v128.load(at(x, i))));
@@ -52,36 +53,15 @@ const OFFSETS = memory.data(MAX_INPUTS * 4, 16);
   for (; i < n; i++) store<f32>(at(y, i), <f32>unaryF64(op, <f64>load<f32>(at(x, i))));
 }
 
-function unaryStep(op: i32, x: usize, y: usize, n: i32): void {
-  switch (op) {
-    case 0: unaryBlock(0, x, y, n); break;
-    case 1: unaryBlock(1, x, y, n); break;
-    case 2: unaryBlock(2, x, y, n); break;
-    case 3: unaryBlock(3, x, y, n); break;
-    case 4: unaryBlock(4, x, y, n); break;
-    case 5: unaryBlock(5, x, y, n); break;
-    case 6: unaryBlock(6, x, y, n); break;
-    case 7: unaryBlock(7, x, y, n); break;
-    case 8: unaryBlock(8, x, y, n); break;
-    case 9: unaryBlock(9, x, y, n); break;
-    case 10: unaryBlock(10, x, y, n); break;
-    case 11: unaryBlock(11, x, y, n); break;
-    case 12: unaryBlock(12, x, y, n); break;
-    case 13: unaryBlock(13, x, y, n); break;
-    case 14: unaryBlock(14, x, y, n); break;
-    case 15: unaryBlock(15, x, y, n); break;
-  }
-}
-
 /**
  * y = a op b on a block; `shape` says which operand is one value for the whole block (1: a, 2: b), passed
  * as its bits in place of a pointer and splatted into a register, as the unfused kernel's broadcast path.
  */
-@inline function binaryBlock(op: i32, shape: i32, a: usize, b: usize, y: usize, n: i32): void {
+@inline export function binaryBlock(op: i32, shape: i32, a: usize, b: usize, y: usize, n: i32): void {
   let i = 0;
   const av = i32x4.splat(<u32>a), bv = i32x4.splat(<u32>b);
-  // pow has no four-lane form (binaryIsVector): it runs element by element, as unfused.
-  if (op != 6) {
+  // An op without a four-lane form (pow) runs element by element, as unfused.
+  if (binaryIsVector(op, false)) {
     for (; i + 4 <= n; i += 4) {
       const x = shape == 1 ? av : v128.load(at(a, i)), z = shape == 2 ? bv : v128.load(at(b, i));
       v128.store(at(y, i), binaryX4(op, false, false, x, z));
@@ -90,60 +70,6 @@ function unaryStep(op: i32, x: usize, y: usize, n: i32): void {
   for (; i < n; i++) {
     const x = shape == 1 ? <u32>a : load<u32>(at(a, i)), z = shape == 2 ? <u32>b : load<u32>(at(b, i));
     store<u32>(at(y, i), binaryScalar(op, false, false, x, z));
-  }
-}
-
-function binaryVectors(op: i32, a: usize, b: usize, y: usize, n: i32): void {
-  switch (op) {
-    case 0: binaryBlock(0, 0, a, b, y, n); break;
-    case 1: binaryBlock(1, 0, a, b, y, n); break;
-    case 2: binaryBlock(2, 0, a, b, y, n); break;
-    case 3: binaryBlock(3, 0, a, b, y, n); break;
-    case 4: binaryBlock(4, 0, a, b, y, n); break;
-    case 5: binaryBlock(5, 0, a, b, y, n); break;
-    case 6: binaryBlock(6, 0, a, b, y, n); break;
-    case 7: binaryBlock(7, 0, a, b, y, n); break;
-    case 8: binaryBlock(8, 0, a, b, y, n); break;
-    case 9: binaryBlock(9, 0, a, b, y, n); break;
-    case 10: binaryBlock(10, 0, a, b, y, n); break;
-    case 11: binaryBlock(11, 0, a, b, y, n); break;
-    case 12: binaryBlock(12, 0, a, b, y, n); break;
-  }
-}
-
-function binaryScalarA(op: i32, a: usize, b: usize, y: usize, n: i32): void {
-  switch (op) {
-    case 0: binaryBlock(0, 1, a, b, y, n); break;
-    case 1: binaryBlock(1, 1, a, b, y, n); break;
-    case 2: binaryBlock(2, 1, a, b, y, n); break;
-    case 3: binaryBlock(3, 1, a, b, y, n); break;
-    case 4: binaryBlock(4, 1, a, b, y, n); break;
-    case 5: binaryBlock(5, 1, a, b, y, n); break;
-    case 6: binaryBlock(6, 1, a, b, y, n); break;
-    case 7: binaryBlock(7, 1, a, b, y, n); break;
-    case 8: binaryBlock(8, 1, a, b, y, n); break;
-    case 9: binaryBlock(9, 1, a, b, y, n); break;
-    case 10: binaryBlock(10, 1, a, b, y, n); break;
-    case 11: binaryBlock(11, 1, a, b, y, n); break;
-    case 12: binaryBlock(12, 1, a, b, y, n); break;
-  }
-}
-
-function binaryScalarB(op: i32, a: usize, b: usize, y: usize, n: i32): void {
-  switch (op) {
-    case 0: binaryBlock(0, 2, a, b, y, n); break;
-    case 1: binaryBlock(1, 2, a, b, y, n); break;
-    case 2: binaryBlock(2, 2, a, b, y, n); break;
-    case 3: binaryBlock(3, 2, a, b, y, n); break;
-    case 4: binaryBlock(4, 2, a, b, y, n); break;
-    case 5: binaryBlock(5, 2, a, b, y, n); break;
-    case 6: binaryBlock(6, 2, a, b, y, n); break;
-    case 7: binaryBlock(7, 2, a, b, y, n); break;
-    case 8: binaryBlock(8, 2, a, b, y, n); break;
-    case 9: binaryBlock(9, 2, a, b, y, n); break;
-    case 10: binaryBlock(10, 2, a, b, y, n); break;
-    case 11: binaryBlock(11, 2, a, b, y, n); break;
-    case 12: binaryBlock(12, 2, a, b, y, n); break;
   }
 }
 

@@ -2,10 +2,9 @@
 // [outer, count, inner], indices as [count] or (batched) [outer, count]. Out-of-range indices read 0
 // (gather) or are dropped (scatter), as in the reference. A call runs as part `part` of `parts`
 // (parts.ts): a contiguous range of `outer` slices each, which read and write only their own slices.
+import { at } from "./address";
 import { partStart } from "./parts";
 import { STATUS_OK } from "./status";
-
-@inline function at(base: usize, element: i32): usize { return base + (<usize>element << 2); }
 
 /** out[o, j, :] = data[o, idx[j], :]; part `part` of `parts`. */
 export function gather(

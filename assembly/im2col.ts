@@ -3,11 +3,10 @@
 // built from runs along output rows: a zero prefix, a (strided) copy of the input row, a zero suffix.
 // im2col writes either a plain matrix (row stride ldc) or, for the forward GEMM, the packed-B layout
 // directly (NR-column panels of [row][NR]), which saves a pass over the patches.
+import { at } from "./address";
 import { ConvShape as s } from "./conv-shape";
 import { NR } from "./gemm-pack";
 import { scratch } from "./scratch";
-
-@inline function at(base: usize, element: i32): usize { return base + (<usize>element << 2); }
 
 @inline function floorDiv(a: i32, b: i32): i32 { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 

@@ -2,10 +2,9 @@
 // element. The scan is the reference's: row-major over the window, the first maximum wins, and a NaN wins
 // over everything (the first NaN). Four outputs of a row are computed at once where the stride is 1 or 2.
 // A call runs as part `part` of `parts` (parts.ts): a contiguous range of planes each.
+import { at } from "./address";
 import { partStart } from "./parts";
 import { STATUS_OK } from "./status";
-
-@inline function at(base: usize, element: i32): usize { return base + (<usize>element << 2); }
 
 /** Four window elements `stride` apart from p (stride 1 or 2). */
 @inline function loadStrided(p: usize, stride: i32): v128 {

@@ -4,15 +4,10 @@
 // acc`), and a NaN anywhere makes the result NaN. argmax returns the first maximum, or the first NaN.
 // A call runs as part `part` of `parts` (parts.ts): each output is reduced whole, in the same order, by
 // exactly one part, so results do not depend on the thread count.
+import { at } from "./address";
+import { R_ARGMAX, R_MAX, R_MIN, R_SUM } from "./generated/ops";
 import { Block, partStart } from "./parts";
 import { STATUS_OK } from "./status";
-
-const R_SUM = 0;
-const R_MAX = 1;
-const R_MIN = 2;
-const R_ARGMAX = 3;
-
-@inline function at(base: usize, element: i32): usize { return base + (<usize>element << 2); }
 
 @inline function promoteHigh(v: v128): v128 { return f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 2, 3)); }
 
@@ -172,7 +167,7 @@ function extremeColumns(isMax: bool, x: usize, out: usize, reduce: i32, inner: i
 }
 
 /**
- * out[o, i] = op over r of x[o, r, i]; op 0 sum, 1 max, 2 min, 3 argmax (int32 out); isInt for int32 x.
+ * out[o, i] = op over r of x[o, r, i] (op: an R_ code; argmax writes int32); isInt for int32 x.
  * Part `part` of `parts`: the work items are outputs (scans), or (o, block of columns) for float32 sums
  * and extremes, whose column blocks are split only when there are fewer `outer` rows than parts.
  */

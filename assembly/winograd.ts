@@ -12,6 +12,7 @@
 //   The transforms add and subtract neighbouring values: a NaN/±Inf input or weight (or an overflow)
 // would reach outputs the direct form keeps finite, so a call whose outputs are not all finite is noted
 // (Winograd.nonFinite) and the caller runs the exact GEMM path instead.
+import { at } from "./address";
 import { ConvShape as s } from "./conv-shape";
 import { gemmPacked } from "./gemm";
 import { MR, NR } from "./gemm-pack";
@@ -38,7 +39,6 @@ export class Winograd {
   static nonFinite: bool = false;
 }
 
-@inline function at(base: usize, element: i32): usize { return base + (<usize>element << 2); }
 @inline function roundUp(n: i32, step: i32): i32 { return (n + step - 1) / step * step; }
 @inline function tilesDown(): i32 { return (s.outH + 1) >> 1; }
 @inline function tilesAcross(): i32 { return (s.outW + 1) >> 1; }
@@ -239,13 +239,26 @@ function transformOutputs(mb: usize, ldm: i32, o: i32, j: i32, pointBytes: usize
   return v128.or(bad, f32x4.ne(f32x4.sub(y11, y11), f32x4.splat(0)));
 }
 
-/** Stores tile t's outputs (v = y00, y01, y10, y11) at channel o of group g, the parts inside the image. */
-@inline function storeTile(v: v128, y: usize, g: i32, o: i32, t: i32): void {
+/** Where tileOutput's tile starts in its image: TileAt.oy, TileAt.ox (globals: per instance). */
+class TileAt {
+  static oy: i32 = 0;
+  static ox: i32 = 0;
+}
+
+/** The element offset of global tile t's first output at channel o of group g in an NCHW output. */
+@inline function tileOutput(t: i32, g: i32, o: i32): i32 {
   const per = tilesDown() * tilesAcross();
   const n = t / per, r = t - n * per;
-  const ty = r / tilesAcross(), tx = r - ty * tilesAcross();
-  const oy = 2 * ty, ox = 2 * tx;
-  const q = at(y, ((n * s.outC + g * (s.outC / s.groups) + o) * s.outH + oy) * s.outW + ox);
+  const ty = r / tilesAcross();
+  TileAt.oy = 2 * ty;
+  TileAt.ox = 2 * (r - ty * tilesAcross());
+  return ((n * s.outC + g * (s.outC / s.groups) + o) * s.outH + TileAt.oy) * s.outW + TileAt.ox;
+}
+
+/** Stores tile t's outputs (v = y00, y01, y10, y11) at channel o of group g, the parts inside the image. */
+@inline function storeTile(v: v128, y: usize, g: i32, o: i32, t: i32): void {
+  const q = at(y, tileOutput(t, g, o));
+  const oy = TileAt.oy, ox = TileAt.ox;
   const row = <usize>s.outW << 2;
   if (ox + 1 < s.outW) {
     v128.store64_lane(q, v, 0);
@@ -343,11 +356,8 @@ function transformInputsByChannel(xp: usize, c0: i32, n0: i32, t0: i32, count: i
 
 /** dY of output channel o (group g) at tile t: (y00, y01, y10, y11), zero outside the output. */
 @inline function gradientTile(dy: usize, g: i32, o: i32, t: i32): v128 {
-  const per = tilesDown() * tilesAcross();
-  const n = t / per, r = t - n * per;
-  const ty = r / tilesAcross(), tx = r - ty * tilesAcross();
-  const oy = 2 * ty, ox = 2 * tx;
-  const q = at(dy, ((n * s.outC + g * (s.outC / s.groups) + o) * s.outH + oy) * s.outW + ox);
+  const q = at(dy, tileOutput(t, g, o));
+  const oy = TileAt.oy, ox = TileAt.ox;
   const row = <usize>s.outW << 2;
   if (ox + 1 < s.outW && oy + 1 < s.outH) return v128.load64_lane(q + row, v128.load64_zero(q), 1);
   const right = ox + 1 < s.outW, down = oy + 1 < s.outH;

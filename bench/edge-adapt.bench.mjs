@@ -1,4 +1,4 @@
-// Edge adaptation latency (issue 6, DESIGN.md yardsticks): load a Conv-4 (64 filters) checkpoint, adapt to
+// Edge adaptation latency: load a Conv-4 (64 filters) checkpoint, adapt to
 // a 5-way 5-shot task with 10 SGD steps (lr 0.4), predict 75 queries; and ProtoNet adaptation (prototypes
 // of the 25 support images, then predict 75; goal < 20 ms). Through `Learner` on the wasm backend
 // (deterministic: true), in Node, Deno and Chromium, each in its own process / page, one after another;

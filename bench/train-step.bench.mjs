@@ -1,5 +1,5 @@
-// Whole training steps on the wasm backend through the public API, the two Omniglot workloads of DESIGN.md's
-// yardsticks: a 60-way 5-shot 5-query ProtoNet episode (forward + backward + Adam) and a second-order MAML
+// Whole training steps on the wasm backend through the public API, the Omniglot workloads of kshot's
+// PyTorch comparison: a 60-way 5-shot 5-query ProtoNet episode (forward + backward + Adam) and a second-order MAML
 // meta-iteration (meta-batch 32 × 5-way 1-shot, 1 query per class, 1 inner step), and the same with
 // first-order MAML. Prints one JSON line per workload and contender with the median ms per step, GFLOP/s
 // (conv4-flops.mjs: 3 forwards per image pass; MAML's second-order terms not counted), the CPU, the load

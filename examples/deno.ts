@@ -37,22 +37,24 @@ console.log(`loaded ${learner.algorithm} (${ks.getBackendName()} backend), input
 const test = ks.data.glyphs().test;
 const ways = 5;
 const examples = Array.from({ length: ways }, (_, c) => drawing(test, c, 0));
-const adaptation = await learner.adapt(examples, [0, 1, 2, 3, 4]);
+const names = ["alpha", "beta", "gamma", "delta", "epsilon"]; // any labels: class names or integer ids
+const adaptation = await learner.adapt(examples, names);
 console.log(`adapted to ${adaptation.ways} symbols from ${examples.length} examples in ${(adaptation.seconds * 1000).toFixed(0)} ms`);
 
 const queries: ks.RawImage[] = [];
-const truth: number[] = [];
+const truth: string[] = [];
 for (let c = 0; c < ways; c++) {
   for (let e = 1; e <= 4; e++) {
     queries.push(drawing(test, c, e));
-    truth.push(c);
+    truth.push(names[c]!);
   }
 }
-const { probabilities, labels } = await learner.predict(queries);
-labels.forEach((label, i) => {
-  const p = Array.from(probabilities[i]!, (v) => v.toFixed(2)).join(" ");
-  console.log(`drawing ${String(i).padStart(2)} of symbol ${truth[i]}: predicted ${label} ${label === truth[i] ? "✓" : "✗"}  p = [${p}]`);
+const predictions = await learner.predict(queries); // one { label, probabilities, ranking } per drawing
+predictions.forEach(({ label, ranking }, i) => {
+  const top = ranking.slice(0, 2).map((r) => `${r.label} ${r.probability.toFixed(2)}`).join(", ");
+  console.log(`drawing ${String(i).padStart(2)} of ${truth[i]}: predicted ${label} ${label === truth[i] ? "✓" : "✗"}  (${top})`);
 });
+const labels = predictions.map((p) => p.label);
 const accuracy = labels.filter((l, i) => l === truth[i]).length / truth.length;
 console.log(`accuracy ${(100 * accuracy).toFixed(0)}% on ${truth.length} new drawings`);
 console.log(JSON.stringify({ algorithm: learner.algorithm, backend: ks.getBackendName(), ways, shots: 1, adaptSeconds: adaptation.seconds, accuracy, labels }));

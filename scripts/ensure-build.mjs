@@ -19,7 +19,7 @@ function newest(path) {
   return t;
 }
 
-const sources = ["src", "assembly", "shaders", "scripts/build.mjs", "asconfig.json", "package.json", "tsconfig.json"];
+const sources = ["src", "assembly", "shaders", "scripts/build.mjs", "scripts/gen-ops.mjs", "scripts/wasm-pack.mjs", "scripts/bundle-sizes.mjs", "scripts/declarations.mjs", "scripts/third-party-licenses.mjs", "asconfig.json", "package.json", "tsconfig.json"];
 const outputs = [stamp, "src/generated/wasm.ts", "src/generated/shaders.ts", "dist/kshot.js", "dist/kshot.mjs", "dist/cli.mjs"];
 const built = outputs.every((p) => existsSync(resolve(root, p))) ? statSync(stamp).mtimeMs : -1;
 if (sources.some((s) => newest(join(root, s)) > built)) {

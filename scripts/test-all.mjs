@@ -1,5 +1,5 @@
 // `npm test`: the unit suite in Node (vitest), then Deno, then headless Chromium, one child process each,
-// then (without path filters) the PyTorch golden cases and the demo page
+// then (without path filters) the PyTorch golden cases, the API reference (TypeDoc), the demo page and the packed package
 // (KSHOT_BACKEND and the other KSHOT_* variables pass through). Prints a summary per runtime and, as its
 // LAST line, `N passed, N failed` over all of them. Outside CI a missing runtime is skipped with a message;
 // with CI=true it fails. Usage: node scripts/test-all.mjs [path filters...]
@@ -50,13 +50,22 @@ function golden(backend) {
   };
 }
 
+/** The API reference (TypeDoc, typedoc.json: warnings are errors), as `npm run docs` builds it. */
+async function apiDocs() {
+  const typedoc = join(root, "node_modules", "typedoc", "bin", "typedoc");
+  const { code } = await runTee(spawn, process.execPath, [typedoc], { cwd: root, env: process.env });
+  return { code, counts: { passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1, skipped: 0 } };
+}
+
 const RUNTIMES = [
   { name: "node", title: "Node (vitest)", run: node },
   { name: "deno", title: "Deno (deno test)", run: script("scripts/test-deno.mjs") },
   { name: "chromium", title: "Chromium (puppeteer)", run: script("scripts/test-browser.mjs") },
   // The golden suite on every backend and the demo page (a path filter means a partial run: then they are left out).
   ...(filters.length ? [] : ["reference", "wasm", "webgpu"].map((b) => ({ name: `golden:${b}`, title: `PyTorch golden cases on ${b} (Node)`, run: golden(b) }))),
+  ...(filters.length ? [] : [{ name: "api docs", title: "API reference from the doc comments (TypeDoc)", run: apiDocs }]),
   ...(filters.length ? [] : [{ name: "demo", title: "The demo page, driven in Chromium (scripts/test-demo.mjs)", run: script("scripts/test-demo.mjs") }]),
+  ...(filters.length ? [] : [{ name: "consumer", title: "The packed package in an empty project: Node, TypeScript, Deno, Chromium (scripts/test-consumer.mjs)", run: script("scripts/test-consumer.mjs") }]),
 ];
 
 const rows = [];

@@ -2,7 +2,8 @@
 // port, clicks Train (a quick run from the page's query parameters), Stop, draws symbols with real mouse
 // strokes (a vertical bar, a circle, a cross; a few jittered examples each), clicks Adapt, draws new
 // instances and clicks Classify, checking the predicted class each time; on the way it downloads the
-// trained checkpoint and loads it back through the file input. Saves a screenshot to
+// trained checkpoint and loads it back through the file input, and drops PNG files on a class card and on
+// the test pad. Controls that cannot act yet must not show. Saves a screenshot to
 // test-artifacts/demo.png. Any page error, console error or failed request fails the run.
 // Last line: `N passed, N failed` (test/shims/summary.mjs). Usage: node scripts/test-demo.mjs
 import { spawn } from "node:child_process";
@@ -181,6 +182,8 @@ try {
     const backend = await text(page, "#backend-name");
     if (backend !== "wasm") throw new Error(`expected the wasm backend (asked for by the query), the page shows ${JSON.stringify(backend)}`);
     if ((await state(page)) !== "idle") throw new Error(`expected data-state idle, got ${await state(page)}`);
+    const shown = await page.$$eval("#download-checkpoint, #forget-model", (els) => els.filter((e) => getComputedStyle(e).display !== "none").map((e) => e.id));
+    if (shown.length) throw new Error(`shown before any model exists: ${shown.join(", ")}`);
   });
 
   const trained = loaded && await check(`trains in a Worker with live progress; Stop after ${STOP_AT} iterations gives a usable model`, async () => {
@@ -222,6 +225,8 @@ try {
       await (await page.$("#load-checkpoint")).uploadFile(file);
       await waitFor(page, () => /demo-model\.safetensors/.test(document.getElementById("adapt-status").textContent), { timeout: 30_000, polling: 100 });
       if ((await state(page)) !== "trained") throw new Error(`expected data-state trained after loading, got ${await state(page)}`);
+      const trainStatus = await text(page, "#train-status");
+      if (!/demo-model\.safetensors/.test(trainStatus)) throw new Error(`the training status does not name the loaded model: ${trainStatus}`);
     } finally {
       rmSync(dirname(file), { recursive: true, force: true });
     }
@@ -277,6 +282,31 @@ try {
     mkdirSync(artifacts, { recursive: true });
     await page.screenshot({ path: join(artifacts, "demo.png"), fullPage: true });
     if (wrong.length) throw new Error(wrong.join("; "));
+  });
+
+  classified && await check("PNG files dropped on a class card become examples; one dropped on the test pad is classified", async () => {
+    /** Drops a PNG of a dark vertical bar on white paper (made in the page, as a File) on `selector`. */
+    const dropBar = (selector) => page.$eval(selector, async (target) => {
+      const canvas = new OffscreenCanvas(100, 100);
+      const c = canvas.getContext("2d");
+      c.fillStyle = "#fff";
+      c.fillRect(0, 0, 100, 100);
+      c.fillStyle = "#000";
+      c.fillRect(45, 20, 10, 60);
+      const file = new File([await canvas.convertToBlob({ type: "image/png" })], "bar.png", { type: "image/png" });
+      const dataTransfer = new DataTransfer();
+      dataTransfer.items.add(file);
+      target.dispatchEvent(new DragEvent("drop", { dataTransfer, bubbles: true, cancelable: true }));
+    });
+    const before = await text(page, "#count-0");
+    await dropBar("#pad-0");
+    await waitFor(page, (b) => document.getElementById("count-0").textContent !== b, { timeout: 10_000, polling: 50 }, before);
+    console.log(`      class 0: ${before} → ${await text(page, "#count-0")}`);
+    await page.click("#test-clear");
+    await waitState(page, "adapted", 10_000);
+    await dropBar("#test-pad");
+    await waitState(page, "classified", 30_000);
+    console.log(`      a dropped bar.png: ${await text(page, "#prediction")}`);
   });
 
   classified && await check("a reload restores the last model from this browser's storage", async () => {

@@ -35,7 +35,8 @@ if (files.length > 0) {
   const args = ["test", "-A", "--no-check", "--config", "deno.json", ...parallel, ...preload, ...files];
   const needsCheckpoint = files.some((f) => f.includes("cli-checkpoint"));
   const checkpoint = needsCheckpoint ? { KSHOT_CLI_CHECKPOINT: cliCheckpoint() } : {};
-  const env = { ...process.env, ...checkpoint, KSHOT_TEST_RUNNER: "deno", DENO_JOBS: String(jobs) };
+  // Mesa's window-system probe (WebGPU tests) prints "XDG_RUNTIME_DIR is invalid" without one.
+  const env = { XDG_RUNTIME_DIR: tmpdir(), ...process.env, ...checkpoint, KSHOT_TEST_RUNNER: "deno", DENO_JOBS: String(jobs) };
   const { code, output } = await runTee(spawn, deno, args, { cwd: root, env });
   counts = parseDenoSummary(output) ?? { passed: 0, failed: 0, skipped: 0 };
   // A crash, or an error Deno reports outside any test, still fails the run.

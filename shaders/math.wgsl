@@ -129,6 +129,39 @@ fn tanh_js(x: f32) -> f32 {
   return select(t, -t, x < 0.0);
 }
 
+// log1p and expm1 near 0 by series (WGSL's log is only accurate to 2^-21 absolute on [0.5, 2], too coarse for
+// small results); farther out log(1 + x) and exp(x) - 1 lose little.
+fn log1p_js(x: f32) -> f32 {
+  if (is_nan(x) || x < -1.0) { return select(f32_nan(), x, is_nan(x)); }
+  if (x == -1.0) { return -f32_inf(); }
+  if (is_inf(x)) { return x; }
+  if (abs(x) < 0.25) {
+    // 2 atanh(s), s = x / (2 + x), |s| < 1/7: five terms leave less than 1e-9.
+    let s = x / (2.0 + x);
+    let z = s * s;
+    return 2.0 * s * (1.0 + z * (1.0 / 3.0 + z * (0.2 + z * (1.0 / 7.0 + z * (1.0 / 9.0)))));
+  }
+  return log(1.0 + x);
+}
+fn expm1_js(x: f32) -> f32 {
+  if (is_nan(x)) { return x; }
+  if (x < -17.0) { return -1.0; }
+  if (abs(x) < 0.25) {
+    // Taylor to x^7: the rest is below 2e-9 relative.
+    return x * (1.0 + x * (0.5 + x * (1.0 / 6.0 + x * (1.0 / 24.0 + x * (1.0 / 120.0 + x * (1.0 / 720.0 + x * (1.0 / 5040.0)))))));
+  }
+  let u = exp(x);
+  // Past ln(FLT_MAX) some exp() give Inf and others garbage; either way the result overflows.
+  if (is_inf(u) || x > 88.72284) { return f32_inf(); }
+  return u - 1.0;
+}
+/** log(1 + e^x) as max(x, 0) + log1p(e^-|x|): no overflow, no cancellation. */
+fn softplus_js(x: f32) -> f32 {
+  if (is_nan(x)) { return x; }
+  return max(x, 0.0) + log1p_js(exp(-abs(x)));
+}
+fn log_sigmoid_js(x: f32) -> f32 { return -softplus_js(-x); }
+
 fn sigmoid_js(x: f32) -> f32 { return keep_nan(x, 1.0 / (1.0 + exp(-x))); }
 fn relu_js(x: f32) -> f32 { return select(select(0.0, x, x > 0.0), x, is_nan(x)); }
 fn step_js(x: f32) -> f32 { return select(select(0.0, 1.0, x > 0.0), x, is_nan(x)); }

@@ -116,6 +116,10 @@ export function tidy<T>(fn: () => T): T {
     if (result instanceof Promise) {
       throw new KshotError("tidy: the function must be synchronous (it returned a Promise); await outside tidy");
     }
+  } catch (err) {
+    // A failed call leaves no tensor behind: everything made in the scope is freed.
+    for (const t of scope) t.dispose();
+    throw err;
   } finally {
     state.scopes.pop();
   }

@@ -170,7 +170,7 @@ export interface BackendReport {
 export async function backendReport(options: InitOptions = {}): Promise<BackendReport> {
   const webgpu = await probeWebGPU(options.gpu);
   const available = typeof WebAssembly === "object";
-  const fastBuild = available ? chooseBuild(false).build : "none";
+  const fastBuild = available ? (await chooseBuild(false)).build : "none";
   const auto = await autoChoice(options).catch(() => "none");
   const active = hasBackend() && backend().name === "wasm" ? (backend() as WasmBackend).threads : null;
   const wasm = { available, fastBuild, autoThreads: await wasmThreads("auto"), threads: active, threadsUnavailable: threadsUnavailable() ?? null };

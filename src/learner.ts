@@ -4,30 +4,30 @@
  *
  * @example
  * const learner = await ks.Learner.load("glyphs-protonet.safetensors");   // path, URL or bytes
- * await learner.adapt(images, [0, 0, 1, 1, 2, 2]);                          // canvases, ImageData, {data,width,height}
- * const { probabilities, labels } = await learner.predict(canvas);
+ * await learner.adapt(["a1.png", "a2.png", "b1.png", "b2.png"], ["alpha", "alpha", "beta", "beta"]);
+ * const { label, probabilities, ranking } = await learner.predict(canvas);  // PNG/JPEG bytes, files, URLs, canvases, ImageData
  * learner.reset();    // back to the loaded meta-parameters (adaptation never changes them)
  * learner.dispose();
  *
  * Adaptation by algorithm, BatchNorm statistics and the state's tensors: src/learner/adaptation.ts.
- * Input conversion (luma, alpha, resizing, polarity): src/learner/inputs.ts.
+ * Input conversion (decoding, luma, alpha, resizing, polarity): src/learner/inputs.ts; labels: src/learner/labels.ts.
  */
 import type { TensorRecord } from "./autograd.ts";
 import { backend, engineOptions, hasBackend, tidy } from "./engine.ts";
 import { KshotError } from "./errors.ts";
 import { init, type BackendName } from "./init.ts";
-import { type Checkpoint, type CheckpointMetadata, disposeCheckpoint, load, serialize } from "./io/checkpoint.ts";
-import { currentRuntime } from "./io/files-host.ts";
+import { type Checkpoint, type CheckpointMetadata, disposeCheckpoint, load, parseMetadataJson, serialize } from "./io/checkpoint.ts";
 import { type AdaptationKind, type AdaptedState, adaptationKind, adaptToTask, type AdaptSettings, predictProbabilities, requiredTensors } from "./learner/adaptation.ts";
 import { type ImageLike, type InputOptions, imagesToTensor } from "./learner/inputs.ts";
-import { checkLabels } from "./learner/labels.ts";
+import { type ClassLabel, checkClasses, taskLabels } from "./learner/labels.ts";
 import type { AlgorithmName, MetaAlgorithm } from "./meta/algorithm.ts";
 import { tensor } from "./ops/creation.ts";
 import { reshape } from "./ops/shape.ts";
-import type { Tensor } from "./tensor.ts";
+import { Tensor } from "./tensor.ts";
 import { fromMetadata, storedEvaluation } from "./train/algorithms.ts";
 
-export { type ImageLike, type InputOptions, type Polarity, type RawImage, imagesToTensor } from "./learner/inputs.ts";
+export { type DecodedImage, type EncodedImage, type ImageLike, type InputOptions, type Polarity, type RawImage, imagesToTensor } from "./learner/inputs.ts";
+export type { ClassLabel } from "./learner/labels.ts";
 
 export interface LoadOptions {
   /** The backend to start when none runs yet (default "auto"); if one runs, it must be this one. */
@@ -52,11 +52,14 @@ export interface Adaptation {
   loss?: number;
 }
 
+/** What `predict` says about one example. */
 export interface Prediction {
-  /** One row of class probabilities per example (each sums to 1). */
-  probabilities: Float32Array[];
-  /** The most probable class of each example. */
-  labels: number[];
+  /** The most probable class (a label as given to `adapt`). */
+  label: ClassLabel;
+  /** The probability of each class, keyed by its label (numbers as their decimal strings); they sum to 1. */
+  probabilities: Record<string, number>;
+  /** Every class with its probability, most probable first. */
+  ranking: { label: ClassLabel; probability: number }[];
 }
 
 /** Tensors of a saved adapted state are stored under this prefix; metadata `learner` says its kind and ways. */
@@ -77,11 +80,9 @@ async function startBackend(wanted: BackendName | undefined, deterministic: bool
   }
 }
 
-/** Where to read the checkpoint from; in a page, a relative string is a URL relative to the page. */
+/** Where to read the checkpoint from (ks.io.load resolves paths and URLs, in a page relative to it). */
 function checkpointSource(source: unknown): Uint8Array | string | URL {
   if (source instanceof ArrayBuffer) return new Uint8Array(source);
-  const page = (globalThis as { location?: { href: string } }).location;
-  if (typeof source === "string" && currentRuntime() === "browser" && page && !/^[a-z][a-z0-9+.-]*:/i.test(source)) return new URL(source, page.href);
   if (source instanceof Uint8Array || typeof source === "string" || source instanceof URL) return source;
   throw new KshotError(`Learner.load: expected a file path, a URL, a Uint8Array or an ArrayBuffer, got ${source === null ? "null" : typeof source}`);
 }
@@ -89,7 +90,7 @@ function checkpointSource(source: unknown): Uint8Array | string | URL {
 /** The model and algorithm of a checkpoint, checked to be something the Learner can adapt. */
 function rebuild(metadata: CheckpointMetadata, params: TensorRecord): MetaAlgorithm {
   if (!metadata.model || !metadata.algorithm) {
-    throw new KshotError(`Learner.load: expected a checkpoint written by kshot train (its metadata names the model and algorithm), found no ${metadata.model ? "algorithm" : "model"}`);
+    throw new KshotError(`Learner.load: expected a checkpoint whose metadata names the model and algorithm (written by kshot train, ks.train's checkpoint option, or ks.io.save(result.params, path, { metadata: result.metadata }) after ks.train), found no ${metadata.model ? "algorithm" : "model"}`);
   }
   const { algorithm } = fromMetadata(metadata);
   if (algorithm.loss !== "cross_entropy") {
@@ -103,24 +104,42 @@ function rebuild(metadata: CheckpointMetadata, params: TensorRecord): MetaAlgori
   return algorithm;
 }
 
-/** A saved adapted state (tensors under `learner.`), or undefined when the checkpoint holds none. */
-function savedState(c: Checkpoint, kind: AdaptationKind): AdaptedState | undefined {
+/** An adapted state and the labels of its classes. */
+interface Adapted {
+  state: AdaptedState;
+  classes: ClassLabel[];
+}
+
+/** A saved adapted state (tensors under `learner.`, classes in metadata), or undefined when the checkpoint holds none. */
+function savedState(c: Checkpoint, kind: AdaptationKind): Adapted | undefined {
   const raw = c.metadata.extra?.[STATE_METADATA];
   if (raw === undefined) return undefined;
-  let info: { kind?: unknown; ways?: unknown };
-  try {
-    info = JSON.parse(raw) as typeof info;
-  } catch {
-    throw new KshotError(`Learner.load: metadata ${STATE_METADATA}: expected JSON { kind, ways }, found ${raw.slice(0, 40)}`);
-  }
-  if (info.kind !== kind || typeof info.ways !== "number") {
+  const info = parseMetadataJson(raw, (message) => {
+    throw new KshotError(`Learner.load: metadata ${STATE_METADATA}: ${message}`);
+  }) as { kind?: unknown; ways?: unknown; classes?: unknown } | null;
+  if (info?.kind !== kind || !Number.isSafeInteger(info.ways) || (info.ways as number) < 2) {
     throw new KshotError(`Learner.load: metadata ${STATE_METADATA}: expected an adapted state of kind ${kind} with ways, found ${raw.slice(0, 80)}`);
   }
+  const ways = info.ways as number;
+  const classes = info.classes === undefined ? Array.from({ length: ways }, (_, i) => i) : checkClasses(info.classes, ways, `Learner.load: metadata ${STATE_METADATA} classes`);
   const tensors: TensorRecord = {};
   for (const [name, t] of Object.entries(c.params)) if (name.startsWith(STATE_PREFIX)) tensors[name.slice(STATE_PREFIX.length)] = t;
   const missing = requiredTensors(kind).filter((k) => !tensors[k]);
   if (missing.length > 0) throw new KshotError(`Learner.load: the saved adapted state lacks ${missing.map((k) => STATE_PREFIX + k).join(", ")}`);
-  return { kind, ways: info.ways, tensors };
+  return { state: { kind, ways, tensors }, classes };
+}
+
+/** One example's prediction from its row of class probabilities (refused when one is not finite). */
+function prediction(row: ArrayLike<number>, classes: readonly ClassLabel[], example: number): Prediction {
+  classes.forEach((label, c) => {
+    if (!Number.isFinite(row[c]!)) {
+      throw new KshotError(`Learner.predict: the probabilities of example ${example} are not finite (${row[c]} for class ${JSON.stringify(label)}): the inputs or the learner's parameters hold NaN/Infinity`);
+    }
+  });
+  const ranking = classes.map((label, i) => ({ label, probability: row[i]! })).sort((a, b) => b.probability - a.probability);
+  const probabilities: Record<string, number> = {};
+  classes.forEach((label, i) => (probabilities[String(label)] = row[i]!));
+  return { label: ranking[0]!.label, probabilities, ranking };
 }
 
 function disposeRecord(r: TensorRecord): void {
@@ -135,13 +154,13 @@ export class Learner {
   readonly metadata: CheckpointMetadata;
   readonly #algo: MetaAlgorithm;
   readonly #params: TensorRecord;
-  #state: AdaptedState | undefined;
+  #adapted: Adapted | undefined;
   #disposed = false;
 
-  private constructor(algo: MetaAlgorithm, params: TensorRecord, metadata: CheckpointMetadata, state: AdaptedState | undefined) {
+  private constructor(algo: MetaAlgorithm, params: TensorRecord, metadata: CheckpointMetadata, adapted: Adapted | undefined) {
     this.#algo = algo;
     this.#params = params;
-    this.#state = state;
+    this.#adapted = adapted;
     this.algorithm = algo.name;
     const [c, h, w] = algo.model.inputShape;
     this.inputShape = [c!, h!, w!];
@@ -175,7 +194,12 @@ export class Learner {
 
   /** Classes of the task adapted to; undefined before `adapt` (and after `reset`). */
   get ways(): number | undefined {
-    return this.#state?.ways;
+    return this.#adapted?.state.ways;
+  }
+
+  /** The labels of the task's classes, in class-index order; undefined before `adapt` (and after `reset`). */
+  get classes(): readonly ClassLabel[] | undefined {
+    return this.#adapted?.classes;
   }
 
   #alive(what: string): void {
@@ -183,78 +207,87 @@ export class Learner {
   }
 
   /**
-   * Adapts to a task from labelled examples (labels 0..N−1, every class present): gradient steps for the
-   * MAML family and Reptile (default: the checkpoint's evaluation steps and step size), prototypes for
+   * Adapts to a task from labelled examples: images in any form `predict` takes, and one label per
+   * example, class names (strings) or integer class ids, at least 2 classes. Gradient steps for the MAML
+   * family and Reptile (default: the checkpoint's evaluation steps and step size), prototypes for
    * ProtoNet, the support embeddings for Matching Net, a new head for fine-tuning. Replaces any previous
-   * adaptation; the meta-parameters stay as loaded.
+   * adaptation; the meta-parameters stay as loaded. Asynchronous: files, URLs and Blobs are read first.
    */
-  async adapt(examples: readonly ImageLike[] | Tensor, labels: ArrayLike<number>, options: AdaptOptions = {}): Promise<Adaptation> {
+  async adapt(examples: readonly ImageLike[] | Tensor, labels: ArrayLike<ClassLabel>, options: AdaptOptions = {}): Promise<Adaptation> {
     this.#alive("adapt");
     const start = performance.now();
-    const x = imagesToTensor(examples, this.inputShape, options);
+    const x = await imagesToTensor(examples, this.inputShape, options);
     let result: ReturnType<typeof adaptToTask>;
+    let classes: ClassLabel[];
     try {
-      const checked = checkLabels(labels, x.shape[0]!);
+      const checked = taskLabels(labels, x.shape[0]!);
+      classes = checked.classes;
       const stored = storedEvaluation(this.metadata);
       result = tidy(() => {
-        const y = tensor(checked.labels, [1, checked.labels.length], "int32");
+        const y = tensor(checked.indices, [1, checked.indices.length], "int32");
         const settings = { steps: options.steps, lr: options.lr };
-        return adaptToTask(this.#algo, this.#params, reshape(x, [1, ...x.shape]), y, checked.ways, settings, { steps: stored.steps, lr: stored.lr });
+        return adaptToTask(this.#algo, this.#params, reshape(x, [1, ...x.shape]), y, classes.length, settings, { steps: stored.steps, lr: stored.lr });
       });
     } finally {
       x.dispose();
     }
-    this.reset();
-    this.#state = result.state;
     const loss = (await result.loss.data())[0]!;
     result.loss.dispose();
+    if (!Number.isFinite(loss)) {
+      disposeRecord(result.state.tensors);
+      throw new KshotError(`Learner.adapt: the support loss is ${loss}, not finite: the examples, the step size or the checkpoint's parameters hold or produce NaN/Infinity (the previous adaptation is kept)`);
+    }
+    this.reset();
+    this.#adapted = { state: result.state, classes };
     return { seconds: (performance.now() - start) / 1000, steps: result.steps, ways: result.state.ways, loss };
   }
 
   /**
-   * Class probabilities of one example or many (any batch size: BatchNorm uses the statistics of the
-   * support set adapted on, so each example's result is independent of the others in the batch).
+   * Classifies one image (gives one `Prediction`) or many (an array, or a Tensor [N, C, H, W]: one
+   * `Prediction` each, in order). Any batch size: BatchNorm uses the statistics of the support set
+   * adapted on, so each example's result is independent of the others in the batch.
    */
-  async predict(x: ImageLike | readonly ImageLike[] | Tensor, options: InputOptions = {}): Promise<Prediction> {
+  predict(x: readonly ImageLike[] | Tensor, options?: InputOptions): Promise<Prediction[]>;
+  predict(x: Exclude<ImageLike, Tensor>, options?: InputOptions): Promise<Prediction>;
+  async predict(x: ImageLike | readonly ImageLike[], options: InputOptions = {}): Promise<Prediction | Prediction[]> {
     this.#alive("predict");
-    const state = this.#state;
-    if (!state) throw new KshotError("Learner.predict: adapt the learner to a task first (learner.adapt(examples, labels))");
-    const probabilities = tidy(() => {
-      const input = imagesToTensor(x, this.inputShape, options);
-      return predictProbabilities(this.#algo, this.#params, state, reshape(input, [1, ...input.shape]));
-    });
+    const adapted = this.#adapted;
+    if (!adapted) throw new KshotError("Learner.predict: adapt the learner to a task first (learner.adapt(examples, labels))");
+    const input = await imagesToTensor(x, this.inputShape, options);
+    let probabilities: Tensor;
+    try {
+      probabilities = tidy(() => predictProbabilities(this.#algo, this.#params, adapted.state, reshape(input, [1, ...input.shape])));
+    } finally {
+      input.dispose();
+    }
     const [, count, ways] = probabilities.shape as [number, number, number];
     const values = await probabilities.data();
     probabilities.dispose();
-    const rows: Float32Array[] = [];
-    const labels: number[] = [];
-    for (let i = 0; i < count; i++) {
-      const row = Float32Array.from(values.subarray(i * ways, (i + 1) * ways));
-      rows.push(row);
-      labels.push(row.indexOf(Math.max(...row)));
-    }
-    return { probabilities: rows, labels };
+    const rows = Array.from({ length: count }, (_, i) => prediction(values.subarray(i * ways, (i + 1) * ways), adapted.classes, i));
+    return Array.isArray(x) || x instanceof Tensor ? rows : rows[0]!;
   }
 
   /** Forgets the adaptation: back to the loaded meta-parameters (which adaptation never changes). */
   reset(): void {
     this.#alive("reset");
-    if (this.#state) disposeRecord(this.#state.tensors);
-    this.#state = undefined;
+    if (this.#adapted) disposeRecord(this.#adapted.state.tensors);
+    this.#adapted = undefined;
   }
 
   /**
    * The learner as checkpoint bytes: the meta-parameters and metadata as loaded, plus the adapted state
-   * (under `learner.`), so `Learner.load(bytes)` predicts exactly as this learner does.
+   * (under `learner.`, with the class labels in metadata), so `Learner.load(bytes)` predicts exactly as
+   * this learner does.
    */
   async save(): Promise<Uint8Array> {
     this.#alive("save");
-    const state = this.#state;
+    const adapted = this.#adapted;
     const tensors: TensorRecord = { ...this.#params };
     const metadata: CheckpointMetadata = { ...this.metadata };
-    if (state) {
-      for (const [name, t] of Object.entries(state.tensors)) tensors[STATE_PREFIX + name] = t;
-      metadata.extra = { ...this.metadata.extra, [STATE_METADATA]: JSON.stringify({ kind: state.kind, ways: state.ways }) };
+    if (adapted) {
+      const { kind, ways, tensors: state } = adapted.state;
+      for (const [name, t] of Object.entries(state)) tensors[STATE_PREFIX + name] = t;
+      metadata.extra = { ...this.metadata.extra, [STATE_METADATA]: JSON.stringify({ kind, ways, classes: adapted.classes }) };
     }
     return serialize(tensors, { metadata });
   }

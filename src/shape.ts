@@ -9,6 +9,16 @@ export function sizeOf(shape: Shape): number {
   return n;
 }
 
+/** Most elements of one tensor (8 GiB of float32): more than any kshot backend can hold. */
+export const MAX_TENSOR_ELEMENTS = 2 ** 31;
+
+/** The size of a tensor of `shape`, or a KshotError naming `what` when no backend could hold it. */
+export function checkedSize(shape: Shape, what: string): number {
+  const n = sizeOf(shape);
+  if (n > MAX_TENSOR_ELEMENTS) throw new KshotError(`${what}: shape ${formatShape(shape)} has ${n} elements; a tensor holds at most ${MAX_TENSOR_ELEMENTS}`);
+  return n;
+}
+
 /** Row-major strides in elements. */
 export function stridesOf(shape: Shape): number[] {
   const strides = new Array<number>(shape.length);

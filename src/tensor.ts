@@ -8,7 +8,7 @@ import type { Backend, BackendBuffer } from "./backend/backend.ts";
 import type { DType, TypedArrayFor } from "./dtype.ts";
 import { backend, registerTensor, unregisterTensor } from "./engine.ts";
 import { KshotError } from "./errors.ts";
-import { formatShape, sizeOf, type Shape } from "./shape.ts";
+import { checkedSize, formatShape, sizeOf, type Shape } from "./shape.ts";
 
 /** Backend memory shared by a tensor and its views (reshapes, gradient-tracking aliases). */
 export class Storage {
@@ -156,7 +156,18 @@ export function emptyTensor(shape: Shape, dtype: DType): Tensor {
   if (!b.dtypes.includes(dtype)) {
     throw new KshotError(`the ${b.name} backend does not support ${dtype} (it has ${b.dtypes.join(", ")})`);
   }
-  return new Tensor(new Storage(b, b.allocate(dtype, sizeOf(shape))), [...shape], dtype);
+  return new Tensor(new Storage(b, allocate(b, dtype, shape)), [...shape], dtype);
+}
+
+/** The backend's memory for a tensor; an engine's RangeError (a size no array can have) becomes a KshotError. */
+function allocate(b: Backend, dtype: DType, shape: Shape): BackendBuffer {
+  const size = checkedSize(shape, "cannot allocate a tensor");
+  try {
+    return b.allocate(dtype, size);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    throw new KshotError(`cannot allocate a ${dtype} tensor of shape ${formatShape(shape)} (${size} elements) on the ${b.name} backend: ${err.message}`);
+  }
 }
 
 /** Another handle on the same value: same memory, same gradient node (so it differentiates the same). */

@@ -1,9 +1,10 @@
+import { encode as encodePng } from "fast-png";
 import { beforeAll, describe, expect, it } from "vitest";
 import * as ks from "../src/index.ts";
-import { accuracyOf, glyphTask, learnerBackend, tinyCheckpoint } from "./learner/fixtures.ts";
+import { accuracyOf, glyphTask, learnerBackend, probabilityRows, tinyCheckpoint } from "./learner/fixtures.ts";
 
 const task = () => glyphTask(5, 5, 6);
-const rowSums = (rows: Float32Array[]) => rows.map((r) => r.reduce((a, b) => a + b, 0));
+const rowSums = (rows: number[][]) => rows.map((r) => r.reduce((a, b) => a + b, 0));
 
 async function paramValues(bytes: Uint8Array): Promise<Record<string, number[]>> {
   const c = await ks.io.load(bytes);
@@ -32,9 +33,9 @@ describe("Learner", () => {
     expect(a).toMatchObject({ steps: 0, ways: 5 });
     expect(learner.ways).toBe(5);
     const p = await learner.predict(t.query);
-    expect(p.probabilities).toHaveLength(t.query.length);
-    for (const s of rowSums(p.probabilities)) expect(s).toBeCloseTo(1, 5);
-    expect(accuracyOf(p.labels, t.queryLabels)).toBeGreaterThanOrEqual(0.8);
+    expect(p).toHaveLength(t.query.length);
+    for (const s of rowSums(probabilityRows(p))) expect(s).toBeCloseTo(1, 5);
+    expect(accuracyOf(p, t.queryLabels)).toBeGreaterThanOrEqual(0.8);
     learner.dispose();
   });
 
@@ -47,7 +48,7 @@ describe("Learner", () => {
       const a = await learner.adapt(t.support, t.supportLabels);
       expect(a.steps).toBe(10);
       expect(a.loss!).toBeLessThan(unadapted.loss!);
-      accuracies.push(accuracyOf((await learner.predict(t.query)).labels, t.queryLabels));
+      accuracies.push(accuracyOf(await learner.predict(t.query), t.queryLabels));
     }
     expect(accuracies.reduce((x, y) => x + y) / accuracies.length).toBeGreaterThanOrEqual(0.7);
     learner.dispose();
@@ -61,9 +62,8 @@ describe("Learner", () => {
       const batch = await learner.predict(t.query);
       for (const i of [0, 7, t.query.length - 1]) {
         const one = await learner.predict(t.query[i]!);
-        expect(one.probabilities).toHaveLength(1);
-        expect(one.labels[0]).toBe(batch.labels[i]);
-        one.probabilities[0]!.forEach((v, k) => expect(Math.abs(v - batch.probabilities[i]![k]!)).toBeLessThan(1e-5));
+        expect(one.label).toBe(batch[i]!.label);
+        probabilityRows([one])[0]!.forEach((v, k) => expect(Math.abs(v - probabilityRows(batch)[i]![k]!)).toBeLessThan(1e-5));
       }
       learner.dispose();
     });
@@ -82,7 +82,7 @@ describe("Learner", () => {
     expect(learner.ways).toBeUndefined();
     expect(await paramValues(await learner.save())).toEqual(loaded);
     await learner.adapt(t.support, t.supportLabels, { steps: 5 });
-    expect((await learner.predict(t.query)).probabilities).toEqual(before.probabilities);
+    expect(await learner.predict(t.query)).toEqual(before);
     learner.dispose();
   });
 
@@ -94,7 +94,7 @@ describe("Learner", () => {
       const expected = await learner.predict(t.query);
       const copy = await ks.Learner.load(await learner.save());
       expect(copy.ways).toBe(5);
-      expect((await copy.predict(t.query)).probabilities).toEqual(expected.probabilities);
+      expect(await copy.predict(t.query)).toEqual(expected);
       expect(copy.metadata.extra?.learner).toBeUndefined();
       copy.reset();
       expect(copy.ways).toBeUndefined();
@@ -129,10 +129,78 @@ describe("Learner", () => {
     await learner.adapt(support, t.supportLabels);
     const fromTensor = await learner.predict(query);
     await learner.adapt(t.support, t.supportLabels);
-    expect((await learner.predict(t.query)).labels).toEqual(fromTensor.labels);
+    expect(await learner.predict(t.query)).toEqual(fromTensor);
     expect(support.isDisposed).toBe(false);
     support.dispose();
     query.dispose();
+    learner.dispose();
+  });
+
+  it("class names as labels: each prediction gives the name, probabilities by name and the ranking; save/load keeps them", async () => {
+    const t = task();
+    const names = ["alpha", "beta", "gamma", "delta", "epsilon"];
+    const learner = await ks.Learner.load(protonet);
+    await learner.adapt(t.support, t.supportLabels);
+    const byIndex = await learner.predict(t.query);
+    await learner.adapt(t.support, t.supportLabels.map((c) => names[c]!));
+    expect(learner.classes).toEqual(names);
+    const byName = await learner.predict(t.query);
+    byName.forEach((p, i) => {
+      const q = byIndex[i]!;
+      expect(p.label).toBe(names[q.label as number]);
+      expect(Object.keys(p.probabilities)).toEqual(names);
+      names.forEach((name, c) => expect(p.probabilities[name]).toBe(q.probabilities[c]));
+      expect(p.ranking.map((r) => r.label)).toEqual(q.ranking.map((r) => names[r.label as number]));
+      expect(p.ranking[0]!.label).toBe(p.label);
+      for (let k = 1; k < p.ranking.length; k++) expect(p.ranking[k]!.probability).toBeLessThanOrEqual(p.ranking[k - 1]!.probability);
+    });
+    const one = await learner.predict(t.query[0]!);
+    expect(one.label).toBe(byName[0]!.label);
+    const copy = await ks.Learner.load(await learner.save());
+    expect(copy.classes).toEqual(names);
+    expect(await copy.predict(t.query)).toEqual(byName);
+    copy.dispose();
+    learner.dispose();
+  });
+
+  it("integer ids need not be 0..N−1: classes are the distinct ids in increasing order", async () => {
+    const t = task();
+    const learner = await ks.Learner.load(protonet);
+    await learner.adapt(t.support, t.supportLabels);
+    const expected = await learner.predict(t.query);
+    const ids = [7, 3, 2 ** 40, -1, 12];
+    await learner.adapt(t.support, t.supportLabels.map((c) => ids[c]!));
+    expect(learner.classes).toEqual([...ids].sort((a, b) => a - b));
+    // ProtoNet does not depend on the order of classes: the same queries get the same classes, by id.
+    expect((await learner.predict(t.query)).map((p) => p.label)).toEqual(expected.map((p) => ids[p.label as number]));
+    learner.dispose();
+  });
+
+  it("adapt and predict take PNG files' bytes as they take the pixels", async () => {
+    const t = glyphTask(5, 1, 2);
+    const toBytes = (image: ks.RawImage) => Uint8Array.from(image.data, (v) => Math.round(v * 255));
+    const gray = (image: ks.RawImage): ks.RawImage => ({ data: toBytes(image), width: 28, height: 28 });
+    const png = (image: ks.RawImage) => encodePng({ width: 28, height: 28, depth: 8, channels: 1, data: toBytes(image) });
+    const learner = await ks.Learner.load(protonet);
+    await learner.adapt(t.support.map(gray), t.supportLabels);
+    const expected = await learner.predict(t.query.map(gray));
+    await learner.adapt(t.support.map(png), t.supportLabels);
+    expect(await learner.predict(t.query.map(png))).toEqual(expected);
+    learner.dispose();
+  });
+
+  it("loads what ks.io.save writes from ks.train's result, its metadata and the user's own", async () => {
+    const algo = ks.meta.protonet(ks.nn.conv4({ hidden: 4, ways: 0 }));
+    const r = await ks.train(algo, ks.data.tasks(ks.data.glyphs({ seed: 0, trainClasses: 10, validationClasses: 2, testClasses: 2 }).train, { ways: 3, shots: 1, queries: 1, seed: 0 }), { iterations: 2, metaBatch: 1 });
+    const bytes = await ks.io.serialize(r.params, { metadata: { ...r.metadata, extra: { author: "a user", note: "{not json" } } });
+    for (const t of Object.values(r.params)) t.dispose();
+    const learner = await ks.Learner.load(bytes);
+    expect(learner.metadata.extra).toEqual({ author: "a user", note: "{not json" });
+    const t = task();
+    await learner.adapt(t.support, t.supportLabels);
+    const copy = await ks.Learner.load(await learner.save());
+    expect(copy.metadata.extra).toEqual({ author: "a user", note: "{not json" });
+    copy.dispose();
     learner.dispose();
   });
 });

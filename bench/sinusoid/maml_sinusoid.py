@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """MAML on the sinusoid (Finn et al. 2017, section 5.1) in PyTorch: the peer of
 `kshot train --algo maml --dataset sinusoid` + `kshot eval`, on the same protocol as kshot's recipe
-(src/cli/defaults.ts), so the two MSEs can be compared on this machine.
+(src/cli/defaults.ts), so the two MSEs can be compared on one machine.
 
 Protocol: y = A sin(x - phase), A ~ U[0.1, 5], phase ~ U[0, pi], x ~ U[-5, 5]; MLP 1-40-40-1 with ReLU and
 PyTorch's default Linear initialisation (kshot's `uniformFanIn`); K = 10 support and 10 query points per

@@ -17,7 +17,8 @@ export class TrainingChart {
     this.canvas = canvas;
     /** @type {Array<{ iteration: number, loss: number, accuracy?: number }>} */
     this.points = [];
-    this.iterations = 1;
+    /** The x axis's end; 0 until a run starts (the axis is then left unlabelled). */
+    this.iterations = 0;
     this.resize();
     new ResizeObserver(() => this.resize()).observe(canvas);
   }
@@ -61,7 +62,7 @@ export class TrainingChart {
     context.clearRect(0, 0, w, h);
     const plot = { x: PAD.left, y: PAD.top, w: w - PAD.left - PAD.right, h: h - PAD.top - PAD.bottom };
     const lossMax = niceCeil(Math.max(0, ...this.points.map((p) => p.loss)));
-    const xOf = (i) => plot.x + (i / this.iterations) * plot.w;
+    const xOf = (i) => plot.x + (i / Math.max(1, this.iterations)) * plot.w;
     context.font = "12px system-ui, sans-serif";
     context.lineWidth = 1;
     for (let k = 0; k <= 4; k++) {
@@ -82,8 +83,11 @@ export class TrainingChart {
     context.fillStyle = COLORS.text;
     context.textAlign = "center";
     context.textBaseline = "top";
-    context.fillText("0", xOf(0), plot.y + plot.h + 6);
-    context.fillText(`${this.iterations} iterations`, xOf(this.iterations) - 30, plot.y + plot.h + 6);
+    if (this.iterations > 0) {
+      context.fillText("0", xOf(0), plot.y + plot.h + 6);
+      const unit = this.iterations === 1 ? "iteration" : "iterations";
+      context.fillText(`${this.iterations} ${unit}`, xOf(this.iterations) - 30, plot.y + plot.h + 6);
+    }
     context.textAlign = "left";
     context.textBaseline = "middle";
     context.fillStyle = COLORS.loss;

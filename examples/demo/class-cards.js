@@ -1,6 +1,8 @@
 // The new-symbol classes of step 2: one card per class with a name, a drawing pad, "Add example", "Undo"
 // and "Clear", and thumbnails of what the model will see of each example. Elements get stable ids for tests:
-// class-name-i, pad-i, add-i, undo-i, clear-i, count-i (i from 0).
+// class-name-i, pad-i, add-i, undo-i, clear-i, count-i (i from 0). Image files dropped on a card are
+// added as examples of its class.
+import { acceptImageDrops } from "./dropped-images.js";
 import { frameStrokes } from "./frame-strokes.js";
 import { Sketchpad } from "./sketchpad.js";
 
@@ -10,8 +12,11 @@ export const MAX_EXAMPLES = 5;
 const DEFAULT_NAMES = ["A", "B", "C", "D", "E"];
 
 class ClassCard {
-  /** @param {HTMLElement} element @param {number} index @param {() => void} onChange */
-  constructor(element, index, onChange) {
+  /**
+   * @param {HTMLElement} element @param {number} index @param {() => void} onChange
+   * @param {(files: File[]) => Promise<HTMLCanvasElement[]>} fromFiles dropped image files as examples
+   */
+  constructor(element, index, onChange, fromFiles) {
     this.element = element;
     /** @type {HTMLCanvasElement[]} the examples as the model sees them (frameStrokes) */
     this.examples = [];
@@ -38,12 +43,21 @@ class ClassCard {
     undo.addEventListener("click", () => this.pad.undo());
     this.pad.onChange = () => this.update();
     this.name.addEventListener("input", () => onChange());
+    acceptImageDrops(element, async (files) => {
+      for (const image of await fromFiles(files)) this.addImage(image);
+    });
     this.update();
   }
 
   addExample() {
     if (this.pad.isEmpty || this.examples.length >= MAX_EXAMPLES) return;
-    const framed = frameStrokes(this.pad.strokes);
+    this.addImage(frameStrokes(this.pad.strokes));
+    this.pad.clear();
+  }
+
+  /** Adds an example as the model sees it (light ink on black), with its thumbnail. @param {HTMLCanvasElement} framed */
+  addImage(framed) {
+    if (this.examples.length >= MAX_EXAMPLES) return;
     this.examples.push(framed);
     const thumb = document.createElement("canvas");
     thumb.width = thumb.height = 28;
@@ -56,7 +70,6 @@ class ClassCard {
       this.update();
     });
     this.thumbs.append(thumb);
-    this.pad.clear();
     this.update();
   }
 
@@ -69,10 +82,14 @@ class ClassCard {
 }
 
 export class ClassCards {
-  /** @param {HTMLElement} container @param {HTMLTemplateElement} template @param {() => void} onChange */
-  constructor(container, template, onChange, count = 3) {
+  /**
+   * @param {HTMLElement} container @param {HTMLTemplateElement} template @param {() => void} onChange
+   * @param {(files: File[]) => Promise<HTMLCanvasElement[]>} fromFiles dropped image files as examples
+   */
+  constructor(container, template, onChange, fromFiles, count = 3) {
     this.container = container;
     this.template = template;
+    this.fromFiles = fromFiles;
     /** @type {ClassCard[]} */
     this.cards = [];
     // Quiet while the first cards are built: the listener may use this object, not yet returned.
@@ -86,7 +103,7 @@ export class ClassCards {
     const fragment = /** @type {DocumentFragment} */ (this.template.content.cloneNode(true));
     const element = /** @type {HTMLElement} */ (fragment.firstElementChild);
     this.container.append(element);
-    this.cards.push(new ClassCard(element, this.cards.length, () => this.onChange()));
+    this.cards.push(new ClassCard(element, this.cards.length, () => this.onChange(), this.fromFiles));
     this.onChange();
   }
 

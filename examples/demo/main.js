@@ -5,6 +5,7 @@
 // also queries, seed, eval (held-out episodes after training), backend and classes.
 import * as kshot from "../../dist/kshot.mjs";
 import { ClassCards, MAX_CLASSES, MIN_CLASSES } from "./class-cards.js";
+import { acceptImageDrops, imageFileToCanvas } from "./dropped-images.js";
 import { frameStrokes } from "./frame-strokes.js";
 import { forgetModel, recallModel, rememberModel } from "./model-store.js";
 import { showProbabilities } from "./probability-bars.js";
@@ -26,12 +27,26 @@ let adaptedNames = [];
 let phase = "idle";
 let checkpointUrl = "";
 
-const cards = new ClassCards($("classes"), $("class-card"), () => refreshButtons(), Number(query.get("classes") ?? 3));
+/** Dropped image files as examples the model sees (an error is shown, and those files skipped). */
+async function fromFiles(files) {
+  showMessage("");
+  const images = [];
+  for (const file of files) {
+    try {
+      images.push(await imageFileToCanvas(kshot, file, learner?.inputShape));
+    } catch (error) {
+      fail(`reading ${file.name}`, error);
+    }
+  }
+  return images;
+}
+
+const cards = new ClassCards($("classes"), $("class-card"), () => refreshButtons(), fromFiles, Number(query.get("classes") ?? 3));
 const testPad = new Sketchpad($("test-pad"));
 const trainingPanel = new TrainingPanel({
   onTrained: (bytes, iterations) => {
     offerDownload(bytes);
-    useModel(bytes, `trained here, ${iterations} iterations`);
+    useModel(bytes, `trained here, ${iterations} iterations`, { trainedHere: true });
   },
   onError: (context, error) => fail(context, error),
   onRunningChange: () => render(),
@@ -104,7 +119,7 @@ function offerDownload(bytes) {
  * Loads checkpoint bytes into a fresh Learner (any previous adaptation is dropped) and, unless it came
  * from there, remembers them in this browser for the next visit.
  */
-async function useModel(bytes, origin, { restored = false } = {}) {
+async function useModel(bytes, origin, { restored = false, trainedHere = false } = {}) {
   try {
     const next = await kshot.Learner.load(bytes);
     learner?.dispose();
@@ -112,7 +127,11 @@ async function useModel(bytes, origin, { restored = false } = {}) {
     adaptedNames = [];
     if (!restored && (await rememberModel(bytes, origin)) !== undefined) $("forget-model").hidden = false;
     const when = restored ? ", kept from your last visit" : "";
-    $("adapt-status").textContent = `Model loaded (${origin}${when}). Draw your symbols, then Adapt.`;
+    if (!trainedHere) {
+      $("train-status").textContent = `Using the model from ${origin}${when}; train to replace it.`;
+      $("train-progress").value = 1;
+    }
+    $("adapt-status").textContent = `Model loaded (${origin}${when}). Draw (or drop image files of) your symbols, then Adapt.`;
     $("probabilities").replaceChildren();
     $("prediction").textContent = "—";
     $("test-view").hidden = true;
@@ -153,18 +172,20 @@ async function adapt() {
 
 // ------------------------------------------------------------------ 3: classification
 
-async function classify() {
-  if (!learner || adaptedNames.length === 0 || testPad.isEmpty) return;
+/** Classifies the test pad's drawing, or `framed`: an image as the model sees it (a dropped file). */
+async function classify(framed) {
+  if (!learner || adaptedNames.length === 0 || (!framed && testPad.isEmpty)) return;
   showMessage("");
   try {
     const started = performance.now();
-    const framed = frameStrokes(testPad.strokes);
+    framed ??= frameStrokes(testPad.strokes);
     const view = $("test-view");
     view.getContext("2d").drawImage(framed, 0, 0, view.width, view.height);
     view.hidden = false;
-    const { probabilities } = await learner.predict(framed, { polarity: "ink-light" });
+    // Labels are the cards' indices (two cards may share a name); probabilities are keyed by them.
+    const prediction = await learner.predict(framed, { polarity: "ink-light" });
     const ms = performance.now() - started;
-    const winner = showProbabilities($("probabilities"), adaptedNames, probabilities[0]);
+    const winner = showProbabilities($("probabilities"), adaptedNames, adaptedNames.map((_, i) => prediction.probabilities[i]));
     $("prediction").textContent = adaptedNames[winner];
     $("prediction").dataset.class = String(winner);
     $("classify-status").textContent = `${ms.toFixed(1)} ms on ${kshot.getBackendName()}`;
@@ -191,7 +212,11 @@ $("remove-class").addEventListener("click", () => cards.removeClass());
 $("adapt").addEventListener("click", adapt);
 $("test-clear").addEventListener("click", () => testPad.clear());
 $("test-undo").addEventListener("click", () => testPad.undo());
-$("classify").addEventListener("click", classify);
+$("classify").addEventListener("click", () => classify());
+acceptImageDrops($("test-pad"), async (files) => {
+  const [image] = await fromFiles(files.slice(0, 1));
+  if (image) await classify(image);
+});
 
 async function start() {
   try {

@@ -18,27 +18,9 @@ export interface BackendBuffer {
   readonly size: number;
 }
 
-export type UnaryOp =
-  | "neg" | "abs" | "sign" | "exp" | "log" | "sqrt" | "rsqrt" | "square" | "reciprocal"
-  | "relu" | "step" | "tanh" | "sigmoid" | "sin" | "cos" | "floor";
-
-/** `step(x)` is 1 where x > 0, else 0 (ReLU's derivative, 0 at 0). */
-export const UNARY_OPS: readonly UnaryOp[] = [
-  "neg", "abs", "sign", "exp", "log", "sqrt", "rsqrt", "square", "reciprocal",
-  "relu", "step", "tanh", "sigmoid", "sin", "cos", "floor",
-];
-
-/** Comparison ops write 1 or 0 in the output dtype (a float dtype; see `binary`). */
-export type BinaryOp =
-  | "add" | "sub" | "mul" | "div" | "max" | "min" | "pow"
-  | "greater" | "greaterEqual" | "less" | "lessEqual" | "equal" | "notEqual";
-
-export const BINARY_OPS: readonly BinaryOp[] = [
-  "add", "sub", "mul", "div", "max", "min", "pow",
-  "greater", "greaterEqual", "less", "lessEqual", "equal", "notEqual",
-];
-
-export type ReduceOp = "sum" | "max" | "min" | "argmax";
+// The ops each kernel takes are declared once, with their semantics, in the op table (src/optable/).
+export { BINARY_OPS, type BinaryOp, REDUCE_OPS, type ReduceOp, UNARY_OPS, type UnaryOp } from "../optable/names.ts";
+import type { BinaryOp, ReduceOp, UnaryOp } from "../optable/names.ts";
 
 /**
  * Broadcasting for n-ary elementwise kernels: the output shape and, for each input, its strides in
@@ -134,6 +116,16 @@ export type ProgramStep =
   | { readonly kind: "binary"; readonly op: BinaryOp; readonly a: number; readonly b: number }
   | { readonly kind: "where"; readonly cond: number; readonly a: number; readonly b: number };
 
+/** The value numbers a step reads. */
+export function stepOperands(step: ProgramStep): number[] {
+  switch (step.kind) {
+    case "const": return [];
+    case "unary": return [step.x];
+    case "binary": return [step.a, step.b];
+    case "where": return [step.cond, step.a, step.b];
+  }
+}
+
 /**
  * A chain of elementwise ops run as one kernel (fusion): float inputs broadcast to the output, the last
  * step's value written out. Every step's value is rounded to the output dtype, exactly as the unfused ops
@@ -188,7 +180,7 @@ export interface Backend {
 
   /** out[i] = value. */
   fill(out: BackendBuffer, value: number): void;
-  /** out[i] = op(x[i]); x and out have the same float dtype (neg, abs, sign, square also take int32). */
+  /** out[i] = op(x[i]); x and out have the same float dtype (ops with an `int32` form also take int32). */
   unary(op: UnaryOp, x: BackendBuffer, out: BackendBuffer): void;
   /** out = op(a, b) with broadcasting. a and b share a dtype; out has it too, or a float dtype for comparisons. */
   binary(op: BinaryOp, a: BackendBuffer, b: BackendBuffer, out: BackendBuffer, bc: Broadcast): void;

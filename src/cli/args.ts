@@ -1,50 +1,108 @@
 /**
  * Command-line flags: `--name value` or `--name=value`; boolean switches (`--json`) take no value. Every
- * command declares its flags; anything else (an unknown flag, a missing or malformed value, a stray
- * argument) is a usage error naming what was expected.
+ * command declares its flags; anything else (an unknown flag, a missing or malformed value, a number out
+ * of range, a stray argument) is a usage error naming what was expected, checked before any work starts.
+ * Integers are plain decimal integers (`--ways 0x10` and `--ways 1e1` are errors); numbers are decimals
+ * with an optional exponent.
  */
 import { KshotError } from "../errors.ts";
 
-export type FlagType = "string" | "integer" | "positive-integer" | "number" | "positive-number" | "switch";
+export type FlagType = "string" | "integer" | "number" | "switch";
 
-export type FlagSpec = Readonly<Record<string, FlagType>>;
+/** A flag: its type and, for numbers, the range it must lie in (`above`: strictly greater). */
+export interface FlagRule {
+  type: FlagType;
+  min?: number;
+  above?: number;
+  max?: number;
+}
+
+export type FlagSpec = Readonly<Record<string, FlagRule>>;
 
 export type ParsedFlags = Record<string, string | number | boolean>;
 
-/** A usage error: printed with the command's usage line. */
+/** A usage error: printed with a pointer to the command's help. */
 export class UsageError extends KshotError {}
 
-function convert(flag: string, type: FlagType, raw: string): string | number {
-  if (type === "string") {
+/** Rules for the common cases. */
+export const rule = {
+  string: { type: "string" } as FlagRule,
+  switch: { type: "switch" } as FlagRule,
+  /** An integer in [min, max]. */
+  integer: (min: number, max: number): FlagRule => ({ type: "integer", min, max }),
+  /** A number > 0 (and ≤ max). */
+  positive: (max = Number.MAX_VALUE): FlagRule => ({ type: "number", above: 0, max }),
+};
+
+const INTEGER = /^[+-]?\d+$/;
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+function expectation(r: FlagRule): string {
+  const kind = r.type === "integer" ? "an integer" : "a number";
+  const low = r.above !== undefined ? `> ${r.above}` : r.min !== undefined ? `≥ ${r.min}` : "";
+  const high = r.max !== undefined && r.max < Number.MAX_VALUE ? `≤ ${r.max}` : "";
+  if (r.type === "integer" && r.min !== undefined && high) return `${kind} from ${r.min} to ${r.max}`;
+  return [kind, [low, high].filter(Boolean).join(" and ")].filter(Boolean).join(" ");
+}
+
+function convert(flag: string, r: FlagRule, raw: string): string | number {
+  if (r.type === "string") {
     if (raw === "") throw new UsageError(`--${flag} expects a value, got an empty string`);
     return raw;
   }
   const n = Number(raw);
-  const integer = type === "integer" || type === "positive-integer";
-  const positive = type === "positive-integer" || type === "positive-number";
-  const ok = raw.trim() !== "" && Number.isFinite(n) && (!integer || Number.isInteger(n)) && (!positive || n > 0) && (type !== "integer" || n >= 0);
-  if (!ok) {
-    const what = type === "integer" ? "a non-negative integer" : type === "positive-integer" ? "a positive integer" : type === "positive-number" ? "a positive number" : "a number";
-    throw new UsageError(`--${flag} expects ${what}, got ${JSON.stringify(raw)}`);
-  }
+  const syntax = r.type === "integer" ? INTEGER.test(raw) && Number.isSafeInteger(n) : DECIMAL.test(raw) && Number.isFinite(n);
+  const inRange = (r.min === undefined || n >= r.min) && (r.above === undefined || n > r.above) && (r.max === undefined || n <= r.max);
+  if (!syntax || !inRange) throw new UsageError(`--${flag} expects ${expectation(r)}, got ${JSON.stringify(raw)}`);
   return n;
 }
+
+/** Edit distance (insertions, deletions, substitutions, adjacent swaps), for suggestions. */
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/** The known name closest to `name`, when it is close enough to be a slip (or `name` is a prefix of it). */
+export function closest(name: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const k of known) {
+    const d = k.startsWith(name) && name.length >= 2 ? 0.5 : distance(name, k);
+    if (d < bestDistance) [best, bestDistance] = [k, d];
+  }
+  return bestDistance <= Math.max(1, Math.floor(name.length / 3)) ? best : undefined;
+}
+
+/** True when the arguments ask for help (`--help` or `-h` anywhere). */
+export const wantsHelp = (args: readonly string[]): boolean => args.includes("--help") || args.includes("-h");
 
 /** Parses `args` against `spec`; `command` names the command in errors. */
 export function parseFlags(command: string, args: readonly string[], spec: FlagSpec): ParsedFlags {
   const flags: ParsedFlags = {};
-  const known = Object.keys(spec).map((k) => `--${k}`).join(" ");
+  const names = Object.keys(spec);
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (!arg.startsWith("--") || arg === "--") {
-      throw new UsageError(`kshot ${command}: unexpected argument ${JSON.stringify(arg)} (options: ${known})`);
+      const named = arg.startsWith("-") ? "" : closest(arg, names);
+      throw new UsageError(`kshot ${command}: unexpected argument ${JSON.stringify(arg)}${named ? ` (did you mean --${named}?)` : ""}; options are given as --name value`);
     }
     const eq = arg.indexOf("=");
     const name = arg.slice(2, eq < 0 ? undefined : eq);
-    const type = spec[name];
-    if (!type) throw new UsageError(`kshot ${command}: unknown option --${name} (options: ${known})`);
+    const r = spec[name];
+    if (!r) {
+      const guess = closest(name, names);
+      throw new UsageError(`kshot ${command}: unknown option --${name}${guess ? ` (did you mean --${guess}?)` : ""}`);
+    }
     if (name in flags) throw new UsageError(`kshot ${command}: --${name} given twice`);
-    if (type === "switch") {
+    if (r.type === "switch") {
       if (eq >= 0) throw new UsageError(`kshot ${command}: --${name} takes no value`);
       flags[name] = true;
       continue;
@@ -56,7 +114,7 @@ export function parseFlags(command: string, args: readonly string[], spec: FlagS
       if (raw === undefined || (raw.startsWith("--") && raw.length > 2)) throw new UsageError(`kshot ${command}: --${name} needs a value`);
       i++;
     }
-    flags[name] = convert(name, type, raw);
+    flags[name] = convert(name, r, raw);
   }
   return flags;
 }

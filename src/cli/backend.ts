@@ -3,7 +3,7 @@
  * Node, WebGPU comes from the optional `webgpu` package (Dawn); without it, or without an adapter, `auto`
  * simply does not consider WebGPU.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { KshotError } from "../errors.ts";
 import { getBackendName, init, type BackendName, type InitOptions } from "../init.ts";
@@ -30,6 +30,17 @@ export function nodeGPU(env: Readonly<Record<string, string | undefined>>): Prom
     }
   })();
   return gpu;
+}
+
+/**
+ * Whether this machine may have a hardware GPU for WebGPU: on Linux a DRM render node or an NVIDIA or WSL
+ * device; elsewhere assumed. Without one, `auto` would only find a software adapter, which it never picks,
+ * so it does not start Dawn (which prints warnings on software adapters) just to find that out.
+ */
+function hardwareGpuPossible(): boolean {
+  if (process.platform !== "linux") return true;
+  const render = existsSync("/dev/dri") && readdirSync("/dev/dri").some((n) => n.startsWith("renderD"));
+  return render || existsSync("/dev/nvidia0") || existsSync("/dev/dxg");
 }
 
 export function checkBackendName(name: string): BackendName {
@@ -59,7 +70,7 @@ export async function startBackend(
 ): Promise<StartedBackend> {
   const backend = checkBackendName(name);
   const options: InitOptions = { backend, deterministic: !fast };
-  if (backend === "webgpu" || backend === "auto") {
+  if (backend === "webgpu" || (backend === "auto" && hardwareGpuPossible())) {
     const g = await nodeGPU(env);
     if (g) options.gpu = g;
   }

@@ -15,7 +15,7 @@ import { KshotError } from "../errors.ts";
 import type { Rng } from "../rng.ts";
 import type { TaskSource } from "../train/batches.ts";
 import type { DatasetKind } from "./defaults.ts";
-import { packageInfo } from "./package-root.ts";
+import { datasetFolder } from "./data-cache.ts";
 
 export const DATASETS = ["glyphs", "omniglot", "imagefolder", "sinusoid"] as const;
 export type DatasetName = (typeof DATASETS)[number];
@@ -40,12 +40,6 @@ export function checkDatasetName(name: string): DatasetName {
   return name as DatasetName;
 }
 
-/** Where to look for Omniglot when --data is not given: $KSHOT_OMNIGLOT, then beside the checkout. */
-function omniglotCandidates(env: Readonly<Record<string, string | undefined>>): string[] {
-  const root = packageInfo().root;
-  return [env.KSHOT_OMNIGLOT, resolve(root, "../shared/data/omniglot"), resolve(root, "data/omniglot")].filter((p): p is string => !!p);
-}
-
 function onlySplit(dataset: string, split: string | undefined, allowed: readonly string[]): string {
   const name = split ?? allowed[0]!;
   if (!allowed.includes(name)) throw new KshotError(`--split ${split} does not apply to ${dataset} (expected ${allowed.join(" or ")})`);
@@ -66,10 +60,13 @@ export async function openData(
       return { name, kind: "images", split: onlySplit(name, options.split, ["glyphs"]), parts: glyphs() };
     case "omniglot": {
       const split = onlySplit(name, options.split, OMNIGLOT_SPLITS);
-      const candidates = options.data ? [abs(options.data)] : omniglotCandidates(options.env);
-      const path = candidates.find((p) => existsSync(p));
-      if (!path) {
-        throw new KshotError(`omniglot: no data at ${candidates.join(" or ")}; pass --data PATH (a folder with omniglot-28.bin + .json, or images_background/ and images_evaluation/)`);
+      const path = options.data ? abs(options.data) : datasetFolder(options.env, "omniglot");
+      if (!existsSync(path)) {
+        throw new KshotError(
+          options.data
+            ? `omniglot: ${path} does not exist (expected a folder with omniglot-28.bin + .json, or images_background/ and images_evaluation/)`
+            : `omniglot: not downloaded yet (looked in ${path}); fetch it with \`kshot data omniglot\`, or pass --data PATH`,
+        );
       }
       return { name, kind: "images", split, path, parts: omniglotSplit(await loadOmniglot(path), split as "lake" | "vinyals") };
     }
@@ -99,6 +96,12 @@ export function taskSource(data: OpenedData, part: Part, shape: EpisodeShape, rn
     if (err instanceof KshotError) throw new KshotError(`${data.name} (${data.split} split, ${part} part): ${err.message}`);
     throw err;
   }
+}
+
+/** The data in words, for every summary: `omniglot, lake split, from /path` or `glyphs (built in)`. */
+export function describeData(data: OpenedData): string {
+  if (!data.path) return data.split === data.name ? `${data.name} (built in)` : `${data.name}, ${data.split} split`;
+  return data.split === data.name ? `${data.name} from ${data.path}` : `${data.name}, ${data.split} split, from ${data.path}`;
 }
 
 /** The image shape of the data, [channels, height, width]. */

@@ -40,7 +40,7 @@ const EVAL_AS_TRAINED = { ways: "train", shots: "train", queries: 15 } as const;
 
 /** MAML on Omniglot 5-way (Finn et al. 2017, §5.2 and the authors' README: `--meta_batch_size=32
  * --update_batch_size=1 --update_lr=0.4 --num_updates=1 --metatrain_iterations=60000`, Adam, meta lr 1e-3);
- * evaluated with 3 inner steps of the same size (DESIGN.md; the PyTorch yardstick). */
+ * evaluated with 3 inner steps of the same size (as the PyTorch comparison in bench/RESULTS.md). */
 const MAML_IMAGES: Recipe = {
   ways: 5, shots: 1, queries: "shots", metaBatch: 32, innerSteps: 1, innerLr: 0.4, evalSteps: 3, evalLr: 0.4,
   optimizer: "adam", metaLr: 1e-3, schedule: CONSTANT, iterations: 60000, evaluation: EVAL_AS_TRAINED,
@@ -86,7 +86,7 @@ export const RECIPES: Readonly<Record<AlgorithmName, Partial<Record<DatasetKind,
     images: {
       ways: 60, shots: 5, queries: 5, metaBatch: 1, optimizer: "adam", metaLr: 1e-3, schedule: { kind: "step", every: 2000, factor: 0.5 },
       iterations: 20000, evaluation: { ways: 5, shots: 1, queries: 15 },
-      source: "Snell et al. 2017 §3.1: 60-way episodes with 5 queries per class, Adam 1e-3 halved every 2000 episodes; 5 shots as in DESIGN.md's yardstick; 20k episodes (kshot: the paper stops on validation loss); evaluated 5-way 1-shot",
+      source: "Snell et al. 2017 §3.1: 60-way episodes with 5 queries per class, Adam 1e-3 halved every 2000 episodes; 5 shots as in kshot's PyTorch comparison; 20k episodes (kshot: the paper stops on validation loss); evaluated 5-way 1-shot",
     },
   },
   matchingnet: {

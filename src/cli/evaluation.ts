@@ -23,7 +23,10 @@ function checkWays(algo: MetaAlgorithm, ways: number): void {
 }
 
 /** Evaluates on the test part of the data with the given protocol; `seed` picks the episodes. */
-export async function runTest(algo: MetaAlgorithm, params: TensorRecord, data: OpenedData, plan: EvaluationPlan, seed: number, signal?: AbortSignal): Promise<TestRun> {
+export async function runTest(
+  algo: MetaAlgorithm, params: TensorRecord, data: OpenedData, plan: EvaluationPlan, seed: number,
+  signal?: AbortSignal, onProgress?: (done: number, total: number) => void,
+): Promise<TestRun> {
   if (data.kind === "images") checkWays(algo, plan.ways);
   const tasks = taskSource(data, "test", plan, new Rng(seed).fork("test"));
   const start = performance.now();
@@ -33,6 +36,7 @@ export async function runTest(algo: MetaAlgorithm, params: TensorRecord, data: O
     lr: plan.lr,
     ...(regression ? { regressionSteps: plan.regressionSteps ?? [1, 5, 10] } : { steps: plan.steps }),
     signal,
+    onProgress,
   });
   return { result, plan, seconds: (performance.now() - start) / 1000 };
 }
@@ -48,7 +52,7 @@ export function testLine(run: TestRun): string {
   return `test: ${plan.shots}-shot sinusoid MSE ${mse} (${r.episodes} tasks) in ${duration(run.seconds)}`;
 }
 
-/** The JSON fields of a test run (DESIGN.md: accuracy as a fraction, ci95, episodes, ways, shots). */
+/** The JSON fields of a test run (accuracy as a fraction, ci95, episodes, ways, shots). */
 export function testJson(run: TestRun): Record<string, unknown> {
   const { result: r, plan } = run;
   if (r.kind === "classification") {

@@ -2,14 +2,30 @@
  * The shapes of procedural glyphs. A glyph class is a few pen strokes, each a chain of cubic Bézier
  * segments (straight lines, bends, S-curves and loops) in a box around the origin; an example of the class
  * is the same strokes redrawn by "another hand": every control point jittered, each stroke shifted a
- * little, and the whole glyph put through a small random affine map (rotation, scale, shear, translation)
- * composed with wgpu-matrix's mat3.
+ * little, and the whole glyph put through a small random affine map (rotation, scale, shear, translation).
  *
  * Only + − × ÷ √ and comparisons are used (the rotation comes from the rational parametrisation
  * cos = (1 − t²)/(1 + t²), sin = 2t/(1 + t²)), so the same seed gives the same numbers on every engine.
  */
-import { mat3d } from "wgpu-matrix";
 import type { Rng } from "../rng.ts";
+
+/**
+ * A 2-D affine map [a, b, c, d, e, f]: x' = a·x + c·y + e, y' = b·x + d·y + f (the first two columns and
+ * the translation of a 3×3 matrix whose last row is 0 0 1).
+ */
+export type Affine = Float64Array;
+
+const affine = (a: number, b: number, c: number, d: number, e: number, f: number): Affine => Float64Array.of(a, b, c, d, e, f);
+
+/** The map `m` after `n` (m · n as matrices). */
+function compose(m: Affine, n: Affine): Affine {
+  const [a, b, c, d, e, f] = m as unknown as [number, number, number, number, number, number];
+  return affine(
+    a * n[0]! + c * n[1]!, b * n[0]! + d * n[1]!,
+    a * n[2]! + c * n[3]!, b * n[2]! + d * n[3]!,
+    a * n[4]! + c * n[5]! + e, b * n[4]! + d * n[5]! + f,
+  );
+}
 
 /** A stroke: a chain of cubic Bézier segments, points [p0, c1, c2, p1, c1, c2, p2, ...] as x, y pairs. */
 export type Stroke = Float64Array;
@@ -163,7 +179,7 @@ export const DEFAULT_JITTER: JitterOptions = {
  * The affine map of one example, from glyph units to pixels of a `size`×`size` image:
  * pixel ← centre + (size · 0.4) · T · R · Sh · S · glyph.
  */
-export function exampleTransform(rng: Rng, jitterOptions: JitterOptions, size: number): Float64Array {
+export function exampleTransform(rng: Rng, jitterOptions: JitterOptions, size: number): Affine {
   const t = jitter(rng, jitterOptions.rotation);
   const cos = (1 - t * t) / (1 + t * t);
   const sin = (2 * t) / (1 + t * t);
@@ -172,14 +188,14 @@ export function exampleTransform(rng: Rng, jitterOptions: JitterOptions, size: n
   const shear = jitter(rng, jitterOptions.shear);
   const tx = jitter(rng, jitterOptions.translation);
   const ty = jitter(rng, jitterOptions.translation);
-  const toPixels = mat3d.multiply(mat3d.translation([size / 2, size / 2]), mat3d.uniformScaling(size * 0.4));
-  const rotation = mat3d.set(cos, sin, 0, -sin, cos, 0, 0, 0, 1); // column-major
-  const shearing = mat3d.set(1, 0, 0, shear, 1, 0, 0, 0, 1);
-  const scaling = mat3d.scaling([scale * aspect, scale / aspect]);
-  let m = mat3d.multiply(toPixels, mat3d.translation([tx, ty]));
-  m = mat3d.multiply(m, rotation);
-  m = mat3d.multiply(m, shearing);
-  return mat3d.multiply(m, scaling);
+  const toPixels = compose(affine(1, 0, 0, 1, size / 2, size / 2), affine(size * 0.4, 0, 0, size * 0.4, 0, 0));
+  const rotation = affine(cos, sin, -sin, cos, 0, 0);
+  const shearing = affine(1, 0, shear, 1, 0, 0);
+  const scaling = affine(scale * aspect, 0, 0, scale / aspect, 0, 0);
+  let m = compose(toPixels, affine(1, 0, 0, 1, tx, ty));
+  m = compose(m, rotation);
+  m = compose(m, shearing);
+  return compose(m, scaling);
 }
 
 /** One example's strokes in pixel coordinates: jittered control points mapped through `transform`. */
@@ -187,7 +203,7 @@ export function jitteredStrokes(
   rng: Rng,
   glyph: GlyphShape,
   jitterOptions: JitterOptions,
-  transform: Float64Array,
+  transform: Affine,
 ): Stroke[] {
   return glyph.strokes.map((stroke) => {
     const sx = jitter(rng, jitterOptions.stroke);
@@ -196,9 +212,8 @@ export function jitteredStrokes(
     for (let i = 0; i < stroke.length; i += 2) {
       const x = stroke[i]! + sx + jitter(rng, jitterOptions.point);
       const y = stroke[i + 1]! + sy + jitter(rng, jitterOptions.point);
-      // mat3 is column-major: x' = m0·x + m4·y + m8, y' = m1·x + m5·y + m9
-      out[i] = transform[0]! * x + transform[4]! * y + transform[8]!;
-      out[i + 1] = transform[1]! * x + transform[5]! * y + transform[9]!;
+      out[i] = transform[0]! * x + transform[2]! * y + transform[4]!;
+      out[i + 1] = transform[1]! * x + transform[3]! * y + transform[5]!;
     }
     return out;
   });

@@ -4,9 +4,16 @@
  * alpha is composited over white (the paper of dark-on-light drawings). JPEG: gray or RGB (CMYK is
  * converted to RGB by jpeg-js).
  */
-import { decode as decodePng, type DecodedPng } from "fast-png";
-import jpeg from "jpeg-js";
+// npm: specifiers so that Deno resolves them wherever src/ is imported from (tsconfig.json maps them for
+// tsc and esbuild, vitest.config.ts for vitest; a test checks the versions against package.json).
+import { decode as decodePng, type DecodedPng } from "npm:fast-png@8.0.0";
+import jpeg from "npm:jpeg-js@0.4.4";
 import { KshotError } from "../errors.ts";
+import { checkImageBytes, type ImageLimits, imageLimits } from "./image-limits.ts";
+import { checkJpeg } from "./jpeg-check.ts";
+import { checkPng } from "./png-check.ts";
+
+export type { ImageLimits } from "./image-limits.ts";
 
 /** Channel planes of integers in [0, maxValue], row-major. */
 export interface PixelPlanes {
@@ -24,10 +31,21 @@ function startsWith(bytes: Uint8Array, prefix: readonly number[]): boolean {
   return bytes.length >= prefix.length && prefix.every((b, i) => bytes[i] === b);
 }
 
-/** Decodes PNG or JPEG bytes (recognised by their signature); `name` is for error messages. */
-export function decodeImage(bytes: Uint8Array, name = "image"): PixelPlanes {
-  if (startsWith(bytes, PNG_SIGNATURE)) return pngPlanes(bytes, name);
-  if (startsWith(bytes, [0xff, 0xd8, 0xff])) return jpegPlanes(bytes, name);
+/**
+ * Decodes PNG or JPEG bytes (recognised by their signature); `name` is for error messages. The file's size
+ * and the pixels its header claims are checked against `limits` before anything is decoded.
+ */
+export function decodeImage(bytes: Uint8Array, name = "image", limits: ImageLimits = {}): PixelPlanes {
+  const full = imageLimits(limits);
+  checkImageBytes(name, bytes.length, full);
+  if (startsWith(bytes, PNG_SIGNATURE)) {
+    checkPng(bytes, name, full);
+    return pngPlanes(bytes, name);
+  }
+  if (startsWith(bytes, [0xff, 0xd8, 0xff])) {
+    checkJpeg(bytes, name, full);
+    return jpegPlanes(bytes, name, full.maxPixels);
+  }
   const head = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, "0")).join(" ");
   throw new KshotError(`${name}: expected a PNG or JPEG file, the first bytes are ${head || "(empty file)"}`);
 }
@@ -52,6 +70,26 @@ function pngPlanes(bytes: Uint8Array, name: string): PixelPlanes {
   } catch (err) {
     throw new KshotError(`${name}: not a readable PNG (${err instanceof Error ? err.message : String(err)})`);
   }
+  return decodedPngPlanes(png, name);
+}
+
+/**
+ * The samples of a PNG as fast-png decodes them (rows of packed 1-, 2-, 4-bit samples or whole ones): the
+ * fields read here, declared rather than picked from fast-png's types so that kshot's public
+ * declarations need no fast-png.
+ */
+export interface DecodedPngLike {
+  width: number;
+  height: number;
+  depth: 1 | 2 | 4 | 8 | 16;
+  channels: number;
+  data: Uint8Array | Uint8ClampedArray | Uint16Array;
+  palette?: number[][];
+  transparency?: Uint16Array;
+}
+
+/** Planes of a PNG decoded by fast-png: samples unpacked, palettes looked up, alpha composited over white. */
+export function decodedPngPlanes(png: DecodedPngLike, name: string): PixelPlanes {
   const { width, height, depth, channels, data } = png;
   if (png.palette) return palettePlanes(png, name);
   const rowSamples = width * channels;
@@ -74,7 +112,7 @@ function pngPlanes(bytes: Uint8Array, name: string): PixelPlanes {
   return { width, height, planes, maxValue };
 }
 
-function palettePlanes(png: DecodedPng, name: string): PixelPlanes {
+function palettePlanes(png: DecodedPngLike, name: string): PixelPlanes {
   const { width, height, depth, data } = png;
   const palette = png.palette!;
   const alphas = png.transparency;
@@ -96,10 +134,11 @@ function palettePlanes(png: DecodedPng, name: string): PixelPlanes {
   return { width, height, planes, maxValue: 255 };
 }
 
-function jpegPlanes(bytes: Uint8Array, name: string): PixelPlanes {
+function jpegPlanes(bytes: Uint8Array, name: string, maxPixels: number): PixelPlanes {
   let image: { width: number; height: number; data: Uint8Array };
   try {
-    image = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false });
+    // jpeg-js's own limits as a second guard (a later frame header could claim more than the first).
+    image = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false, maxResolutionInMP: maxPixels / 1e6, maxMemoryUsageInMB: Math.ceil((maxPixels * 16) / 2 ** 20) });
   } catch (err) {
     throw new KshotError(`${name}: not a readable JPEG (${err instanceof Error ? err.message : String(err)})`);
   }

@@ -9,6 +9,7 @@ import { KshotError } from "../errors.ts";
 import { listDirectory, readFileBytes } from "../io/files.ts";
 import { type ImageDataset, datasetSource, imageDataset } from "./dataset.ts";
 import { type PixelPlanes, decodeImage, grayPlane } from "./image-decode.ts";
+import { type ImageLimits, imageLimits } from "./image-limits.ts";
 import { areaSums } from "./resize.ts";
 import { type ClassSplitOptions, type Split, splitClasses } from "./splits.ts";
 
@@ -19,6 +20,8 @@ export interface ImageFolderOptions {
   channels?: 1 | 3;
   /** Output 1 − value, for dark-on-light data (default false). */
   invert?: boolean;
+  /** Most pixels per image and bytes per file, checked before decoding (defaults: DEFAULT_IMAGE_LIMITS). */
+  limits?: ImageLimits;
 }
 
 /** One image of one class, for building a dataset from bytes (browsers fetch them). */
@@ -31,11 +34,16 @@ export interface ClassImage {
 
 const IMAGE_FILE = /\.(png|jpe?g)$/i;
 
-function outputSize(size: ImageFolderOptions["size"]): [number, number] {
-  const [height, width] = typeof size === "number" ? [size, size] : (size ?? [28, 28]);
+/** Most float32 values one dataset may hold (4 GiB). */
+const MAX_DATASET_VALUES = 2 ** 30;
+
+function outputSize(size: ImageFolderOptions["size"], maxPixels: number): [number, number] {
+  const pair = typeof size === "number" ? [size, size] : (size ?? [28, 28]);
+  const [height, width] = Array.isArray(pair) && pair.length === 2 ? pair : [NaN, NaN];
   if (!Number.isInteger(height) || !Number.isInteger(width) || height < 1 || width < 1) {
     throw new KshotError(`imagefolder: expected size to be a positive integer or [height, width], got ${JSON.stringify(size)}`);
   }
+  if (height * width > maxPixels) throw new KshotError(`imagefolder: size ${height}×${width} has more than the ${maxPixels} pixels allowed (limits.maxPixels)`);
   return [height, width];
 }
 
@@ -71,16 +79,20 @@ export function imageFolderFromImages(images: readonly ClassImage[], options: Im
   if (channels !== 1 && channels !== 3) {
     throw new KshotError(`imagefolder: expected channels 1 or 3, got ${String(channels)}`);
   }
-  const [height, width] = outputSize(options.size);
-  const full: Required<ImageFolderOptions> = { size: [height, width], channels, invert: options.invert ?? false };
+  const limits = imageLimits(options.limits);
+  const [height, width] = outputSize(options.size, limits.maxPixels);
+  const full: Required<ImageFolderOptions> = { size: [height, width], channels, invert: options.invert ?? false, limits };
   if (images.length === 0) throw new KshotError("imagefolder: expected at least one image, got none");
+  if (images.length * channels * height * width > MAX_DATASET_VALUES) {
+    throw new KshotError(`imagefolder: ${images.length} images of ${channels}×${height}×${width} exceed the ${MAX_DATASET_VALUES} values one dataset may hold`);
+  }
   const classNames = [...new Set(images.map((i) => i.className))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const classOf = new Map(classNames.map((name, c) => [name, c]));
   const size = channels * height * width;
   const data = new Float32Array(images.length * size);
   const labels = new Int32Array(images.length);
   images.forEach((image, n) => {
-    writeImage(decodeImage(image.bytes, image.name), full, [height, width], data, n * size);
+    writeImage(decodeImage(image.bytes, image.name, full.limits), full, [height, width], data, n * size);
     labels[n] = classOf.get(image.className)!;
   });
   return imageDataset({ images: data, labels, numClasses: classNames.length, shape: [channels, height, width], classNames });
@@ -96,14 +108,16 @@ export async function loadImageFolder(path: string, options: ImageFolderOptions 
   if (classFolders.length === 0) {
     throw new KshotError(`imagefolder: expected class subfolders in ${path}, found none`);
   }
+  const { maxBytes } = imageLimits(options.limits);
   const images: ClassImage[] = [];
   for (const { name: className } of classFolders) {
     const dir = `${root}/${className}`;
-    const files = (await listDirectory(dir)).filter((e) => !e.isDirectory && IMAGE_FILE.test(e.name));
+    // Regular files only: a FIFO named x.png would block the read forever.
+    const files = (await listDirectory(dir)).filter((e) => e.isFile && IMAGE_FILE.test(e.name));
     if (files.length === 0) throw new KshotError(`imagefolder: class folder ${dir} has no .png/.jpg/.jpeg images`);
     for (const file of files) {
       const name = `${dir}/${file.name}`;
-      images.push({ className, name, bytes: await readFileBytes(name) });
+      images.push({ className, name, bytes: await readFileBytes(name, { maxBytes }) });
     }
   }
   return imageFolderFromImages(images, options);

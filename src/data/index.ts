@@ -41,5 +41,7 @@ export {
   loadImageFolderSplit,
 } from "./imagefolder.ts";
 export { type SinusoidBatch, type SinusoidOptions, SinusoidSampler, sinusoid, sinusoidValue } from "./sinusoid.ts";
-export { type PixelPlanes, decodeImage } from "./image-decode.ts";
+export { type PixelPlanes, type DecodedPngLike, decodeImage } from "./image-decode.ts";
+export { type ImageLimits, DEFAULT_IMAGE_LIMITS } from "./image-limits.ts";
 export { areaResize, areaResizeToBytes, areaSums } from "./resize.ts";
+export type { ByteClassLayout } from "./byte-images.ts";

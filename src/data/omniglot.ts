@@ -13,6 +13,7 @@ import { fileExists, listDirectory, readFileBytes, readFileText } from "../io/fi
 import { type ByteClassLayout, byteClassSource } from "./byte-images.ts";
 import type { ClassSource } from "./dataset.ts";
 import { decodeImage, grayPlane } from "./image-decode.ts";
+import { DEFAULT_IMAGE_LIMITS } from "./image-limits.ts";
 import { areaResizeToBytes } from "./resize.ts";
 
 export type OmniglotSet = "background" | "evaluation";
@@ -45,29 +46,86 @@ function build(characters: OmniglotCharacter[], layout: Omit<ByteClassLayout, "n
 
 // ---- the compact pair --------------------------------------------------------------------------------
 
-interface CompactIndex {
-  width: number;
-  height: number;
-  channels?: number;
-  total_images: number;
-  sets: { name: string; alphabets: { name: string; characters: { name: string; id: number; offset: number; count: number }[] }[] }[];
+interface IndexCharacter {
+  name: string;
+  id: number;
+  offset: number;
+  count: number;
 }
 
+interface CompactIndex {
+  total_images: number;
+  sets: { name: OmniglotSet; alphabets: { name: string; characters: IndexCharacter[] }[] }[];
+}
+
+/** Largest omniglot-28.json read (the real one has about 130 KB). */
+const MAX_INDEX_BYTES = 2 ** 24;
+
+type Fields = Record<string, unknown>;
+
+/** The index as a checked structure: every field of the type expected, else a KshotError naming it. */
 function parseIndex(index: unknown): CompactIndex {
-  const value = typeof index === "string" ? (JSON.parse(index) as unknown) : index;
-  const ok =
-    typeof value === "object" &&
-    value !== null &&
-    Array.isArray((value as CompactIndex).sets) &&
-    Number.isInteger((value as CompactIndex).total_images);
-  if (!ok) throw new KshotError("omniglot index: expected the omniglot-28.json object with `sets` and `total_images`");
-  const parsed = value as CompactIndex;
-  if (parsed.width !== SIDE || parsed.height !== SIDE || (parsed.channels ?? 1) !== 1) {
-    throw new KshotError(
-      `omniglot index: expected 28×28 single-channel images, got ${parsed.width}×${parsed.height}×${parsed.channels}`,
-    );
+  const fail = (message: string): never => {
+    throw new KshotError(`omniglot index: ${message}`);
+  };
+  let value = index;
+  if (typeof index === "string") {
+    if (index.length > MAX_INDEX_BYTES) fail(`expected at most ${MAX_INDEX_BYTES} characters of JSON, got ${index.length}`);
+    try {
+      value = JSON.parse(index);
+    } catch (err) {
+      fail(`expected the JSON of omniglot-28.json, found invalid JSON (${(err as Error).message})`);
+    }
   }
-  return parsed;
+  const object = (v: unknown, what: string): Fields =>
+    typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Fields) : fail(`expected ${what} to be an object, got ${describe(v)}`);
+  // Array.from: a sparse array's holes become undefined, which the element checks then name.
+  const array = (v: unknown, what: string): unknown[] => (Array.isArray(v) ? Array.from(v) : fail(`expected ${what} to be an array, got ${describe(v)}`));
+  const text = (v: unknown, what: string): string => (typeof v === "string" ? v : fail(`expected ${what} to be a string, got ${describe(v)}`));
+  const integer = (v: unknown, what: string, min: number): number =>
+    Number.isSafeInteger(v) && (v as number) >= min ? (v as number) : fail(`expected ${what} to be an integer ≥ ${min}, got ${describe(v)}`);
+  const root = object(value, "the index (omniglot-28.json)");
+  if (root.width !== SIDE || root.height !== SIDE || (root.channels ?? 1) !== 1) {
+    fail(`expected 28×28 single-channel images, got ${describe(root.width)}×${describe(root.height)}×${describe(root.channels ?? 1)}`);
+  }
+  const total = integer(root.total_images, "total_images", 0);
+  const sets = array(root.sets, "sets").map((s, i) => {
+    const set = object(s, `sets[${i}]`);
+    const name = text(set.name, `sets[${i}].name`);
+    if (!OMNIGLOT_SETS.includes(name as OmniglotSet)) fail(`expected sets "background" and "evaluation", got "${name}"`);
+    const alphabets = array(set.alphabets, `${name}.alphabets`).map((a, j) => {
+      const alphabet = object(a, `${name}.alphabets[${j}]`);
+      const where = `${name}/${text(alphabet.name, `${name}.alphabets[${j}].name`)}`;
+      const characters = array(alphabet.characters, `${where}.characters`).map((c, k) => {
+        const ch = object(c, `${where}.characters[${k}]`);
+        const at = `${where}/${text(ch.name, `${where}.characters[${k}].name`)}`;
+        return { name: ch.name as string, id: integer(ch.id, `${at} id`, 0), offset: integer(ch.offset, `${at} offset`, 0), count: integer(ch.count, `${at} count`, 1) };
+      });
+      return { name: alphabet.name as string, characters };
+    });
+    return { name: name as OmniglotSet, alphabets };
+  });
+  return { total_images: total, sets };
+}
+
+function describe(v: unknown): string {
+  if (Array.isArray(v)) return "an array";
+  if (v === null || typeof v !== "object") return JSON.stringify(v) ?? String(v);
+  return "an object";
+}
+
+/** Every character's images must lie in the file and belong to it alone (no two characters share an image). */
+function checkRanges(entries: { where: string; offset: number; count: number }[], total: number): void {
+  const sorted = [...entries].sort((a, b) => a.offset - b.offset);
+  sorted.forEach((e, i) => {
+    if (e.offset + e.count > total) {
+      throw new KshotError(`omniglot index: ${e.where} has images ${e.offset}..${e.offset + e.count - 1}, outside 0..${total - 1}`);
+    }
+    const next = sorted[i + 1];
+    if (next && next.offset < e.offset + e.count) {
+      throw new KshotError(`omniglot index: ${e.where} (images ${e.offset}..${e.offset + e.count - 1}) and ${next.where} (from ${next.offset}) share images; expected each image to belong to one character`);
+    }
+  });
 }
 
 /**
@@ -83,33 +141,23 @@ export function omniglotFromCompact(bin: Uint8Array, index: unknown): Omniglot {
     );
   }
   const characters: OmniglotCharacter[] = [];
-  const first: number[] = [];
-  const count: number[] = [];
+  const ranges: { where: string; offset: number; count: number }[] = [];
   for (const set of parsed.sets) {
-    if (!OMNIGLOT_SETS.includes(set.name as OmniglotSet)) {
-      throw new KshotError(`omniglot index: expected sets "background" and "evaluation", got "${set.name}"`);
-    }
     for (const alphabet of set.alphabets) {
       for (const ch of alphabet.characters) {
-        const inside = Number.isInteger(ch.offset) && Number.isInteger(ch.count) && ch.offset >= 0 && ch.count > 0;
-        if (!inside || ch.offset + ch.count > parsed.total_images) {
-          throw new KshotError(
-            `omniglot index: ${alphabet.name}/${ch.name} has images ${ch.offset}..${ch.offset + ch.count - 1}, outside 0..${parsed.total_images - 1}`,
-          );
-        }
-        characters.push({ set: set.name as OmniglotSet, alphabet: alphabet.name, name: ch.name, id: ch.id });
-        first.push(ch.offset);
-        count.push(ch.count);
+        characters.push({ set: set.name, alphabet: alphabet.name, name: ch.name, id: ch.id });
+        ranges.push({ where: `${alphabet.name}/${ch.name}`, offset: ch.offset, count: ch.count });
       }
     }
   }
+  checkRanges(ranges, parsed.total_images);
   const bytes = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) bytes[i] = 255 - bin[i]!; // paper = 255 → ink = 255
   return build(characters, {
     bytes,
     shape: [1, SIDE, SIDE],
-    first: Int32Array.from(first),
-    count: Int32Array.from(count),
+    first: Int32Array.from(ranges, (r) => r.offset),
+    count: Int32Array.from(ranges, (r) => r.count),
   });
 }
 
@@ -210,10 +258,10 @@ async function readOfficialFolder(root: string): Promise<OmniglotFile[]> {
     for (const alphabet of await subfolders(setPath)) {
       for (const character of await subfolders(join(setPath, alphabet))) {
         const dir = join(setPath, alphabet, character);
-        const names = (await listDirectory(dir)).filter((e) => !e.isDirectory && /\.png$/i.test(e.name));
+        const names = (await listDirectory(dir)).filter((e) => e.isFile && /\.png$/i.test(e.name));
         for (const { name } of names) {
           const path = join(dir, name);
-          files.push({ path: join(setFolder, alphabet, character, name), bytes: await readFileBytes(path) });
+          files.push({ path: join(setFolder, alphabet, character, name), bytes: await readFileBytes(path, { maxBytes: DEFAULT_IMAGE_LIMITS.maxBytes }) });
         }
       }
     }
@@ -229,7 +277,9 @@ export async function loadOmniglot(path: string): Promise<Omniglot> {
   const bin = join(path, "omniglot-28.bin");
   const json = join(path, "omniglot-28.json");
   if ((await fileExists(bin)) && (await fileExists(json))) {
-    return omniglotFromCompact(await readFileBytes(bin), await readFileText(json));
+    const index = await readFileText(json, { maxBytes: MAX_INDEX_BYTES });
+    const images = parseIndex(index).total_images; // read no more of the .bin than the index describes
+    return omniglotFromCompact(await readFileBytes(bin, { maxBytes: images * SIDE * SIDE }), index);
   }
   const files = await readOfficialFolder(path);
   if (files.length === 0) {

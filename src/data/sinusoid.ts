@@ -30,7 +30,7 @@ export interface SinusoidBatch {
   /** [T, Q, 1] */
   xQuery: Float32Array;
   yQuery: Float32Array;
-  /** [T]: the sine behind each task. */
+  /** The sine behind each task, [T]. */
   amplitude: Float32Array;
   phase: Float32Array;
 }

@@ -5,7 +5,7 @@
  * - `lake` (Lake et al. 2015): meta-train on the 30 background alphabets, test on the 20 evaluation
  *   alphabets, unrotated. Validation holds back the LAST character (by folder name) of every background
  *   alphabet: 30 characters, enough for 20-way checks, leaving 934 for training. Training uses rot90 class
- *   augmentation by default (`defaultAugment`), as in the PyTorch yardstick.
+ *   augmentation by default (`defaultAugment`), as kshot's PyTorch comparison does.
  * - `vinyals` (Vinyals et al. 2016; MAML, ProtoNets): all 1623 characters in index order, the first 1028
  *   train, the next 172 validate, the remaining 423 test; every character rotated 0/90/180/270° into 4
  *   classes in every part (so the parts are marked `rotated` and no further rot90 augmentation applies).

@@ -15,6 +15,7 @@
  * classes are already rotations (the `vinyals` split) is refused with a KshotError instead of rotated twice.
  */
 import { KshotError } from "../errors.ts";
+import { checkedSize } from "../shape.ts";
 import { Rng, type RngState } from "../rng.ts";
 import { type ClassSource, type ImageDataset, type ImageShape, datasetSource, imageSize } from "./dataset.ts";
 import { rot90Classes } from "./rotation.ts";
@@ -138,6 +139,8 @@ export class TaskSampler {
   private allocate(tasks: number): EpisodeBatch {
     const size = imageSize(this.source.shape);
     const { ways, shots, queries } = this;
+    // The batch becomes tensors: a size no tensor can have is refused before the host arrays are made.
+    checkedSize([tasks, ways, shots + queries, size], `tasks: a batch of ${tasks} ${ways}-way ${shots}-shot ${queries}-query episodes of ${size} values`);
     return {
       tasks,
       ways,

@@ -22,7 +22,9 @@ import { backend } from "../engine.ts";
 import { KshotError } from "../errors.ts";
 import { tensor } from "../ops/creation.ts";
 import type { Tensor } from "../tensor.ts";
-import { readFileBytes, writeFileAtomic } from "./files.ts";
+import { checkAgainstMetadata } from "./checkpoint-check.ts";
+import { writeFileAtomic } from "./files.ts";
+import { readSource } from "./source.ts";
 import { parseSafetensors, serializeSafetensors, type SafetensorsEntry } from "./safetensors.ts";
 
 export const CHECKPOINT_FORMAT = "kshot/1";
@@ -64,20 +66,80 @@ export interface SaveOptions {
 
 const OBJECT_KEYS = ["training", "evaluation", "data", "optimizer", "state", "history"] as const;
 const NUMBER_KEYS = ["seed", "iteration", "seconds"] as const;
+const NUMBER_RANGES: Record<(typeof NUMBER_KEYS)[number], { integer: boolean; min: number }> = {
+  seed: { integer: true, min: -Infinity },
+  iteration: { integer: true, min: 0 },
+  seconds: { integer: false, min: 0 },
+};
 const KNOWN = new Set(["format", "model", "model_config", "algorithm", "algorithm_options", ...OBJECT_KEYS, ...NUMBER_KEYS]);
+
+/** Far more tensors than any model kshot builds (a Conv-4 with Adam's state has under 100). */
+const MAX_TENSORS = 100_000;
+/** kshot writes a few levels of nesting; deeper JSON is a corrupt or hostile file (and slow to parse). */
+const MAX_JSON_DEPTH = 32;
+/** Most characters of one metadata entry. */
+const MAX_JSON_CHARS = 2 ** 24;
+
+/** The deepest nesting of arrays and objects in JSON text (brackets inside strings do not count). */
+function jsonDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) deepest = Math.max(deepest, ++depth);
+    else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return deepest;
+}
+
+/** JSON.parse of a metadata entry, with its size and nesting checked first; `fail` gets what was wrong. */
+export function parseMetadataJson(text: string, fail: (message: string) => never): unknown {
+  checkJsonLimits(text, fail);
+  try {
+    return JSON.parse(text);
+  } catch {
+    return fail(`expected JSON, found ${JSON.stringify(text.slice(0, 40))}`);
+  }
+}
+
+/** A metadata entry as JSON, refused (like loading would refuse it) when too large or too deeply nested. */
+function stringify(key: string, value: unknown): string {
+  const fail = (message: string): never => {
+    throw new KshotError(`checkpoint metadata ${key}: cannot be written (${message})`);
+  };
+  let text = "";
+  try {
+    text = JSON.stringify(value);
+  } catch (err) {
+    fail(err instanceof Error ? err.message : String(err));
+  }
+  checkJsonLimits(text, fail);
+  return text;
+}
+
+function checkJsonLimits(text: string, fail: (message: string) => never): void {
+  if (text.length > MAX_JSON_CHARS) fail(`expected at most ${MAX_JSON_CHARS} characters of JSON, found ${text.length}`);
+  const depth = jsonDepth(text);
+  if (depth > MAX_JSON_DEPTH) fail(`expected JSON nested at most ${MAX_JSON_DEPTH} levels deep, found ${depth}`);
+}
 
 /** The `__metadata__` strings of a checkpoint. */
 export function encodeMetadata(m: CheckpointMetadata): Record<string, string> {
   const raw: Record<string, string> = { format: CHECKPOINT_FORMAT };
   if (m.model) {
     raw.model = m.model.name;
-    raw.model_config = JSON.stringify(m.model.config);
+    raw.model_config = stringify("model_config", m.model.config);
   }
   if (m.algorithm) {
     raw.algorithm = m.algorithm.name;
-    raw.algorithm_options = JSON.stringify(m.algorithm.options);
+    raw.algorithm_options = stringify("algorithm_options", m.algorithm.options);
   }
-  for (const key of OBJECT_KEYS) if (m[key] !== undefined) raw[key] = JSON.stringify(m[key]);
+  for (const key of OBJECT_KEYS) if (m[key] !== undefined) raw[key] = stringify(key, m[key]);
   for (const key of NUMBER_KEYS) if (m[key] !== undefined) raw[key] = String(m[key]);
   for (const [key, value] of Object.entries(m.extra ?? {})) {
     if (KNOWN.has(key)) throw new KshotError(`checkpoint metadata: extra key ${JSON.stringify(key)} is one kshot writes itself`);
@@ -97,12 +159,7 @@ export function decodeMetadata(raw: Readonly<Record<string, string>>, source = "
   const object = (key: string): JsonRecord | undefined => {
     const text = raw[key];
     if (text === undefined) return undefined;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      fail(`metadata ${key}: expected a JSON object, found ${JSON.stringify(text.slice(0, 40))}`);
-    }
+    const value = parseMetadataJson(text, (message) => fail(`metadata ${key}: ${message}`));
     if (typeof value !== "object" || value === null || Array.isArray(value)) fail(`metadata ${key}: expected a JSON object, found ${text.slice(0, 40)}`);
     return value as JsonRecord;
   };
@@ -118,7 +175,11 @@ export function decodeMetadata(raw: Readonly<Record<string, string>>, source = "
   for (const key of NUMBER_KEYS) {
     if (raw[key] === undefined) continue;
     const n = Number(raw[key]);
-    if (raw[key]!.trim() === "" || !Number.isFinite(n)) fail(`metadata ${key}: expected a number, found ${JSON.stringify(raw[key])}`);
+    if (raw[key]!.trim() === "" || !Number.isFinite(n)) fail(`metadata ${key}: expected a number, found ${JSON.stringify(raw[key].slice(0, 40))}`);
+    const { integer, min } = NUMBER_RANGES[key];
+    if ((integer && !Number.isSafeInteger(n)) || n < min) {
+      fail(`metadata ${key}: expected ${integer ? "an integer" : "a number"}${min > -Infinity ? ` ≥ ${min}` : ""}, found ${JSON.stringify(raw[key])}`);
+    }
     m[key] = n;
   }
   const extra = Object.fromEntries(Object.entries(raw).filter(([k]) => !KNOWN.has(k)));
@@ -164,41 +225,35 @@ function toTensor(name: string, e: SafetensorsEntry, source: string): Tensor {
 
 /** Checkpoint contents from bytes (validates the format and every tensor; tensors on the active backend). */
 export function parseCheckpoint(bytes: Uint8Array, source = "checkpoint"): Checkpoint {
+  if (!(bytes instanceof Uint8Array)) throw new KshotError(`${source}: expected the checkpoint's bytes as a Uint8Array, got ${bytes === null ? "null" : typeof bytes}`);
   const { tensors, metadata: raw } = parseSafetensors(bytes, source);
+  if (tensors.size > MAX_TENSORS) throw new KshotError(`${source}: ${tensors.size} tensors; a kshot checkpoint holds at most ${MAX_TENSORS}`);
   const metadata = decodeMetadata(raw, source);
+  checkAgainstMetadata(tensors, metadata, source);
   const params: TensorRecord = {};
   const optimizer: TensorRecord = {};
-  for (const [name, e] of tensors) {
-    if (name.startsWith(OPTIMIZER_PREFIX)) optimizer[name.slice(OPTIMIZER_PREFIX.length)] = toTensor(name, e, source);
-    else params[name] = toTensor(name, e, source);
+  try {
+    for (const [name, e] of tensors) {
+      if (name.startsWith(OPTIMIZER_PREFIX)) optimizer[name.slice(OPTIMIZER_PREFIX.length)] = toTensor(name, e, source);
+      else params[name] = toTensor(name, e, source);
+    }
+  } catch (err) {
+    disposeCheckpoint({ params, optimizer, metadata }); // no tensor outlives a failed parse
+    throw err;
   }
   return Object.keys(optimizer).length > 0 ? { params, optimizer, metadata } : { params, metadata };
 }
 
-const FETCHED = /^(https?|blob|data):/i;
-
-async function fetchBytes(url: string): Promise<Uint8Array> {
-  let response: Response;
-  try {
-    response = await fetch(url);
-  } catch (err) {
-    throw new KshotError(`cannot fetch ${url}: ${(err as Error).message}`);
-  }
-  if (!response.ok) throw new KshotError(`cannot fetch ${url}: HTTP ${response.status} ${response.statusText}`);
-  return new Uint8Array(await response.arrayBuffer());
-}
-
 /**
  * Loads a checkpoint from bytes, a file path (Node, Deno), a `file:` URL, or an http(s)/blob/data URL
- * (fetched). Throws a KshotError naming the source when it cannot be read or is not a kshot checkpoint.
+ * (fetched; in a page, a relative URL too). Throws a KshotError naming the source when it cannot be read
+ * or is not a kshot checkpoint.
  */
 export async function load(source: Uint8Array | string | URL): Promise<Checkpoint> {
   if (source instanceof Uint8Array) return parseCheckpoint(source);
-  const text = source instanceof URL ? source.href : source;
-  if (typeof text !== "string") throw new KshotError(`load: expected bytes, a path or a URL, got ${typeof source}`);
-  if (FETCHED.test(text)) return parseCheckpoint(await fetchBytes(text), text);
-  const path = /^file:/i.test(text) ? decodeURIComponent(new URL(text).pathname) : text;
-  return parseCheckpoint(await readFileBytes(path), path);
+  if (typeof source !== "string" && !(source instanceof URL)) throw new KshotError(`load: expected bytes, a path or a URL, got ${typeof source}`);
+  const { bytes, name } = await readSource(source);
+  return parseCheckpoint(bytes, name);
 }
 
 /** Frees every tensor of a loaded checkpoint. */

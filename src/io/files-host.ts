@@ -7,6 +7,7 @@ import { KshotError } from "../errors.ts";
 export interface HostEntry {
   name: string;
   isDirectory: boolean;
+  isFile: boolean;
   isSymlink: boolean;
 }
 
@@ -23,7 +24,14 @@ export interface FileHost {
   makeDirectory(path: string): Promise<void>;
   readDir(path: string): Promise<HostEntry[]>;
   /** Follows symbolic links. */
-  stat(path: string): Promise<{ isDirectory: boolean }>;
+  stat(path: string): Promise<HostStat>;
+}
+
+export interface HostStat {
+  isDirectory: boolean;
+  /** A regular file (not a directory, FIFO, socket or device). */
+  isFile: boolean;
+  size: number;
 }
 
 /** The slice of Deno's namespace used here (kshot does not depend on Deno's type definitions). */
@@ -33,8 +41,8 @@ interface DenoFs {
   rename(from: string, to: string): Promise<void>;
   remove(path: string): Promise<void>;
   mkdir(path: string, options: { recursive: boolean }): Promise<void>;
-  readDir(path: string): AsyncIterable<{ name: string; isDirectory: boolean; isSymlink: boolean }>;
-  stat(path: string): Promise<{ isDirectory: boolean }>;
+  readDir(path: string): AsyncIterable<{ name: string; isDirectory: boolean; isFile: boolean; isSymlink: boolean }>;
+  stat(path: string): Promise<HostStat>;
 }
 
 /** The slice of `node:fs/promises` used here (kshot does not depend on @types/node in src/). */
@@ -48,8 +56,8 @@ interface NodeFs {
   readdir(
     path: string,
     options: { withFileTypes: true },
-  ): Promise<{ name: string; isDirectory(): boolean; isSymbolicLink(): boolean }[]>;
-  stat(path: string): Promise<{ isDirectory(): boolean }>;
+  ): Promise<{ name: string; isDirectory(): boolean; isFile(): boolean; isSymbolicLink(): boolean }[]>;
+  stat(path: string): Promise<{ isDirectory(): boolean; isFile(): boolean; size: number }>;
 }
 
 function denoHost(deno: DenoFs): FileHost {
@@ -64,12 +72,13 @@ function denoHost(deno: DenoFs): FileHost {
     async readDir(path) {
       const entries: HostEntry[] = [];
       for await (const e of deno.readDir(path)) {
-        entries.push({ name: e.name, isDirectory: e.isDirectory, isSymlink: e.isSymlink });
+        entries.push({ name: e.name, isDirectory: e.isDirectory, isFile: e.isFile, isSymlink: e.isSymlink });
       }
       return entries;
     },
     async stat(path) {
-      return { isDirectory: (await deno.stat(path)).isDirectory };
+      const { isDirectory, isFile, size } = await deno.stat(path);
+      return { isDirectory, isFile, size };
     },
   };
 }
@@ -90,10 +99,11 @@ function nodeHost(fs: NodeFs): FileHost {
     },
     async readDir(path) {
       const dirents = await fs.readdir(path, { withFileTypes: true });
-      return dirents.map((d) => ({ name: d.name, isDirectory: d.isDirectory(), isSymlink: d.isSymbolicLink() }));
+      return dirents.map((d) => ({ name: d.name, isDirectory: d.isDirectory(), isFile: d.isFile(), isSymlink: d.isSymbolicLink() }));
     },
     async stat(path) {
-      return { isDirectory: (await fs.stat(path)).isDirectory() };
+      const s = await fs.stat(path);
+      return { isDirectory: s.isDirectory(), isFile: s.isFile(), size: s.size };
     },
   };
 }
@@ -117,6 +127,16 @@ export function currentRuntime(): Runtime {
   return "browser";
 }
 
+/** An environment variable in Node or Deno (undefined in a browser, or where Deno denies env access). */
+export function hostEnv(name: string): string | undefined {
+  const g = globalThis as { Deno?: { env: { get(n: string): string | undefined } }; process?: { env?: Record<string, string | undefined> } };
+  try {
+    return currentRuntime() === "deno" ? g.Deno!.env.get(name) : g.process?.env?.[name];
+  } catch {
+    return undefined;
+  }
+}
+
 /** The file system of this runtime; in a browser, a KshotError saying what to use instead. */
 export async function fileHost(action: string, path: string): Promise<FileHost> {
   switch (currentRuntime()) {
@@ -125,8 +145,10 @@ export async function fileHost(action: string, path: string): Promise<FileHost> 
     case "node":
       return loadNodeHost();
     case "browser":
+      // A relative path in a page opened from file:// arrives here as a file: URL's path: say how to serve it.
       throw new KshotError(
-        `cannot ${action} ${path}: files are not available in a browser; pass bytes (Uint8Array) or a URL instead`,
+        `cannot ${action} ${path}: files are not available in a browser, not even beside a page opened from file://; ` +
+          "serve the folder over http (any static server) and pass a URL, relative ones included, or pass the bytes (Uint8Array, from fetch or a file input)",
       );
   }
 }

@@ -78,7 +78,10 @@ function nonBooleanValue(data: SafetensorsData): string | undefined {
   return i < 0 ? undefined : `BOOL values 0 or 1, found ${data[i]} at index ${i}`;
 }
 
-export const SAFETENSORS_DTYPES = {
+/** The safetensors dtype names kshot reads (and, where `writable`, writes). */
+export type SafetensorsDType = "F64" | "F32" | "F16" | "BF16" | "I64" | "I32" | "I16" | "I8" | "U64" | "U32" | "U16" | "U8" | "BOOL";
+
+export const SAFETENSORS_DTYPES: Readonly<Record<SafetensorsDType, DTypeInfo>> = {
   F64: plain(8, Float64Array),
   F32: plain(4, Float32Array),
   F16: { itemSize: 2, array: Float32Array, writable: false, decode: decodeF16 },
@@ -92,9 +95,7 @@ export const SAFETENSORS_DTYPES = {
   U16: plain(2, Uint16Array),
   U8: plain(1, Uint8Array),
   BOOL: { ...plain(1, Uint8Array), invalidValues: nonBooleanValue },
-} satisfies Record<string, DTypeInfo>;
-
-export type SafetensorsDType = keyof typeof SAFETENSORS_DTYPES;
+};
 
 export function isSafetensorsDType(name: string): name is SafetensorsDType {
   return Object.hasOwn(SAFETENSORS_DTYPES, name);

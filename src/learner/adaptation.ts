@@ -9,7 +9,7 @@
  * | matchingnet | the support embeddings and labels (attention over them) |
  * | finetune | a new N-way head trained by SGD with momentum on the support features (optionally the whole network) |
  *
- * BatchNorm (DESIGN.md): adaptation runs with the support batch's statistics, as in meta-training; then
+ * BatchNorm (docs/architecture.md, "BatchNorm"): adaptation runs with the support batch's statistics, as in meta-training; then
  * the statistics of the support set under the adapted weights are stored, and every prediction
  * normalises with them, so a prediction on one example equals its row in a prediction on many.
  *

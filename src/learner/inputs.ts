@@ -12,11 +12,17 @@
  *   the border of the image is mostly light, i.e. takes the border colour for the background. For
  *   3-channel models `auto` keeps the colours: photos are not ink on paper.
  *
- * Tensors pass through unchanged (they must already be [C, H, W] or [N, C, H, W] of the model's size and
- * polarity). Canvases, bitmaps and <img> elements are read through a 2D canvas (browsers).
+ * Sources: encoded PNG or JPEG bytes (Uint8Array, Node's Buffer, ArrayBuffer, Blob or File), a file path
+ * (Node, Deno) or a URL (fetched; in a page, relative to it), pixels in memory (`RawImage`, ImageData), a
+ * PNG as fast-png decodes it (1-, 2- and 4-bit rows unpacked, palettes looked up), `ks.data.decodeImage`'s
+ * planes. Encoded images are decoded by src/data/image-decode.ts, the same in every runtime. Canvases,
+ * bitmaps and <img> elements are read through a 2D canvas (browsers). Tensors pass through unchanged
+ * (they must already be [C, H, W] or [N, C, H, W] of the model's size and polarity).
  */
 import { KshotError } from "../errors.ts";
+import { type DecodedPngLike, decodedPngPlanes, decodeImage, type PixelPlanes } from "../data/image-decode.ts";
 import { areaResize } from "../data/resize.ts";
+import { readSource } from "../io/source.ts";
 import { tensor } from "../ops/creation.ts";
 import { reshape } from "../ops/shape.ts";
 import { formatShape } from "../shape.ts";
@@ -40,8 +46,17 @@ type PlatformClass<K extends string> = typeof globalThis extends Record<K, { pro
 /** What a 2D canvas can draw: HTMLCanvasElement, OffscreenCanvas, ImageBitmap, HTMLImageElement (where the platform has them). */
 export type DrawableImage = PlatformClass<"HTMLCanvasElement"> | PlatformClass<"OffscreenCanvas"> | PlatformClass<"ImageBitmap"> | PlatformClass<"HTMLImageElement">;
 
-/** Anything `Learner.adapt` and `Learner.predict` take as one image (ImageData is a RawImage). */
-export type ImageLike = PlatformClass<"ImageData"> | DrawableImage | RawImage | Tensor;
+/** Encoded PNG or JPEG: its bytes (a Node Buffer is a Uint8Array), a Blob or File, a file path or a URL. */
+export type EncodedImage = Uint8Array | ArrayBuffer | PlatformClass<"Blob"> | string | URL;
+
+/** Pixels already decoded: RawImage (ImageData is one), a PNG as fast-png decodes it, `ks.data.decodeImage`'s planes. */
+export type DecodedImage = PlatformClass<"ImageData"> | RawImage | DecodedPngLike | PixelPlanes;
+
+/** Anything `Learner.adapt` and `Learner.predict` take as one image. */
+export type ImageLike = EncodedImage | DecodedImage | DrawableImage | Tensor;
+
+/** What an error says is accepted. */
+const ACCEPTED = "PNG or JPEG bytes (Uint8Array, Buffer, ArrayBuffer, Blob, File), a file path or URL, ImageData, a canvas, an ImageBitmap, an <img> or { data, width, height }";
 
 /** The little of a 2D canvas this module uses (typed here so that it needs no DOM types). */
 interface Canvas2D {
@@ -233,23 +248,89 @@ function fromTensor(t: Tensor, shape: InputShape): Tensor {
   return reshape(t, [-1, ...shape]);
 }
 
+function isPixelPlanes(x: unknown): x is PixelPlanes {
+  const p = x as Partial<PixelPlanes> | null;
+  return typeof p === "object" && p !== null && Array.isArray(p.planes) && typeof p.maxValue === "number";
+}
+
+function isDecodedPng(x: unknown): x is DecodedPngLike {
+  const p = x as Partial<DecodedPngLike> | null;
+  return typeof p === "object" && p !== null && typeof p.depth === "number" && typeof p.channels === "number" && ArrayBuffer.isView(p.data);
+}
+
+/** Planes of integers 0..maxValue as an interleaved RawImage of floats in [0, 1]. */
+function planesToRaw(p: PixelPlanes, index: number): RawImage {
+  const { width, height, planes, maxValue } = p;
+  const n = width * height;
+  if ((planes.length !== 1 && planes.length !== 3) || planes.some((plane) => plane.length !== n) || !(maxValue > 0)) {
+    throw new KshotError(`image ${index}: expected decoded planes (1 or 3 planes of ${width}×${height} values up to maxValue), got ${planes.length} planes of ${planes.map((plane) => plane.length).join(", ")} values, maxValue ${maxValue}`);
+  }
+  const data = new Float32Array(n * planes.length);
+  planes.forEach((plane, ch) => {
+    for (let i = 0; i < n; i++) data[i * planes.length + ch] = Math.min(plane[i]! / maxValue, 1);
+  });
+  return { data, width, height, channels: planes.length as 1 | 3 };
+}
+
+/** A fast-png result: rows of `depth`-bit samples (packed below 8 bits), checked before unpacking. */
+function decodedPngToRaw(png: DecodedPngLike, index: number): RawImage {
+  const { width, height, depth, channels, data } = png;
+  if (![1, 2, 4, 8, 16].includes(depth) || !(channels >= 1 && channels <= 4) || !Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
+    throw new KshotError(`image ${index}: expected a decoded PNG (depth 1, 2, 4, 8 or 16, 1 to 4 channels, a positive size), got depth ${depth}, ${channels} channels, ${width}×${height}`);
+  }
+  const rowSamples = png.palette ? width : width * channels;
+  const needed = depth < 8 ? Math.ceil((rowSamples * depth) / 8) * height : rowSamples * height;
+  if (data.length < needed) throw new KshotError(`image ${index}: a decoded ${width}×${height} PNG of ${depth}-bit samples needs ${needed} values, got ${data.length}`);
+  return planesToRaw(decodedPngPlanes(png, `image ${index}`), index);
+}
+
+/** Decodes PNG or JPEG bytes; a failure says what the bytes were taken for. */
+function decodeBytes(bytes: Uint8Array, name: string): RawImage {
+  try {
+    return planesToRaw(decodeImage(bytes, name), 0);
+  } catch (err) {
+    if (err instanceof KshotError && /expected a PNG or JPEG/.test(err.message)) {
+      throw new KshotError(`${err.message} (bytes are taken as an encoded PNG or JPEG file; pass pixels as { data, width, height })`);
+    }
+    throw err;
+  }
+}
+
+function isBlob(x: unknown): x is Blob {
+  return typeof Blob === "function" && x instanceof Blob;
+}
+
+/** One input as pixels in memory or a drawable: encoded sources read and decoded, decoded forms unpacked. */
+async function resolveImage(image: ImageLike, index: number, shape: InputShape): Promise<RawImage | DrawableImage> {
+  if (image instanceof Tensor) throw new KshotError(`image ${index}: expected an image, got a Tensor inside an array (pass one Tensor [N, ${shape.join(", ")}] instead)`);
+  if (typeof image === "string" || image instanceof URL) {
+    const { bytes, name } = await readSource(image);
+    return decodeBytes(bytes, name);
+  }
+  if (image instanceof Uint8Array) return decodeBytes(image, `image ${index} (${describe(image)} of ${image.length} bytes)`);
+  if (image instanceof ArrayBuffer) return decodeBytes(new Uint8Array(image), `image ${index} (an ArrayBuffer of ${image.byteLength} bytes)`);
+  if (isBlob(image)) {
+    const file = (image as { name?: unknown }).name;
+    return decodeBytes(new Uint8Array(await image.arrayBuffer()), typeof file === "string" ? file : `image ${index} (a Blob of ${image.size} bytes)`);
+  }
+  if (isPixelPlanes(image)) return planesToRaw(image, index);
+  if (isDecodedPng(image)) return decodedPngToRaw(image, index);
+  if (isRawImage(image) || isDrawable(image)) return image;
+  throw new KshotError(`image ${index}: expected ${ACCEPTED}, got ${describe(image)}`);
+}
+
 /**
  * Images as one float32 tensor [N, C, H, W] of the model's shape (a new tensor: the caller disposes it).
- * A Tensor is taken as it is; anything else is converted (see the module comment).
+ * A Tensor is taken as it is; anything else is read, decoded and converted (see the module comment).
  */
-export function imagesToTensor(x: ImageLike | readonly ImageLike[], shape: InputShape, options: InputOptions = {}): Tensor {
+export async function imagesToTensor(x: ImageLike | readonly ImageLike[], shape: InputShape, options: InputOptions = {}): Promise<Tensor> {
   const polarity = checkPolarity(options.polarity ?? "auto");
   if (x instanceof Tensor) return fromTensor(x, shape);
   const images = Array.isArray(x) ? (x as readonly ImageLike[]) : [x as ImageLike];
   if (images.length === 0) throw new KshotError("expected at least one image, got an empty array");
+  const resolved = await Promise.all(images.map((image, i) => resolveImage(image, i, shape)));
   const size = shape[0] * shape[1] * shape[2];
   const values = new Float32Array(images.length * size);
-  images.forEach((image, i) => {
-    if (image instanceof Tensor) throw new KshotError(`image ${i}: expected an image, got a Tensor inside an array (pass one Tensor [N, ${shape.join(", ")}] instead)`);
-    if (!isRawImage(image) && !isDrawable(image)) {
-      throw new KshotError(`image ${i}: expected ImageData, a canvas, an ImageBitmap, an <img> or { data, width, height }, got ${describe(image)}`);
-    }
-    values.set(convertImage(image, shape, polarity, i), i * size);
-  });
+  resolved.forEach((image, i) => values.set(convertImage(image, shape, polarity, i), i * size));
   return tensor(values, [images.length, ...shape], "float32");
 }

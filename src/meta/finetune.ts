@@ -113,7 +113,7 @@ export function finetune(backbone: Model, options: FinetuneOptions): MetaAlgorit
 
   /** Pooled minibatch of all the batch's examples [1, M, ...] and their source classes [1, M]. */
   function pooled(batch: SourceClassBatch): { x: Tensor; y: Tensor } {
-    const tasks = taskCount(batch);
+    const tasks = taskCount(batch, true); // pre-training pools support and query
     const ways = waysOf(batch);
     const classes = batch.classes;
     if (!classes || classes.dtype !== "int32" || classes.rank !== 2 || classes.shape[0] !== tasks || classes.shape[1] !== ways) {

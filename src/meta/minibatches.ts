@@ -28,7 +28,7 @@ function cyclicRows(x: Tensor, m: number, step: number): Tensor {
   return start + m <= e ? take(start, m) : concat([take(start, e - start), take(0, start + m - e)], 2);
 }
 
-/** Step `step`'s minibatch of `set` [T, G·E, ...]: m examples of each of the G groups, [T, G·m, ...]. */
+/** Step `step`'s minibatch of `set` (shape [T, G·E, ...]): m examples of each of the G groups, [T, G·m, ...]. */
 export function minibatch(set: LabelledSet, groups: number, m: number, step: number): LabelledSet {
   const pick = (t: Tensor) => {
     const [tasks, s, ...rest] = t.shape;

@@ -76,7 +76,7 @@ export function reptile(model: Model, o: ReptileOptions = {}): MetaAlgorithm {
     options: settings,
     init: (rng: Rng) => model.init(rng),
     step(params: TensorRecord, batch: TaskBatch): MetaStep {
-      taskCount(batch);
+      taskCount(batch, true); // the inner loop trains on support and query alike
       return tidy(() => {
         const groups = groupsOf(batch, o.innerBatch);
         const { x, y } = joinByGroup(batch.support, batch.query, groups);

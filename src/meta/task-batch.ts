@@ -28,8 +28,11 @@ export function waysOf(batch: TaskBatch): number {
   return n;
 }
 
-/** Number of tasks in the batch, after checking that the four tensors agree on it. */
-export function taskCount(batch: TaskBatch): number {
+/**
+ * Number of tasks in the batch, after checking that the four tensors agree on it and that the support set
+ * (and, unless `queriesOptional`, the query set) has examples: kernels never see an empty set.
+ */
+export function taskCount(batch: TaskBatch, queriesOptional = false): number {
   const t = batch.support.x.shape[0];
   const all = [batch.support.x, batch.support.y, batch.query.x, batch.query.y];
   if (all.some((a) => a.rank < 2 || a.shape[0] !== t)) {
@@ -37,6 +40,10 @@ export function taskCount(batch: TaskBatch): number {
   }
   if (batch.support.y.shape[1] !== batch.support.x.shape[1] || batch.query.y.shape[1] !== batch.query.x.shape[1]) {
     throw new KshotError(`task batch: every example needs a label: support ${formatShape(batch.support.x.shape)} vs ${formatShape(batch.support.y.shape)}, query ${formatShape(batch.query.x.shape)} vs ${formatShape(batch.query.y.shape)}`);
+  }
+  if (t === 0 || batch.support.x.shape[1] === 0) throw new KshotError(`task batch: expected at least one task with support examples, got support ${formatShape(batch.support.x.shape)}`);
+  if (!queriesOptional && batch.query.x.shape[1] === 0) {
+    throw new KshotError(`task batch: expected query examples to predict (queries ≥ 1), got query ${formatShape(batch.query.x.shape)}`);
   }
   return t;
 }

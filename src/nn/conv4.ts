@@ -73,15 +73,17 @@ export function conv4(options: Conv4Options = {}): Conv4Model {
     inputShape,
     paramShapes: shapes,
     init(rng: Rng): TensorRecord {
-      const p: TensorRecord = {};
-      for (const [name, shape] of Object.entries(shapes)) {
-        if (name.startsWith("bn")) p[name] = constant(shape, name.endsWith("weight") ? 1 : 0);
-        else {
-          const fanIn = name.startsWith("head") ? features : shapes[name.replace("bias", "weight")].slice(1).reduce((a, b) => a * b, 1);
-          p[name] = uniformFanIn(rng, shape, fanIn);
+      return tidy(() => { // a parameter too large to make frees the ones made before it
+        const p: TensorRecord = {};
+        for (const [name, shape] of Object.entries(shapes)) {
+          if (name.startsWith("bn")) p[name] = constant(shape, name.endsWith("weight") ? 1 : 0);
+          else {
+            const fanIn = name.startsWith("head") ? features : shapes[name.replace("bias", "weight")].slice(1).reduce((a, b) => a * b, 1);
+            p[name] = uniformFanIn(rng, shape, fanIn);
+          }
         }
-      }
-      return p;
+        return p;
+      });
     },
     apply(params: TensorRecord, x: Tensor, applyOptions: Conv4ApplyOptions = {}): Tensor {
       if (x.rank !== 5 || x.shape.slice(2).some((d, i) => d !== inputShape[i])) {

@@ -26,12 +26,14 @@ export function mlp(sizes: readonly number[] = [1, 40, 40, 1]): Model {
     inputShape: [sizes[0]],
     paramShapes: shapes,
     init(rng: Rng): TensorRecord {
-      const p: TensorRecord = {};
-      for (const [name, shape] of Object.entries(shapes)) {
-        const i = Number(name.slice(2, name.indexOf(".")));
-        p[name] = uniformFanIn(rng, shape, sizes[i]);
-      }
-      return p;
+      return tidy(() => { // a parameter too large to make frees the ones made before it
+        const p: TensorRecord = {};
+        for (const [name, shape] of Object.entries(shapes)) {
+          const i = Number(name.slice(2, name.indexOf(".")));
+          p[name] = uniformFanIn(rng, shape, sizes[i]);
+        }
+        return p;
+      });
     },
     apply(params: TensorRecord, x: Tensor): Tensor {
       if (x.rank !== 3 || x.shape[2] !== sizes[0]) {

@@ -1,5 +1,7 @@
-/** Elementwise ops: unary, broadcasting binary, comparisons and `where`, each with its VJP written in ops. */
+/** Elementwise ops: unary, broadcasting binary, comparisons and `where`; their VJPs are the op table's rules. */
 import type { BinaryOp, UnaryOp } from "../backend/backend.ts";
+import { BINARY, isComparison, type OpAlgebra, UNARY } from "../optable/index.ts";
+import type { ArithmeticRule } from "../optable/rules.ts";
 import { type DType, isFloat } from "../dtype.ts";
 import { backend, tidy } from "../engine.ts";
 import { KshotError } from "../errors.ts";
@@ -8,45 +10,64 @@ import { broadcastShapes, broadcastStrides } from "../shape.ts";
 import { emptyTensor, type Tensor, viewOf } from "../tensor.ts";
 import { checkFinite, scalar } from "./creation.ts";
 import { sumTo } from "./broadcast.ts";
-import { fused } from "./fused.ts";
+import { builderAlgebra, fused } from "./fused.ts";
 
 /** A tensor or a number (taken in the other operand's dtype). */
 export type Operand = Tensor | number;
 
 function unaryKernel(op: UnaryOp, x: Tensor): Tensor {
   checkInput(op, x);
-  const intOk = op === "neg" || op === "abs" || op === "sign" || op === "square";
-  if (!isFloat(x.dtype) && !intOk) throw new KshotError(`${op}: expected a float tensor, got ${x.dtype}`);
+  if (!isFloat(x.dtype) && !UNARY[op].int32) throw new KshotError(`${op}: expected a float tensor, got ${x.dtype}`);
   const y = emptyTensor(x.shape, x.dtype);
   backend().unary(op, x.buffer, y.buffer);
   return checkFinite(op, y);
 }
 
-type UnaryVjp = (g: Tensor, x: Tensor, y: Tensor) => Tensor | null;
+/** The ops as an OpAlgebra over tensors: the op table's gradient rules run through it. */
+const tensorAlgebra: OpAlgebra<Tensor, UnaryOp, BinaryOp> = {
+  unary: (op, x) => unaryOp(op, x),
+  binary: (op, a, b) => binaryOp(op, a, b),
+  where: (cond, a, b) => where(cond, a, b),
+};
 
-function unary(op: UnaryOp, x: Tensor, vjp: UnaryVjp): Tensor {
-  const y = unaryKernel(op, x);
-  return record(op, y, [x], (g, out) => [vjp(g, x, out)]);
+function unaryVjp(op: UnaryOp, g: Tensor, x: Tensor, y: Tensor): Tensor | null {
+  const { vjp, fuseVjp } = UNARY[op];
+  if (!vjp) return null;
+  if (fuseVjp) return fused(`${op}'`, [g, x, y], (f, g, x, y) => vjp(builderAlgebra(f), g, x, y));
+  return vjp(tensorAlgebra, g, x, y);
 }
 
-export const neg = (x: Tensor): Tensor => unary("neg", x, (g) => neg(g));
-export const abs = (x: Tensor): Tensor => unary("abs", x, (g, x) => mul(g, sign(x)));
-export const sign = (x: Tensor): Tensor => unary("sign", x, () => null);
-export const step = (x: Tensor): Tensor => unary("step", x, () => null);
-export const floor = (x: Tensor): Tensor => unary("floor", x, () => null);
-export const exp = (x: Tensor): Tensor => unary("exp", x, (g, _x, y) => mul(g, y));
-export const log = (x: Tensor): Tensor => unary("log", x, (g, x) => div(g, x));
-export const sqrt = (x: Tensor): Tensor => unary("sqrt", x, (g, _x, y) => div(g, mul(y, 2)));
-/** d/dx x^(−1/2) = −y³/2. */
-export const rsqrt = (x: Tensor): Tensor => unary("rsqrt", x, (g, _x, y) => mul(g, mul(mul(y, square(y)), -0.5)));
-export const square = (x: Tensor): Tensor => unary("square", x, (g, x) => mul(g, mul(x, 2)));
-export const reciprocal = (x: Tensor): Tensor => unary("reciprocal", x, (g, _x, y) => neg(mul(g, square(y))));
+/** Any unary op of the op table, by name, with its gradient. */
+export function unaryOp(op: UnaryOp, x: Tensor): Tensor {
+  const y = unaryKernel(op, x);
+  return record(op, y, [x], (g, out) => [unaryVjp(op, g, x, out)]);
+}
+
+export const neg = (x: Tensor): Tensor => unaryOp("neg", x);
+export const abs = (x: Tensor): Tensor => unaryOp("abs", x);
+export const sign = (x: Tensor): Tensor => unaryOp("sign", x);
+export const step = (x: Tensor): Tensor => unaryOp("step", x);
+export const floor = (x: Tensor): Tensor => unaryOp("floor", x);
+export const exp = (x: Tensor): Tensor => unaryOp("exp", x);
+export const log = (x: Tensor): Tensor => unaryOp("log", x);
+export const sqrt = (x: Tensor): Tensor => unaryOp("sqrt", x);
+export const rsqrt = (x: Tensor): Tensor => unaryOp("rsqrt", x);
+export const square = (x: Tensor): Tensor => unaryOp("square", x);
+export const reciprocal = (x: Tensor): Tensor => unaryOp("reciprocal", x);
 /** ReLU with derivative 0 at 0. */
-export const relu = (x: Tensor): Tensor => unary("relu", x, (g, x) => fused("relu'", [g, x], (f, g, x) => f.mul(g, f.step(x))));
-export const tanh = (x: Tensor): Tensor => unary("tanh", x, (g, _x, y) => mul(g, sub(1, square(y))));
-export const sigmoid = (x: Tensor): Tensor => unary("sigmoid", x, (g, _x, y) => mul(g, mul(y, sub(1, y))));
-export const sin = (x: Tensor): Tensor => unary("sin", x, (g, x) => mul(g, cos(x)));
-export const cos = (x: Tensor): Tensor => unary("cos", x, (g, x) => neg(mul(g, sin(x))));
+export const relu = (x: Tensor): Tensor => unaryOp("relu", x);
+export const tanh = (x: Tensor): Tensor => unaryOp("tanh", x);
+export const sigmoid = (x: Tensor): Tensor => unaryOp("sigmoid", x);
+export const sin = (x: Tensor): Tensor => unaryOp("sin", x);
+export const cos = (x: Tensor): Tensor => unaryOp("cos", x);
+/** log(1 + eˣ), stable for large |x|. */
+export const softplus = (x: Tensor): Tensor => unaryOp("softplus", x);
+/** log(sigmoid(x)) = −softplus(−x), stable for large |x|. */
+export const logSigmoid = (x: Tensor): Tensor => unaryOp("logSigmoid", x);
+/** log(1 + x), accurate near 0. */
+export const log1p = (x: Tensor): Tensor => unaryOp("log1p", x);
+/** eˣ − 1, accurate near 0. */
+export const expm1 = (x: Tensor): Tensor => unaryOp("expm1", x);
 
 /** Turns a number operand into a 0-d tensor of the other operand's dtype. */
 function operands(op: string, a: Operand, b: Operand): [Tensor, Tensor] {
@@ -61,11 +82,9 @@ function operands(op: string, a: Operand, b: Operand): [Tensor, Tensor] {
   return [ta, tb];
 }
 
-const COMPARISONS: ReadonlySet<BinaryOp> = new Set(["greater", "greaterEqual", "less", "lessEqual", "equal", "notEqual"]);
-
 /** Comparisons give 1/0 in a float dtype: the operands' own, or float32 for int32 operands. */
 function resultDType(op: BinaryOp, dtype: DType): DType {
-  if (COMPARISONS.has(op)) return isFloat(dtype) ? dtype : "float32";
+  if (isComparison(op)) return isFloat(dtype) ? dtype : "float32";
   return dtype;
 }
 
@@ -77,51 +96,20 @@ function binaryKernel(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
   return checkFinite(op, y);
 }
 
-type BinaryVjp = (g: Tensor, a: Tensor, b: Tensor, y: Tensor, needs: readonly boolean[]) => [Tensor | null, Tensor | null];
-
 // Runs in a tidy scope so that the 0-d tensors made for number operands are released with the op
 // (the graph node keeps them while it needs them).
-function binary(op: BinaryOp, a: Operand, b: Operand, vjp: BinaryVjp): Tensor {
+function arithmetic(op: BinaryOp, rule: ArithmeticRule<UnaryOp, BinaryOp>, a: Operand, b: Operand): Tensor {
   return tidy(() => {
     const [ta, tb] = operands(op, a, b);
     const y = binaryKernel(op, ta, tb);
     return record(op, y, [ta, tb], (g, out, needs) => {
-      const [ga, gb] = vjp(g, ta, tb, out, needs);
+      const [ga, gb] = rule.vjp(tensorAlgebra, g, ta, tb, out, needs);
       return [ga && needs[0] ? sumTo(ga, ta.shape) : null, gb && needs[1] ? sumTo(gb, tb.shape) : null];
     });
   });
 }
 
-export const add = (a: Operand, b: Operand): Tensor => binary("add", a, b, (g) => [g, g]);
-export const sub = (a: Operand, b: Operand): Tensor => binary("sub", a, b, (g, _a, _b, _y, n) => [g, n[1] ? neg(g) : null]);
-export const mul = (a: Operand, b: Operand): Tensor =>
-  binary("mul", a, b, (g, a, b, _y, n) => [n[0] ? mul(g, b) : null, n[1] ? mul(g, a) : null]);
-/** d(a/b)/db = −a/b² = −y/b. */
-export const div = (a: Operand, b: Operand): Tensor =>
-  binary("div", a, b, (g, _a, b, y, n) => [n[0] ? div(g, b) : null, n[1] ? neg(mul(g, div(y, b))) : null]);
-/** a^b; d/da = b·a^(b−1), d/db = y·log a. */
-export const pow = (a: Operand, b: Operand): Tensor =>
-  binary("pow", a, b, (g, a, b, y, n) => [n[0] ? mul(g, mul(b, pow(a, sub(b, 1)))) : null, n[1] ? mul(g, mul(y, log(a))) : null]);
-
-/** The gradient of max/min goes to the selected operand; ties split it evenly (as PyTorch does). */
-function selectionWeights(a: Tensor, b: Tensor, pick: "greater" | "less"): [Tensor, Tensor] {
-  const half = mul(equal(a, b), 0.5);
-  const wa = add(pick === "greater" ? greater(a, b) : less(a, b), half);
-  const wb = add(pick === "greater" ? greater(b, a) : less(b, a), half);
-  return [wa, wb];
-}
-
-export const maximum = (a: Operand, b: Operand): Tensor =>
-  binary("max", a, b, (g, a, b) => {
-    const [wa, wb] = selectionWeights(a, b, "greater");
-    return [mul(g, wa), mul(g, wb)];
-  });
-export const minimum = (a: Operand, b: Operand): Tensor =>
-  binary("min", a, b, (g, a, b) => {
-    const [wa, wb] = selectionWeights(a, b, "less");
-    return [mul(g, wa), mul(g, wb)];
-  });
-
+/** Comparisons have no gradient: their result is a constant to autodiff. */
 function comparison(op: BinaryOp, a: Operand, b: Operand): Tensor {
   return tidy(() => {
     const [ta, tb] = operands(op, a, b);
@@ -129,12 +117,32 @@ function comparison(op: BinaryOp, a: Operand, b: Operand): Tensor {
   });
 }
 
-export const greater = (a: Operand, b: Operand): Tensor => comparison("greater", a, b);
-export const greaterEqual = (a: Operand, b: Operand): Tensor => comparison("greaterEqual", a, b);
-export const less = (a: Operand, b: Operand): Tensor => comparison("less", a, b);
-export const lessEqual = (a: Operand, b: Operand): Tensor => comparison("lessEqual", a, b);
-export const equal = (a: Operand, b: Operand): Tensor => comparison("equal", a, b);
-export const notEqual = (a: Operand, b: Operand): Tensor => comparison("notEqual", a, b);
+/** Any binary op of the op table, by name, with its gradient. */
+export function binaryOp(op: BinaryOp, a: Operand, b: Operand): Tensor {
+  const rule = BINARY[op];
+  return rule.kind === "comparison" ? comparison(op, a, b) : arithmetic(op, rule, a, b);
+}
+
+export const add = (a: Operand, b: Operand): Tensor => binaryOp("add", a, b);
+export const sub = (a: Operand, b: Operand): Tensor => binaryOp("sub", a, b);
+export const mul = (a: Operand, b: Operand): Tensor => binaryOp("mul", a, b);
+export const div = (a: Operand, b: Operand): Tensor => binaryOp("div", a, b);
+export const pow = (a: Operand, b: Operand): Tensor => binaryOp("pow", a, b);
+/** Elementwise maximum; the gradient of tied operands is split evenly (as PyTorch does). */
+export const maximum = (a: Operand, b: Operand): Tensor => binaryOp("max", a, b);
+export const minimum = (a: Operand, b: Operand): Tensor => binaryOp("min", a, b);
+export const greater = (a: Operand, b: Operand): Tensor => binaryOp("greater", a, b);
+export const greaterEqual = (a: Operand, b: Operand): Tensor => binaryOp("greaterEqual", a, b);
+export const less = (a: Operand, b: Operand): Tensor => binaryOp("less", a, b);
+export const lessEqual = (a: Operand, b: Operand): Tensor => binaryOp("lessEqual", a, b);
+export const equal = (a: Operand, b: Operand): Tensor => binaryOp("equal", a, b);
+export const notEqual = (a: Operand, b: Operand): Tensor => binaryOp("notEqual", a, b);
+
+/** x limited to [lo, hi] (NaN stays NaN); the gradient flows where lo ≤ x ≤ hi, as in PyTorch. */
+export function clamp(x: Tensor, lo: number, hi: number): Tensor {
+  if (!(lo <= hi)) throw new KshotError(`clamp: expected lo ≤ hi, got ${lo} and ${hi}`);
+  return fused("clamp", [x], (f, x) => f.where(f.binary("less", x, lo), lo, f.where(f.binary("greater", x, hi), hi, x)));
+}
 
 /** cond ≠ 0 ? a : b, broadcasting all three. */
 export function where(cond: Tensor, a: Operand, b: Operand): Tensor {

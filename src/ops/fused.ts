@@ -6,12 +6,13 @@
  * input's cotangent is again one fused op: backward passes fuse too, and gradients stay differentiable.
  */
 import {
-  type BinaryOp, type ElementwiseProgram, MAX_PROGRAM_INPUTS, type ProgramStep, type UnaryOp,
+  type BinaryOp, type ElementwiseProgram, MAX_PROGRAM_INPUTS, type ProgramStep, stepOperands, type UnaryOp,
 } from "../backend/backend.ts";
 import { isFloat } from "../dtype.ts";
 import { backend, tidy } from "../engine.ts";
 import { KshotError } from "../errors.ts";
 import { checkInput, record } from "../graph.ts";
+import { BINARY, type OpAlgebra, UNARY } from "../optable/index.ts";
 import { broadcastShapes, broadcastStrides, sameShape, type Shape } from "../shape.ts";
 import { aliasOf, emptyTensor, type Tensor } from "../tensor.ts";
 import { broadcastTo, sumTo } from "./broadcast.ts";
@@ -80,7 +81,7 @@ export class ProgramBuilder {
     const live = new Set<number>([result.id]);
     for (let v = n + this.steps.length - 1; v >= n; v--) {
       if (!live.has(v)) continue;
-      for (const operand of operandsOf(this.steps[v - n])) live.add(operand);
+      for (const operand of stepOperands(this.steps[v - n])) live.add(operand);
     }
     const used = [...live].filter((v) => v < n).sort((a, b) => a - b);
     const renumber = new Map<number, number>(used.map((v, j) => [v, j]));
@@ -105,15 +106,6 @@ export class ProgramBuilder {
     this.steps.push(step);
     this.memo.set(key, v);
     return v;
-  }
-}
-
-function operandsOf(s: ProgramStep): number[] {
-  switch (s.kind) {
-    case "const": return [];
-    case "unary": return [s.x];
-    case "binary": return [s.a, s.b];
-    case "where": return [s.cond, s.a, s.b];
   }
 }
 
@@ -228,70 +220,32 @@ export function adjointProgram(program: ElementwiseProgram, j: number): { progra
   return result ? f.finish(result) : null;
 }
 
-/** The unfused unary VJPs of elementwise.ts, step for step. */
+/** A program being built as an OpAlgebra: the op table's gradient rules write fused steps through it. */
+export function builderAlgebra(f: ProgramBuilder): OpAlgebra<FusedValue, UnaryOp, BinaryOp> {
+  return { unary: (op, x) => f.unary(op, x), binary: (op, a, b) => f.binary(op, a, b), where: (c, a, b) => f.where(c, a, b) };
+}
+
+/** The unfused unary VJP (the op table's rule), step for step. */
 function unaryAdjoint(f: ProgramBuilder, op: UnaryOp, g: FusedValue, x: FusedValue, y: FusedValue): FusedValue | null {
-  switch (op) {
-    case "neg": return f.neg(g);
-    case "abs": return f.mul(g, f.unary("sign", x));
-    case "sign": case "step": case "floor": return null;
-    case "exp": return f.mul(g, y);
-    case "log": return f.div(g, x);
-    case "sqrt": return f.div(g, f.mul(y, 2));
-    case "rsqrt": return f.mul(g, f.mul(f.mul(y, f.square(y)), -0.5));
-    case "square": return f.mul(g, f.mul(x, 2));
-    case "reciprocal": return f.neg(f.mul(g, f.square(y)));
-    case "relu": return f.mul(g, f.step(x));
-    case "tanh": return f.mul(g, f.sub(1, f.square(y)));
-    case "sigmoid": return f.mul(g, f.mul(y, f.sub(1, y)));
-    case "sin": return f.mul(g, f.unary("cos", x));
-    case "cos": return f.neg(f.mul(g, f.unary("sin", x)));
-  }
+  return UNARY[op].vjp?.(builderAlgebra(f), g, x, y) ?? null;
 }
 
-/** The unfused binary VJPs of elementwise.ts, step for step (before summing over broadcast axes). */
+/** The unfused binary VJP (the op table's rule), step for step (before summing over broadcast axes). */
 function binaryAdjoint(f: ProgramBuilder, op: BinaryOp, g: FusedValue, a: FusedValue, b: FusedValue, y: FusedValue): [FusedValue | null, FusedValue | null] {
-  switch (op) {
-    case "add": return [g, g];
-    case "sub": return [g, f.neg(g)];
-    case "mul": return [f.mul(g, b), f.mul(g, a)];
-    case "div": return [f.div(g, b), f.neg(f.mul(g, f.div(y, b)))];
-    case "pow": return [f.mul(g, f.mul(b, f.binary("pow", a, f.sub(b, 1)))), f.mul(g, f.mul(y, f.unary("log", a)))];
-    case "max": case "min": {
-      const pick = op === "max" ? "greater" : "less";
-      const half = f.mul(f.binary("equal", a, b), 0.5);
-      const wa = f.add(f.binary(pick, a, b), half);
-      const wb = f.add(f.binary(pick, b, a), half);
-      return [f.mul(g, wa), f.mul(g, wb)];
-    }
-    default: return [null, null]; // comparisons
-  }
+  const rule = BINARY[op];
+  return rule.kind === "comparison" ? [null, null] : rule.vjp(builderAlgebra(f), g, a, b, y, [true, true]);
 }
-
-// Tables built on first use: elementwise.ts itself fuses (ReLU's VJP), so its exports may not exist yet
-// while this module loads.
-const unaryOps = (): Record<UnaryOp, (x: Tensor) => Tensor> => ({
-  neg: ew.neg, abs: ew.abs, sign: ew.sign, exp: ew.exp, log: ew.log, sqrt: ew.sqrt, rsqrt: ew.rsqrt,
-  square: ew.square, reciprocal: ew.reciprocal, relu: ew.relu, step: ew.step, tanh: ew.tanh,
-  sigmoid: ew.sigmoid, sin: ew.sin, cos: ew.cos, floor: ew.floor,
-});
-
-const binaryOps = (): Record<BinaryOp, (a: Tensor, b: Tensor) => Tensor> => ({
-  add: ew.add, sub: ew.sub, mul: ew.mul, div: ew.div, max: ew.maximum, min: ew.minimum, pow: ew.pow,
-  greater: ew.greater, greaterEqual: ew.greaterEqual, less: ew.less, lessEqual: ew.lessEqual,
-  equal: ew.equal, notEqual: ew.notEqual,
-});
 
 /** The program as the unfused ops, one op per step (too many inputs for one kernel; also the tests' yardstick). */
 export function runUnfused(program: ElementwiseProgram, inputs: readonly Tensor[], outShape: Shape): Tensor {
-  const [unary, binary] = [unaryOps(), binaryOps()];
   return tidy(() => {
     const values: Tensor[] = [...inputs];
     const dtype = inputs[0].dtype;
     for (const s of program.steps) {
       switch (s.kind) {
         case "const": values.push(scalar(s.value, dtype)); break;
-        case "unary": values.push(unary[s.op](values[s.x])); break;
-        case "binary": values.push(binary[s.op](values[s.a], values[s.b])); break;
+        case "unary": values.push(ew.unaryOp(s.op, values[s.x])); break;
+        case "binary": values.push(ew.binaryOp(s.op, values[s.a], values[s.b])); break;
         case "where": values.push(ew.where(values[s.cond], values[s.a], values[s.b])); break;
       }
     }

@@ -4,6 +4,7 @@ import { isFloat } from "../dtype.ts";
 import { backend, tidy } from "../engine.ts";
 import { KshotError } from "../errors.ts";
 import { checkInput, record } from "../graph.ts";
+import { reduceOutputDType } from "../optable/index.ts";
 import { normalizeAxes, sizeOf } from "../shape.ts";
 import { emptyTensor, type Tensor, viewOf } from "../tensor.ts";
 import { broadcastTo } from "./broadcast.ts";
@@ -31,7 +32,7 @@ function reduceRun(op: ReduceOp, x: Tensor, run: readonly number[]): Tensor {
   const r = sizeOf(x.shape.slice(first, last + 1));
   const inner = sizeOf(x.shape.slice(last + 1));
   const outShape = [...x.shape.slice(0, first), ...x.shape.slice(last + 1)];
-  const y = emptyTensor(outShape, op === "argmax" ? "int32" : x.dtype);
+  const y = emptyTensor(outShape, reduceOutputDType(op, x.dtype));
   backend().reduce(op, x.buffer, y.buffer, outer, r, inner);
   return y;
 }

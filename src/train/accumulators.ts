@@ -17,6 +17,8 @@ export interface Sums {
 
 export class Accumulators {
   private sums: Tensor[] = [];
+  /** Steps added since the last `take` (known on the host, without reading anything). */
+  steps = 0;
 
   constructor() {
     this.reset();
@@ -25,6 +27,7 @@ export class Accumulators {
   reset(): void {
     for (const t of this.sums) t.dispose();
     this.sums = [0, 0, 0, 0].map(() => keep(scalar(0)));
+    this.steps = 0;
   }
 
   /** Adds one step: loss and accuracy where accepted (1), and the accepted / skipped counts. */
@@ -38,6 +41,12 @@ export class Accumulators {
     ]);
     for (const t of this.sums) t.dispose();
     this.sums = next.map((t) => keep(t));
+    this.steps++;
+  }
+
+  /** The skipped steps since the last `take` (one scalar read; the sums go on). */
+  async skipped(): Promise<number> {
+    return (await this.sums[3]!.data())[0]!;
   }
 
   /** Reads the sums back and starts new ones. */

@@ -90,6 +90,9 @@ export function algorithmOptions(algo: MetaAlgorithm): Record<string, string | n
   return { ...algo.options, loss: algo.loss };
 }
 
+/** The models `createModel` builds from a checkpoint's `model` and `model_config`. */
+export const BUILT_IN_MODELS: readonly string[] = ["conv4", "mlp"];
+
 /** A built-in model from its name and config (as `model.config` gives them and checkpoints store them). */
 export function createModel(name: string, config: Readonly<Record<string, string | number>>): Model {
   const int = (key: string, fallback?: number): number => {
@@ -103,7 +106,7 @@ export function createModel(name: string, config: Readonly<Record<string, string
     if (!sizes.every((s) => Number.isInteger(s) && s > 0)) throw new KshotError(`mlp config: expected sizes like "1,40,40,1", got ${JSON.stringify(config.sizes)}`);
     return mlp(sizes);
   }
-  throw new KshotError(`model ${JSON.stringify(name)} is not built in (conv4, mlp): build it yourself and pass it with the checkpoint's parameters`);
+  throw new KshotError(`model ${JSON.stringify(name)} is not built in (${BUILT_IN_MODELS.join(", ")}): build it yourself and pass it with the checkpoint's parameters`);
 }
 
 /** The model and algorithm a checkpoint was trained with. */

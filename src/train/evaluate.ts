@@ -86,6 +86,13 @@ function checkEpisodes(n: number): number {
   return n;
 }
 
+/** An accuracy computed from NaN outputs would look like chance: a non-finite result is an error. */
+function checkFinite(what: string, value: number, done: number, n: number): void {
+  if (!Number.isFinite(value)) {
+    throw new KshotError(`evaluate: the ${what} of episodes ${done + 1}..${done + n} is ${value}: the parameters, the data or the step size hold or produce NaN/Infinity`);
+  }
+}
+
 /** Accuracy (classification) or MSE after 1/5/10 steps (regression) of `params` over test episodes. */
 export async function evaluate(
   algo: MetaAlgorithm,
@@ -118,17 +125,21 @@ export async function evaluate(
           return [mean(correct, 1), r.loss];
         });
         perEpisode[0]!.set(await acc.data(), done);
-        lossSum += (await loss.data())[0]! * n;
+        const value = (await loss.data())[0]!;
         acc.dispose();
         loss.dispose();
+        checkFinite("query loss", value, done, n);
+        lossSum += value * n;
       } else {
         for (let i = 0; i < stepCounts.length; i++) {
           const mse = tidy(() => {
             const r = algo.evaluate(params, batch, { steps: stepCounts[i], lr: options.lr });
             return mean(square(sub(r.predictions, batch.query.y)), [1, 2]);
           });
-          perEpisode[i]!.set(await mse.data(), done);
+          const values = await mse.data();
           mse.dispose();
+          values.forEach((v) => checkFinite(`MSE after ${stepCounts[i]} steps`, v, done, n));
+          perEpisode[i]!.set(values, done);
         }
       }
     } finally {

@@ -26,4 +26,4 @@ export {
   type TaskSource,
   type EpisodeTaskBatch,
 } from "./batches.ts";
-export { ALGORITHMS, createAlgorithm, createModel, fromMetadata, algorithmOptions, needsHead } from "./algorithms.ts";
+export { ALGORITHMS, createAlgorithm, createModel, fromMetadata, algorithmOptions, needsHead, type AlgorithmOptions } from "./algorithms.ts";

@@ -99,4 +99,6 @@ export interface TrainResult {
   skipped: number;
   history: TrainProgress[];
   validation?: EvaluationResult;
+  /** The checkpoint metadata of the run (model, algorithm, settings): `ks.io.save(params, path, { metadata })` makes a file `Learner.load` and resuming take. */
+  metadata: CheckpointMetadata;
 }

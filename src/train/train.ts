@@ -11,8 +11,8 @@
  * - Budget: `iterations` (the total to reach, counting a resumed checkpoint's) and/or `minutes` (training
  *   time of this call; validation and checkpoint writing do not count). An `AbortSignal` stops it early.
  * - Periodic validation on another task source (the same episodes every time) and periodic checkpoints
- *   (written atomically; parameters, optimizer state, the task sampler's RNG state and the metadata
- *   DESIGN.md lists). Resuming from one continues exactly: same parameters, same next episodes.
+ *   (written atomically; parameters, optimizer state, the task sampler's RNG state and the
+ *   `CheckpointMetadata` of src/io/checkpoint.ts). Resuming from one continues exactly: same parameters, same next episodes.
  * - Memory is flat: every step frees what it made but the new parameters and optimizer state.
  *
  * @example
@@ -107,6 +107,15 @@ function checkResumable(algo: MetaAlgorithm, resume: Checkpoint): void {
   const missing = Object.keys(algo.model.paramShapes).filter((k) => !(k in resume.params));
   if (missing.length) throw new KshotError(`train: the checkpoint lacks the model's parameters ${missing.join(", ")}`);
   if (m.iteration === undefined) throw new KshotError("train: the checkpoint has no `iteration`: it was not written by ks.train and cannot be resumed");
+}
+
+/** Training from NaN or infinite parameters would skip every step: refuse it at once, naming the tensor. */
+async function checkFinite(resume: Checkpoint): Promise<void> {
+  for (const [name, t] of [...Object.entries(resume.params), ...Object.entries(resume.optimizer ?? {}).map(([k, v]) => [`optimizer.${k}`, v] as const)]) {
+    const values = await t.data();
+    const at = values.findIndex((v) => !Number.isFinite(v));
+    if (at >= 0) throw new KshotError(`train: cannot resume from a checkpoint with non-finite values: ${name}[${at}] is ${values[at]}`);
+  }
 }
 
 /** Views of `r` (sharing memory, so none of the caller's tensors is ever disposed by training), kept. */
@@ -239,13 +248,22 @@ class TrainingRun {
     const v = this.o.validation;
     const c = this.o.checkpoint;
     if (v && this.due(v.every, v.everySeconds, this.lastValidationAt)) await this.report(await this.validate());
-    else if (this.iteration % this.s.logEvery === 0) await this.report();
+    else if (this.iteration % this.s.logEvery === 0 || (await this.overNonFiniteLimit())) await this.report();
     if (c && this.due(c.every, c.everySeconds, this.lastCheckpointAt)) await this.writeCheckpoint();
     if (performance.now() - this.lastYield > 100) {
       // Lets timers and signal handlers (an abort) run during long synchronous stretches.
       await new Promise((resolve) => setTimeout(resolve, 0));
       this.lastYield = performance.now();
     }
+  }
+
+  /**
+   * Whether the skipped steps exceed `maxNonFinite` now. Read back only once the steps since the last
+   * report could exceed it, so a healthy run reads nothing per step and a failing one stops at the step.
+   */
+  private async overNonFiniteLimit(): Promise<boolean> {
+    const limit = this.s.maxNonFinite;
+    return this.skipped + this.sums.steps > limit && this.skipped + (await this.sums.skipped()) > limit;
   }
 
   /** A final report (unless the last step just made one) and checkpoint. */
@@ -333,7 +351,7 @@ class TrainingRun {
     const seconds = this.clock.seconds();
     return {
       params: this.params, iterations: this.iteration, seconds, totalSeconds: this.previousSeconds + seconds,
-      loss: this.loss, stopped, skipped: this.skipped, history: this.history,
+      loss: this.loss, stopped, skipped: this.skipped, history: this.history, metadata: this.metadata(),
       ...(this.accuracy !== undefined ? { accuracy: this.accuracy } : {}),
       ...(this.validation ? { validation: this.validation } : {}),
     };
@@ -350,7 +368,10 @@ class TrainingRun {
 export async function train(algo: MetaAlgorithm, tasks: TaskSource, options: TrainOptions = {}): Promise<TrainResult> {
   const s = settings(options);
   checkCompatible(algo, tasks);
-  if (options.resume) checkResumable(algo, options.resume);
+  if (options.resume) {
+    checkResumable(algo, options.resume);
+    await checkFinite(options.resume);
+  }
   const run = new TrainingRun(algo, tasks, s, options);
   try {
     let stopped: StopReason | undefined;

@@ -66,6 +66,9 @@ async function build(root, files, outdir) {
     write: false,
     metafile: true,
     logLevel: "silent",
+    // package.json's `sideEffects` (for users' bundlers) would let esbuild drop the entry's side-effect
+    // imports of test/setup.ts and the test file itself: every page would run no test.
+    ignoreAnnotations: true,
     plugins: [kshotTestPlugin(root)],
   });
   return result;

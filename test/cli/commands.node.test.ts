@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { kshot, kshotWithEnv, scratch } from "./capture.ts";
@@ -20,6 +20,32 @@ describe("kshot info", () => {
     expect(wasm.threadsUnavailable, "Node runs wasm threads").toBeNull();
     expect(wasm.autoThreads).toBeGreaterThanOrEqual(1);
     expect(wasm.autoThreads).toBeLessThanOrEqual(8);
+  });
+});
+
+describe("kshot help and version", () => {
+  it("--help and -h: the command's options; kshot --help: every command; --version: package.json's", async () => {
+    for (const argv of [["train", "--help"], ["train", "-h"], ["train", "--ways", "5", "--help"], ["help", "train"]]) {
+      const r = await kshot(...argv);
+      expect(r.code, argv.join(" ")).toBe(0);
+      const text = r.out.join("\n");
+      expect(text).toMatch(/^usage: kshot train --out FILE.safetensors \[options\]/);
+      expect(text).toMatch(/--queries Q +query examples per class/);
+      expect(text).toMatch(/--split S +omniglot's class split: lake or vinyals \(default lake\)/);
+    }
+    const evalHelp = await kshot("eval", "-h");
+    expect(evalHelp.out.join("\n")).toMatch(/--model FILE +the checkpoint to evaluate/);
+    const all = await kshot("--help");
+    expect(all.code).toBe(0);
+    for (const c of ["info", "train", "eval", "bench"]) expect(all.out.join("\n")).toContain(`kshot ${c} `);
+    const version = JSON.parse(readFileSync(join(import.meta.dirname, "../../package.json"), "utf8")).version as string;
+    for (const flag of ["--version", "-V"]) {
+      const v = await kshot(flag);
+      expect(v).toMatchObject({ code: 0, out: [`kshot ${version}`], err: [] });
+    }
+    const none = await kshot();
+    expect(none.code).toBe(2);
+    expect(none.err.join("\n")).toMatch(/^usage: kshot <command>/);
   });
 });
 
@@ -57,7 +83,7 @@ describe("kshot train and eval", () => {
     const dir = scratch("sine-eval");
     const r = await kshot("train", ...SINE, "--iterations", "2", "--out", join(dir, "m.safetensors"), "--eval", "--episodes", "30");
     expect(r.code).toBe(0);
-    expect(r.out.join("\n")).toMatch(/maml on sinusoid, reference backend: 2 iterations in/);
+    expect(r.out.join("\n")).toMatch(/maml on sinusoid \(built in\), reference backend: 2 iterations in .*last loss [\d.]+ \(mean of the last 2 iterations\)/);
     expect(r.out.join("\n")).toMatch(/test: 10-shot sinusoid MSE .* after 1 step, .* after 5 steps, .* after 10 steps \(30 tasks\)/);
   });
 
@@ -70,7 +96,7 @@ describe("kshot train and eval", () => {
     expect(r.json()).toMatchObject({ iterations: 2, algorithm: "protonet", dataset: "glyphs", eval: { episodes: 3, ways: 5, shots: 1, queries: 15 } });
     expect(Object.keys(r.json().eval as object)).toEqual(["accuracy", "ci95", "episodes", "ways", "shots", "queries", "seconds"]);
     const e = await kshot("eval", "--model", out, "--episodes", "3", "--queries", "2", ...REF, "--json");
-    expect(e.err.join("\n")).toMatch(/on glyphs glyphs test/);
+    expect(e.err.join("\n")).toMatch(/on glyphs \(built in\), test classes/);
     expect(e.code).toBe(0);
     const acc = e.json();
     expect(acc).toMatchObject({ episodes: 3, ways: 5, shots: 1, algorithm: "protonet" });
@@ -109,23 +135,25 @@ describe("kshot train and eval", () => {
   });
 });
 
-const OMNIGLOT = join(import.meta.dirname, "../../../shared/data/omniglot");
+const OMNIGLOT = join(process.env.KSHOT_DATA ?? join(import.meta.dirname, "../../../shared/data"), "omniglot");
 
 describe("kshot on the real Omniglot", () => {
-  it("trains on the vinyals split and evaluates with the stored split and path", async () => {
+  it("trains on the vinyals split and evaluates with the stored split and path", async (ctx) => {
     if (!existsSync(OMNIGLOT)) {
-      if (process.env.CI) throw new Error(`Omniglot is missing at ${OMNIGLOT}`);
-      console.warn(`skipped: no Omniglot at ${OMNIGLOT}`);
-      return;
+      const how = `no Omniglot at ${OMNIGLOT}; get it with \`npm run -s kshot -- data omniglot --to ${OMNIGLOT}\``;
+      if (process.env.CI) throw new Error(how);
+      ctx.skip(how);
     }
     const out = join(scratch("omniglot"), "o.safetensors");
     const t = await kshot("train", "--algo", "matchingnet", "--dataset", "omniglot", "--data", OMNIGLOT, "--split", "vinyals",
       "--ways", "3", "--queries", "1", "--meta-batch", "1", "--hidden", "2", "--iterations", "1", "--episodes", "2", "--out", out, ...REF, "--json");
     expect(t.code).toBe(0);
     expect(t.json()).toMatchObject({ dataset: "omniglot", split: "vinyals" });
+    expect(t.out.concat(t.err).join("\n")).toContain(`omniglot, vinyals split, from ${OMNIGLOT}`);
     const e = await kshot("eval", "--model", out, "--episodes", "2", "--queries", "1", ...REF, "--json");
     expect(e.code).toBe(0);
-    expect(e.json()).toMatchObject({ dataset: "omniglot", split: "vinyals", ways: 3, shots: 1, episodes: 2 });
+    expect(e.json()).toMatchObject({ dataset: "omniglot", split: "vinyals", data: OMNIGLOT, ways: 3, shots: 1, episodes: 2 });
+    expect(e.err.join("\n")).toMatch(new RegExp(`on omniglot, vinyals split, from ${OMNIGLOT}, test classes`));
     const rotated = await kshot("train", "--dataset", "omniglot", "--data", OMNIGLOT, "--split", "vinyals", "--augment", "rot90", "--out", out, ...REF);
     expect(rotated.code).toBe(1);
     expect(rotated.err.join("\n")).toMatch(/would rotate twice/);
@@ -142,17 +170,43 @@ describe("kshot errors: a message on stderr, a non-zero exit, nothing on stdout"
 
   it("usage errors", async () => {
     await fails(/--out FILE.safetensors is required/, "train", ...SINE, "--iterations", "1");
-    await fails(/--ways expects a positive integer, got "five"/, "train", "--ways", "five", "--out", "x");
-    await fails(/--meta-lr expects a positive number, got "-1"/, "train", "--meta-lr", "-1", "--out", "x");
+    await fails(/--ways expects an integer from 1 to 10000, got "five"/, "train", "--ways", "five", "--out", "x");
+    await fails(/--ways expects an integer from 1 to 10000, got "0x10"\n\(see kshot train --help\)/, "train", "--ways", "0x10", "--out", "x");
+    await fails(/--meta-lr expects a number > 0 and ≤ 1000000, got "-1"/, "train", "--meta-lr", "-1", "--out", "x");
     await fails(/unknown option --epochs/, "train", "--epochs", "3", "--out", "x");
-    await fails(/unknown command "fit"/, "fit");
+    await fails(/unknown option --itrations \(did you mean --iterations\?\)/, "train", "--itrations", "3", "--out", "x");
+    await fails(/unknown command "fit"; commands: info, train, eval/, "fit");
+    await fails(/unknown command "trian" \(did you mean train\?\)/, "trian");
     await fails(/--model FILE.safetensors is required/, "eval", ...REF);
     await fails(/kshot info: unknown option --verbose/, "info", "--verbose");
-    await fails(/--threads expects a positive integer, got "0"/, "train", "--threads", "0", "--out", "x");
-    await fails(/threads to be "auto" or an integer from 1 to 64, got 65/, "train", "--algo", "maml", "--dataset", "sinusoid", "--backend", "wasm", "--threads", "65", "--out", "x");
+    await fails(/--threads expects an integer from 1 to 64, got "0"/, "train", "--threads", "0", "--out", "x");
+    await fails(/--threads expects an integer from 1 to 64, got "65"/, "train", "--threads", "65", "--out", "x");
+    await fails(/--hidden expects an integer from 1 to 1024, got "100000"/, "train", "--hidden", "100000", "--out", "x");
+    // Once a wasm out-of-bounds crash: queries are at least 1, checked before any work.
+    await fails(/--queries expects an integer from 1 to 1000, got "0"/, "train", "--dataset", "glyphs", "--algo", "protonet", "--queries", "0", "--out", "x");
     const none = await kshotWithEnv({ KSHOT_BENCH: "^no-such-benchmark$" }, "bench", "--json");
     expect(none.code).toBe(1);
     expect(none.err.join("\n")).toMatch(/no benchmarks matching KSHOT_BENCH=\^no-such-benchmark\$/);
+  });
+
+  it("--out is checked before any work: a folder, a missing folder, a folder that takes no files", async () => {
+    const dir = scratch("out");
+    const before = async (expected: RegExp, out: string) => {
+      const r = await kshot("train", ...SINE, "--iterations", "1", "--out", out);
+      expect(r.code).toBe(1);
+      expect(r.err.join("\n")).toMatch(expected);
+      expect(r.err.join("\n")).not.toMatch(/budget/); // the plan line comes after the checks
+    };
+    await before(/--out .* is a folder; give a file name in it, e.g. --out .*\/model.safetensors/, dir);
+    await before(/the folder .*\/missing does not exist \(create it first\)/, join(dir, "missing", "m.safetensors"));
+    writeFileSync(join(dir, "file"), "");
+    await before(/\/file is not a folder/, join(dir, "file", "m.safetensors"));
+    if (process.getuid?.() !== 0) {
+      const locked = join(dir, "locked");
+      mkdirSync(locked);
+      chmodSync(locked, 0o555);
+      await before(/cannot write in .*locked \(permission denied\)/, join(locked, "m.safetensors"));
+    }
   });
 
   it("unknown names", async () => {
@@ -165,7 +219,7 @@ describe("kshot errors: a message on stderr, a non-zero exit, nothing on stdout"
     await fails(/5000-way episodes need 5000 classes, the data has 1500/, "train", "--ways", "5000", "--out", "x", ...REF);
     await fails(/15 shots \+ 10 queries need 25 examples per class, class 0 \(glyph 0\) has 20/, "train", "--shots", "15", "--queries", "10", "--out", "x", ...REF);
     await fails(/imagefolder: pass --data PATH/, "train", "--dataset", "imagefolder", "--out", "x", ...REF);
-    await fails(/omniglot: no data at \/nonexistent/, "train", "--dataset", "omniglot", "--data", "/nonexistent", "--out", "x", ...REF);
+    await fails(/omniglot: \/nonexistent does not exist/, "train", "--dataset", "omniglot", "--data", "/nonexistent", "--out", "x", ...REF);
   });
 
   it("unreadable or foreign checkpoints", async () => {

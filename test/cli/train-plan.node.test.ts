@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { parseFlags } from "../../src/cli/args.ts";
-import { TRAIN_FLAGS } from "../../src/cli/commands/train.ts";
+import { trainCommand } from "../../src/cli/commands/train.ts";
+import { flagSpec } from "../../src/cli/flags.ts";
 import { RECIPES } from "../../src/cli/defaults.ts";
 import { planFromCheckpoint, planFromFlags, planMetadata } from "../../src/cli/train-plan.ts";
 
+const TRAIN_FLAGS = flagSpec(trainCommand.flags);
 const plan = (...args: string[]) => planFromFlags(parseFlags("train", [...args, "--out", "x"], TRAIN_FLAGS));
 
 describe("kshot train's published defaults", () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { decodeImage, grayPlane } from "../../src/data/image-decode.ts";
 import { KshotError } from "../../src/errors.ts";
 import { GRAY_128_JPEG, RED_200_JPEG } from "./jpeg-fixtures.ts";
+import { grayPng, ihdr, pngChunks, pngFile, withHeader } from "./png-bytes.ts";
 
 const planes = (bytes: Uint8Array) => decodeImage(bytes).planes.map((p) => Array.from(p));
 
@@ -60,5 +61,50 @@ describe("image decoding", () => {
     expect(() => decodeImage(new Uint8Array(0))).toThrow(KshotError);
     const truncated = encodePng({ width: 2, height: 2, depth: 8, channels: 1, data: new Uint8Array(4) }).subarray(0, 30);
     expect(() => decodeImage(truncated, "cut.png")).toThrow(/cut.png: not a readable PNG/);
+  });
+});
+
+describe("image limits, checked before decoding", () => {
+  const idat = (png: Uint8Array) => pngChunks(png).filter((c) => c.type === "IDAT");
+  const iend = { type: "IEND", data: new Uint8Array(0) };
+
+  it("rejects a header claiming more pixels than allowed, whatever the data", () => {
+    // 2147483647×1: a 100-byte file that would decode to gigabytes
+    expect(() => decodeImage(withHeader(grayPng(2, 2), ihdr(2 ** 31 - 1, 1)), "bomb.png")).toThrow(/bomb.png: the header says 2147483647×1 = 2147483647 pixels; at most 67108864/);
+    expect(() => decodeImage(withHeader(grayPng(2, 2), ihdr(12000, 12000)))).toThrow(/144000000 pixels/);
+    expect(() => decodeImage(grayPng(4, 4), "small.png", { maxPixels: 15 })).toThrow(/16 pixels; at most 15/);
+    expect(decodeImage(grayPng(4, 4), "small.png", { maxPixels: 16 }).width).toBe(4);
+    expect(() => decodeImage(grayPng(4, 4), "x.png", { maxBytes: 10 })).toThrow(/x.png: \d+ bytes; at most 10/);
+    expect(() => decodeImage(grayPng(4, 4), "x.png", { maxPixels: 0 })).toThrow(/maxPixels to be a positive integer/);
+  });
+
+  it("stops image data that inflates to more than its header needs", () => {
+    const bomb = pngFile([ihdr(1, 1), ...idat(grayPng(300, 300)), iend]);
+    expect(() => decodeImage(bomb, "b.png")).toThrow(/b.png: not a readable PNG \(the image data inflates to more than the 2 bytes/);
+    const short = pngFile([ihdr(300, 300), ...idat(grayPng(2, 2)), iend]);
+    expect(() => decodeImage(short, "s.png")).toThrow(/inflates to 6 bytes, its header needs 90300/);
+  });
+
+  it("checks CRCs, palettes and critical chunks", () => {
+    const png = grayPng(3, 3);
+    const corrupt = png.slice();
+    corrupt[corrupt.length - 20]! ^= 1; // a byte of the IDAT data
+    expect(() => decodeImage(corrupt, "c.png")).toThrow(/c.png: not a readable PNG \(chunk IDAT at byte \d+ has a wrong CRC\)/);
+    const noPalette = pngFile([ihdr(3, 3, 8, 3), ...idat(png), iend]);
+    expect(() => decodeImage(noPalette)).toThrow(/palette image \(colour type 3\) without a PLTE/);
+    const unknown = pngFile([ihdr(3, 3), { type: "ABCD", data: new Uint8Array(4) }, ...idat(png), iend]);
+    expect(() => decodeImage(unknown)).toThrow(/unknown critical chunk ABCD/);
+    const ancillary = pngFile([ihdr(3, 3), { type: "abCD", data: new Uint8Array(4) }, ...idat(png), iend]);
+    expect(decodeImage(ancillary).width).toBe(3);
+    expect(() => decodeImage(pngFile([ihdr(3, 3, 3, 0), ...idat(png), iend]))).toThrow(/bit depth 3 with colour type 0/);
+    expect(() => decodeImage(pngFile([ihdr(3, 3), ...idat(png)]))).toThrow(/no IEND chunk/);
+  });
+
+  it("reads a JPEG's frame size before decoding it", () => {
+    const huge = GRAY_128_JPEG.slice();
+    const sof = huge.findIndex((b, i) => b === 0xff && huge[i + 1] === 0xc0);
+    huge.set([0xff, 0xff, 0xff, 0xff], sof + 5); // height and width 65535
+    expect(() => decodeImage(huge, "big.jpg")).toThrow(/big.jpg: the header says 65535×65535 = 4294836225 pixels/);
+    expect(() => decodeImage(GRAY_128_JPEG.subarray(0, 20), "cut.jpg")).toThrow(/cut.jpg: not a readable JPEG/);
   });
 });

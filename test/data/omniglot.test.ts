@@ -67,6 +67,30 @@ describe("omniglot from official-layout files in memory", () => {
     expect(() => omniglotFromCompact(new Uint8Array(2 * 784), { ...index, width: 32 })).toThrow(/28×28/);
     expect(() => omniglotFromCompact(new Uint8Array(0), "[]")).toThrow(KshotError);
   });
+
+  it("rejects an index whose characters share images, and malformed JSON, with a KshotError", () => {
+    const character = (name: string, offset: number) => ({ name, id: 1, offset, count: 2 });
+    const index = (characters: object[]) => ({
+      width: 28, height: 28, total_images: 4,
+      sets: [{ name: "background", alphabets: [{ name: "A", characters }] }],
+    });
+    const bin = new Uint8Array(4 * 784);
+    expect(omniglotFromCompact(bin, index([character("c1", 0), character("c2", 2)])).characters.length).toBe(2);
+    expect(() => omniglotFromCompact(bin, index([character("c1", 0), character("c2", 0)]))).toThrow(/A\/c1 \(images 0..1\) and A\/c2 \(from 0\) share images/);
+    expect(() => omniglotFromCompact(bin, index([character("c1", 0), character("c2", 1)]))).toThrow(/share images/);
+    const malformed: [unknown, RegExp][] = [
+      ["{\"sets\": [", /invalid JSON/],
+      ["null", /expected the index \(omniglot-28.json\) to be an object, got null/],
+      [{ ...index([]), sets: {} }, /expected sets to be an array/],
+      [{ ...index([]), sets: [null] }, /expected sets\[0\] to be an object/],
+      [{ ...index([]), sets: [{ name: "background", alphabets: [{ name: 7, characters: [] }] }] }, /background.alphabets\[0\].name to be a string, got 7/],
+      [index([{ name: "c1", id: 1, offset: "0", count: 2 }]), /A\/c1 offset to be an integer ≥ 0, got "0"/],
+      [index([{ name: "c1", id: 1, offset: 0, count: 0 }]), /count to be an integer ≥ 1/],
+      [{ ...index([]), total_images: 1e300 }, /total_images to be an integer/],
+    ];
+    for (const [bad, message] of malformed) expect(() => omniglotFromCompact(bin, bad)).toThrow(message);
+    for (const [bad] of malformed) expect(() => omniglotFromCompact(bin, bad)).toThrow(KshotError);
+  });
 });
 
 describe("omniglot from ../shared/data/omniglot", () => {
@@ -77,7 +101,7 @@ describe("omniglot from ../shared/data/omniglot", () => {
   async function available(what: string): Promise<boolean> {
     const found = hasFileSystem && (await fileExists(`${root}/${what}`));
     if (!found && isCI && hasFileSystem) throw new KshotError(`omniglot test data missing under CI: ${root}/${what}`);
-    if (!found) console.warn(`skipping: ${root}/${what} is not available here`);
+    if (!found) console.warn(`skipping: ${root}/${what} is not available here (\`kshot data omniglot --to ${root}\` downloads the compact pair)`);
     return found;
   }
 

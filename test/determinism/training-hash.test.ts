@@ -1,4 +1,4 @@
-// The same-results claim (DESIGN.md, "Deterministic by default"): with one seed, short MAML and ProtoNet
+// The same-results claim (docs/architecture.md, "Determinism"): with one seed, short MAML and ProtoNet
 // runs on glyphs, on the wasm backend with the default `deterministic: true`, end with bit-identical
 // parameters in Node, Deno and Chromium. This file runs in all three; each compares with the hashes Node
 // wrote into expected-hashes.ts (scripts/update-determinism.mjs; read its header before regenerating).

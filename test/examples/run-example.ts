@@ -1,6 +1,7 @@
 /** Runs an example program as a user would and returns its last stdout line parsed as JSON (the summary). */
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 export const ROOT = join(import.meta.dirname, "..", "..");
@@ -12,7 +13,9 @@ export function summaryOf(stdout: string): Record<string, unknown> {
 
 export function run(command: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(command, args, { cwd: ROOT, maxBuffer: 1 << 24, timeout: 280_000 }, (err, stdout, stderr) => {
+    // Mesa's window-system probe (WebGPU in Deno) prints "XDG_RUNTIME_DIR is invalid" without one.
+    const env = { XDG_RUNTIME_DIR: tmpdir(), ...process.env };
+    execFile(command, args, { cwd: ROOT, env, maxBuffer: 1 << 24, timeout: 280_000 }, (err, stdout, stderr) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });

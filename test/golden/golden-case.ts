@@ -1,7 +1,7 @@
 // One golden case: read a PyTorch safetensors file, decide from its __metadata__ alone what to compute
 // (model, algorithm, task count, steps, learning rates), compute it through kshot's algorithm modules on
 // the active backend, and compare every expected.* tensor within the fixtures' tolerance
-// (../shared/fixtures/README.md): max|a − e| ≤ 1e-4 · max(max|e|, M/10), M the case's largest max|e|.
+// (tools/golden/README.md): max|a − e| ≤ 1e-4 · max(max|e|, M/10), M the case's largest max|e|.
 import * as ks from "../../src/index.ts";
 import type { Tensor, TensorRecord } from "../../src/index.ts";
 import { parseSafetensors, type SafetensorsEntry } from "../../src/io/safetensors.ts";

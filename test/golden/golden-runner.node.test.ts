@@ -6,9 +6,10 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseSafetensors, serializeSafetensors } from "../../src/io/safetensors.ts";
+import { NO_TORCH, pythonWithTorch } from "../support/python.ts";
 
 const root = resolve(__dirname, "../..");
-const fixtures = resolve(root, process.env.KSHOT_SHARED ?? "../shared", "fixtures/torch");
+const fixtures = join(root, "test/golden/cases");
 const source = join(fixtures, "sinusoid_mlp_maml_1step.safetensors");
 const dirs: string[] = [];
 
@@ -72,5 +73,31 @@ describe("npm run test:golden", () => {
     const empty = run(caseDir({}));
     expect(empty.status).toBe(1);
     expect(empty.lines[empty.lines.length - 1]).toBe("0 passed, 0 failed");
+  });
+});
+
+describe("npm run test:golden without KSHOT_FIXTURES", () => {
+  it("runs the repository's own cases (and the shared ones beside them when present)", () => {
+    const r = spawnSync(process.execPath, [join(root, "scripts/golden.mjs")], {
+      env: { ...process.env, KSHOT_FIXTURES: "", KSHOT_BACKEND: "reference" }, encoding: "utf8",
+    });
+    const lines = r.stdout.trim().split("\n");
+    expect(lines[0]).toContain(join(root, "test/golden/cases"));
+    const [, passed, failed] = /^(\d+) passed, (\d+) failed$/.exec(lines[lines.length - 1]!) ?? [];
+    expect(Number(passed)).toBeGreaterThanOrEqual(14);
+    expect(Number(failed)).toBe(0);
+    expect(r.status).toBe(0);
+  });
+});
+
+describe("tools/golden/generate.py", () => {
+  it("writes the 14 cases afresh with PyTorch, and kshot passes them", (ctx) => {
+    const python = pythonWithTorch();
+    if (!python) ctx.skip(NO_TORCH);
+    const dir = caseDir({});
+    const made = spawnSync(python!, [join(root, "tools/golden/generate.py"), dir], { encoding: "utf8" });
+    expect(made.status).toBe(0);
+    const r = run(dir);
+    expect(r.lines[r.lines.length - 1]).toBe("14 passed, 0 failed");
   });
 });

@@ -1,16 +1,35 @@
-// The golden suite as a plain program: every *.safetensors case in KSHOT_FIXTURES (default
-// ../shared/fixtures/torch) on the backend named by KSHOT_BACKEND (default reference). One line per case;
-// the LAST line is exactly "N passed, N failed". Exit 1 when any case fails, when there are no cases, or
-// when the backend cannot start.
+// The golden suite as a plain program: every *.safetensors case of the folders to check, on the backend
+// named by KSHOT_BACKEND (default reference). The folders: KSHOT_FIXTURES when set (one folder, relative to
+// the repository root or absolute), else the repository's own cases (test/golden/cases, made by
+// tools/golden/generate.py) and, when present, the project's shared PyTorch cases
+// (`<KSHOT_SHARED or ../shared>/fixtures/torch`). One line per case; the LAST line is exactly
+// "N passed, N failed". Exit 1 when any case fails, when there are no cases, or when the backend cannot
+// start.
 import * as ks from "../../src/index.ts";
-import { listDirectory, readFileBytes } from "../../src/io/files.ts";
+import { fileExists, listDirectory, readFileBytes } from "../../src/io/files.ts";
 import { CaseError, runCase } from "./golden-case.ts";
 
 declare const process: { env: Record<string, string | undefined>; exitCode?: number; cwd(): string };
 
+/** The folders whose cases run (see the header). */
+async function caseFolders(root: string): Promise<string[]> {
+  const absolute = (dir: string) => (dir.startsWith("/") ? dir : `${root}/${dir}`);
+  if (process.env.KSHOT_FIXTURES) return [absolute(process.env.KSHOT_FIXTURES)];
+  const shared = absolute(`${process.env.KSHOT_SHARED ?? "../shared"}/fixtures/torch`);
+  return [absolute("test/golden/cases"), ...((await fileExists(shared)) ? [shared] : [])];
+}
+
+/** The case files of one folder, as paths. */
+async function caseFiles(dir: string): Promise<string[]> {
+  try {
+    return (await listDirectory(dir)).filter((f) => !f.isDirectory && f.name.endsWith(".safetensors")).map((f) => `${dir}/${f.name}`);
+  } catch (e) {
+    console.log(`golden: cannot list ${dir}: ${(e as Error).message}`);
+    return [];
+  }
+}
+
 export async function main(root: string): Promise<number> {
-  const dirEnv = process.env.KSHOT_FIXTURES ?? "../shared/fixtures/torch";
-  const dir = dirEnv.startsWith("/") ? dirEnv : `${root}/${dirEnv}`;
   const backend = (process.env.KSHOT_BACKEND ?? "reference") as ks.BackendName;
   try {
     let gpu: GPU | undefined;
@@ -24,27 +43,23 @@ export async function main(root: string): Promise<number> {
     console.log("0 passed, 0 failed");
     return 1;
   }
-  let files: string[];
-  try {
-    files = (await listDirectory(dir)).filter((f) => !f.isDirectory && f.name.endsWith(".safetensors")).map((f) => f.name);
-  } catch (e) {
-    console.log(`golden: cannot list ${dir}: ${(e as Error).message}`);
-    files = [];
-  }
+  const folders = await caseFolders(root);
+  const files = (await Promise.all(folders.map(caseFiles))).flat();
   if (files.length === 0) {
-    console.log(`golden: no *.safetensors cases in ${dir}`);
+    console.log(`golden: no *.safetensors cases in ${folders.join(" or ")}`);
     console.log("0 passed, 0 failed");
     return 1;
   }
   let passed = 0;
   let failed = 0;
-  console.log(`golden: ${files.length} cases from ${dir} on the ${ks.getBackendName()} backend`);
+  console.log(`golden: ${files.length} cases from ${folders.join(" and ")} on the ${ks.getBackendName()} backend`);
   for (const file of files) {
     const t0 = performance.now();
     try {
-      const r = await runCase(await readFileBytes(`${dir}/${file}`), file);
+      const r = await runCase(await readFileBytes(file), file.slice(file.lastIndexOf("/") + 1));
       const ms = (performance.now() - t0).toFixed(0);
-      const line = `${r.passed ? "PASS" : "FAIL"} ${r.name}: worst |a−e| ${r.worstAbs.toExponential(2)} = ${(r.worstRatio * 100).toFixed(1)}% of tolerance (${r.worstKey}; ${r.checked} tensors, ${ms} ms)`;
+      const from = folders.length > 1 ? ` (${file.slice(0, file.lastIndexOf("/"))})` : "";
+      const line = `${r.passed ? "PASS" : "FAIL"} ${r.name}${from}: worst |a−e| ${r.worstAbs.toExponential(2)} = ${(r.worstRatio * 100).toFixed(1)}% of tolerance (${r.worstKey}; ${r.checked} tensors, ${ms} ms)`;
       console.log(line);
       if (r.passed) passed++;
       else failed++;

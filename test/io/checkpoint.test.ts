@@ -10,7 +10,7 @@ const params = () => ({ "conv0.weight": ks.tensor([1.5, -2, 3e-8, 4], [2, 2]), s
 describe("checkpoints", () => {
   it("round-trips parameters, optimizer state and metadata through bytes", async () => {
     const metadata = {
-      model: { name: "conv4", config: { hidden: 4, ways: 5, channels: 1, size: 28 } },
+      model: { name: "my-model", config: { hidden: 4, ways: 5, channels: 1, size: 28 } }, // not built in: not checked against the tensors
       algorithm: { name: "maml", options: { innerLr: 0.4, innerSteps: 1, evalSteps: 3, firstOrder: false } },
       training: { metaBatch: 32, ways: 5, shots: 1, queries: 1 },
       evaluation: { ways: 5, shots: 1, queries: 15, steps: 3 },
@@ -28,7 +28,7 @@ describe("checkpoints", () => {
     expect(c.metadata).toEqual(metadata);
   });
 
-  it("stores DESIGN.md's metadata as strings with format kshot/1", () => {
+  it("stores the checkpoint metadata as strings with format kshot/1", () => {
     const raw = encodeMetadata({ model: { name: "mlp", config: { sizes: "1,40,40,1" } }, iteration: 5 });
     expect(raw).toEqual({ format: "kshot/1", model: "mlp", model_config: '{"sizes":"1,40,40,1"}', iteration: "5" });
     expect(() => encodeMetadata({ extra: { format: "x" } })).toThrow(/extra key "format"/);

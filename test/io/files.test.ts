@@ -39,6 +39,8 @@ if (!hasFileSystem) {
       await expect(writeFileAtomic("/x.bin", "x")).rejects.toThrow(/not available in a browser/);
       await expect(listDirectory("/")).rejects.toThrow(/not available in a browser/);
       await expect(fileExists("/x.bin")).rejects.toThrow(/not available in a browser/);
+      // the way out, also for a relative path in a page opened from file://
+      await expect(readFileBytes("model.safetensors")).rejects.toThrow(/serve the folder over http .* or pass the bytes/);
     });
   });
 } else {
@@ -90,6 +92,7 @@ if (!hasFileSystem) {
         await expect(readFileBytes(dir)).rejects.toThrow(/cannot read .*: is a directory/);
         await writeFileAtomic(`${dir}/bad.txt`, Uint8Array.of(0x61, 0xff, 0x62));
         await expect(readFileText(`${dir}/bad.txt`)).rejects.toThrow(/expected UTF-8/);
+        await expect(readFileBytes(`${dir}/bad.txt`, { maxBytes: 2 })).rejects.toThrow(/cannot read .*bad\.txt: it has 3 bytes, at most 2 are allowed/);
         await expect(listDirectory(`${dir}/bad.txt`)).rejects.toThrow(/cannot list .*bad\.txt: not a directory/);
         await expect(listDirectory(`${dir}/nope`)).rejects.toThrow(/cannot list .*nope: no such file or directory/);
       });
@@ -104,7 +107,8 @@ if (!hasFileSystem) {
         const expected = [...files, "sub"].sort();
         expect(listing.map((e) => e.name)).toEqual(expected);
         for (const e of listing) expect(e.isDirectory).toBe(e.name === "sub");
-        expect(await listDirectory(`${dir}/sub`)).toEqual([{ name: "deeper", isDirectory: true }]);
+        for (const e of listing) expect(e.isFile).toBe(e.name !== "sub");
+        expect(await listDirectory(`${dir}/sub`)).toEqual([{ name: "deeper", isDirectory: true, isFile: false }]);
       });
     });
 

@@ -10,9 +10,9 @@ export function repoPath(relative: string): string {
   return decodeURIComponent(new URL(`../../${relative}`, import.meta.url).pathname);
 }
 
-/** The PyTorch golden files shared by the project (outside the repository). */
+/** The PyTorch golden cases in the repository (made by tools/golden/generate.py). */
 export function torchFixturesDirectory(): string {
-  return repoPath("../shared/fixtures/torch");
+  return repoPath("test/golden/cases");
 }
 
 /** A fresh, empty folder under test-artifacts/ (gitignored). */

@@ -23,7 +23,7 @@ function sameBytes(a: SafetensorsEntry, b: SafetensorsEntry): boolean {
 if (hasFileSystem) {
   describe("PyTorch golden files", () => {
     it("are present", () => {
-      // The golden files live beside the repository (../shared/fixtures/torch); without them this fails
+      // The golden cases live in test/golden/cases; without them this fails
       // with the path it looked in, rather than passing vacuously.
       expect(`${fixtureNames.length} .safetensors files in ${TORCH_FIXTURES}`).toMatch(/^[1-9]\d* /);
     });

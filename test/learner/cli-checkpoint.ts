@@ -1,6 +1,6 @@
 /** What the CLI-checkpoint tests check, shared by the portable test and the Node one. */
 import * as ks from "../../src/index.ts";
-import { accuracyOf, glyphTask } from "./fixtures.ts";
+import { accuracyOf, glyphTask, probabilityRows } from "./fixtures.ts";
 
 /** `kshot train` arguments for a small ProtoNet on glyphs (seconds); scripts/test-deno.mjs uses the same. */
 export const CLI_TRAIN_ARGS = ["train", "--algo", "protonet", "--dataset", "glyphs", "--iterations", "20", "--hidden", "8", "--ways", "5", "--shots", "1", "--queries", "2", "--meta-batch", "1", "--episodes", "10", "--backend", "wasm"];
@@ -15,8 +15,8 @@ export async function adaptCliCheckpoint(path: string): Promise<{ algorithm: str
   learner.dispose();
   return {
     algorithm: learner.algorithm,
-    accuracy: accuracyOf(p.labels, task.queryLabels),
-    sums: p.probabilities.map((row) => row.reduce((a, b) => a + b, 0)),
+    accuracy: accuracyOf(p, task.queryLabels),
+    sums: probabilityRows(p).map((row) => row.reduce((a, b) => a + b, 0)),
     tensorsBefore,
   };
 }

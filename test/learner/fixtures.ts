@@ -100,7 +100,10 @@ export async function tinyCheckpoint(name: string, o: TinyOptions = {}): Promise
   });
 }
 
-export const accuracyOf = (predicted: number[], truth: number[]) => predicted.filter((p, i) => p === truth[i]).length / truth.length;
+export const accuracyOf = (predicted: ks.Prediction[], truth: ks.ClassLabel[]) => predicted.filter((p, i) => p.label === truth[i]).length / truth.length;
+
+/** Each prediction's probabilities in class order (for labels 0..N−1: integer keys enumerate in increasing order). */
+export const probabilityRows = (predicted: ks.Prediction[]) => predicted.map((p) => Object.values(p.probabilities));
 
 /** Checkpoint bytes of an untrained `name` on a small Conv-4 (instant; for tests of errors and plumbing). */
 export async function untrainedCheckpoint(name: string, ways = 5, extra: Record<string, number | string | boolean> = {}): Promise<Uint8Array> {

@@ -1,12 +1,16 @@
 // Image conversion for the Learner (ks.imagesToTensor): luma, alpha, resizing, polarity, typed arrays,
-// and in a browser the canvas-like sources.
+// encoded PNG/JPEG sources (bytes, Blobs, paths, URLs), decoded PNGs, and in a browser the canvas-like sources.
+import { decode as decodePng, encode as encodePng } from "fast-png";
 import { describe, expect, it } from "vitest";
 import * as ks from "../../src/index.ts";
+import { currentRuntime } from "../../src/io/files-host.ts";
+import { GRAY_128_JPEG } from "../data/jpeg-fixtures.ts";
+import { fixtureExists, fixturePath, readFixtureBytes, SHARED_URL_PREFIX } from "../support/fixtures.ts";
 
 const GRAY: [number, number, number] = [1, 4, 4];
 
 async function convert(images: ks.ImageLike | ks.ImageLike[], shape = GRAY, options: ks.InputOptions = {}): Promise<number[]> {
-  const t = ks.imagesToTensor(images, shape, options);
+  const t = await ks.imagesToTensor(images, shape, options);
   const values = Array.from(await t.data());
   t.dispose();
   return values;
@@ -84,7 +88,7 @@ describe("imagesToTensor", () => {
 
   it("a tensor passes through as it is ([C, H, W] becomes [1, C, H, W])", async () => {
     const t = ks.tensor(Float32Array.from(INK_CENTRE), [1, 4, 4]);
-    const out = ks.imagesToTensor(t, GRAY);
+    const out = await ks.imagesToTensor(t, GRAY);
     expect(out.shape).toEqual([1, 1, 4, 4]);
     expect(Array.from(await out.data())).toEqual(INK_CENTRE);
     out.dispose();
@@ -112,5 +116,76 @@ describe("imagesToTensor", () => {
       element.getContext("2d")!.drawImage(canvas, 0, 0);
       expect(await convert(element)).toEqual(expected);
     }
+  });
+});
+
+/** An Omniglot-like 1-bit PNG: 105×105 gray, ink (0) on a square of rows 30..69, columns 40..59, paper (1) elsewhere. */
+function oneBitPng(): { bytes: Uint8Array; pixels: ks.RawImage } {
+  const size = 105;
+  const stride = Math.ceil(size / 8);
+  const packed = new Uint8Array(stride * size).fill(0xff);
+  const pixels = new Uint8Array(size * size).fill(255);
+  for (let y = 30; y < 70; y++) {
+    for (let x = 40; x < 60; x++) {
+      packed[y * stride + (x >> 3)]! &= ~(0x80 >> (x & 7));
+      pixels[y * size + x] = 0;
+    }
+  }
+  return { bytes: encodePng({ width: size, height: size, depth: 1, channels: 1, data: packed }), pixels: { data: pixels, width: size, height: size } };
+}
+
+const OMNIGLOT_PNG = "data/omniglot/original-sample/images_background/Greek/character10/0403_16.png";
+const dataUrl = (bytes: Uint8Array, type: string) => `data:${type};base64,${btoa(Array.from(bytes, (b) => String.fromCharCode(b)).join(""))}`;
+
+describe("imagesToTensor: encoded and decoded sources", () => {
+  const MODEL: [number, number, number] = [1, 28, 28];
+
+  it("PNG bytes (Uint8Array, ArrayBuffer, Blob, data: URL) convert like their pixels; 1-bit rows arrive unpacked", async () => {
+    const { bytes, pixels } = oneBitPng();
+    const expected = await convert(pixels, MODEL);
+    expect(Math.max(...expected)).toBeCloseTo(1, 6); // the square is ink
+    expect(await convert(bytes, MODEL)).toEqual(expected);
+    expect(await convert(bytes.slice().buffer, MODEL)).toEqual(expected);
+    expect(await convert(new Blob([bytes], { type: "image/png" }), MODEL)).toEqual(expected);
+    expect(await convert(dataUrl(bytes, "image/png"), MODEL)).toEqual(expected);
+    expect(await convert(new URL(dataUrl(bytes, "image/png")), MODEL)).toEqual(expected);
+  });
+
+  it("a PNG as fast-png decodes it (packed 1-bit rows) and ks.data.decodeImage's planes convert like the bytes", async () => {
+    const { bytes } = oneBitPng();
+    const expected = await convert(bytes, MODEL);
+    const decoded = decodePng(bytes);
+    expect(decoded.data.length).toBe(14 * 105); // packed: what used to be rejected as "expected 11025 values"
+    expect(await convert(decoded, MODEL)).toEqual(expected);
+    expect(await convert(ks.data.decodeImage(bytes), MODEL)).toEqual(expected);
+  });
+
+  it("JPEG bytes decode too (gray 128 reads as 128/255 with polarity ink-light)", async () => {
+    const v = await convert(GRAY_128_JPEG, [1, 4, 4], { polarity: "ink-light" });
+    for (const x of v) expect(Math.abs(x - 128 / 255)).toBeLessThan(2 / 255);
+  });
+
+  it("a file path (Node, Deno) or a URL (in a page, also relative to it) of Omniglot's own 1-bit PNG", async (ctx) => {
+    if (!(await fixtureExists(OMNIGLOT_PNG))) return ctx.skip(`${OMNIGLOT_PNG} is not in the shared folder`);
+    const expected = await convert(await readFixtureBytes(OMNIGLOT_PNG), MODEL);
+    expect(expected.some((v) => v > 0.5)).toBe(true);
+    expect(await convert(fixturePath(OMNIGLOT_PNG), MODEL)).toEqual(expected);
+    if (currentRuntime() === "browser") expect(await convert(`${SHARED_URL_PREFIX}/${OMNIGLOT_PNG}`, MODEL)).toEqual(expected);
+    else expect(await convert(new URL(`file://${fixturePath(OMNIGLOT_PNG)}`), MODEL)).toEqual(expected);
+  });
+
+  it("errors name what was passed and what is accepted", async () => {
+    const fails = async (x: unknown, message: RegExp) => {
+      const err = await ks.imagesToTensor(x as ks.ImageLike, MODEL).then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(ks.KshotError);
+      expect((err as Error).message).toMatch(message);
+    };
+    await fails(new Uint8Array([1, 2, 3, 4, 5]), /image 0 \(a Uint8Array of 5 bytes\): expected a PNG or JPEG file, the first bytes are 01 02 03 04 \(bytes are taken as an encoded PNG or JPEG file/);
+    await fails([oneBitPng().bytes, new Blob(["GIF89a"])], /image 1 \(a Blob of 6 bytes\): expected a PNG or JPEG file/);
+    await fails("data:image/png;base64,AAAA", /data:image\/png;base64,AAAA: expected a PNG or JPEG file, the first bytes are 00 00 00/);
+    await fails({ width: 2, height: 2, depth: 3, channels: 1, data: new Uint8Array(4) }, /image 0: expected a decoded PNG \(depth 1, 2, 4, 8 or 16.*got depth 3/);
+    await fails({ width: 105, height: 105, depth: 1, channels: 1, data: new Uint8Array(100) }, /a decoded 105×105 PNG of 1-bit samples needs 1470 values, got 100/);
+    await fails(true, /expected PNG or JPEG bytes .* or \{ data, width, height \}, got boolean/);
+    if (currentRuntime() !== "browser") await fails("no-such-image.png", /cannot read no-such-image.png: no such file or directory/);
   });
 });

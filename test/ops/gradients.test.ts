@@ -11,11 +11,20 @@ const idx = (values: number[], shape?: number[]) => ks.tensor(values, shape ?? [
 const unary: GradientCase[] = [
   ["neg", ks.neg], ["abs", ks.abs], ["exp", ks.exp], ["square", ks.square], ["relu", ks.relu],
   ["tanh", ks.tanh], ["sigmoid", ks.sigmoid], ["sin", ks.sin], ["cos", ks.cos],
+  ["softplus", ks.softplus], ["logSigmoid", ks.logSigmoid], ["expm1", ks.expm1],
 ].map(([name, f]) => ({ name: name as string, f: ([x]: Tensor[]) => (f as (t: Tensor) => Tensor)(x), inputs: [input([3, 4], 11)] }));
 
 const positive: GradientCase[] = [
   ["log", ks.log], ["sqrt", ks.sqrt], ["rsqrt", ks.rsqrt], ["reciprocal", ks.reciprocal],
 ].map(([name, f]) => ({ name: name as string, f: ([x]: Tensor[]) => (f as (t: Tensor) => Tensor)(x), inputs: [input([2, 5], 12, 0.5, 2)] }));
+
+/** The stable forms far from 0, where the naive formulas overflow or cancel. */
+const wide: GradientCase[] = [
+  { name: "softplus (wide)", f: ([x]) => ks.softplus(x), inputs: [input([8], 13, -30, 30)] },
+  { name: "logSigmoid (wide)", f: ([x]) => ks.logSigmoid(x), inputs: [input([8], 14, -30, 30)] },
+  { name: "log1p near -1 and 0", f: ([x]) => ks.log1p(x), inputs: [input([2, 5], 15, -0.9, 1)] },
+  { name: "clamp", f: ([x]) => ks.clamp(x, -0.5, 0.25), inputs: [input([3, 4], 16)] },
+];
 
 const binary: GradientCase[] = [
   { name: "add (broadcast)", f: ([a, b]) => ks.add(a, b), inputs: [input([2, 3, 4], 1), input([3, 1], 2)] },
@@ -86,7 +95,7 @@ const nn: GradientCase[] = [
 ];
 
 const groups: [string, GradientCase[]][] = [
-  ["unary", [...unary, ...positive]], ["binary", binary], ["reductions", reductions], ["movement", movement],
+  ["unary", [...unary, ...positive, ...wide]], ["binary", binary], ["reductions", reductions], ["movement", movement],
   ["linear", linear], ["convolution", conv], ["indexing", indexing], ["nn", nn],
 ];
 

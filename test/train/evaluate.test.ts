@@ -56,4 +56,17 @@ describe("evaluate", () => {
     await expect(evaluate(algo, params, clusterTasks(), { batch: 1.5 })).rejects.toThrow(/batch to be a positive integer/);
     await expect(evaluate(algo, params, sineTasks(), {})).rejects.toThrow(/cannot be evaluated on regression tasks/);
   });
+
+  it("throws on NaN parameters instead of reporting chance accuracy, and leaks nothing", async () => {
+    const algo = ks.meta.protonet(ks.nn.mlp([4, 8]));
+    const params = algo.init(new ks.Rng(0));
+    const poisoned = Object.fromEntries(Object.entries(params).map(([k, t]) => [k, ks.mul(t, NaN)]));
+    const before = ks.memory().tensors;
+    await expect(evaluate(algo, poisoned, clusterTasks(), { episodes: 4 })).rejects.toThrow(/evaluate: the query loss of episodes 1..4 is NaN/);
+    expect(ks.memory().tensors).toBe(before);
+    const maml = ks.meta.maml(ks.nn.mlp([1, 8, 1]), { innerLr: 1e30, loss: "mse" });
+    const weights = maml.init(new ks.Rng(0));
+    await expect(evaluate(maml, weights, sineTasks(4, 10), { episodes: 2, regressionSteps: [3] })).rejects.toThrow(/MSE after 3 steps of episodes 1..2 is (NaN|Infinity)/);
+    [params, poisoned, weights].forEach((r) => Object.values(r).forEach((t) => t.dispose()));
+  });
 });

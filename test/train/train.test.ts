@@ -58,6 +58,17 @@ describe("train", () => {
     [straight.params, first.params, resumed.params, checkpoint.params, checkpoint.optimizer!].forEach(dispose);
   });
 
+  it("refuses to resume from a checkpoint with NaN or infinite values", async () => {
+    const saved: Uint8Array[] = [];
+    const first = await train(fomaml(), clusterTasks(7), { iterations: 2, checkpoint: { write: (b) => void saved.push(b) } });
+    const checkpoint = await load(saved[0]!);
+    const [name] = Object.keys(checkpoint.params);
+    const good = checkpoint.params[name!]!;
+    checkpoint.params[name!] = mul(good, NaN);
+    await expect(train(fomaml(), clusterTasks(7), { iterations: 4, resume: checkpoint })).rejects.toThrow(new RegExp(`cannot resume from a checkpoint with non-finite values: ${name!.replace(".", "\\.")}\\[0\\] is NaN`));
+    [first.params, checkpoint.params, checkpoint.optimizer!, { good }].forEach(dispose);
+  });
+
   it("keeps memory flat over hundreds of steps", async () => {
     const seen: { tensors: number; bytes: number }[] = [];
     const algo = ks.meta.maml(ks.nn.mlp([1, 8, 1]), { innerLr: 0.01, loss: "mse" });
@@ -93,7 +104,10 @@ describe("train", () => {
     expect(r.stopped).toBe("non-finite");
     expect(r.skipped).toBe(3);
     expect(await values(r.params)).toEqual(await values(init));
-    [r.params, init].forEach(dispose);
+    // The limit holds at every step, not only when a report falls due.
+    const sparse = await train(poisoned(fomaml(), () => "loss"), clusterTasks(), { iterations: 50, logEvery: 20, maxNonFinite: 2, params: init });
+    expect([sparse.stopped, sparse.skipped, sparse.iterations]).toEqual(["non-finite", 3, 3]);
+    [r.params, sparse.params, init].forEach(dispose);
   });
 
   it("stops on an AbortSignal and on a minutes budget", async () => {

@@ -8,47 +8,19 @@ import type {
 } from "../backend.ts";
 import { allocHost, bytesPerElement, type DType, type TypedArrayFor } from "../../dtype.ts";
 import { KshotError } from "../../errors.ts";
+import { BINARY_OPS, binaryReference, UNARY } from "../../optable/index.ts";
+import {
+  checkBinary, checkCast, checkConvCall, checkCopy, checkElementwise, checkGatherCall, checkMatmulCall, checkPoolCall,
+  checkReduce, checkUnary, checkWhere,
+} from "../call-checks.ts";
 
 interface RefBuffer extends BackendBuffer {
   data: TypedArrayFor;
   freed: boolean;
 }
 
-const UNARY: Record<UnaryOp, (x: number) => number> = {
-  neg: (x) => -x,
-  abs: Math.abs,
-  sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : x),
-  exp: Math.exp,
-  log: Math.log,
-  sqrt: Math.sqrt,
-  rsqrt: (x) => 1 / Math.sqrt(x),
-  square: (x) => x * x,
-  reciprocal: (x) => 1 / x,
-  relu: (x) => (x > 0 ? x : x !== x ? x : 0),
-  step: (x) => (x > 0 ? 1 : x !== x ? x : 0),
-  tanh: Math.tanh,
-  sigmoid: (x) => 1 / (1 + Math.exp(-x)),
-  sin: Math.sin,
-  cos: Math.cos,
-  floor: Math.floor,
-};
-
-// max/min propagate NaN like IEEE maximum/minimum (and like PyTorch).
-const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
-  add: (a, b) => a + b,
-  sub: (a, b) => a - b,
-  mul: (a, b) => a * b,
-  div: (a, b) => a / b,
-  max: (a, b) => (a !== a || b !== b ? NaN : a > b ? a : b),
-  min: (a, b) => (a !== a || b !== b ? NaN : a < b ? a : b),
-  pow: Math.pow,
-  greater: (a, b) => +(a > b),
-  greaterEqual: (a, b) => +(a >= b),
-  less: (a, b) => +(a < b),
-  lessEqual: (a, b) => +(a <= b),
-  equal: (a, b) => +(a === b),
-  notEqual: (a, b) => +(a !== b),
-};
+// Each binary op's element function, as the op table declares it (comparisons give 1 or 0).
+const BINARY = Object.fromEntries(BINARY_OPS.map((op) => [op, binaryReference(op)])) as Record<BinaryOp, (a: number, b: number) => number>;
 
 /** Calls fn(outIndex, inputOffsets) for every element of the broadcast output, in row-major order. */
 function forEachBroadcast(bc: Broadcast, fn: (i: number, offsets: number[]) => void): void {
@@ -129,14 +101,16 @@ export class ReferenceBackend implements Backend {
   }
 
   unary(op: UnaryOp, x: BackendBuffer, out: BackendBuffer): void {
+    checkUnary(op, this.buf(x), this.buf(out));
     this.count();
-    const f = UNARY[op];
+    const f = UNARY[op].ref;
     const xs = this.buf(x).data;
     const ys = this.buf(out).data;
     for (let i = 0; i < xs.length; i++) ys[i] = f(xs[i]);
   }
 
   binary(op: BinaryOp, a: BackendBuffer, b: BackendBuffer, out: BackendBuffer, bc: Broadcast): void {
+    checkBinary(op, this.buf(a), this.buf(b), this.buf(out), bc);
     this.count();
     const f = BINARY[op];
     const as = this.buf(a).data;
@@ -148,6 +122,7 @@ export class ReferenceBackend implements Backend {
   }
 
   where(cond: BackendBuffer, a: BackendBuffer, b: BackendBuffer, out: BackendBuffer, bc: Broadcast): void {
+    checkWhere(this.buf(cond), this.buf(a), this.buf(b), this.buf(out), bc);
     this.count();
     const cs = this.buf(cond).data;
     const as = this.buf(a).data;
@@ -160,6 +135,7 @@ export class ReferenceBackend implements Backend {
 
   /** Element by element, every step's value rounded to out's dtype as the unfused kernels store it. */
   elementwise(program: ElementwiseProgram, inputs: readonly BackendBuffer[], out: BackendBuffer, bc: Broadcast): void {
+    checkElementwise(program, inputs.map((b) => this.buf(b)), this.buf(out), bc);
     this.count();
     const round = out.dtype === "float32" ? Math.fround : (x: number) => x;
     const data = inputs.map((b) => this.buf(b).data);
@@ -168,7 +144,7 @@ export class ReferenceBackend implements Backend {
     const evaluate = (step: ProgramStep): number => {
       switch (step.kind) {
         case "const": return step.value;
-        case "unary": return UNARY[step.op](values[step.x]);
+        case "unary": return UNARY[step.op].ref(values[step.x]);
         case "binary": return BINARY[step.op](values[step.a], values[step.b]);
         case "where": return values[step.cond] !== 0 ? values[step.a] : values[step.b];
       }
@@ -181,6 +157,7 @@ export class ReferenceBackend implements Backend {
   }
 
   reduce(op: ReduceOp, x: BackendBuffer, out: BackendBuffer, outer: number, reduce: number, inner: number): void {
+    checkReduce(op, this.buf(x), this.buf(out), outer, reduce, inner);
     this.count();
     const xs = this.buf(x).data;
     const ys = this.buf(out).data;
@@ -206,6 +183,7 @@ export class ReferenceBackend implements Backend {
   }
 
   matmul(a: BackendBuffer, b: BackendBuffer, out: BackendBuffer, p: MatmulParams): void {
+    checkMatmulCall(this.buf(a), this.buf(b), this.buf(out), p);
     this.count();
     const as = this.buf(a).data;
     const bs = this.buf(b).data;
@@ -259,6 +237,7 @@ export class ReferenceBackend implements Backend {
   }
 
   conv2d(x: BackendBuffer, w: BackendBuffer, y: BackendBuffer, p: Conv2dParams): void {
+    checkConvCall("conv2d", p, [this.buf(x), this.buf(w), this.buf(y)], ["x", "w", "y"]);
     this.count();
     const xs = this.buf(x).data;
     const ws = this.buf(w).data;
@@ -270,6 +249,7 @@ export class ReferenceBackend implements Backend {
   }
 
   conv2dBackwardData(dy: BackendBuffer, w: BackendBuffer, dx: BackendBuffer, p: Conv2dParams): void {
+    checkConvCall("conv2dBackwardData", p, [this.buf(dx), this.buf(w), this.buf(dy)], ["dx", "w", "dy"]);
     this.count();
     const dys = this.buf(dy).data;
     const ws = this.buf(w).data;
@@ -281,6 +261,7 @@ export class ReferenceBackend implements Backend {
   }
 
   conv2dBackwardFilter(x: BackendBuffer, dy: BackendBuffer, dw: BackendBuffer, p: Conv2dParams): void {
+    checkConvCall("conv2dBackwardFilter", p, [this.buf(x), this.buf(dw), this.buf(dy)], ["x", "dw", "dy"]);
     this.count();
     const xs = this.buf(x).data;
     const dys = this.buf(dy).data;
@@ -292,6 +273,7 @@ export class ReferenceBackend implements Backend {
   }
 
   maxPool2d(x: BackendBuffer, y: BackendBuffer, indices: BackendBuffer, p: Pool2dParams): void {
+    checkPoolCall(this.buf(x), this.buf(y), this.buf(indices), p);
     this.count();
     const xs = this.buf(x).data;
     const ys = this.buf(y).data;
@@ -322,6 +304,7 @@ export class ReferenceBackend implements Backend {
   }
 
   gather(data: BackendBuffer, indices: BackendBuffer, out: BackendBuffer, p: GatherParams): void {
+    checkGatherCall("gather", this.buf(data), this.buf(indices), this.buf(out), p);
     this.count();
     const ds = this.buf(data).data;
     const is = this.buf(indices).data;
@@ -338,6 +321,7 @@ export class ReferenceBackend implements Backend {
   }
 
   scatterAdd(src: BackendBuffer, indices: BackendBuffer, out: BackendBuffer, p: GatherParams): void {
+    checkGatherCall("scatterAdd", this.buf(out), this.buf(indices), this.buf(src), p);
     this.count();
     const ss = this.buf(src).data;
     const is = this.buf(indices).data;
@@ -355,6 +339,7 @@ export class ReferenceBackend implements Backend {
   }
 
   copy(src: BackendBuffer, dst: BackendBuffer, p: CopyParams): void {
+    checkCopy(this.buf(src), this.buf(dst), p);
     this.count();
     const ss = this.buf(src).data;
     const ds = this.buf(dst).data;
@@ -365,6 +350,7 @@ export class ReferenceBackend implements Backend {
   }
 
   cast(x: BackendBuffer, out: BackendBuffer): void {
+    checkCast(this.buf(x), this.buf(out));
     this.count();
     const xs = this.buf(x).data;
     const ys = this.buf(out).data;

@@ -30,12 +30,12 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
   }
   const deterministic = options.deterministic ?? true;
   if (threads === 1) {
-    const chosen = chooseBuild(deterministic);
+    const chosen = await chooseBuild(deterministic);
     return new WasmBackend((await instantiateKernels(chosen)).kernels, chosen.build);
   }
   const why = threadsUnavailable();
   if (why) throw new KshotError(`wasm backend: cannot run ${threads} threads here: ${why}`);
-  const chosen = chooseBuild(deterministic, true);
+  const chosen = await chooseBuild(deterministic, true);
   const { module, kernels } = await instantiateKernels(chosen);
   const control = kernels.alloc(CONTROL_WORDS * 4) >>> 0;
   if (control === 0) throw new KshotError("wasm backend: out of memory for the thread pool's control block");

@@ -3,7 +3,8 @@
  * scratch slot per step. Slots are reused once a value has had its last use, so a long chain (a BatchNorm
  * backward) needs only a few 1 KiB blocks at a time; constants keep theirs (they are filled once per call).
  */
-import { BINARY_OPS, type ElementwiseProgram, type ProgramStep, UNARY_OPS } from "../backend.ts";
+import { type ElementwiseProgram, type ProgramStep, stepOperands } from "../backend.ts";
+import { BINARY_CODES, UNARY_CODES } from "../../generated/op-codes.ts";
 
 /** Limits of assembly/fused.ts. */
 export const FUSED_MAX_INPUTS = 6;
@@ -18,18 +19,10 @@ const KIND = { const: 0, unary: 1, binary: 2, where: 3 } as const;
 const f32Bits = new Int32Array(1);
 const f32View = new Float32Array(f32Bits.buffer);
 
-function operands(step: ProgramStep): number[] {
-  switch (step.kind) {
-    case "const": return [];
-    case "unary": return [step.x];
-    case "binary": return [step.a, step.b];
-    case "where": return [step.cond, step.a, step.b];
-  }
-}
-
 function code(step: ProgramStep): number {
-  const op = step.kind === "unary" ? UNARY_OPS.indexOf(step.op) : step.kind === "binary" ? BINARY_OPS.indexOf(step.op) : 0;
-  return op < 0 ? -1 : KIND[step.kind] * 32 + op;
+  const op = step.kind === "unary" ? UNARY_CODES[step.op] : step.kind === "binary" ? BINARY_CODES[step.op] : 0;
+  // An op name the table does not know (a program built by hand) has no code: the caller runs it unfused.
+  return op === undefined ? -1 : KIND[step.kind] * 32 + op;
 }
 
 /**
@@ -45,7 +38,7 @@ export function encodeProgram(program: ElementwiseProgram, inputPointers: readon
   const lastUse = new Int32Array(inputs + count).fill(-1);
   for (let k = 0; k < count; k++) {
     if (code(steps[k]) < 0) return false;
-    for (const v of operands(steps[k])) {
+    for (const v of stepOperands(steps[k])) {
       if (!Number.isInteger(v) || v < 0 || v >= inputs + k) return false;
       lastUse[v] = k;
     }
@@ -57,7 +50,7 @@ export function encodeProgram(program: ElementwiseProgram, inputPointers: readon
     const step = steps[k];
     // Operands used for the last time here give their slots back first: a step reads lane i before it
     // writes lane i, so its result may overwrite an operand's block.
-    for (const v of new Set(operands(step))) {
+    for (const v of new Set(stepOperands(step))) {
       if (v >= inputs && steps[v - inputs].kind !== "const" && lastUse[v] === k) free.push(slotOf[v - inputs]);
     }
     // Constants are filled once per call, before any step runs: their slots are never shared.
@@ -71,7 +64,7 @@ export function encodeProgram(program: ElementwiseProgram, inputPointers: readon
   for (let k = 0; k < count; k++) {
     const step = steps[k];
     const at = base + HEADER_WORDS + k * STEP_WORDS;
-    const ops = operands(step);
+    const ops = stepOperands(step);
     if (step.kind === "const") {
       f32View[0] = step.value;
       ops.push(f32Bits[0]);

@@ -2,21 +2,22 @@
  * The WebAssembly backend: tensors live in the kernel instance's linear memory (allocated by its TLSF heap,
  * assembly/memory.ts), kernels run synchronously. With a thread pool, the large calls of every kernel but
  * copy, fill, cast and the fused programs run in parts on every thread (thread-pool.ts), with results
- * identical to one thread's. This class checks every call (dtypes, sizes against the kernel's parameters)
- * so that a bad call is a KshotError naming the op and shapes, never a silent read of another tensor's
- * memory or a bare wasm trap.
+ * identical to one thread's. Every call is checked (../call-checks.ts, and buffer ownership here) so that a
+ * bad call is a KshotError naming the op and shapes, never a silent read of another tensor's memory or a
+ * bare wasm trap.
  */
 import {
-  BINARY_OPS, UNARY_OPS, type Backend, type BackendBuffer, type BackendCounters, type BinaryOp, type Broadcast,
+  type Backend, type BackendBuffer, type BackendCounters, type BinaryOp, type Broadcast,
   type Conv2dParams, type CopyParams, type ElementwiseProgram, type GatherParams, type MatmulParams, type Pool2dParams, type ReduceOp,
   type UnaryOp,
 } from "../backend.ts";
 import type { DType, TypedArrayFor } from "../../dtype.ts";
 import { KshotError } from "../../errors.ts";
+import { BINARY_CODES, REDUCE_CODES, UNARY_CODES } from "../../generated/op-codes.ts";
 import {
-  checkBroadcast, checkConv, checkDims, checkGather, checkInBounds, checkMatmul, checkPool, convText, shapeText,
-  type Describe,
-} from "./call-checks.ts";
+  checkBinary, checkCast, checkConvCall, checkCopy, checkElementwise, checkGatherCall, checkMatmulCall, checkPoolCall,
+  checkReduce, checkUnary, checkWhere, convText, type Describe, shapeText,
+} from "../call-checks.ts";
 import { collapseInto } from "./collapse-axes.ts";
 import { runProgramByParts } from "./fused.ts";
 import { encodeProgram } from "./program-encoding.ts";
@@ -26,8 +27,6 @@ import type { KernelExports, WasmBuild } from "./wasm-module.ts";
 
 const PARAM_WORDS = 256;
 const MAX_RANK = 32;
-const REDUCE_CODES: Record<ReduceOp, number> = { sum: 0, max: 1, min: 2, argmax: 3 };
-const COMPARISONS: ReadonlySet<BinaryOp> = new Set(["greater", "greaterEqual", "less", "lessEqual", "equal", "notEqual"]);
 /** Kernel status codes (assembly/status.ts). */
 const STATUS_OUT_OF_MEMORY = 1;
 /**
@@ -178,30 +177,23 @@ export class WasmBackend implements Backend {
 
   unary(op: UnaryOp, x: BackendBuffer, out: BackendBuffer): void {
     const a = this.buf(x, op), o = this.buf(out, op);
-    this.sameDtype(op, a, o);
-    this.sameSize(op, a, o);
-    const code = UNARY_OPS.indexOf(op);
-    if (code < 0) throw new KshotError(`wasm unary: unknown op ${op}`);
-    const args = [code, +(a.dtype === "int32"), a.ptr, o.ptr, a.size];
+    checkUnary(op, a, o);
+    const args = [UNARY_CODES[op], +(a.dtype === "int32"), a.ptr, o.ptr, a.size];
     this.runParts("unary", op, () => `${a.size} ${a.dtype}`, a.size >= PARALLEL_MIN_ELEMENTS, args);
   }
 
   binary(op: BinaryOp, a: BackendBuffer, b: BackendBuffer, out: BackendBuffer, bc: Broadcast): void {
     const x = this.buf(a, op), y = this.buf(b, op), o = this.buf(out, op);
-    this.sameDtype(op, x, y);
-    if (!COMPARISONS.has(op)) this.sameDtype(op, x, o);
-    const code = BINARY_OPS.indexOf(op);
-    if (code < 0) throw new KshotError(`wasm binary: unknown op ${op}`);
-    this.broadcast(op, bc, [x, y], o);
-    const args = [code, +(x.dtype === "int32"), +(o.dtype === "int32"), x.ptr, y.ptr, o.ptr];
+    checkBinary(op, x, y, o, bc);
+    this.writeBroadcast(op, bc);
+    const args = [BINARY_CODES[op], +(x.dtype === "int32"), +(o.dtype === "int32"), x.ptr, y.ptr, o.ptr];
     this.runParts("binary", op, () => `out ${shapeText(bc.outShape)}`, o.size >= PARALLEL_MIN_ELEMENTS, args);
   }
 
   where(cond: BackendBuffer, a: BackendBuffer, b: BackendBuffer, out: BackendBuffer, bc: Broadcast): void {
     const c = this.buf(cond, "where"), x = this.buf(a, "where"), y = this.buf(b, "where"), o = this.buf(out, "where");
-    this.sameDtype("where", x, y);
-    this.sameDtype("where", x, o);
-    this.broadcast("where", bc, [c, x, y], o);
+    checkWhere(c, x, y, o, bc);
+    this.writeBroadcast("where", bc);
     const args = [+(c.dtype === "int32"), c.ptr, x.ptr, y.ptr, o.ptr];
     this.runParts("where", "where", () => `out ${shapeText(bc.outShape)}`, o.size >= PARALLEL_MIN_ELEMENTS, args);
   }
@@ -218,8 +210,8 @@ export class WasmBackend implements Backend {
    */
   private fusedProgram(program: ElementwiseProgram, inputs: readonly BackendBuffer[], out: BackendBuffer, bc: Broadcast): boolean {
     const xs = inputs.map((b) => this.buf(b, "elementwise")), o = this.buf(out, "elementwise");
-    if (o.dtype !== "float32" || xs.some((x) => x.dtype !== "float32")) return false;
-    const size = checkBroadcast("elementwise", bc, xs.map((x) => x.size), o.size);
+    checkElementwise(program, xs, o, bc);
+    const size = o.size;
     this.views();
     if (!encodeProgram(program, xs.map((x) => x.ptr), this.i32, this.program)) return false;
     if (size > 0) this.writeLayout("elementwise", () => `out ${shapeText(bc.outShape)}`, bc.outShape, bc.strides);
@@ -229,21 +221,15 @@ export class WasmBackend implements Backend {
 
   reduce(op: ReduceOp, x: BackendBuffer, out: BackendBuffer, outer: number, reduce: number, inner: number): void {
     const a = this.buf(x, op), o = this.buf(out, op);
-    const what = (): string => `x ${a.size} ${a.dtype} as [${outer},${reduce},${inner}], out ${o.size} ${o.dtype}`;
-    checkDims(op, what, outer, reduce, inner);
-    if (a.size !== outer * reduce * inner || o.size !== outer * inner) {
-      throw new KshotError(`wasm ${op}: expected x of ${outer * reduce * inner} and out of ${outer * inner} elements, got ${what()}`);
-    }
-    const outDtype = op === "argmax" ? "int32" : a.dtype;
-    if (o.dtype !== outDtype) throw new KshotError(`wasm ${op}: expected out dtype ${outDtype}, got ${what()}`);
+    checkReduce(op, a, o, outer, reduce, inner);
+    const what = (): string => `x [${outer},${reduce},${inner}]`;
     const args = [REDUCE_CODES[op], +(a.dtype === "int32"), a.ptr, o.ptr, outer, reduce, inner];
     this.runParts("reduce", op, what, a.size >= PARALLEL_MIN_ELEMENTS, args);
   }
 
   matmul(a: BackendBuffer, b: BackendBuffer, out: BackendBuffer, p: MatmulParams): void {
     const x = this.buf(a, "matmul"), y = this.buf(b, "matmul"), o = this.buf(out, "matmul");
-    const what = checkMatmul(p, x.size, y.size, o.size);
-    for (const buffer of [x, y, o]) this.float32("matmul", buffer, what);
+    const what = checkMatmulCall(x, y, o, p);
     const args = [x.ptr, y.ptr, o.ptr, p.batch, p.m, p.n, p.k, +p.transA, +p.transB, p.aBatchStride, p.bBatchStride];
     this.runParts("matmul", "matmul", what, p.batch * p.m * p.n * p.k >= PARALLEL_MIN_MACS, args);
   }
@@ -268,10 +254,7 @@ export class WasmBackend implements Backend {
 
   maxPool2d(x: BackendBuffer, y: BackendBuffer, indices: BackendBuffer, p: Pool2dParams): void {
     const a = this.buf(x, "maxPool2d"), o = this.buf(y, "maxPool2d"), idx = this.buf(indices, "maxPool2d");
-    const what = checkPool(p, a.size, o.size, idx.size);
-    this.float32("maxPool2d", a, what);
-    this.float32("maxPool2d", o, what);
-    if (idx.dtype !== "int32") throw new KshotError(`wasm maxPool2d: expected int32 indices, got ${idx.dtype}`);
+    const what = checkPoolCall(a, o, idx, p);
     const planes = p.batch * p.channels;
     const args = [a.ptr, o.ptr, idx.ptr, planes, p.inH, p.inW, p.outH, p.outW, p.kh, p.kw, p.strideH, p.strideW];
     this.runParts("maxPool2d", "maxPool2d", what, planes >= 2 && a.size >= PARALLEL_MIN_ELEMENTS, args);
@@ -279,14 +262,14 @@ export class WasmBackend implements Backend {
 
   gather(data: BackendBuffer, indices: BackendBuffer, out: BackendBuffer, p: GatherParams): void {
     const d = this.buf(data, "gather"), idx = this.buf(indices, "gather"), o = this.buf(out, "gather");
-    const what = this.gatherChecks("gather", d, idx, o, p);
+    const what = checkGatherCall("gather", d, idx, o, p);
     const args = [d.ptr, idx.ptr, o.ptr, p.outer, p.axis, p.inner, p.count, +p.batchedIndices];
     this.runParts("gather", "gather", what, p.outer >= 2 && o.size >= PARALLEL_MIN_ELEMENTS, args);
   }
 
   scatterAdd(src: BackendBuffer, indices: BackendBuffer, out: BackendBuffer, p: GatherParams): void {
     const s = this.buf(src, "scatterAdd"), idx = this.buf(indices, "scatterAdd"), o = this.buf(out, "scatterAdd");
-    const what = this.gatherChecks("scatterAdd", o, idx, s, p);
+    const what = checkGatherCall("scatterAdd", o, idx, s, p);
     const args = [s.ptr, idx.ptr, o.ptr, p.outer, p.axis, p.inner, p.count, +p.batchedIndices, +(o.dtype === "int32")];
     const large = p.outer >= 2 && Math.max(o.size, s.size) >= PARALLEL_MIN_ELEMENTS;
     this.runParts("scatterAdd", "scatterAdd", what, large, args);
@@ -294,23 +277,15 @@ export class WasmBackend implements Backend {
 
   copy(src: BackendBuffer, dst: BackendBuffer, p: CopyParams): void {
     const s = this.buf(src, "copy"), d = this.buf(dst, "copy");
-    this.sameDtype("copy", s, d);
-    const what = (): string =>
-      `shape ${shapeText(p.shape)}, src strides ${shapeText(p.srcStrides)} + ${p.srcOffset} in ${s.size}, ` +
-      `dst strides ${shapeText(p.dstStrides)} + ${p.dstOffset} in ${d.size}`;
-    const rank = p.shape.length;
-    if (p.srcStrides.length !== rank || p.dstStrides.length !== rank) throw new KshotError(`wasm copy: expected strides of rank ${rank}, got ${what()}`);
-    checkDims("copy", what, ...p.shape);
+    const what = checkCopy(s, d, p);
     if (p.shape.some((n) => n === 0)) { this.counters.dispatches++; return; }
-    checkInBounds("copy", what, p.shape, p.srcStrides, p.srcOffset, s.size);
-    checkInBounds("copy", what, p.shape, p.dstStrides, p.dstOffset, d.size);
     this.writeLayout("copy", what, p.shape, [p.srcStrides, p.dstStrides]);
     this.run("copy", what, (k) => k.copy(s.ptr, d.ptr, p.srcOffset, p.dstOffset));
   }
 
   cast(x: BackendBuffer, out: BackendBuffer): void {
     const a = this.buf(x, "cast"), o = this.buf(out, "cast");
-    this.sameSize("cast", a, o);
+    checkCast(a, o);
     this.run("cast", () => `${a.size} ${a.dtype} → ${o.dtype}`, (k) => {
       if (a.dtype === o.dtype) {
         this.views();
@@ -389,23 +364,10 @@ export class WasmBackend implements Backend {
     this.runWithStatus(op, what, (k) => call(k, 0, 1));
   }
 
-  private sameDtype(op: string, a: WasmBuffer, b: WasmBuffer): void {
-    if (a.dtype !== b.dtype) throw new KshotError(`wasm ${op}: expected matching dtypes, got ${a.dtype} and ${b.dtype}`);
-  }
-
-  private sameSize(op: string, a: WasmBuffer, b: WasmBuffer): void {
-    if (a.size !== b.size) throw new KshotError(`wasm ${op}: expected buffers of the same size, got ${a.size} and ${b.size}`);
-  }
-
-  private float32(op: string, b: WasmBuffer, what: Describe): void {
-    if (b.dtype !== "float32") throw new KshotError(`wasm ${op}: expected float32 buffers, got ${b.dtype} (${what()})`);
-  }
-
-  /** Validates a broadcast against the buffers and writes its collapsed layout to PARAMS. */
-  private broadcast(op: string, bc: Broadcast, inputs: WasmBuffer[], out: WasmBuffer): void {
-    const size = checkBroadcast(op, bc, inputs.map((b) => b.size), out.size);
+  /** Writes a checked broadcast's collapsed layout to PARAMS. */
+  private writeBroadcast(op: string, bc: Broadcast): void {
     // The output is contiguous, so it never stops two axes from merging: the inputs' strides decide.
-    if (size > 0) this.writeLayout(op, () => `out ${shapeText(bc.outShape)}`, bc.outShape, bc.strides);
+    if (bc.outShape.every((n) => n > 0)) this.writeLayout(op, () => `out ${shapeText(bc.outShape)}`, bc.outShape, bc.strides);
   }
 
   /** Writes a strided iteration, collapsed, to PARAMS (see collapse-axes.ts). */
@@ -416,20 +378,12 @@ export class WasmBackend implements Backend {
     if (rank > maxRank) throw new KshotError(`wasm ${op}: expected at most ${maxRank} axes after merging, got ${rank} (${what()})`);
   }
 
-  private gatherChecks(op: string, data: WasmBuffer, idx: WasmBuffer, other: WasmBuffer, p: GatherParams): Describe {
-    const what = checkGather(op, p, data.size, idx.size, other.size);
-    this.sameDtype(op, data, other);
-    if (idx.dtype !== "int32") throw new KshotError(`wasm ${op}: expected int32 indices, got ${idx.dtype}`);
-    return what;
-  }
-
   /** Checks a convolution's buffers: `input` [N,inC,H,W], `weight` OIHW, `output` [N,outC,oH,oW]. */
   private convBuffers(
     op: string, p: Conv2dParams, input: BackendBuffer, weight: BackendBuffer, output: BackendBuffer, names: [string, string, string],
   ): [WasmBuffer, WasmBuffer, WasmBuffer] {
     const i = this.buf(input, op), w = this.buf(weight, op), o = this.buf(output, op);
-    const what = checkConv(op, p, [i.size, w.size, o.size], names);
-    for (const b of [i, w, o]) this.float32(op, b, what);
+    checkConvCall(op, p, [i, w, o], names);
     return [i, w, o];
   }
 

@@ -4,10 +4,8 @@
  * Which build runs is chosen here: relaxed only when asked for (non-deterministic) and when this engine
  * validates it (Node 20 needs --experimental-wasm-relaxed-simd).
  */
-import {
-  WASM_RELAXED_BASE64, WASM_RELAXED_THREADS_BASE64, WASM_SIMD_BASE64, WASM_SIMD_THREADS_BASE64,
-} from "../../generated/wasm.ts";
 import { KshotError } from "../../errors.ts";
+import { wasmBuildBytes } from "./wasm-builds.ts";
 
 export type WasmBuild = "simd" | "relaxed";
 
@@ -41,13 +39,6 @@ export interface KernelExports {
   elementwiseProgram(out: number): void;
 }
 
-function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
 /** Memory pages of the threaded builds: as asconfig.json (initialMemory, maximumMemory). */
 const INITIAL_PAGES = 16;
 const MAXIMUM_PAGES = 65536;
@@ -63,17 +54,16 @@ export interface ChosenBuild {
  * The build to run: relaxed SIMD only when determinism is not required and the engine accepts it; the
  * threaded variant (imported shared memory, atomics) when asked for.
  */
-export function chooseBuild(deterministic: boolean, threaded = false): ChosenBuild {
-  const simdText = threaded ? WASM_SIMD_THREADS_BASE64 : WASM_SIMD_BASE64;
-  const relaxedText = threaded ? WASM_RELAXED_THREADS_BASE64 : WASM_RELAXED_BASE64;
-  if (!simdText) {
+export async function chooseBuild(deterministic: boolean, threaded = false): Promise<ChosenBuild> {
+  const suffix = threaded ? "-threads" : "";
+  const simd = await wasmBuildBytes(`simd${suffix}`);
+  if (!simd) {
     throw new KshotError("wasm backend: the kernels are not built (expected src/generated/wasm.ts from `node scripts/build.mjs generate`)");
   }
-  if (!deterministic && relaxedText) {
-    const relaxed = decodeBase64(relaxedText);
-    if (WebAssembly.validate(relaxed)) return { build: "relaxed", bytes: relaxed, threaded };
+  if (!deterministic) {
+    const relaxed = await wasmBuildBytes(`relaxed${suffix}`);
+    if (relaxed && WebAssembly.validate(relaxed)) return { build: "relaxed", bytes: relaxed, threaded };
   }
-  const simd = decodeBase64(simdText);
   if (!WebAssembly.validate(simd)) {
     throw new KshotError(`wasm backend: this engine cannot run WebAssembly SIMD${threaded ? " with threads" : ""} (expected 128-bit SIMD support)`);
   }

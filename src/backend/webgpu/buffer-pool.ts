@@ -28,7 +28,8 @@ export class BufferPool {
 
   constructor(
     private readonly device: GPUDevice,
-    private readonly usage: GPUBufferUsageFlags,
+    /** WebGPU buffer usage flags: a plain number, as the declarations can stand in for no WebGPU type alias. */
+    private readonly usage: number,
     private readonly label: string,
     private readonly counters: PoolCounters,
     private readonly maxBytes: number,

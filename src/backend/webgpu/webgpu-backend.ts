@@ -8,6 +8,10 @@ import type {
 } from "../backend.ts";
 import { allocHost, type DType, type TypedArrayFor } from "../../dtype.ts";
 import { KshotError } from "../../errors.ts";
+import {
+  checkBinary, checkCast, checkConvCall, checkCopy, checkElementwise, checkGatherCall, checkMatmulCall, checkPoolCall,
+  checkReduce, checkUnary, checkWhere,
+} from "../call-checks.ts";
 import { BufferPool } from "./buffer-pool.ts";
 import { CommandRecorder, type Grid, PARAMS_SLOT_BYTES } from "./command-recorder.ts";
 import type { ScalarType } from "./codegen/elementwise-ops.ts";
@@ -220,73 +224,74 @@ export class WebGPUBackend implements Backend {
 
   unary(op: UnaryOp, x: BackendBuffer, out: BackendBuffer): void {
     const [xo, oo] = [this.operand(x), this.operand(out)];
-    this.sameSize("unary", x, out);
+    checkUnary(op, x, out);
     unary(this.ctx, op, xo, oo, out.size);
   }
 
   binary(op: BinaryOp, a: BackendBuffer, b: BackendBuffer, out: BackendBuffer, bc: Broadcast): void {
     const [ao, bo, oo] = [this.operand(a), this.operand(b), this.operand(out)];
-    if (a.dtype !== b.dtype) throw new KshotError(`webgpu binary ${op}: expected inputs of one dtype, got ${a.dtype} and ${b.dtype}`);
+    checkBinary(op, a, b, out, bc);
     binary(this.ctx, op, ao, bo, oo, bc);
   }
 
   where(cond: BackendBuffer, a: BackendBuffer, b: BackendBuffer, out: BackendBuffer, bc: Broadcast): void {
+    checkWhere(cond, a, b, out, bc);
     where(this.ctx, this.operand(cond), this.operand(a), this.operand(b), this.operand(out), bc);
   }
 
   elementwise(program: ElementwiseProgram, inputs: readonly BackendBuffer[], out: BackendBuffer, bc: Broadcast): void {
-    this.floats("elementwise", ...inputs, out);
+    checkElementwise(program, inputs, out, bc);
     fused(this.ctx, program, inputs.map((b) => this.kernelArg(b).gpu!), this.kernelArg(out).gpu!, bc);
   }
 
   reduce(op: ReduceOp, x: BackendBuffer, out: BackendBuffer, outer: number, reduceSize: number, inner: number): void {
+    checkReduce(op, x, out, outer, reduceSize, inner);
     reduce(this.ctx, op, this.operand(x), this.operand(out), outer, reduceSize, inner);
   }
 
   matmul(a: BackendBuffer, b: BackendBuffer, out: BackendBuffer, p: MatmulParams): void {
-    this.floats("matmul", a, b, out);
+    checkMatmulCall(a, b, out, p);
     matmul(this.ctx, this.kernelArg(a).gpu!, this.kernelArg(b).gpu!, this.kernelArg(out).gpu!, p);
   }
 
   conv2d(x: BackendBuffer, w: BackendBuffer, y: BackendBuffer, p: Conv2dParams): void {
-    this.floats("conv2d", x, w, y);
+    checkConvCall("conv2d", p, [x, w, y], ["x", "w", "y"]);
     conv2d(this.ctx, this.kernelArg(x).gpu!, this.kernelArg(w).gpu!, this.kernelArg(y).gpu!, p);
   }
 
   conv2dBackwardData(dy: BackendBuffer, w: BackendBuffer, dx: BackendBuffer, p: Conv2dParams): void {
-    this.floats("conv2dBackwardData", dy, w, dx);
+    checkConvCall("conv2dBackwardData", p, [dx, w, dy], ["dx", "w", "dy"]);
     conv2dBackwardData(this.ctx, this.kernelArg(dy).gpu!, this.kernelArg(w).gpu!, this.kernelArg(dx).gpu!, p);
   }
 
   conv2dBackwardFilter(x: BackendBuffer, dy: BackendBuffer, dw: BackendBuffer, p: Conv2dParams): void {
-    this.floats("conv2dBackwardFilter", x, dy, dw);
+    checkConvCall("conv2dBackwardFilter", p, [x, dw, dy], ["x", "dw", "dy"]);
     conv2dBackwardFilter(this.ctx, this.kernelArg(x).gpu!, this.kernelArg(dy).gpu!, this.kernelArg(dw).gpu!, p);
   }
 
   maxPool2d(x: BackendBuffer, y: BackendBuffer, indices: BackendBuffer, p: Pool2dParams): void {
-    this.floats("maxPool2d", x, y);
-    if (indices.dtype !== "int32") throw new KshotError(`webgpu maxPool2d: expected int32 indices, got ${indices.dtype}`);
+    checkPoolCall(x, y, indices, p);
     maxPool2d(this.ctx, this.kernelArg(x).gpu!, this.kernelArg(y).gpu!, this.kernelArg(indices).gpu!, p);
   }
 
   gather(data: BackendBuffer, indices: BackendBuffer, out: BackendBuffer, p: GatherParams): void {
-    this.indices("gather", indices);
+    checkGatherCall("gather", data, indices, out, p);
     gather(this.ctx, this.kernelArg(data).gpu!, this.kernelArg(indices).gpu!, this.kernelArg(out).gpu!, p);
   }
 
   scatterAdd(src: BackendBuffer, indices: BackendBuffer, out: BackendBuffer, p: GatherParams): void {
-    this.indices("scatterAdd", indices);
+    checkGatherCall("scatterAdd", out, indices, src, p);
     scatterAdd(this.ctx, this.operand(src), this.kernelArg(indices).gpu!, this.operand(out), p);
   }
 
   copy(src: BackendBuffer, dst: BackendBuffer, p: CopyParams): void {
-    if (src.dtype !== dst.dtype) throw new KshotError(`webgpu copy: expected one dtype, got ${src.dtype} and ${dst.dtype}`);
+    checkCopy(src, dst, p);
     copy(this.ctx, this.kernelArg(src).gpu!, this.kernelArg(dst).gpu!, p);
   }
 
   cast(x: BackendBuffer, out: BackendBuffer): void {
     const [xh, oh] = [this.kernelArg(x), this.kernelArg(out)];
-    this.sameSize("cast", x, out);
+    checkCast(x, out);
     if (x.dtype === out.dtype) this.recorder.copy(xh.gpu!, 0, oh.gpu!, 0, x.size * BYTES);
     else cast(this.ctx, xh.gpu!, oh.gpu!, x.size, out.dtype === "int32");
   }
@@ -338,20 +343,6 @@ export class WebGPUBackend implements Backend {
   private operand(buffer: BackendBuffer): Operand {
     const h = this.kernelArg(buffer);
     return { gpu: h.gpu!, type: scalarType(h.dtype) };
-  }
-
-  private sameSize(what: string, a: BackendBuffer, b: BackendBuffer): void {
-    if (a.size !== b.size) throw new KshotError(`webgpu ${what}: expected equal sizes, got ${a.size} and ${b.size}`);
-  }
-
-  private floats(what: string, ...buffers: BackendBuffer[]): void {
-    for (const b of buffers) {
-      if (b.dtype !== "float32") throw new KshotError(`webgpu ${what}: expected float32 buffers, got ${b.dtype}`);
-    }
-  }
-
-  private indices(what: string, indices: BackendBuffer): void {
-    if (indices.dtype !== "int32") throw new KshotError(`webgpu ${what}: expected int32 indices, got ${indices.dtype}`);
   }
 }
 

@@ -8,11 +8,20 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { KshotError } from "../../errors.ts";
-import { type FlagSpec, parseFlags } from "../args.ts";
+import type { Command } from "../command.ts";
 import type { CliIO } from "../io.ts";
 import { packageInfo } from "../package-root.ts";
 
-export const BENCH_FLAGS: FlagSpec = { json: "switch" };
+const benchDir = () => join(packageInfo().root, "bench");
+
+export const benchCommand: Command = {
+  name: "bench",
+  summary: "run the benchmarks of the source repository, one JSON object per line",
+  synopsis: "[--json]",
+  flags: ["json"],
+  notes: "Only in a clone of the repository (the benchmarks are not part of the npm package). KSHOT_BENCH=REGEX picks them by file name.",
+  run: (_, io) => bench(io),
+};
 
 function isMeasurement(line: string): boolean {
   try {
@@ -35,14 +44,16 @@ function runOne(file: string, io: CliIO): Promise<number> {
   });
 }
 
-export async function benchCommand(args: readonly string[], io: CliIO): Promise<number> {
-  parseFlags("bench", args, BENCH_FLAGS);
-  const dir = join(packageInfo().root, "bench");
+async function bench(io: CliIO): Promise<number> {
+  const dir = benchDir();
+  if (!existsSync(dir)) {
+    throw new KshotError("the benchmarks run from a clone of the source repository (bench/ is not in the npm package): clone it, then `npm install && npm run bench`");
+  }
   // KSHOT_BENCH (a regular expression) picks benchmarks by file name, as bench/run.mjs does.
   const only = io.env.KSHOT_BENCH ? new RegExp(io.env.KSHOT_BENCH) : undefined;
-  const files = (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".bench.mjs")).sort() : []).filter((f) => !only || only.test(f));
+  const files = readdirSync(dir).filter((f) => f.endsWith(".bench.mjs")).sort().filter((f) => !only || only.test(f));
   if (files.length === 0) {
-    throw new KshotError(`no benchmarks${only ? ` matching KSHOT_BENCH=${io.env.KSHOT_BENCH}` : ""} (bench/*.bench.mjs) in ${dir}; they come with the source repository`);
+    throw new KshotError(`no benchmarks${only ? ` matching KSHOT_BENCH=${io.env.KSHOT_BENCH}` : ""} (bench/*.bench.mjs) in ${dir}`);
   }
   let failed = 0;
   for (const file of files) {

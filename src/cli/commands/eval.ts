@@ -7,27 +7,32 @@
 import { KshotError } from "../../errors.ts";
 import { disposeCheckpoint, load } from "../../io/checkpoint.ts";
 import { fromMetadata, storedEvaluation } from "../../train/algorithms.ts";
-import { flag, type FlagSpec, parseFlags, UsageError } from "../args.ts";
-import { startBackend } from "../backend.ts";
-import { openData } from "../data.ts";
+import { flag, type ParsedFlags, UsageError } from "../args.ts";
+import { checkBackendName, startBackend } from "../backend.ts";
+import type { Command } from "../command.ts";
+import { describeData, openData } from "../data.ts";
 import { EVAL_EPISODES } from "../defaults.ts";
 import { runTest, testJson, testLine } from "../evaluation.ts";
 import type { CliIO } from "../io.ts";
+import { episodeProgress } from "../progress.ts";
 import type { EvaluationPlan } from "../train-plan.ts";
-
-export const EVAL_FLAGS: FlagSpec = {
-  model: "string", dataset: "string", data: "string", split: "string", ways: "positive-integer",
-  shots: "positive-integer", queries: "positive-integer", episodes: "positive-integer", "inner-steps": "integer",
-  "inner-lr": "positive-number", seed: "integer", backend: "string", threads: "positive-integer", fast: "switch", json: "switch",
-};
 
 const DEFAULT_QUERIES = 15;
 
-export async function evalCommand(args: readonly string[], io: CliIO): Promise<number> {
-  const f = parseFlags("eval", args, EVAL_FLAGS);
+export const evalCommand: Command = {
+  name: "eval",
+  summary: "test a checkpoint: accuracy (95% CI) over test episodes, or sinusoid MSE",
+  synopsis: "--model FILE [options]",
+  flags: ["model", "dataset", "data", "split", "ways", "shots", "queries", "episodes", "inner-steps", "inner-lr", "seed", "backend", "threads", "fast", "json"],
+  notes: `Defaults come from the checkpoint: its dataset, folder, split and evaluation protocol; then ${EVAL_EPISODES} episodes with ${DEFAULT_QUERIES} queries per class.\n` +
+    "The summary names the data folder and split it read.",
+  run: evalRun,
+};
+
+async function evalRun(f: ParsedFlags, io: CliIO): Promise<number> {
   const path = flag.string(f, "model");
   if (!path) throw new UsageError("kshot eval: --model FILE.safetensors is required (a checkpoint written by kshot train)");
-  const backend = await startBackend(flag.string(f, "backend") ?? "auto", io.env, flag.number(f, "threads"), flag.on(f, "fast"));
+  const backend = await startBackend(checkBackendName(flag.string(f, "backend") ?? "auto"), io.env, flag.number(f, "threads"), flag.on(f, "fast"));
   const checkpoint = await load(path);
   try {
     const { algorithm } = fromMetadata(checkpoint.metadata);
@@ -59,11 +64,20 @@ export async function evalCommand(args: readonly string[], io: CliIO): Promise<n
     };
     if (opened.kind === "sinusoid" && flag.number(f, "ways") !== undefined) throw new KshotError("sinusoid tasks are regression: --ways does not apply");
     const seed = flag.number(f, "seed") ?? 0;
-    const run = await runTest(algorithm, checkpoint.params, opened, plan, seed, io.interrupt);
-    const line = `${algorithm.name} (${path}) on ${opened.name} ${opened.split} test, ${backend.label} backend — ${testLine(run)}`;
+    const progress = episodeProgress(io, `${opened.name} test`);
+    let run;
+    try {
+      run = await runTest(algorithm, checkpoint.params, opened, plan, seed, io.interrupt, progress.update);
+    } finally {
+      progress.stop();
+    }
+    const line = `${algorithm.name} (${path}) on ${describeData(opened)}, test classes, ${backend.label} backend — ${testLine(run)}`;
     if (flag.on(f, "json")) {
       io.err(line);
-      io.out(JSON.stringify({ ...testJson(run), algorithm: algorithm.name, dataset: opened.name, split: opened.split, backend: backend.name, threads: backend.threads, deterministic: backend.deterministic, seconds: run.seconds }));
+      io.out(JSON.stringify({
+        ...testJson(run), algorithm: algorithm.name, dataset: opened.name, split: opened.split, ...(opened.path ? { data: opened.path } : {}),
+        backend: backend.name, threads: backend.threads, deterministic: backend.deterministic, seconds: run.seconds,
+      }));
     } else {
       io.out(line);
     }

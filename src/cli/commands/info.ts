@@ -1,14 +1,20 @@
 /** `kshot info [--json]`: the backends this runtime offers, which one `auto` picks, versions. */
 import { backendReport } from "../../init.ts";
-import { flag, type FlagSpec, parseFlags } from "../args.ts";
+import { flag, type ParsedFlags } from "../args.ts";
 import { nodeGPU } from "../backend.ts";
+import type { Command } from "../command.ts";
 import type { CliIO } from "../io.ts";
 import { packageInfo } from "../package-root.ts";
 
-export const INFO_FLAGS: FlagSpec = { json: "switch" };
+export const infoCommand: Command = {
+  name: "info",
+  summary: "the backends available here, which one --backend auto picks, versions",
+  synopsis: "[--json]",
+  flags: ["json"],
+  run: info,
+};
 
-export async function infoCommand(args: readonly string[], io: CliIO): Promise<number> {
-  const f = parseFlags("info", args, INFO_FLAGS);
+async function info(f: ParsedFlags, io: CliIO): Promise<number> {
   const gpu = await nodeGPU(io.env);
   const report = await backendReport(gpu ? { gpu } : {});
   const backends = [

@@ -2,7 +2,7 @@
  * `kshot train --algo A --dataset D [--data PATH] [--split S] [--augment rot90|none] [--ways N] [--shots K]
  * [--queries Q] [--meta-batch B] [--inner-steps S] [--inner-lr X] [--meta-lr Y] [--iterations I | --minutes M]
  * [--seed S] [--backend B] [--threads T] [--fast] [--hidden H] --out FILE.safetensors [--resume FILE] [--eval] [--episodes E]
- * [--json]`. Beyond DESIGN.md's list: --hidden (Conv-4 filters, default 64), --eval (test after training),
+ * [--json]`. kshot's own: --hidden (Conv-4 filters, default 64), --eval (test after training),
  * --episodes (test episodes of --eval, default 600; validation runs min(E, 50) episodes).
  */
 import { KshotError } from "../../errors.ts";
@@ -16,23 +16,29 @@ import { Rng } from "../../rng.ts";
 import { createAlgorithm, needsHead, type AlgorithmOptions } from "../../train/algorithms.ts";
 import type { TaskSource } from "../../train/batches.ts";
 import { train, type ValidationOptions } from "../../train/train.ts";
-import { flag, type FlagSpec, parseFlags, UsageError } from "../args.ts";
-import { startBackend } from "../backend.ts";
-import { imageShape, type OpenedData, openData, taskSource } from "../data.ts";
+import type { TrainProgress } from "../../train/train-options.ts";
+import { flag, type ParsedFlags, UsageError } from "../args.ts";
+import { checkBackendName, startBackend } from "../backend.ts";
+import type { Command } from "../command.ts";
+import { describeData, imageShape, type OpenedData, openData, taskSource } from "../data.ts";
 import { SINUSOID_MLP } from "../defaults.ts";
 import { runTest, testJson, testLine } from "../evaluation.ts";
 import { duration, jsonNumber, loss, percent, rate } from "../format.ts";
 import type { CliIO } from "../io.ts";
-import { progressView } from "../progress.ts";
+import { checkOutputFile } from "../output-file.ts";
+import { episodeProgress, progressView } from "../progress.ts";
 import { planFromCheckpoint, planFromFlags, planMetadata, type TrainPlan } from "../train-plan.ts";
 
-export const TRAIN_FLAGS: FlagSpec = {
-  algo: "string", dataset: "string", data: "string", split: "string", augment: "string",
-  ways: "positive-integer", shots: "positive-integer", queries: "integer", "meta-batch": "positive-integer",
-  "inner-steps": "integer", "inner-lr": "positive-number", "meta-lr": "positive-number",
-  iterations: "positive-integer", minutes: "positive-number", seed: "integer", backend: "string",
-  threads: "positive-integer", fast: "switch", hidden: "positive-integer", out: "string", resume: "string", eval: "switch", json: "switch",
-  episodes: "positive-integer",
+export const trainCommand: Command = {
+  name: "train",
+  summary: "meta-train a model and write it as a checkpoint",
+  synopsis: "--out FILE.safetensors [options]",
+  flags: ["out", "algo", "dataset", "data", "split", "augment", "ways", "shots", "queries", "meta-batch", "inner-steps", "inner-lr", "meta-lr",
+    "iterations", "minutes", "seed", "backend", "threads", "fast", "hidden", "resume", "eval", "episodes", "json"],
+  notes: "Every option but --out defaults to the algorithm's published setting for the dataset (src/cli/defaults.ts).\n" +
+    "Checkpoints are written during training too (at least every minute), so an interrupted run resumes with --resume.\n" +
+    "The omniglot dataset is read from --data, else $KSHOT_OMNIGLOT; its default split is lake.",
+  run: trainRun,
 };
 
 /** Episodes per validation run, and how many validations a budget gets. */
@@ -40,6 +46,24 @@ const VALIDATION_EPISODES = 50;
 const VALIDATIONS_PER_RUN = 5;
 /** A timed run validates at most once a minute of training, so short runs spend their time training. */
 const MIN_VALIDATION_SPACING_S = 60;
+/** A timed run writes its checkpoint 10 times over its budget, at least every 5 s and at most every 60 s. */
+const CHECKPOINTS_PER_RUN = 10;
+const CHECKPOINT_SPACING_S: readonly [number, number] = [5, 60];
+
+function checkpointCadence(plan: TrainPlan, validation: ValidationOptions | undefined): { every: number } | { everySeconds: number } {
+  if (validation?.every !== undefined) return { every: validation.every };
+  const [low, high] = CHECKPOINT_SPACING_S;
+  const minutes = plan.minutes ?? Infinity;
+  return { everySeconds: Math.min(high, Math.max(low, (minutes * 60) / CHECKPOINTS_PER_RUN)) };
+}
+
+/** Reports (one per iteration) the summary's loss and accuracy average over, so that one step's noise does not show. */
+const SUMMARY_REPORTS = 10;
+
+function recent(history: readonly TrainProgress[], key: "loss" | "accuracy"): number | undefined {
+  const values = history.slice(-SUMMARY_REPORTS).map((p) => p[key]).filter((v): v is number => v !== undefined && Number.isFinite(v));
+  return values.length > 0 ? values.reduce((a, b) => a + b, 0) / values.length : undefined;
+}
 
 function buildModel(plan: TrainPlan, data: OpenedData): Model {
   if (data.kind === "sinusoid") return mlp([...SINUSOID_MLP]);
@@ -85,17 +109,19 @@ function describePlan(plan: TrainPlan, data: OpenedData, augment: string, backen
     : `${plan.ways}-way ${plan.shots}-shot, ${plan.queries} queries per class, augment ${augment}`;
   const inner = plan.innerSteps !== undefined ? `, ${plan.innerSteps} inner step${plan.innerSteps === 1 ? "" : "s"} of ${plan.innerLr}` : "";
   const budget = [plan.iterations !== undefined ? `${plan.iterations} iterations` : "", plan.minutes !== undefined ? `${plan.minutes} minutes` : ""].filter(Boolean).join(" or ");
-  return `kshot train: ${algo.name} on ${data.name} (${data.split} split; ${episodes}), meta-batch ${plan.metaBatch}${inner}, ` +
+  return `kshot train: ${algo.name} on ${describeData(data)} (${episodes}), meta-batch ${plan.metaBatch}${inner}, ` +
     `${plan.optimizer.kind} ${plan.optimizer.lr} (${describeSchedule(plan.schedule)}), budget ${budget}, backend ${backend}`;
 }
 
-export async function trainCommand(args: readonly string[], io: CliIO): Promise<number> {
-  const f = parseFlags("train", args, TRAIN_FLAGS);
+async function trainRun(f: ParsedFlags, io: CliIO): Promise<number> {
   const out = flag.string(f, "out");
   if (!out) throw new UsageError("kshot train: --out FILE.safetensors is required (where the trained model goes)");
   const json = flag.on(f, "json");
   const say = json ? io.err : io.out;
-  const backend = await startBackend(flag.string(f, "backend") ?? "auto", io.env, flag.number(f, "threads"), flag.on(f, "fast"));
+  const backendName = checkBackendName(flag.string(f, "backend") ?? "auto");
+  if (!flag.string(f, "resume")) planFromFlags(f); // every setting checked before any work
+  await checkOutputFile(out);
+  const backend = await startBackend(backendName, io.env, flag.number(f, "threads"), flag.on(f, "fast"));
 
   const resumePath = flag.string(f, "resume");
   let resume: Checkpoint | undefined;
@@ -119,13 +145,10 @@ export async function trainCommand(args: readonly string[], io: CliIO): Promise<
         metaBatch: plan.metaBatch, iterations: plan.iterations, minutes: plan.minutes,
         optimizer: resume ? undefined : { kind: plan.optimizer.kind, lr: plan.optimizer.lr },
         schedule: plan.schedule, seed: plan.seed, resume,
-        onProgress: (p) => view.update(p), signal: io.interrupt,
+        // A report every iteration (one small read): the progress line moves with each step.
+        logEvery: 1, onProgress: (p) => view.update(p), signal: io.interrupt,
         validation,
-        checkpoint: {
-          path: out,
-          ...(validation?.every !== undefined ? { every: validation.every } : { everySeconds: validation?.everySeconds ?? 300 }),
-          metadata: planMetadata(plan, augment, data),
-        },
+        checkpoint: { path: out, ...checkpointCadence(plan, validation), metadata: planMetadata(plan, augment, data) },
       });
     } finally {
       view.stop();
@@ -139,20 +162,27 @@ export async function trainCommand(args: readonly string[], io: CliIO): Promise<
         io.err(`kshot train: interrupted at iteration ${result.iterations}; checkpoint saved to ${out} (continue with --resume ${out})`);
         return 130;
       }
-      const trainAccuracy = result.accuracy !== undefined ? `, training accuracy ${percent(result.accuracy, 1)}` : "";
-      say(`${algo.name} on ${data.name}, ${backend.label} backend: ${result.iterations} iterations in ${duration(result.seconds)} ` +
+      const lastLoss = recent(result.history, "loss") ?? result.loss;
+      const lastAccuracy = recent(result.history, "accuracy") ?? result.accuracy;
+      const trainAccuracy = lastAccuracy !== undefined ? `, training accuracy ${percent(lastAccuracy, 1)}` : "";
+      say(`${algo.name} on ${describeData(data)}, ${backend.label} backend: ${result.iterations} iterations in ${duration(result.seconds)} ` +
         `(${rate(((result.iterations - (resume?.metadata.iteration ?? 0)) * plan.metaBatch) / Math.max(result.seconds, 1e-9))} tasks/s), ` +
-        `last loss ${loss(result.loss)}${trainAccuracy}; saved ${out}`);
+        `last loss ${loss(lastLoss)}${trainAccuracy} (mean of the last ${Math.min(SUMMARY_REPORTS, result.history.length)} iterations); saved ${out}`);
       let test;
       if (flag.on(f, "eval")) {
-        test = await runTest(algo, result.params, data, plan.evaluation, plan.seed, io.interrupt);
-        say(testLine(test));
+        const progress = episodeProgress(io, `${data.name} test`);
+        try {
+          test = await runTest(algo, result.params, data, plan.evaluation, plan.seed, io.interrupt, progress.update);
+        } finally {
+          progress.stop();
+        }
+        say(`${testLine(test)} on ${describeData(data)}`);
       }
       if (json) {
         io.out(JSON.stringify({
-          iterations: result.iterations, seconds: result.seconds, loss: jsonNumber(result.loss), out,
-          algorithm: algo.name, dataset: data.name, split: data.split, backend: backend.name, threads: backend.threads, deterministic: backend.deterministic,
-          ...(result.accuracy !== undefined ? { trainAccuracy: result.accuracy } : {}),
+          iterations: result.iterations, seconds: result.seconds, loss: jsonNumber(lastLoss), out,
+          algorithm: algo.name, dataset: data.name, split: data.split, ...(data.path ? { data: data.path } : {}), backend: backend.name, threads: backend.threads, deterministic: backend.deterministic,
+          ...(lastAccuracy !== undefined ? { trainAccuracy: lastAccuracy } : {}),
           ...(result.skipped ? { skipped: result.skipped } : {}),
           ...(test ? { eval: { ...testJson(test), seconds: test.seconds } } : {}),
         }));

@@ -5,6 +5,7 @@ import type { Backend, BackendBuffer } from "../../../src/backend/backend.ts";
 import { ReferenceBackend } from "../../../src/backend/reference/reference-backend.ts";
 import { createWasmBackend, type WasmBackend } from "../../../src/backend/wasm/index.ts";
 import type { DType, TypedArrayFor } from "../../../src/dtype.ts";
+import { randomFloats as harnessFloats } from "../kernel-harness.ts";
 
 export interface Pair {
   readonly wasm: WasmBackend;
@@ -15,28 +16,11 @@ export async function backends(): Promise<Pair> {
   return { wasm: await createWasmBackend(), ref: new ReferenceBackend() };
 }
 
-/** A seeded generator (mulberry32): tests are reproducible. */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { randomInts, seeded as rng } from "../kernel-harness.ts";
 
+/** n floats uniform in (−scale, scale). */
 export function randomFloats(n: number, random: () => number, scale = 1): Float32Array {
-  const a = new Float32Array(n);
-  for (let i = 0; i < n; i++) a[i] = (random() * 2 - 1) * scale;
-  return a;
-}
-
-export function randomInts(n: number, random: () => number, lo: number, hi: number): Int32Array {
-  const a = new Int32Array(n);
-  for (let i = 0; i < n; i++) a[i] = lo + Math.floor(random() * (hi - lo));
-  return a;
+  return harnessFloats(n, random, -scale, scale);
 }
 
 export function upload(backend: Backend, data: TypedArrayFor): BackendBuffer {

@@ -1,20 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { ReferenceBackend } from "../../../src/backend/reference/reference-backend.ts";
 import { createWasmBackend } from "../../../src/backend/wasm/index.ts";
-import { WASM_RELAXED_BASE64 } from "../../../src/generated/wasm.ts";
+import { wasmBuildBytes } from "../../../src/backend/wasm/wasm-builds.ts";
 import { expectClose, randomFloats, rng, upload } from "./parity.ts";
 
-function relaxedValidates(): boolean {
-  const binary = atob(WASM_RELAXED_BASE64);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return WebAssembly.validate(bytes);
+async function relaxedValidates(): Promise<boolean> {
+  const bytes = await wasmBuildBytes("relaxed");
+  return bytes !== undefined && WebAssembly.validate(bytes);
 }
 
 describe("wasm backend, deterministic: false", () => {
   it("runs the relaxed-SIMD build exactly where the engine validates it", async () => {
     const b = await createWasmBackend({ deterministic: false });
-    expect(b.build).toBe(relaxedValidates() ? "relaxed" : "simd");
+    expect(b.build).toBe((await relaxedValidates()) ? "relaxed" : "simd");
   });
 
   it("matches the reference on matmul and conv2d (fused multiply-add rounds differently, within tolerance)", async () => {

@@ -1,6 +1,7 @@
 import { afterAll, describe, it } from "vitest";
 import { BINARY_OPS, type BinaryOp, type Broadcast, UNARY_OPS } from "../../../src/backend/backend.ts";
-import { broadcastStrides, contiguousStrides, expectClose, randomFloats, randomInts, runBoth, seeded } from "./parity.ts";
+import { broadcastStrides, contiguousStrides, expectClose, randomFloats, randomInts, runBoth, seeded } from "../kernel-harness.ts";
+import { BINARY } from "../../../src/optable/index.ts";
 import { openWebGPU } from "./webgpu-harness.ts";
 
 const gpu = await openWebGPU();
@@ -75,7 +76,7 @@ describe.skipIf(!gpu)("webgpu elementwise", () => {
     const shape = [a.length];
     for (const op of BINARY_OPS) {
       const pb = op === "pow" ? b.map((v) => Math.abs(v) % 4) : b;
-      const comparison = ["greater", "greaterEqual", "less", "lessEqual", "equal", "notEqual"].includes(op);
+      const comparison = BINARY[op].kind === "comparison";
       for (const dtype of comparison ? (["int32", "float32"] as const) : (["int32"] as const)) {
         const { got, want } = await runBoth(gpu!, [a, pb], [{ dtype, size: a.length }],
           (be, [ai, bi], [o]) => be.binary(op as BinaryOp, ai, bi, o, bc(shape, shape, shape)));

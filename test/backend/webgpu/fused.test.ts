@@ -4,7 +4,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { BINARY_OPS, type Broadcast, type ElementwiseProgram, type ProgramStep, UNARY_OPS } from "../../../src/backend/backend.ts";
 import { programKey } from "../../../src/backend/webgpu/codegen/program.ts";
-import { broadcastStrides, expectClose, randomFloats, runBoth, seeded } from "./parity.ts";
+import { broadcastStrides, expectClose, randomFloats, runBoth, seeded } from "../kernel-harness.ts";
 import { openWebGPU } from "./webgpu-harness.ts";
 
 const gpu = await openWebGPU();

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import type { CopyParams } from "../../../src/backend/backend.ts";
 import { KshotError } from "../../../src/errors.ts";
-import { contiguousStrides, expectClose, randomFloats, randomInts, runBoth, seeded } from "./parity.ts";
+import { contiguousStrides, expectClose, randomFloats, randomInts, runBoth, seeded } from "../kernel-harness.ts";
 import { openWebGPU } from "./webgpu-harness.ts";
 
 const gpu = await openWebGPU();

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import type { GatherParams, Pool2dParams } from "../../../src/backend/backend.ts";
-import { expectClose, randomFloats, randomInts, runBoth, seeded } from "./parity.ts";
+import { expectClose, randomFloats, randomInts, runBoth, seeded } from "../kernel-harness.ts";
 import { openWebGPU } from "./webgpu-harness.ts";
 
 const gpu = await openWebGPU();

@@ -1,6 +1,6 @@
 import { afterAll, describe, it } from "vitest";
 import type { ReduceOp } from "../../../src/backend/backend.ts";
-import { expectClose, randomFloats, randomInts, runBoth, seeded } from "./parity.ts";
+import { expectClose, randomFloats, randomInts, runBoth, seeded } from "../kernel-harness.ts";
 import { openWebGPU } from "./webgpu-harness.ts";
 
 const gpu = await openWebGPU();

@@ -1,7 +1,10 @@
-/** Running one kernel call on the WebGPU backend and on the reference backend, and comparing. */
-import type { Backend, BackendBuffer } from "../../../src/backend/backend.ts";
-import { ReferenceBackend } from "../../../src/backend/reference/reference-backend.ts";
-import type { DType, TypedArrayFor } from "../../../src/dtype.ts";
+/**
+ * Running one kernel call on a backend under test and on the reference backend (the oracle), and comparing;
+ * seeded test data. Shared by the kernel conformance suite and the per-backend kernel tests.
+ */
+import type { Backend, BackendBuffer } from "../../src/backend/backend.ts";
+import { ReferenceBackend } from "../../src/backend/reference/reference-backend.ts";
+import type { DType, TypedArrayFor } from "../../src/dtype.ts";
 import { expect } from "vitest";
 
 export interface OutputSpec {
@@ -32,7 +35,7 @@ async function runOn(b: Backend, inputs: readonly TypedArrayFor[], outputs: read
   return results;
 }
 
-/** Both backends' outputs of one call. */
+/** The outputs of one call on the backend under test (`got`) and on the reference (`want`). */
 export async function runBoth(gpu: Backend, inputs: readonly TypedArrayFor[], outputs: readonly OutputSpec[], call: KernelCall) {
   const [got, want] = await Promise.all([runOn(gpu, inputs, outputs, call), runOn(reference, inputs, outputs, call)]);
   return { got, want };
@@ -85,19 +88,5 @@ export function randomInts(n: number, rand: () => number, lo: number, hi: number
   return Int32Array.from({ length: n }, () => lo + Math.floor((hi - lo) * rand()));
 }
 
-/** Contiguous row-major strides of a shape. */
-export function contiguousStrides(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    s[d] = acc;
-    acc *= shape[d];
-  }
-  return s;
-}
-
-/** Strides of `shape` broadcast to `outShape` (same rank): 0 where shape has 1 and out does not. */
-export function broadcastStrides(shape: readonly number[], outShape: readonly number[]): number[] {
-  const c = contiguousStrides(shape);
-  return shape.map((e, d) => (e === 1 && outShape[d] !== 1 ? 0 : c[d]));
-}
+/** Contiguous row-major strides, and strides of a shape broadcast to an output shape (src/shape.ts). */
+export { broadcastStrides, stridesOf as contiguousStrides } from "../../src/shape.ts";

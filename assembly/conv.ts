@@ -12,7 +12,8 @@
 // images; otherwise a plain im2col matrix goes through the ordinary GEMM. Chunking depends only on the
 // shapes, so the summation order (and the result) does too. Grouped convolution runs the same GEMMs per
 // group, so it is as fast per FLOP as an ungrouped one of the same per-group size. Padding is multiplied as
-// zeros, so operands holding NaN/±Inf (noted while packing) send a call to conv-direct.ts.
+// zeros, so operands holding NaN/±Inf (noted while packing) send a call to conv-direct.ts. Stride-1 3×3
+// convolutions with enough channels run by Winograd instead (winograd.ts), back here when a result is not finite.
 import { at } from "./address";
 import { allFinite, backwardFilterDirect, forwardDirect } from "./conv-direct";
 import { ConvShape as s } from "./conv-shape";
@@ -22,6 +23,7 @@ import { col2im, im2col, im2colPacked, im2colPackedT, padImages } from "./im2col
 import { alloc, free } from "./memory";
 import { Block, partStart } from "./parts";
 import { STATUS_OK, STATUS_OUT_OF_MEMORY, STATUS_SERIAL } from "./status";
+import { Winograd, winogradBackwardFilter, winogradFilterPays, winogradForward, winogradPays } from "./winograd";
 
 /** The patch matrix of a chunk should stay in L2: about this many bytes, and at most MAX_COLS columns. */
 const CHUNK_BYTES: i32 = 512 << 10;
@@ -167,10 +169,24 @@ function forward(x: usize, w: usize, y: usize, flipped: bool, part: i32, parts: 
   if (block > 1) free(block);
 }
 
+/**
+ * y = conv(x, w) by Winograd (winograd.ts), which the caller chose by winogradPays(). STATUS_OK with
+ * Winograd.nonFinite set means an output came out NaN or ±Inf: the caller reruns the exact path (in one
+ * part: the other parts may have finished theirs).
+ */
+function winograd(x: usize, w: usize, y: usize, flipped: bool, part: i32, parts: i32): i32 {
+  return winogradForward(x, w, y, flipped, part, parts) ? STATUS_OK : STATUS_OUT_OF_MEMORY;
+}
+
 /** y = conv2d(x, w), shapes in PARAMS; part `part` of `parts`. */
 export function conv2d(x: usize, w: usize, y: usize, part: i32, parts: i32): i32 {
   s.load();
   if (!gemmReady()) return STATUS_OUT_OF_MEMORY;
+  if (winogradPays()) {
+    const status = winograd(x, w, y, false, part, parts);
+    if (status != STATUS_OK || !Winograd.nonFinite) return status;
+    if (parts > 1) return STATUS_SERIAL;
+  }
   // Non-finite weights go to the direct path (see conv-direct.ts); packed weights are checked as packed.
   const checkedWhilePacking = packsPatches() && !patchesAreInput();
   if (hasPadding() && !checkedWhilePacking && !allFinite(w, s.outC * patchRows())) {
@@ -194,6 +210,12 @@ export function conv2d(x: usize, w: usize, y: usize, part: i32, parts: i32): i32
 export function conv2dBackwardFilter(x: usize, dy: usize, dw: usize, part: i32, parts: i32): i32 {
   s.load();
   if (!gemmReady()) return STATUS_OUT_OF_MEMORY;
+  if (winogradFilterPays()) {
+    // NaN/±Inf gradients rerun on the exact path below (in one part: the others may have finished).
+    if (!winogradBackwardFilter(x, dy, dw, part, parts)) return STATUS_OUT_OF_MEMORY;
+    if (!Winograd.nonFinite) return STATUS_OK;
+    if (parts > 1) return STATUS_SERIAL;
+  }
   plan();
   const k = patchRows(), p = pixels(), icg = s.inC / s.groups, ocg = s.outC / s.groups;
   const blocks = s.groups >= parts ? 1 : (parts + s.groups - 1) / s.groups;
@@ -301,6 +323,7 @@ function backwardDataAsForward(dy: usize, w: usize, dx: usize, part: i32, parts:
   s.outC = inC; s.outH = inH; s.outW = inW;
   s.padH = kh - 1 - s.padH;
   s.padW = kw - 1 - s.padW;
+  if (winogradPays()) return winograd(dy, w, dx, true, part, parts);
   if (packsPatches()) return forward(dy, w, dx, true, part, parts);
   const wt = alloc(<usize>(inC * ocg * kh * kw) << 2);
   if (!wt) return STATUS_OUT_OF_MEMORY;
@@ -334,8 +357,10 @@ export function conv2dBackwardData(dy: usize, w: usize, dx: usize, part: i32, pa
   // Weights with NaN/±Inf would meet dy's zero padding: the flipped forward notes them while packing
   // (or they are checked first), and then the col2im path, which multiplies no padding, runs instead.
   if (flippable && (s.outC / s.groups >= 8 || allFinite(w, s.outC * patchRows()))) {
+    PackCheck.nonFinite = false;
+    Winograd.nonFinite = false;
     const status = backwardDataAsForward(dy, w, dx, part, parts);
-    if (status != STATUS_OK || !PackCheck.nonFinite) return status;
+    if (status != STATUS_OK || !(PackCheck.nonFinite || Winograd.nonFinite)) return status;
     if (parts > 1) return STATUS_SERIAL;
     s.load();
   }

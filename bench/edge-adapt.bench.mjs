@@ -10,45 +10,35 @@
 // Checkpoints: made once per run through the API into a temp dir (1 training iteration: weights near
 // their random initialisation, which is all timing needs).
 //
-// FLOPs, counted from the model (conv4Flops below): a Conv-4 forward on one 28×28 image is
-// 2·9·Σ inC·outC·H·W over its four 3×3 convolutions (same padding, at 28, 14, 7, 3) plus the head's
-// 2·64·5, = 19.6 MFLOP (BatchNorm, ReLU, pooling are < 1% and not counted); a training step costs 3× the
-// forward (forward, backward-data, backward-filter: the same multiply-adds each). The adaptation:
-// 10 steps × 25 images × 3 × 19.6 + 75 × 19.6 MFLOP = 16.2 GFLOP.
+// FLOPs, counted from the model (conv4-flops.mjs): a Conv-4 forward on one 28×28 image is 19.6 MFLOP, a
+// training pass 3× that. The adaptation: 10 steps × 25 images × 3 × 19.6 + 75 × 19.6 MFLOP = 16.2 GFLOP.
 //
-// Prints one JSON line per measurement (each with "name"). Usage: node bench/edge-adapt.bench.mjs [--quick]
-// (--quick: no PyTorch). Environment: KSHOT_EDGE_RUNTIMES=node,deno,chromium (a subset); KSHOT_OPENBLAS_DIR,
+// Prints one JSON line per measurement (each with "name", the CPU, the load before it and peak memory).
+// Usage: node bench/edge-adapt.bench.mjs [--quick] [--fast] (--quick: no PyTorch; --fast: each runtime
+// also in the fast mode, deterministic: false, on lines of their own). Environment: KSHOT_EDGE_RUNTIMES=node,deno,chromium (a subset); KSHOT_OPENBLAS_DIR,
 // the OpenBLAS folder for PyTorch (default: /opt/kshot-openblas/usr/lib/x86_64-linux-gnu/openblas-pthread,
 // where `apt-get download libopenblas0-pthread && dpkg-deb -x libopenblas0-pthread_*.deb /opt/kshot-openblas`
 // puts it, as the peers' README describes).
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { runInChromium } from "./edge-adapt/chromium.mjs";
+import { conv4Flops } from "./conv4-flops.mjs";
+import { loadBefore, machine } from "./machine.mjs";
 import { runChild, runTorchPeer } from "./torch-peer.mjs";
 
 const root = resolve(import.meta.dirname, "..");
 const shared = resolve(root, process.env.KSHOT_SHARED ?? "../shared");
 const omniglotDir = join(shared, "data", "omniglot");
 const quick = process.argv.includes("--quick");
+const fast = process.argv.includes("--fast");
 const WAYS = 5;
 const SHOTS = 5;
 const QUERIES = 15;
 const STEPS = 10;
 const HIDDEN = 64;
 const SIZE = 28;
-
-/** Multiply-adds × 2 of a Conv-4 forward on one image (see the header). */
-function conv4Flops(hidden, size, ways, channels = 1) {
-  let flops = 0;
-  let side = size;
-  for (let layer = 0; layer < 4; layer++) {
-    flops += 2 * 9 * (layer === 0 ? channels : hidden) * hidden * side * side;
-    side = Math.floor(side / 2);
-  }
-  return flops + 2 * hidden * side * side * ways;
-}
 
 const FORWARD = conv4Flops(HIDDEN, SIZE, WAYS);
 const ADAPT_FLOPS = STEPS * WAYS * SHOTS * 3 * FORWARD + WAYS * QUERIES * FORWARD;
@@ -101,8 +91,11 @@ async function glyphTask() {
   return { source: "glyphs seed 0, classes 1600-1604", image: (w, e) => Float32Array.from(classes[w].subarray(e * SIZE * SIZE, (e + 1) * SIZE * SIZE), (v) => v / 255) };
 }
 
-/** Writes task.json and task.bin: support (class-major, SHOTS each), then queries (QUERIES each). */
-function writeTask(dir, { source, image }) {
+/**
+ * Writes task.json and task.bin: support (class-major, SHOTS each), then queries (QUERIES each);
+ * `deterministic` false asks the runners for the fast mode.
+ */
+function writeTask(dir, { source, image }, deterministic) {
   const pixels = SIZE * SIZE;
   const floats = new Float32Array(WAYS * (SHOTS + QUERIES) * pixels);
   const labels = [];
@@ -116,7 +109,7 @@ function writeTask(dir, { source, image }) {
       }
     }
   }
-  writeFileSync(join(dir, "task.json"), JSON.stringify({ size: SIZE, ways: WAYS, shots: SHOTS, queries: QUERIES, labels, source }));
+  writeFileSync(join(dir, "task.json"), JSON.stringify({ size: SIZE, ways: WAYS, shots: SHOTS, queries: QUERIES, labels, source, deterministic }));
   writeFileSync(join(dir, "task.bin"), new Uint8Array(floats.buffer));
   return source;
 }
@@ -135,8 +128,8 @@ const runners = {
 function torchFigure() {
   if (quick) return { torch: null, why: "--quick skips PyTorch" };
   // The peer measures its MAML, FOMAML and ProtoNet workloads before edge adaptation (~15 s on an idle
-  // machine), hence the limit.
-  const r = runTorchPeer({ shared, omniglotDir, timeoutMs: 100_000 });
+  // machine, minutes on a busy one), hence the limit.
+  const r = runTorchPeer({ shared, omniglotDir, timeoutMs: 300_000 });
   if (!r.peer) return { torch: null, why: r.why };
   return { torch: r.peer.adapt_5w5s_10steps_predict75_ms, ...r.env };
 }
@@ -145,33 +138,40 @@ needBuild();
 const work = mkdtempSync(join(tmpdir(), "kshot-edge-"));
 try {
   await makeCheckpoints(work);
-  const data = writeTask(work, existsSync(join(omniglotDir, "omniglot-28.bin")) ? omniglotTask() : await glyphTask());
+  const images = existsSync(join(omniglotDir, "omniglot-28.bin")) ? omniglotTask() : await glyphTask();
   const wanted = (process.env.KSHOT_EDGE_RUNTIMES ?? "node,deno,chromium").split(",");
-  const results = {};
-  for (const runtime of wanted) {
-    try {
-      results[runtime] = await runners[runtime](work);
-    } catch (e) {
-      results[runtime] = { error: e.message };
+  const results = [];
+  let data = "";
+  for (const deterministic of fast ? [true, false] : [true]) {
+    data = writeTask(work, images, deterministic);
+    for (const runtime of wanted) {
+      const before = loadBefore();
+      try {
+        results.push({ runtime, deterministic, before, ...(await runners[runtime](work)) });
+      } catch (e) {
+        results.push({ runtime, deterministic, before, error: e.message });
+      }
     }
   }
+  const torchBefore = loadBefore();
   const torch = torchFigure();
-  // The 1-minute load average when the measurements ended: on a shared 2-core machine it says how far to trust them.
-  const common = { backend: "wasm", model: `conv4 hidden ${HIDDEN}`, task: `${WAYS}-way ${SHOTS}-shot, ${WAYS * QUERIES} queries`, data, load_avg_1m: round(loadavg()[0]) };
-  for (const [runtime, r] of Object.entries(results)) {
+  const common = { backend: "wasm", model: `conv4 hidden ${HIDDEN}`, task: `${WAYS}-way ${SHOTS}-shot, ${WAYS * QUERIES} queries`, data, ...machine() };
+  for (const { runtime, deterministic, before, ...r } of results) {
+    const mode = { mode: deterministic ? "deterministic" : "fast", ...before };
     if (r.error) {
-      print({ name: "edge_adapt_5w5s_10steps_predict75", runtime, ...common, median_ms: null, why: r.error });
+      print({ name: "edge_adapt_5w5s_10steps_predict75", runtime, ...common, ...mode, median_ms: null, why: r.error });
       continue;
     }
+    const run = { ...mode, build: r.build, threads: r.threads, peak_wasm_memory_mib: round(r.wasmMemoryBytes / 2 ** 20, 1), peak_rss_mib: r.peakRssMiB ?? null };
     const ms = r.maml.medianMs;
     print({
-      name: "edge_adapt_5w5s_10steps_predict75", runtime, ...common, steps: STEPS, lr: 0.4,
+      name: "edge_adapt_5w5s_10steps_predict75", runtime, ...common, ...run, steps: STEPS, lr: 0.4,
       median_ms: round(ms, 1), runs_ms: r.maml.runsMs, gflop: round(ADAPT_FLOPS / 1e9), gflops: round(ADAPT_FLOPS / 1e6 / ms),
       torch_ms: torch.torch, ratio_kshot_over_torch: torch.torch ? round(ms / torch.torch) : null,
       ...(torch.torch ? {} : { why_no_torch: torch.why }),
     });
     print({
-      name: "edge_adapt_protonet_5w5s_predict75", runtime, ...common,
+      name: "edge_adapt_protonet_5w5s_predict75", runtime, ...common, ...run,
       median_ms: round(r.protonet.medianMs, 1), adapt_median_ms: round(r.protonet.adaptMedianMs, 1), predict_median_ms: round(r.protonet.predictMedianMs, 1),
       runs_ms: r.protonet.runsMs, goal_ms: 20, meets_goal: r.protonet.medianMs < 20,
       gflop: round(PROTO_FLOPS / 1e9, 3), gflops: round(PROTO_FLOPS / 1e6 / r.protonet.medianMs),
@@ -179,7 +179,7 @@ try {
   }
   print({
     name: "edge_adapt_torch_peer", torch: torch.torch ?? null, ...(torch.torch ? { torch_version: torch.torchVersion, threads: torch.threads, omp_wait_policy: torch.ompWaitPolicy, blas: torch.blas } : { why: torch.why }),
-    gflops: torch.torch ? round(ADAPT_FLOPS / 1e6 / torch.torch) : null, gflop: round(ADAPT_FLOPS / 1e9), load_avg_1m: round(loadavg()[0]),
+    gflops: torch.torch ? round(ADAPT_FLOPS / 1e6 / torch.torch) : null, gflop: round(ADAPT_FLOPS / 1e9), ...machine(), ...torchBefore,
   });
 } finally {
   rmSync(work, { recursive: true, force: true });

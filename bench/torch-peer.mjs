@@ -26,18 +26,16 @@ export function runTorchPeer({ shared, omniglotDir, reps = 3, timeoutMs = 100_00
   if (probe.status !== 0) return { peer: null, why: "no PyTorch under /usr/bin/python3 (apt-get install python3-torch; see ../shared/peers/README.md)" };
   const blas = [process.env.KSHOT_OPENBLAS_DIR, "/opt/kshot-openblas/usr/lib/x86_64-linux-gnu/openblas-pthread", "/usr/lib/x86_64-linux-gnu/openblas-pthread"].find((d) => d && existsSync(join(d, "libblas.so.3")));
   try {
-    // OMP_WAIT_POLICY=PASSIVE lets OpenMP's idle threads sleep instead of spinning: on this shared 2-core
-    // machine, whenever other processes run, spinning threads lose their cores and PyTorch slowed down
-    // 5-30× (edge adaptation 5.3 s instead of 1.1 s at load 6; the whole peer past 100 s even when the
-    // load was low as it started). Idle, the policy costs little: it is a wake-up per parallel region.
-    // (The peers' README sets only OMP_NUM_THREADS.)
+    // As a user runs it: OpenMP's default wait policy (idle threads spin a while before sleeping), two
+    // threads (the peers' README). When other processes hold the cores, spinning threads lose them and
+    // PyTorch slows down several times: the bench lines say how busy the machine was.
     const peer = runChild("/usr/bin/python3", [script, "--data", omniglotDir, "--reps", String(reps)], {
-      env: { OMP_NUM_THREADS: "2", OMP_WAIT_POLICY: "PASSIVE", ...(blas ? { LD_LIBRARY_PATH: blas } : {}) },
+      env: { OMP_NUM_THREADS: "2", ...(blas ? { LD_LIBRARY_PATH: blas } : {}) },
       timeoutMs,
     });
     return {
       peer,
-      env: { torchVersion: peer.torch, threads: peer.threads, ompWaitPolicy: "PASSIVE", blas: blas ?? "Debian reference BLAS (slow gemm; convolutions use oneDNN either way)" },
+      env: { torchVersion: peer.torch, threads: peer.threads, ompWaitPolicy: process.env.OMP_WAIT_POLICY ?? "default", blas: blas ?? "Debian reference BLAS (slow gemm; convolutions use oneDNN either way)" },
     };
   } catch (e) {
     return { peer: null, why: `the PyTorch peer failed: ${e.message}` };

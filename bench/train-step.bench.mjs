@@ -1,7 +1,9 @@
-// Whole training steps on the wasm backend through the public API, the two Omniglot workloads of kshot's
+// Whole training steps on the wasm backend through the public API, the Omniglot workloads of kshot's
 // PyTorch comparison: a 60-way 5-shot 5-query ProtoNet episode (forward + backward + Adam) and a second-order MAML
-// meta-iteration (meta-batch 32 × 5-way 1-shot, 1 query per class, 1 inner step). Prints one JSON line per
-// workload and contender with the median ms per step and a per-kernel breakdown (share of the step's time
+// meta-iteration (meta-batch 32 × 5-way 1-shot, 1 query per class, 1 inner step), and the same with
+// first-order MAML. Prints one JSON line per workload and contender with the median ms per step, GFLOP/s
+// (conv4-flops.mjs: 3 forwards per image pass; MAML's second-order terms not counted), the CPU, the load
+// before the workload, peak memory, and a per-kernel breakdown (share of the step's time
 // in each backend call, by kernel and shape, from wrapping the backend instance's methods), the rest being
 // JS (autograd, allocation, checks). By default the contenders are this tree on one thread and on every
 // core (`threads: "auto"`), in interleaved rounds, with the paired speed-up of the threads; then the
@@ -18,9 +20,11 @@
 //        [--no-peer]              skip PyTorch (--quick skips it too)
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { conv4Flops } from "./conv4-flops.mjs";
+import { loadBefore, machine, peakRssMiB } from "./machine.mjs";
 import { runTorchPeer } from "./torch-peer.mjs";
 import { quick, root, round } from "./wasm-harness.mjs";
 
@@ -104,12 +108,27 @@ function labels(ks, tasks, ways, perClass) {
   return ks.tensor(y, [tasks, ways * perClass], "int32");
 }
 
+/** The workloads: tasks per step, and each task's ways, shots and queries per class. */
+const WORKLOADS = {
+  protonet: { tasks: 1, ways: 60, shots: 5, queries: 5 },
+  maml: { tasks: 32, ways: 5, shots: 1, queries: 1 },
+  fomaml: { tasks: 32, ways: 5, shots: 1, queries: 1 },
+};
+
+/**
+ * FLOPs of one step: every image passes forward and backward once (ProtoNet), or the support images
+ * (inner step) and the query images (outer loss) do (MAML, FOMAML; second-order terms not counted).
+ */
+function stepFlops(kind) {
+  const { tasks, ways, shots, queries } = WORKLOADS[kind];
+  return 3 * tasks * ways * (shots + queries) * conv4Flops(64, 28, kind === "protonet" ? 0 : ways);
+}
+
 /** One workload on one kshot instance: `step()` runs a training step and returns its ms. */
 function workload(ks, kind) {
   const rng = new ks.Rng(7);
-  const [algo, tasks, ways, shots, queries] = kind === "protonet"
-    ? [ks.meta.protonet(ks.nn.conv4({ ways: 0 })), 1, 60, 5, 5]
-    : [ks.meta.maml(ks.nn.conv4({ ways: 5 }), { innerLr: 0.4, innerSteps: 1 }), 32, 5, 1, 1];
+  const { tasks, ways, shots, queries } = WORKLOADS[kind];
+  const algo = kind === "protonet" ? ks.meta.protonet(ks.nn.conv4({ ways: 0 })) : ks.meta[kind](ks.nn.conv4({ ways: 5 }), { innerLr: 0.4, innerSteps: 1 });
   const batch = ks.tidy(() => ({
     support: { x: randomImages(ks, rng, [tasks, ways * shots, 1, 28, 28]), y: labels(ks, tasks, ways, shots) },
     query: { x: randomImages(ks, rng, [tasks, ways * queries, 1, 28, 28]), y: labels(ks, tasks, ways, queries) },
@@ -147,11 +166,12 @@ if (baselineRef) {
   contenders["auto threads"] = { ks: await bundleKshot(currentDir), threads: "auto" };
 }
 const peer = withPeer ? null : { peer: null, why: quick ? "--quick skips PyTorch" : "--no-peer" };
-const PEER_KEYS = { protonet: "protonet_60w5s5q_episode_s", maml: "maml_5w1s_metaiter_s" };
+const PEER_KEYS = { protonet: "protonet_60w5s5q_episode_s", maml: "maml_5w1s_metaiter_s", fomaml: "fomaml_5w1s_metaiter_s" };
 const lines = [];
 
-for (const kind of ["protonet", "maml"]) {
+for (const kind of Object.keys(WORKLOADS)) {
   if (only && only !== kind) continue;
+  const before = loadBefore();
   const runs = {};
   for (const [name, { ks, threads }] of Object.entries(contenders)) {
     await ks.init({ backend: "wasm", threads, deterministic: !relaxed });
@@ -180,6 +200,8 @@ for (const kind of ["protonet", "maml"]) {
     const line = {
       name: `train-step/${kind}`, tree: name, backend: `wasm-${run.backend.build}`, threads: run.backend.threads ?? 1, steps,
       msMedian: round(median(run.ms), 1), msMin: round(Math.min(...run.ms), 1),
+      gflop: round(stepFlops(kind) / 1e9, 1), gflops: round(stepFlops(kind) / 1e6 / median(run.ms), 1),
+      ...machine(), ...before, peakRssMiB: peakRssMiB(), peakWasmMemoryMiB: round(run.backend.memoryBytes() / 2 ** 20, 1),
       kernelShare: round(inKernels / total, 3), callsPerStep: rows.reduce((a, [, v]) => a + v.calls, 0) / steps, breakdown,
     };
     if (run !== reference) {
@@ -193,18 +215,18 @@ for (const kind of ["protonet", "maml"]) {
 }
 
 // PyTorch after kshot, so the two never share the cores.
-const torch = peer ?? runTorchPeer({ shared, omniglotDir: join(shared, "data", "omniglot"), timeoutMs: 180_000 });
+const torchBefore = loadBefore();
+const torch = peer ?? runTorchPeer({ shared, omniglotDir: join(shared, "data", "omniglot"), timeoutMs: 300_000 });
 for (const line of lines) {
   const kind = line.name.split("/")[1];
   const seconds = torch.peer?.[PEER_KEYS[kind]];
   if (seconds) {
     line.pytorchMs = round(seconds * 1000, 1);
     line.ratioVsPytorch = round(line.msMedian / line.pytorchMs, 2);
-    line.pytorch = torch.env;
+    line.pytorch = { ...torch.env, ...torchBefore, gflops: round(stepFlops(kind) / 1e6 / line.pytorchMs, 1) };
   } else {
     line.pytorchMs = null;
     line.whyNoPytorch = torch.why;
   }
-  line.loadAvg1m = round(loadavg()[0]);
   console.log(JSON.stringify(line));
 }

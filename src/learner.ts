@@ -14,7 +14,7 @@
  * Input conversion (decoding, luma, alpha, resizing, polarity): src/learner/inputs.ts; labels: src/learner/labels.ts.
  */
 import type { TensorRecord } from "./autograd.ts";
-import { backend, hasBackend, tidy } from "./engine.ts";
+import { backend, engineOptions, hasBackend, tidy } from "./engine.ts";
 import { KshotError } from "./errors.ts";
 import { init, type BackendName } from "./init.ts";
 import { type Checkpoint, type CheckpointMetadata, disposeCheckpoint, load, parseMetadataJson, serialize } from "./io/checkpoint.ts";
@@ -35,6 +35,11 @@ export type { ClassLabel } from "./learner/labels.ts";
 export interface LoadOptions {
   /** The backend to start when none runs yet (default "auto"); if one runs, it must be this one. */
   backend?: BackendName;
+  /**
+   * When the learner starts the backend: false runs the fast mode (the wasm backend's relaxed-SIMD fused
+   * multiply-add where the engine validates it, as `ks.init({ deterministic: false })`). Default true.
+   */
+  deterministic?: boolean;
 }
 
 /** Gradient steps and their size (default: the checkpoint's evaluation protocol), and how to read the images. */
@@ -65,14 +70,17 @@ export interface Prediction {
 const STATE_PREFIX = "learner.";
 const STATE_METADATA = "learner";
 
-async function startBackend(wanted: BackendName | undefined): Promise<void> {
+async function startBackend(wanted: BackendName | undefined, deterministic: boolean | undefined): Promise<void> {
   if (!hasBackend()) {
-    await init({ backend: wanted ?? "auto" });
+    await init({ backend: wanted ?? "auto", deterministic });
     return;
   }
   const running = backend().name;
   if (wanted !== undefined && wanted !== "auto" && wanted !== running) {
     throw new KshotError(`Learner.load: the ${running} backend is running; it cannot switch to ${wanted} (call ks.init({ backend: "${wanted}" }) before creating any tensor)`);
+  }
+  if (deterministic !== undefined && deterministic !== engineOptions().deterministic) {
+    throw new KshotError(`Learner.load: expected deterministic: ${deterministic}, but the running backend was started with deterministic: ${!deterministic} (call ks.init({ deterministic: ${deterministic} }) before creating any tensor)`);
   }
 }
 
@@ -166,7 +174,7 @@ export class Learner {
    */
   static async load(source: string | URL | Uint8Array | ArrayBuffer, options: LoadOptions = {}): Promise<Learner> {
     const from = checkpointSource(source);
-    await startBackend(options.backend);
+    await startBackend(options.backend, options.deterministic);
     const c = await load(from);
     try {
       const algo = rebuild(c.metadata, c.params);

@@ -1,5 +1,6 @@
 // The edge-adaptation measurement itself, the same code in Node, Deno and Chromium (each runner hands it
-// the kshot module and the bytes): a 5-way 5-shot task, wasm backend (deterministic: true, the default).
+// the kshot module and the bytes): a 5-way 5-shot task, wasm backend (deterministic: true, the default;
+// task.deterministic false runs the fast mode).
 //
 // - MAML-family checkpoint: Learner.adapt with 10 SGD steps (lr 0.4, as the PyTorch peer) on the 25
 //   support images, then predict the 75 queries (probabilities read back). One adaptation = both.
@@ -7,7 +8,7 @@
 // Each is timed from typed arrays to probabilities on the host (tensor creation included), warm-up first,
 // then the median of several runs (MAML_RUNS, PROTO_RUNS).
 
-/** @typedef {{ support: Float32Array, labels: Int32Array, query: Float32Array, size: number }} Task */
+/** @typedef {{ support: Float32Array, labels: Int32Array, query: Float32Array, size: number, deterministic: boolean }} Task */
 
 // Runs per measurement: bounded by time too, so one bench invocation stays within a few minutes on a busy machine.
 const MAML_RUNS = { warmup: 1, minReps: 3, maxReps: 7, budgetMs: 20_000 };
@@ -63,11 +64,12 @@ async function adaptAndPredict(ks, learner, task, adaptOptions, split) {
 
 /**
  * Runs both measurements. `checkpoints`: { maml: Uint8Array, protonet: Uint8Array }. Returns
- * { backend, maml: { medianMs, runsMs }, protonet: { medianMs, runsMs, adaptMedianMs, predictMedianMs }, memory }.
+ * { backend, build, threads, maml: { medianMs, runsMs }, protonet: { medianMs, runsMs, adaptMedianMs, predictMedianMs },
+ * memory, wasmMemoryBytes } (wasmMemoryBytes: the instance's linear memory, which only grows: its peak).
  */
 export async function measureEdgeAdaptation(ks, checkpoints, task) {
-  await ks.init({ backend: "wasm" });
-  const out = { backend: ks.getBackendName() };
+  const started = await ks.init({ backend: "wasm", deterministic: task.deterministic });
+  const out = { backend: ks.getBackendName(), build: started.build, threads: started.threads };
 
   const maml = await ks.Learner.load(checkpoints.maml, { backend: "wasm" });
   const mamlRuns = await timeRuns(() => adaptAndPredict(ks, maml, task, { steps: 10, lr: 0.4 }), MAML_RUNS);
@@ -84,5 +86,6 @@ export async function measureEdgeAdaptation(ks, checkpoints, task) {
     adaptMedianMs: median(halves.map((h) => h[0])), predictMedianMs: median(halves.map((h) => h[1])),
   };
   out.memory = ks.memory();
+  out.wasmMemoryBytes = started.memoryBytes();
   return out;
 }

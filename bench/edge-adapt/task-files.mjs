@@ -13,6 +13,7 @@ export function parseWorkFiles({ maml, protonet, taskJson, taskBin }) {
     labels: Int32Array.from(info.labels),
     support: floats.slice(0, supportCount * pixels),
     query: floats.slice(supportCount * pixels),
+    deterministic: info.deterministic ?? true,
   };
   return { checkpoints: { maml, protonet }, task, info };
 }

@@ -1,5 +1,5 @@
 /**
- * Starting the backend the user asked for (`--backend auto|webgpu|wasm|reference`, `--threads T`). In
+ * Starting the backend the user asked for (`--backend auto|webgpu|wasm|reference`, `--threads T`, `--fast`). In
  * Node, WebGPU comes from the optional `webgpu` package (Dawn); without it, or without an adapter, `auto`
  * simply does not consider WebGPU.
  */
@@ -50,17 +50,26 @@ export function checkBackendName(name: string): BackendName {
   return name as BackendName;
 }
 
-/** The backend running: its name, its threads (1 but for wasm), and both in words ("wasm, 2 threads"). */
+/**
+ * The backend running: its name, its threads (1 but for wasm), whether its results depend only on the
+ * inputs, and all in words ("wasm, 2 threads, fast").
+ */
 export interface StartedBackend {
   name: string;
   threads: number;
+  deterministic: boolean;
   label: string;
 }
 
-/** Starts the backend; says which one runs. */
-export async function startBackend(name: string, env: Readonly<Record<string, string | undefined>>, threads?: number): Promise<StartedBackend> {
+/**
+ * Starts the backend; says which one runs. `fast`: the wasm backend's fast mode (`deterministic: false`,
+ * relaxed-SIMD fused multiply-add where the engine validates it).
+ */
+export async function startBackend(
+  name: string, env: Readonly<Record<string, string | undefined>>, threads?: number, fast = false,
+): Promise<StartedBackend> {
   const backend = checkBackendName(name);
-  const options: InitOptions = { backend };
+  const options: InitOptions = { backend, deterministic: !fast };
   if (backend === "webgpu" || (backend === "auto" && hardwareGpuPossible())) {
     const g = await nodeGPU(env);
     if (g) options.gpu = g;
@@ -70,5 +79,7 @@ export async function startBackend(name: string, env: Readonly<Record<string, st
   const started = await init(options);
   const running = getBackendName();
   const count = (started as { threads?: number }).threads ?? 1;
-  return { name: running, threads: count, label: count > 1 ? `${running}, ${count} threads` : running };
+  const deterministic = (started as { deterministic?: boolean }).deterministic ?? true;
+  const label = [running, ...(count > 1 ? [`${count} threads`] : []), ...(deterministic ? [] : ["fast"])].join(", ");
+  return { name: running, threads: count, deterministic, label };
 }

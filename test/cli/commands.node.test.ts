@@ -123,6 +123,16 @@ describe("kshot train and eval", () => {
     expect(two.json().loss).toBe(one.json().loss);
     expect(two.json().trainAccuracy).toBe(one.json().trainAccuracy);
   });
+
+  it("--fast: the wasm fast mode where the engine validates relaxed SIMD, said in the log and the JSON", async () => {
+    const dir = scratch("fast");
+    const run = await kshot("train", "--algo", "protonet", "--ways", "3", "--shots", "1", "--queries", "1", "--hidden", "8",
+      "--iterations", "1", "--out", join(dir, "fast.safetensors"), "--backend", "wasm", "--threads", "1", "--fast", "--json");
+    expect(run.code).toBe(0);
+    const relaxed = ((await kshot("info", "--json")).json().wasm as { fastBuild: string }).fastBuild === "relaxed";
+    expect(run.json()).toMatchObject({ backend: "wasm", deterministic: !relaxed });
+    expect(run.err.join("\n")).toMatch(relaxed ? /backend wasm, fast/ : /backend wasm\b(?!, fast)/);
+  });
 });
 
 const OMNIGLOT = join(process.env.KSHOT_DATA ?? join(import.meta.dirname, "../../../shared/data"), "omniglot");

@@ -35,6 +35,12 @@ describe("Learner errors", () => {
     await rejects(ks.Learner.load(42 as unknown as string), /expected a file path, a URL, a Uint8Array or an ArrayBuffer, got number/);
   });
 
+  it("load: refuses a determinism other than the running backend's", async () => {
+    await rejects(ks.Learner.load(protonet, { deterministic: false }), /expected deterministic: false, but the running backend was started with deterministic: true/);
+    const learner = await ks.Learner.load(protonet, { deterministic: true });
+    learner.dispose();
+  });
+
   it("load: takes an ArrayBuffer, a data: URL string and a URL object as well as bytes", async () => {
     const copy = new Uint8Array(protonet);
     const url = `data:application/octet-stream;base64,${btoa(Array.from(protonet, (b) => String.fromCharCode(b)).join(""))}`;

@@ -1,6 +1,6 @@
 /**
  * `kshot eval --model FILE [--dataset D] [--data PATH] [--split S] [--ways N] [--shots K] [--queries Q]
- * [--episodes E] [--inner-steps S] [--inner-lr X] [--seed S] [--backend B] [--threads T] [--json]`.
+ * [--episodes E] [--inner-steps S] [--inner-lr X] [--seed S] [--backend B] [--threads T] [--fast] [--json]`.
  * Defaults come from the checkpoint: its dataset, split and evaluation protocol (MAML on Omniglot: 3 inner
  * steps), then 600 episodes with 15 queries per class.
  */
@@ -24,7 +24,7 @@ export const evalCommand: Command = {
   name: "eval",
   summary: "test a checkpoint: accuracy (95% CI) over test episodes, or sinusoid MSE",
   synopsis: "--model FILE [options]",
-  flags: ["model", "dataset", "data", "split", "ways", "shots", "queries", "episodes", "inner-steps", "inner-lr", "seed", "backend", "threads", "json"],
+  flags: ["model", "dataset", "data", "split", "ways", "shots", "queries", "episodes", "inner-steps", "inner-lr", "seed", "backend", "threads", "fast", "json"],
   notes: `Defaults come from the checkpoint: its dataset, folder, split and evaluation protocol; then ${EVAL_EPISODES} episodes with ${DEFAULT_QUERIES} queries per class.\n` +
     "The summary names the data folder and split it read.",
   run: evalRun,
@@ -33,7 +33,7 @@ export const evalCommand: Command = {
 async function evalRun(f: ParsedFlags, io: CliIO): Promise<number> {
   const path = flag.string(f, "model");
   if (!path) throw new UsageError("kshot eval: --model FILE.safetensors is required (a checkpoint written by kshot train)");
-  const backend = await startBackend(checkBackendName(flag.string(f, "backend") ?? "auto"), io.env, flag.number(f, "threads"));
+  const backend = await startBackend(checkBackendName(flag.string(f, "backend") ?? "auto"), io.env, flag.number(f, "threads"), flag.on(f, "fast"));
   const checkpoint = await load(path);
   try {
     const { algorithm } = fromMetadata(checkpoint.metadata);
@@ -74,7 +74,7 @@ async function evalRun(f: ParsedFlags, io: CliIO): Promise<number> {
       io.err(line);
       io.out(JSON.stringify({
         ...testJson(run), algorithm: algorithm.name, dataset: opened.name, split: opened.split, ...(opened.path ? { data: opened.path } : {}),
-        backend: backend.name, threads: backend.threads, seconds: run.seconds,
+        backend: backend.name, threads: backend.threads, deterministic: backend.deterministic, seconds: run.seconds,
       }));
     } else {
       io.out(line);

@@ -1,7 +1,7 @@
 /**
  * `kshot train --algo A --dataset D [--data PATH] [--split S] [--augment rot90|none] [--ways N] [--shots K]
  * [--queries Q] [--meta-batch B] [--inner-steps S] [--inner-lr X] [--meta-lr Y] [--iterations I | --minutes M]
- * [--seed S] [--backend B] [--threads T] [--hidden H] --out FILE.safetensors [--resume FILE] [--eval] [--episodes E]
+ * [--seed S] [--backend B] [--threads T] [--fast] [--hidden H] --out FILE.safetensors [--resume FILE] [--eval] [--episodes E]
  * [--json]`. kshot's own: --hidden (Conv-4 filters, default 64), --eval (test after training),
  * --episodes (test episodes of --eval, default 600; validation runs min(E, 50) episodes).
  */
@@ -35,7 +35,7 @@ export const trainCommand: Command = {
   summary: "meta-train a model and write it as a checkpoint",
   synopsis: "--out FILE.safetensors [options]",
   flags: ["out", "algo", "dataset", "data", "split", "augment", "ways", "shots", "queries", "meta-batch", "inner-steps", "inner-lr", "meta-lr",
-    "iterations", "minutes", "seed", "backend", "threads", "hidden", "resume", "eval", "episodes", "json"],
+    "iterations", "minutes", "seed", "backend", "threads", "fast", "hidden", "resume", "eval", "episodes", "json"],
   notes: "Every option but --out defaults to the algorithm's published setting for the dataset (src/cli/defaults.ts).\n" +
     "Checkpoints are written during training too (at least every minute), so an interrupted run resumes with --resume.\n" +
     "The omniglot dataset is read from --data, else $KSHOT_OMNIGLOT; its default split is lake.",
@@ -121,7 +121,7 @@ async function trainRun(f: ParsedFlags, io: CliIO): Promise<number> {
   const backendName = checkBackendName(flag.string(f, "backend") ?? "auto");
   if (!flag.string(f, "resume")) planFromFlags(f); // every setting checked before any work
   await checkOutputFile(out);
-  const backend = await startBackend(backendName, io.env, flag.number(f, "threads"));
+  const backend = await startBackend(backendName, io.env, flag.number(f, "threads"), flag.on(f, "fast"));
 
   const resumePath = flag.string(f, "resume");
   let resume: Checkpoint | undefined;
@@ -181,7 +181,7 @@ async function trainRun(f: ParsedFlags, io: CliIO): Promise<number> {
       if (json) {
         io.out(JSON.stringify({
           iterations: result.iterations, seconds: result.seconds, loss: jsonNumber(lastLoss), out,
-          algorithm: algo.name, dataset: data.name, split: data.split, ...(data.path ? { data: data.path } : {}), backend: backend.name, threads: backend.threads,
+          algorithm: algo.name, dataset: data.name, split: data.split, ...(data.path ? { data: data.path } : {}), backend: backend.name, threads: backend.threads, deterministic: backend.deterministic,
           ...(lastAccuracy !== undefined ? { trainAccuracy: lastAccuracy } : {}),
           ...(result.skipped ? { skipped: result.skipped } : {}),
           ...(test ? { eval: { ...testJson(test), seconds: test.seconds } } : {}),

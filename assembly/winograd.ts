@@ -1,0 +1,488 @@
+// Winograd F(2×2, 3×3) for stride-1 3×3 convolutions: each 2×2 block of outputs (a tile) comes from the
+// 4×4 input window around it as Y = Aᵀ [Σ_c U_c ⊙ V_c] A, with V_c = Bᵀ d_c B (input) and U_c = G g_c Gᵀ
+// (weights): 16 products per tile and channel pair where the direct form needs 36. The Σ_c is a GEMM per
+// point ξ of the 4×4 transformed tile: M_ξ[o × tiles] = U_ξ[o × c] · V_ξ[c × tiles], run by gemmPacked on
+// weights and inputs transformed straight into its packed layouts. Backward data is the forward pass of the
+// flipped kernel (conv.ts); backward filter runs the adjoint: dU_ξ[c × o] = Σ_tiles V_ξ · dM_ξᵀ with
+// dM = A dY Aᵀ, then dW = Gᵀ dU G.
+//   Tiles are numbered over the batch (image, tile row, tile column) and cut into chunks of a size that
+// depends only on the shapes; a tile's arithmetic does not depend on its chunk or part, and every sum runs
+// in a fixed order, so results depend only on the inputs, whatever the thread count (the plain-SIMD build
+// adds the same bits in every engine).
+//   The transforms add and subtract neighbouring values: a NaN/±Inf input or weight (or an overflow)
+// would reach outputs the direct form keeps finite, so a call whose outputs are not all finite is noted
+// (Winograd.nonFinite) and the caller runs the exact GEMM path instead.
+import { at } from "./address";
+import { ConvShape as s } from "./conv-shape";
+import { gemmPacked } from "./gemm";
+import { MR, NR } from "./gemm-pack";
+import { alloc, free } from "./memory";
+import { Block, partStart } from "./parts";
+
+/** Points of a transformed tile (4×4). */
+const POINTS: i32 = 16;
+/** The transformed inputs and products of a chunk should stay in L2: about this many bytes. */
+const CHUNK_BYTES: i32 = 768 << 10;
+/** Below this many channels per group (in or out), the 16 thin GEMMs cost more than they save. */
+const MIN_CHANNELS: i32 = 8;
+/**
+ * Winograd runs when its multiplies (16 per tile and channel pair, tiles of 2×2 outputs, partial ones at
+ * odd sizes) are at most this fraction of the direct form's (9 per output). Measured by instruction counts
+ * (callgrind, V8 optimizing tier) on Conv-4's 64-channel layers at batch 25, forward: 14×14 images (a
+ * ratio of 0.44) take 0.53× the GEMM path's instructions, 7×7 (0.58) 0.67×; 3×3 images (0.79: 7 of a 2×2
+ * tile grid's 16 outputs are wasted) stay on the GEMM path.
+ */
+const MAX_MULTIPLY_RATIO: f64 = 0.7;
+
+export class Winograd {
+  /** Set when a call produced a NaN or ±Inf (then the caller recomputes it on the exact path). */
+  static nonFinite: bool = false;
+}
+
+@inline function roundUp(n: i32, step: i32): i32 { return (n + step - 1) / step * step; }
+@inline function tilesDown(): i32 { return (s.outH + 1) >> 1; }
+@inline function tilesAcross(): i32 { return (s.outW + 1) >> 1; }
+/** The padded copy of a plane: every tile's 4×4 window lies inside. */
+@inline function paddedH(): i32 { return 2 * tilesDown() + 2; }
+@inline function paddedW(): i32 { return 2 * tilesAcross() + 2; }
+
+/** Whether the shape in ConvShape is a stride-1 3×3 convolution that Winograd computes faster. */
+export function winogradPays(): bool {
+  if (s.kh != 3 || s.kw != 3 || s.strideH != 1 || s.strideW != 1) return false;
+  if (s.inC / s.groups < MIN_CHANNELS || s.outC / s.groups < MIN_CHANNELS || s.outH <= 0 || s.outW <= 0) return false;
+  // The window of output (0, 0) starts at -pad: the tile windows then cover the input exactly.
+  if (s.padH > 2 || s.padW > 2 || s.inH + 2 * s.padH - 2 != s.outH || s.inW + 2 * s.padW - 2 != s.outW) return false;
+  const winograd = <f64>(16 * tilesDown() * tilesAcross()), direct = <f64>(9 * s.outH * s.outW);
+  return winograd <= MAX_MULTIPLY_RATIO * direct;
+}
+
+/** Tiles per chunk: a multiple of NR whose transformed inputs and products fit CHUNK_BYTES. */
+function chunkTiles(tiles: i32): i32 {
+  const perTile = POINTS * (s.inC / s.groups + s.outC / s.groups) * 4;
+  const fit = max(NR, CHUNK_BYTES / perTile / NR * NR);
+  // Small batches still make a few chunks, so that two threads share them.
+  return min(fit, max(NR, roundUp((tiles + 3) / 4, NR)));
+}
+
+/**
+ * U = G g Gᵀ for every (row o, depth c) of group g, into POINTS packed-A matrices (MR-row panels of
+ * [c][MR], rows past ocg zero), `pointBytes` apart. With `flipped`, the forward problem is the backward
+ * data of the convolution whose weights are in w: row o, depth c takes w[g·icg + c][o] rotated by 180°.
+ */
+function transformWeights(w: usize, g: i32, flipped: bool, pw: usize, pointBytes: usize): void {
+  const icg = s.inC / s.groups, ocg = s.outC / s.groups;
+  const rows = roundUp(ocg, MR);
+  for (let o = 0; o < rows; o++) {
+    for (let c = 0; c < icg; c++) {
+      const dst = pw + (<usize>(((o / MR) * icg + c) * MR + o % MR) << 2);
+      if (o >= ocg) {
+        for (let q = 0; q < POINTS; q++) store<f32>(dst + <usize>q * pointBytes, 0);
+        continue;
+      }
+      const src = flipped ? at(w, ((g * icg + c) * ocg + o) * 9) : at(w, ((g * ocg + o) * icg + c) * 9);
+      transformWeight(src, flipped, dst, pointBytes);
+    }
+  }
+}
+
+/** One 3×3 kernel (rotated by 180° when flipped) → its 16 points, stored `pointBytes` apart from dst. */
+@inline function transformWeight(src: usize, flipped: bool, dst: usize, pointBytes: usize): void {
+  // Rows of G g: g0, (g0 + g1 + g2)/2, (g0 − g1 + g2)/2, g2 (column by column); then the same on columns.
+  const a0 = kernelAt(src, flipped, 0, 0), a1 = kernelAt(src, flipped, 1, 0), a2 = kernelAt(src, flipped, 2, 0);
+  const b0 = kernelAt(src, flipped, 0, 1), b1 = kernelAt(src, flipped, 1, 1), b2 = kernelAt(src, flipped, 2, 1);
+  const c0 = kernelAt(src, flipped, 0, 2), c1 = kernelAt(src, flipped, 1, 2), c2 = kernelAt(src, flipped, 2, 2);
+  weightRow(a0, b0, c0, dst, pointBytes);
+  weightRow((a0 + a1 + a2) * 0.5, (b0 + b1 + b2) * 0.5, (c0 + c1 + c2) * 0.5, dst + 4 * pointBytes, pointBytes);
+  weightRow((a0 - a1 + a2) * 0.5, (b0 - b1 + b2) * 0.5, (c0 - c1 + c2) * 0.5, dst + 8 * pointBytes, pointBytes);
+  weightRow(a2, b2, c2, dst + 12 * pointBytes, pointBytes);
+}
+
+/** One row (t0, t1, t2) of G g times Gᵀ: four points. */
+@inline function weightRow(t0: f32, t1: f32, t2: f32, dst: usize, pointBytes: usize): void {
+  store<f32>(dst, t0);
+  store<f32>(dst + pointBytes, (t0 + t1 + t2) * 0.5);
+  store<f32>(dst + 2 * pointBytes, (t0 - t1 + t2) * 0.5);
+  store<f32>(dst + 3 * pointBytes, t2);
+}
+
+@inline function kernelAt(src: usize, flipped: bool, y: i32, x: i32): f32 {
+  return flipped ? load<f32>(at(src, 8 - (y * 3 + x))) : load<f32>(at(src, y * 3 + x));
+}
+
+/**
+ * Zero-padded copy of images [n0, n1) of group g: [n1 - n0][icg][paddedH][paddedW], the image at
+ * (padH, padW). Every tile window then lies inside.
+ */
+function padImages(x: usize, g: i32, n0: i32, n1: i32, dst: usize): void {
+  const icg = s.inC / s.groups, plane = s.inH * s.inW, hp = paddedH(), wp = paddedW();
+  memory.fill(dst, 0, <usize>((n1 - n0) * icg * hp * wp) << 2);
+  for (let n = n0; n < n1; n++) {
+    for (let c = 0; c < icg; c++) {
+      const src = at(x, (n * s.inC + g * icg + c) * plane);
+      const out = at(dst, (((n - n0) * icg + c) * hp + s.padH) * wp + s.padW);
+      for (let y = 0; y < s.inH; y++) memory.copy(at(out, y * wp), at(src, y * s.inW), <usize>s.inW << 2);
+    }
+  }
+}
+
+/** Images that `tiles` consecutive tiles can touch. */
+@inline function imagesSpanned(tiles: i32): i32 {
+  const per = tilesDown() * tilesAcross();
+  return min(s.batch, (tiles + per - 2) / per + 1);
+}
+
+/** Which images of which group the padded copy holds (globals: each thread's instance has its own). */
+class Padded {
+  static group: i32 = -1;
+  static n0: i32 = 0;
+  static n1: i32 = 0;
+
+  /** Makes xp (room for `spanned` images) hold images [n0, n1) of group g, padding again only when it does not. */
+  static cover(x: usize, g: i32, n0: i32, n1: i32, spanned: i32, xp: usize): void {
+    if (g == Padded.group && n0 >= Padded.n0 && n1 <= Padded.n1) return;
+    Padded.group = g;
+    Padded.n0 = n0;
+    Padded.n1 = min(s.batch, n0 + spanned);
+    padImages(x, g, Padded.n0, Padded.n1, xp);
+  }
+}
+
+/** The padded-copy offset (elements, channel 0) of global tile t's window, images from n0. */
+@inline function windowOffset(t: i32, n0: i32): i32 {
+  const per = tilesDown() * tilesAcross();
+  const n = t / per, r = t - n * per;
+  const ty = r / tilesAcross(), tx = r - ty * tilesAcross();
+  return (n - n0) * (s.inC / s.groups) * paddedH() * paddedW() + 2 * ty * paddedW() + 2 * tx;
+}
+
+/** 4×4 transpose: lane k of result j is lane j of r_k. */
+@inline function tr0(a: v128, b: v128, c: v128, d: v128): v128 {
+  return i32x4.shuffle(i32x4.shuffle(a, b, 0, 4, 1, 5), i32x4.shuffle(c, d, 0, 4, 1, 5), 0, 1, 4, 5);
+}
+@inline function tr1(a: v128, b: v128, c: v128, d: v128): v128 {
+  return i32x4.shuffle(i32x4.shuffle(a, b, 0, 4, 1, 5), i32x4.shuffle(c, d, 0, 4, 1, 5), 2, 3, 6, 7);
+}
+@inline function tr2(a: v128, b: v128, c: v128, d: v128): v128 {
+  return i32x4.shuffle(i32x4.shuffle(a, b, 2, 6, 3, 7), i32x4.shuffle(c, d, 2, 6, 3, 7), 0, 1, 4, 5);
+}
+@inline function tr3(a: v128, b: v128, c: v128, d: v128): v128 {
+  return i32x4.shuffle(i32x4.shuffle(a, b, 2, 6, 3, 7), i32x4.shuffle(c, d, 2, 6, 3, 7), 2, 3, 6, 7);
+}
+
+/**
+ * V = Bᵀ d B for four tiles (one per lane) and every channel, into the POINTS packed-B matrices
+ * (`pointBytes` apart) at panel column j of the chunk. Window origins o0..o3 (elements of xp).
+ */
+function transformInputs(xp: usize, o0: i32, o1: i32, o2: i32, o3: i32, pb: usize, j: i32, pointBytes: usize): void {
+  const plane = paddedH() * paddedW();
+  let dst = pb + (<usize>((j / NR) * (s.inC / s.groups) * NR + j % NR) << 2);
+  for (let c = 0; c < s.inC / s.groups; c++) {
+    transformWindows(xp, o0 + c * plane, o1 + c * plane, o2 + c * plane, o3 + c * plane, dst, pointBytes);
+    dst += NR * 4;
+  }
+}
+
+/** V = Bᵀ d B of four 4×4 windows of xp (origins o0..o3, elements), lane k from window k, stored at dst + ξ·pointBytes. */
+@inline function transformWindows(xp: usize, o0: i32, o1: i32, o2: i32, o3: i32, dst: usize, pointBytes: usize): void {
+  const row = <usize>paddedW() << 2;
+  const a0 = at(xp, o0), a1 = at(xp, o1), a2 = at(xp, o2), a3 = at(xp, o3);
+  // Rows i of the four windows, transposed so that lane k holds window k: d[i][col].
+  let r0 = v128.load(a0), r1 = v128.load(a1), r2 = v128.load(a2), r3 = v128.load(a3);
+  const d00 = tr0(r0, r1, r2, r3), d01 = tr1(r0, r1, r2, r3), d02 = tr2(r0, r1, r2, r3), d03 = tr3(r0, r1, r2, r3);
+  r0 = v128.load(a0 + row); r1 = v128.load(a1 + row); r2 = v128.load(a2 + row); r3 = v128.load(a3 + row);
+  const d10 = tr0(r0, r1, r2, r3), d11 = tr1(r0, r1, r2, r3), d12 = tr2(r0, r1, r2, r3), d13 = tr3(r0, r1, r2, r3);
+  r0 = v128.load(a0 + 2 * row); r1 = v128.load(a1 + 2 * row); r2 = v128.load(a2 + 2 * row); r3 = v128.load(a3 + 2 * row);
+  const d20 = tr0(r0, r1, r2, r3), d21 = tr1(r0, r1, r2, r3), d22 = tr2(r0, r1, r2, r3), d23 = tr3(r0, r1, r2, r3);
+  r0 = v128.load(a0 + 3 * row); r1 = v128.load(a1 + 3 * row); r2 = v128.load(a2 + 3 * row); r3 = v128.load(a3 + 3 * row);
+  const d30 = tr0(r0, r1, r2, r3), d31 = tr1(r0, r1, r2, r3), d32 = tr2(r0, r1, r2, r3), d33 = tr3(r0, r1, r2, r3);
+  // Bᵀ d: rows d0 − d2, d1 + d2, d2 − d1, d1 − d3; then · B: the same on the columns.
+  inputColumns(f32x4.sub(d00, d20), f32x4.sub(d01, d21), f32x4.sub(d02, d22), f32x4.sub(d03, d23), dst, pointBytes);
+  inputColumns(f32x4.add(d10, d20), f32x4.add(d11, d21), f32x4.add(d12, d22), f32x4.add(d13, d23), dst + 4 * pointBytes, pointBytes);
+  inputColumns(f32x4.sub(d20, d10), f32x4.sub(d21, d11), f32x4.sub(d22, d12), f32x4.sub(d23, d13), dst + 8 * pointBytes, pointBytes);
+  inputColumns(f32x4.sub(d10, d30), f32x4.sub(d11, d31), f32x4.sub(d12, d32), f32x4.sub(d13, d33), dst + 12 * pointBytes, pointBytes);
+}
+
+@inline function inputColumns(t0: v128, t1: v128, t2: v128, t3: v128, dst: usize, pointBytes: usize): void {
+  v128.store(dst, f32x4.sub(t0, t2));
+  v128.store(dst + pointBytes, f32x4.add(t1, t2));
+  v128.store(dst + 2 * pointBytes, f32x4.sub(t2, t1));
+  v128.store(dst + 3 * pointBytes, f32x4.sub(t1, t3));
+}
+
+/**
+ * Y = Aᵀ m A for the four tiles at chunk columns [j, j + 4) of row o (products `pointBytes` apart, row
+ * stride ldm), stored into y for the live tiles (global tiles t .. t + live). Returns a mask that is
+ * non-zero where a lane is NaN or ±Inf.
+ */
+function transformOutputs(mb: usize, ldm: i32, o: i32, j: i32, pointBytes: usize, y: usize, g: i32, t: i32, live: i32): v128 {
+  const m = mb + (<usize>(o * ldm + j) << 2);
+  // Aᵀ m: rows m0 + m1 + m2 and m1 − m2 − m3.
+  const m1 = m + 4 * pointBytes, m2 = m + 8 * pointBytes, m3 = m + 12 * pointBytes;
+  const s00 = f32x4.add(f32x4.add(v128.load(m), v128.load(m1)), v128.load(m2));
+  const s01 = f32x4.add(f32x4.add(v128.load(m + pointBytes), v128.load(m1 + pointBytes)), v128.load(m2 + pointBytes));
+  const s02 = f32x4.add(f32x4.add(v128.load(m + 2 * pointBytes), v128.load(m1 + 2 * pointBytes)), v128.load(m2 + 2 * pointBytes));
+  const s03 = f32x4.add(f32x4.add(v128.load(m + 3 * pointBytes), v128.load(m1 + 3 * pointBytes)), v128.load(m2 + 3 * pointBytes));
+  const s10 = f32x4.sub(f32x4.sub(v128.load(m1), v128.load(m2)), v128.load(m3));
+  const s11 = f32x4.sub(f32x4.sub(v128.load(m1 + pointBytes), v128.load(m2 + pointBytes)), v128.load(m3 + pointBytes));
+  const s12 = f32x4.sub(f32x4.sub(v128.load(m1 + 2 * pointBytes), v128.load(m2 + 2 * pointBytes)), v128.load(m3 + 2 * pointBytes));
+  const s13 = f32x4.sub(f32x4.sub(v128.load(m1 + 3 * pointBytes), v128.load(m2 + 3 * pointBytes)), v128.load(m3 + 3 * pointBytes));
+  // · A: columns s0 + s1 + s2 and s1 − s2 − s3.
+  const y00 = f32x4.add(f32x4.add(s00, s01), s02), y01 = f32x4.sub(f32x4.sub(s01, s02), s03);
+  const y10 = f32x4.add(f32x4.add(s10, s11), s12), y11 = f32x4.sub(f32x4.sub(s11, s12), s13);
+  // Lane k of tile k: (y00, y01, y10, y11).
+  storeTile(tr0(y00, y01, y10, y11), y, g, o, t);
+  if (live > 1) storeTile(tr1(y00, y01, y10, y11), y, g, o, t + 1);
+  if (live > 2) storeTile(tr2(y00, y01, y10, y11), y, g, o, t + 2);
+  if (live > 3) storeTile(tr3(y00, y01, y10, y11), y, g, o, t + 3);
+  let bad = v128.or(f32x4.ne(f32x4.sub(y00, y00), f32x4.splat(0)), f32x4.ne(f32x4.sub(y01, y01), f32x4.splat(0)));
+  bad = v128.or(bad, f32x4.ne(f32x4.sub(y10, y10), f32x4.splat(0)));
+  return v128.or(bad, f32x4.ne(f32x4.sub(y11, y11), f32x4.splat(0)));
+}
+
+/** Where tileOutput's tile starts in its image: TileAt.oy, TileAt.ox (globals: per instance). */
+class TileAt {
+  static oy: i32 = 0;
+  static ox: i32 = 0;
+}
+
+/** The element offset of global tile t's first output at channel o of group g in an NCHW output. */
+@inline function tileOutput(t: i32, g: i32, o: i32): i32 {
+  const per = tilesDown() * tilesAcross();
+  const n = t / per, r = t - n * per;
+  const ty = r / tilesAcross();
+  TileAt.oy = 2 * ty;
+  TileAt.ox = 2 * (r - ty * tilesAcross());
+  return ((n * s.outC + g * (s.outC / s.groups) + o) * s.outH + TileAt.oy) * s.outW + TileAt.ox;
+}
+
+/** Stores tile t's outputs (v = y00, y01, y10, y11) at channel o of group g, the parts inside the image. */
+@inline function storeTile(v: v128, y: usize, g: i32, o: i32, t: i32): void {
+  const q = at(y, tileOutput(t, g, o));
+  const oy = TileAt.oy, ox = TileAt.ox;
+  const row = <usize>s.outW << 2;
+  if (ox + 1 < s.outW) {
+    v128.store64_lane(q, v, 0);
+    if (oy + 1 < s.outH) v128.store64_lane(q + row, v, 1);
+  } else {
+    v128.store32_lane(q, v, 0);
+    if (oy + 1 < s.outH) v128.store32_lane(q + row, v, 2);
+  }
+}
+
+/**
+ * y = conv(x, w) by Winograd for the shape in ConvShape (winogradPays()), part `part` of `parts`: the work
+ * items are (group, chunk of tiles). With `flipped`, w holds the weights of the convolution being
+ * differentiated (backward data as a forward pass; see conv.ts). Returns false when out of memory; sets
+ * Winograd.nonFinite when an output is NaN or ±Inf.
+ */
+export function winogradForward(x: usize, w: usize, y: usize, flipped: bool, part: i32, parts: i32): bool {
+  Winograd.nonFinite = false;
+  const icg = s.inC / s.groups, ocg = s.outC / s.groups;
+  const per = tilesDown() * tilesAcross(), tiles = s.batch * per;
+  const cols = chunkTiles(tiles);
+  const chunks = (tiles + cols - 1) / cols;
+  // Images a chunk can touch, and the padded copy of them.
+  const spanned = imagesSpanned(cols);
+  const paddedImage = icg * paddedH() * paddedW();
+  const weightPoint = <usize>(roundUp(ocg, MR) * icg) << 2;
+  const inputPoint = <usize>(cols * icg) << 2;
+  const productPoint = <usize>(ocg * cols) << 2;
+  const pw = alloc(<usize>POINTS * weightPoint), pb = alloc(<usize>POINTS * inputPoint), mb = alloc(<usize>POINTS * productPoint);
+  // 4 floats of slack: a window row is loaded as one vector.
+  const xp = alloc(<usize>(spanned * paddedImage + 4) << 2);
+  if (!pw || !pb || !mb || !xp) {
+    if (pw) free(pw);
+    if (pb) free(pb);
+    if (mb) free(mb);
+    if (xp) free(xp);
+    return false;
+  }
+  let bad = i32x4.splat(0);
+  let transformedGroup = -1;
+  Padded.group = -1;
+  const items = s.groups * chunks;
+  for (let i = partStart(items, part, parts), end = partStart(items, part + 1, parts); i < end; i++) {
+    const g = i / chunks, t0 = (i % chunks) * cols, live = min(cols, tiles - t0);
+    if (g != transformedGroup) {
+      transformWeights(w, g, flipped, pw, weightPoint);
+      transformedGroup = g;
+    }
+    Padded.cover(x, g, t0 / per, (t0 + live - 1) / per + 1, spanned, xp);
+    const padded0 = Padded.n0;
+    // Lanes past the chunk repeat its last tile (their products are never stored).
+    for (let j = 0; j < roundUp(live, NR); j += 4) {
+      const last = t0 + live - 1;
+      transformInputs(
+        xp, windowOffset(min(t0 + j, last), padded0), windowOffset(min(t0 + j + 1, last), padded0),
+        windowOffset(min(t0 + j + 2, last), padded0), windowOffset(min(t0 + j + 3, last), padded0),
+        pb, j, inputPoint,
+      );
+    }
+    const n = roundUp(live, NR);
+    for (let q = 0; q < POINTS; q++) {
+      gemmPacked(ocg, n, icg, pw + <usize>q * weightPoint, pb + <usize>q * inputPoint, mb + <usize>q * productPoint, cols, false);
+    }
+    for (let o = 0; o < ocg; o++) {
+      for (let j = 0; j < live; j += 4) {
+        bad = v128.or(bad, transformOutputs(mb, cols, o, j, productPoint, y, g, t0 + j, min(4, live - j)));
+      }
+    }
+  }
+  free(pw);
+  free(pb);
+  free(mb);
+  free(xp);
+  if (v128.any_true(bad)) Winograd.nonFinite = true;
+  return true;
+}
+
+// ---- backward filter: dU_ξ[c × o] = Σ_tiles V_ξ[c × t] · dM_ξ[o × t]ᵀ, dM = A dY Aᵀ, dW = Gᵀ dU G ----
+
+/** Tiles per depth chunk of the backward-filter GEMMs (a multiple of 4). */
+const FILTER_TILES: i32 = 128;
+
+/**
+ * V for the four channels at window offsets o0..o3 (one tile, lanes = channels) of `count` tiles from
+ * global tile t0, into MR-row packed-A panels ([t][MR]) `pointBytes` apart.
+ */
+function transformInputsByChannel(xp: usize, c0: i32, n0: i32, t0: i32, count: i32, dst: usize, pointBytes: usize): void {
+  const plane = paddedH() * paddedW();
+  for (let t = 0; t < count; t++) {
+    const o = windowOffset(t0 + t, n0) + c0 * plane;
+    transformWindows(xp, o, o + plane, o + 2 * plane, o + 3 * plane, dst, pointBytes);
+    dst += MR * 4;
+  }
+}
+
+/** dY of output channel o (group g) at tile t: (y00, y01, y10, y11), zero outside the output. */
+@inline function gradientTile(dy: usize, g: i32, o: i32, t: i32): v128 {
+  const q = at(dy, tileOutput(t, g, o));
+  const oy = TileAt.oy, ox = TileAt.ox;
+  const row = <usize>s.outW << 2;
+  if (ox + 1 < s.outW && oy + 1 < s.outH) return v128.load64_lane(q + row, v128.load64_zero(q), 1);
+  const right = ox + 1 < s.outW, down = oy + 1 < s.outH;
+  return f32x4(load<f32>(q), right ? load<f32>(q, 4) : 0, down ? load<f32>(q + row) : 0, right && down ? load<f32>(q + row, 4) : 0);
+}
+
+/**
+ * dM = A dY Aᵀ for output channels [o0, o0 + NR) of `count` tiles from t0 (lanes = channels, channels
+ * past ocg zero), into NR-column packed-B panels ([t][NR]) `pointBytes` apart.
+ */
+function transformGradients(dy: usize, g: i32, o0: i32, t0: i32, count: i32, dst: usize, pointBytes: usize): void {
+  const ocg = s.outC / s.groups;
+  for (let t = 0; t < count; t++) {
+    for (let h = 0; h < NR; h += 4) {
+      const o = o0 + h;
+      const z = f32x4.splat(0);
+      const r0 = o < ocg ? gradientTile(dy, g, o, t0 + t) : z;
+      const r1 = o + 1 < ocg ? gradientTile(dy, g, o + 1, t0 + t) : z;
+      const r2 = o + 2 < ocg ? gradientTile(dy, g, o + 2, t0 + t) : z;
+      const r3 = o + 3 < ocg ? gradientTile(dy, g, o + 3, t0 + t) : z;
+      // Lanes = channels: y00, y01, y10, y11.
+      const y00 = tr0(r0, r1, r2, r3), y01 = tr1(r0, r1, r2, r3), y10 = tr2(r0, r1, r2, r3), y11 = tr3(r0, r1, r2, r3);
+      // A dY: rows y0, y0 + y1, y0 − y1, −y1; then · Aᵀ: the same on the columns.
+      const out = dst + (<usize>h << 2);
+      gradientColumns(y00, y01, out, pointBytes);
+      gradientColumns(f32x4.add(y00, y10), f32x4.add(y01, y11), out + 4 * pointBytes, pointBytes);
+      gradientColumns(f32x4.sub(y00, y10), f32x4.sub(y01, y11), out + 8 * pointBytes, pointBytes);
+      gradientColumns(f32x4.neg(y10), f32x4.neg(y11), out + 12 * pointBytes, pointBytes);
+    }
+    dst += NR * 4;
+  }
+}
+
+@inline function gradientColumns(r0: v128, r1: v128, dst: usize, pointBytes: usize): void {
+  v128.store(dst, r0);
+  v128.store(dst + pointBytes, f32x4.add(r0, r1));
+  v128.store(dst + 2 * pointBytes, f32x4.sub(r0, r1));
+  v128.store(dst + 3 * pointBytes, f32x4.neg(r1));
+}
+
+/** dW (3×3, at dw) = Gᵀ dU G from the 16 points of one dU entry (at u, `pointBytes` apart). */
+function transformFilterGradient(u: usize, pointBytes: usize, dw: usize): void {
+  for (let i = 0; i < 3; i++) {
+    const t0 = gtColumn(u, 0, pointBytes, i), t1 = gtColumn(u, 1, pointBytes, i);
+    const t2 = gtColumn(u, 2, pointBytes, i), t3 = gtColumn(u, 3, pointBytes, i);
+    store<f32>(at(dw, i * 3), gt(0, t0, t1, t2, t3));
+    store<f32>(at(dw, i * 3 + 1), gt(1, t0, t1, t2, t3));
+    store<f32>(at(dw, i * 3 + 2), gt(2, t0, t1, t2, t3));
+  }
+}
+
+/** Row i of Gᵀ applied to (u0, u1, u2, u3): u0 + (u1 + u2)/2, (u1 − u2)/2, (u1 + u2)/2 + u3. */
+@inline function gt(i: i32, u0: f32, u1: f32, u2: f32, u3: f32): f32 {
+  return i == 0 ? u0 + (u1 + u2) * 0.5 : i == 1 ? (u1 - u2) * 0.5 : (u1 + u2) * 0.5 + u3;
+}
+
+/** Row i of Gᵀ dU at column j. */
+@inline function gtColumn(u: usize, j: i32, pointBytes: usize, i: i32): f32 {
+  return gt(i, load<f32>(u + <usize>j * pointBytes), load<f32>(u + <usize>(4 + j) * pointBytes),
+    load<f32>(u + <usize>(8 + j) * pointBytes), load<f32>(u + <usize>(12 + j) * pointBytes));
+}
+
+/** Whether winogradBackwardFilter takes the shape: as the forward, with input channels per group a multiple of MR. */
+export function winogradFilterPays(): bool {
+  return winogradPays() && (s.inC / s.groups) % MR == 0;
+}
+
+/**
+ * dw = Σ over the batch of dy ⊗ patches(x) by Winograd for the shape in ConvShape (winogradFilterPays()),
+ * part `part` of `parts`: the work items are (group, block of input channels), each summing over every
+ * tile in the same chunks and order. Returns false when out of memory; sets Winograd.nonFinite when a
+ * gradient is NaN or ±Inf.
+ */
+export function winogradBackwardFilter(x: usize, dy: usize, dw: usize, part: i32, parts: i32): bool {
+  Winograd.nonFinite = false;
+  Padded.group = -1;
+  const icg = s.inC / s.groups, ocg = s.outC / s.groups;
+  const per = tilesDown() * tilesAcross(), tiles = s.batch * per;
+  const blocks = s.groups >= parts ? 1 : (parts + s.groups - 1) / s.groups;
+  const items = s.groups * blocks;
+  const cols = roundUp(ocg, NR), spanned = imagesSpanned(FILTER_TILES);
+  const inputPoint = <usize>(icg * FILTER_TILES) << 2, gradientPoint = <usize>(cols * FILTER_TILES) << 2;
+  const productPoint = <usize>(icg * cols) << 2;
+  const pa = alloc(<usize>POINTS * inputPoint), pb = alloc(<usize>POINTS * gradientPoint), du = alloc(<usize>POINTS * productPoint);
+  const xp = alloc(<usize>(spanned * icg * paddedH() * paddedW() + 4) << 2);
+  if (!pa || !pb || !du || !xp) {
+    if (pa) free(pa);
+    if (pb) free(pb);
+    if (du) free(du);
+    if (xp) free(xp);
+    return false;
+  }
+  let bad = false;
+  for (let i = partStart(items, part, parts), end = partStart(items, part + 1, parts); i < end; i++) {
+    const g = i / blocks;
+    Block.of(icg, i % blocks, blocks, MR);
+    const c0 = Block.start, c1 = Block.end;
+    if (c0 == c1) continue;
+    if (tiles == 0) memory.fill(du, 0, <usize>POINTS * productPoint);
+    for (let t0 = 0; t0 < tiles; t0 += FILTER_TILES) {
+      const count = min(FILTER_TILES, tiles - t0);
+      Padded.cover(x, g, t0 / per, (t0 + count - 1) / per + 1, spanned, xp);
+      for (let c = c0; c < c1; c += MR) transformInputsByChannel(xp, c, Padded.n0, t0, count, pa + (<usize>((c - c0) * count) << 2), inputPoint);
+      for (let o = 0; o < cols; o += NR) transformGradients(dy, g, o, t0, count, pb + (<usize>(o * count) << 2), gradientPoint);
+      for (let q = 0; q < POINTS; q++) {
+        const a = pa + <usize>q * inputPoint, b = pb + <usize>q * gradientPoint, c = du + <usize>q * productPoint;
+        if (t0 > 0) gemmPacked(c1 - c0, cols, count, a, b, c, cols, true);
+        else gemmPacked(c1 - c0, cols, count, a, b, c, cols, false);
+      }
+    }
+    for (let c = c0; c < c1; c++) {
+      for (let o = 0; o < ocg; o++) {
+        const out = at(dw, ((g * ocg + o) * icg + c) * 9);
+        transformFilterGradient(du + (<usize>((c - c0) * cols + o) << 2), productPoint, out);
+        for (let k = 0; k < 9; k++) {
+          const v = load<f32>(at(out, k));
+          if (v - v != 0) bad = true;
+        }
+      }
+    }
+  }
+  free(pa);
+  free(pb);
+  free(du);
+  free(xp);
+  Winograd.nonFinite = bad;
+  return true;
+}

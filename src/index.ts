@@ -11,6 +11,7 @@ export type { Shape } from "./shape.ts";
 export * from "./ops/index.ts";
 export { grad, valueAndGrad, gradients, type TensorRecord, type GradOptions } from "./autograd.ts";
 export { ReferenceBackend } from "./backend/reference/reference-backend.ts";
+export { UNARY_OPS, BINARY_OPS, REDUCE_OPS } from "./optable/names.ts";
 export type {
   Backend, BackendBuffer, BackendCounters, BinaryOp, Broadcast, Conv2dParams, CopyParams, ElementwiseProgram, GatherParams,
   MatmulParams, Pool2dParams, ProgramStep, ReduceOp, UnaryOp,

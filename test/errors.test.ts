@@ -23,7 +23,7 @@ const TABLE: [string, () => unknown, RegExp][] = [
   ["tensor of 2^50 elements", () => ks.zeros([2 ** 25, 2 ** 25]), /cannot allocate|out of memory/],
   ["conv4 of hidden 100000", () => ks.nn.conv4({ hidden: 100000 }).init(new ks.Rng(0)), /cannot initialise a parameter: shape \[100000, 100000, 3, 3\] has 90000000000 elements; a tensor holds at most 2147483648/],
   ["labels beyond the examples", () => ks.data.tasks(glyphs(), { ways: 7, shots: 1, queries: 1 }), /7-way episodes need 7 classes, the data has 6/],
-  ["conv4 of hidden 0", () => ks.nn.conv4({ hidden: 0 }), /hidden must be a positive integer/],
+  ["conv4 of hidden 0", () => ks.nn.conv4({ hidden: 0 }), /conv4: expected hidden to be a positive integer, got 0/],
   ["algorithm unknown", () => ks.createAlgorithm("nope", ks.nn.mlp([1, 2])), /unknown algorithm "nope"/],
 ];
 

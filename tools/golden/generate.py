@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pytorch"))
-from kshot_torch import MLP, Conv4, write_safetensors  # noqa: E402
+from kshot_torch import MLP, Conv4, batch_norm, write_safetensors  # noqa: E402
 
 GENERATOR = f"PyTorch {torch.__version__} autograd, float64 (tools/golden/generate.py)"
 
@@ -56,6 +56,45 @@ def sine_task(gen, points=10):
 
 
 math_pi = 3.141592653589793
+
+
+# float32 backends sum in other orders than PyTorch's float64: a pre-activation within rounding of 0, or two
+# max-pool candidates within rounding of each other, can go the other way there and send the gradient
+# elsewhere. Cases are redrawn until every ReLU input and every max-pool winner's lead is at least this far.
+MARGIN = 2e-6
+
+
+def conv4_margin(params, x):
+    """The smallest |ReLU input| and the smallest lead of a max-pool winner over its runner-up (float64)."""
+    h, worst = x.double(), float("inf")
+    theta = {n: p.detach().double() for n, p in params.items()}
+    for i in range(4):
+        h = F.conv2d(h, theta[f"conv{i}.weight"], theta[f"conv{i}.bias"], padding=1)
+        h = batch_norm(h, theta[f"bn{i}.weight"], theta[f"bn{i}.bias"])
+        worst = min(worst, float(h.abs().min()))
+        r = F.relu(h)
+        n, c, height, width = r.shape
+        windows = r[:, :, :height // 2 * 2, :width // 2 * 2].reshape(n, c, height // 2, 2, width // 2, 2)
+        top = windows.permute(0, 1, 2, 4, 3, 5).reshape(n, c, height // 2, width // 2, 4).topk(2, dim=-1).values
+        lead = (top[..., 0] - top[..., 1])[top[..., 0] > 0]
+        if lead.numel():
+            worst = min(worst, float(lead.min()))
+        h = F.max_pool2d(r, 2)
+    return worst
+
+
+def conditioned(draw):
+    """Calls draw() -> (params, support, query, expected) until the case is far from every ReLU kink and
+    max-pool tie, at the starting and (where the case has them) the adapted parameters."""
+    for _ in range(100):
+        params, support, query, expected = draw()
+        adapted = {n[len("expected.adapted."):]: v for n, v in expected.items() if n.startswith("expected.adapted.")}
+        # Per task: the support and query batches, and both in one batch (the metric methods embed them so).
+        tasks = zip(support[0], query[0]) if support[0].dim() == 5 else [(support[0], query[0])]
+        images = [x for s, q in tasks for x in (s, q, torch.cat([s, q]))]
+        if all(conv4_margin(p, x) >= MARGIN for p in [params] + ([adapted] if adapted else []) for x in images):
+            return params, support, query, expected
+    raise RuntimeError("no well-conditioned draw in 100 tries")
 
 
 def loss_of(kind, out, y):
@@ -159,39 +198,52 @@ def conv4_cases(out_dir, gen):
     every = None
     for name, algorithm, steps, tasks in [("maml_1step", "maml", 1, 1), ("maml_2step", "maml", 2, 1), ("fomaml_1step", "fomaml", 1, 1),
                                           ("fomaml_2step", "fomaml", 2, 1), ("maml_metabatch", "maml", 1, 2)]:
-        params = conv4_params(gen, hidden, ways)
+        def draw():
+            params = conv4_params(gen, hidden, ways)
+            support, query = image_task(gen, ways, shots, queries, tasks)
+            return params, support, query, maml_case(model, params, support, query, "cross_entropy", steps, 0.4, list(params),
+                                                     algorithm == "fomaml", tasks)
+        params, support, query, expected = conditioned(draw)
         every = list(params)
-        support, query = image_task(gen, ways, shots, queries, tasks)
-        expected = maml_case(model, params, support, query, "cross_entropy", steps, 0.4, every, algorithm == "fomaml", tasks)
         write_case(out_dir, f"conv4_{name}", params, support, query, expected,
                    {**shape, "tasks": tasks, "inner_params": "all", "algorithm": algorithm, "inner_lr": 0.4, "inner_steps": steps})
 
-    params = conv4_params(gen, hidden, ways)
-    support, query = image_task(gen, ways, shots, queries, 1)
-    lrs = {n: (0.1 + 0.5 * torch.rand(p.shape, generator=gen)).to(torch.float32) for n, p in params.items()}
-    expected = maml_case(model, params, support, query, "cross_entropy", 1, None, every, False, 1, lrs)
+    def draw_metasgd():
+        params = conv4_params(gen, hidden, ways)
+        support, query = image_task(gen, ways, shots, queries, 1)
+        draw_metasgd.lrs = {n: (0.1 + 0.5 * torch.rand(p.shape, generator=gen)).to(torch.float32) for n, p in params.items()}
+        return params, support, query, maml_case(model, params, support, query, "cross_entropy", 1, None, every, False, 1, draw_metasgd.lrs)
+    params, support, query, expected = conditioned(draw_metasgd)
+    lrs = draw_metasgd.lrs
     write_case(out_dir, "conv4_metasgd_1step", params, support, query, expected,
                {**shape, "tasks": 1, "inner_params": "all", "algorithm": "metasgd", "inner_lr": "tensors", "inner_steps": 1}, lrs)
 
-    params = conv4_params(gen, hidden, ways)
-    support, query = image_task(gen, ways, shots, queries, 1)
     head = ["head.weight", "head.bias"]
-    expected = maml_case(model, params, support, query, "cross_entropy", 1, 0.4, head, False, 1)
+
+    def draw_anil():
+        params = conv4_params(gen, hidden, ways)
+        support, query = image_task(gen, ways, shots, queries, 1)
+        return params, support, query, maml_case(model, params, support, query, "cross_entropy", 1, 0.4, head, False, 1)
+    params, support, query, expected = conditioned(draw_anil)
     write_case(out_dir, "conv4_anil", params, support, query, expected,
                {**shape, "tasks": 1, "inner_params": ",".join(head), "algorithm": "anil", "inner_lr": 0.4, "inner_steps": 1})
 
-    params = conv4_params(gen, hidden, ways)
-    support, query = image_task(gen, ways, shots, queries, 1)
-    expected = reptile_case(model, params, support, query, 3, 0.1, 0.5)
+    def draw_reptile():
+        params = conv4_params(gen, hidden, ways)
+        support, query = image_task(gen, ways, shots, queries, 1)
+        return params, support, query, reptile_case(model, params, support, query, 3, 0.1, 0.5)
+    params, support, query, expected = conditioned(draw_reptile)
     write_case(out_dir, "conv4_reptile", params, support, query, expected,
                {**shape, "tasks": 1, "inner_params": "all", "algorithm": "reptile", "inner_lr": 0.1, "inner_steps": 3,
                 "outer_step": 0.5, "inner_data": "support+query"})
 
     embedder = Conv4(hidden, 0).double()
     for kind in ["protonet", "matchingnet"]:
-        params = conv4_params(gen, hidden, 0)
-        support, query = image_task(gen, ways, shots, queries, 1)
-        expected = metric_case(embedder, params, support, query, ways, kind)
+        def draw_metric():
+            params = conv4_params(gen, hidden, 0)
+            support, query = image_task(gen, ways, shots, queries, 1)
+            return params, support, query, metric_case(embedder, params, support, query, ways, kind)
+        params, support, query, expected = conditioned(draw_metric)
         write_case(out_dir, f"conv4_{kind}", params, support, query, expected,
                    {**shape, "tasks": 1, "inner_params": "none", "algorithm": kind, "embed": "support+query"})
 

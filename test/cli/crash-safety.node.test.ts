@@ -55,5 +55,5 @@ describe("checkpoint crash safety", () => {
     const c = await ks.io.load(out);
     expect(c.metadata.iteration).toBe(4);
     ks.io.disposeCheckpoint(c);
-  });
+  }, 300_000); // seven `kshot train` processes: minutes on a loaded machine
 });

@@ -3,10 +3,10 @@
 // of the 25 support images, then predict 75; goal < 20 ms). Through `Learner` on the wasm backend
 // (deterministic: true), in Node, Deno and Chromium, each in its own process / page, one after another;
 // warm-up, then the median of several runs. PyTorch's `adapt_5w5s_10steps_predict75_ms` comes from running
-// the peer (../shared/peers/torch_omniglot.py) in the same bench run.
+// the peer (peers/torch_omniglot.py in KSHOT_SHARED) in the same bench run.
 //
 // Data: a task of real Omniglot (5 characters of the evaluation alphabets, 5 support + 15 query drawings
-// each) when ../shared/data/omniglot is there (KSHOT_SHARED overrides ../shared), else 28×28 glyphs.
+// each) when KSHOT_SHARED names a folder with data/omniglot, else 28×28 glyphs.
 // Checkpoints: made once per run through the API into a temp dir (1 training iteration: weights near
 // their random initialisation, which is all timing needs).
 //
@@ -26,11 +26,11 @@ import { pathToFileURL } from "node:url";
 import { runInChromium } from "./edge-adapt/chromium.mjs";
 import { conv4Flops } from "./conv4-flops.mjs";
 import { loadBefore, machine } from "./machine.mjs";
-import { runChild, runTorchPeer } from "./torch-peer.mjs";
+import { runChild, runTorchPeer, sharedFolder } from "./torch-peer.mjs";
 
 const root = resolve(import.meta.dirname, "..");
-const shared = resolve(root, process.env.KSHOT_SHARED ?? "../shared");
-const omniglotDir = join(shared, "data", "omniglot");
+const shared = sharedFolder(root);
+const omniglotDir = shared ? join(shared, "data", "omniglot") : null;
 const quick = process.argv.includes("--quick");
 const fast = process.argv.includes("--fast");
 const WAYS = 5;
@@ -138,7 +138,7 @@ needBuild();
 const work = mkdtempSync(join(tmpdir(), "kshot-edge-"));
 try {
   await makeCheckpoints(work);
-  const images = existsSync(join(omniglotDir, "omniglot-28.bin")) ? omniglotTask() : await glyphTask();
+  const images = omniglotDir && existsSync(join(omniglotDir, "omniglot-28.bin")) ? omniglotTask() : await glyphTask();
   const wanted = (process.env.KSHOT_EDGE_RUNTIMES ?? "node,deno,chromium").split(",");
   const results = [];
   let data = "";

@@ -7,7 +7,7 @@
 // in each backend call, by kernel and shape, from wrapping the backend instance's methods), the rest being
 // JS (autograd, allocation, checks). By default the contenders are this tree on one thread and on every
 // core (`threads: "auto"`), in interleaved rounds, with the paired speed-up of the threads; then the
-// PyTorch peer (../shared/peers/torch_omniglot.py, two threads) times the same workloads in the same run
+// PyTorch peer (peers/torch_omniglot.py in KSHOT_SHARED, two threads) times the same workloads in the same run
 // and each line carries `pytorchMs` and `ratioVsPytorch` (> 1: kshot slower).
 //
 //   node bench/train-step.bench.mjs [--quick] [--steps N] [--only protonet|maml]
@@ -25,7 +25,7 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { conv4Flops } from "./conv4-flops.mjs";
 import { loadBefore, machine, peakRssMiB } from "./machine.mjs";
-import { runTorchPeer } from "./torch-peer.mjs";
+import { runTorchPeer, sharedFolder } from "./torch-peer.mjs";
 import { quick, root, round } from "./wasm-harness.mjs";
 
 const arg = (name, dflt) => {
@@ -40,7 +40,7 @@ const threadsArg = arg("--threads", null);
 const parseThreads = (t) => (t === "auto" ? "auto" : Number(t));
 const relaxed = process.argv.includes("--relaxed");
 const withPeer = !quick && !process.argv.includes("--no-peer");
-const shared = resolve(root, process.env.KSHOT_SHARED ?? "../shared");
+const shared = sharedFolder(root);
 
 /** Generates the wasm/shaders modules in `dir` and bundles its src/index.ts; returns the loaded module. */
 async function bundleKshot(dir) {
@@ -216,7 +216,7 @@ for (const kind of Object.keys(WORKLOADS)) {
 
 // PyTorch after kshot, so the two never share the cores.
 const torchBefore = loadBefore();
-const torch = peer ?? runTorchPeer({ shared, omniglotDir: join(shared, "data", "omniglot"), timeoutMs: 300_000 });
+const torch = peer ?? runTorchPeer({ shared, omniglotDir: shared && join(shared, "data", "omniglot"), timeoutMs: 300_000 });
 for (const line of lines) {
   const kind = line.name.split("/")[1];
   const seconds = torch.peer?.[PEER_KEYS[kind]];

@@ -21,7 +21,9 @@ async function nodeGPU() {
   if (!process.env.VK_ICD_FILENAMES && (await import("node:fs")).existsSync(icd)) process.env.VK_ICD_FILENAMES = icd;
   const { create, globals } = await import("webgpu");
   Object.assign(globalThis, globals);
-  return create([]);
+  // Held for the whole run: Dawn's objects must outlive every forced collection.
+  globalThis.kshotSoakGPU = create([]);
+  return globalThis.kshotSoakGPU;
 }
 
 await ks.init({ backend: backendName, threads: 1, ...(backendName === "webgpu" ? { gpu: await nodeGPU() } : {}) });

@@ -35,7 +35,7 @@ function parameterCount(params: Teacher["params"]): number {
  * const student = ks.meta.protonet(ks.nn.conv4({ hidden: 16, ways: 0 }));
  * const { params } = await ks.distill({ algorithm, params: teacher.params }, student, tasks, { iterations: 2000, checkpoint: { path: "student.safetensors" } });
  */
-export function distill(teacher: Teacher, student: MetaAlgorithm, tasks: TaskSource, options: DistillOptions = {}): Promise<TrainResult> {
+export async function distill(teacher: Teacher, student: MetaAlgorithm, tasks: TaskSource, options: DistillOptions = {}): Promise<TrainResult> {
   const { temperature, hardWeight, ...trainOptions } = options;
   const settings = distillationSettings({ temperature, hardWeight });
   const algo = distillation(teacher, student, settings);

@@ -11,8 +11,7 @@
  * The distillation algorithm is the student with another `step`: it adapts, predicts, evaluates and is
  * stored exactly as the student (its name and options), so a distilled checkpoint loads like any other.
  */
-import type { TensorRecord } from "../autograd.ts";
-import { valueAndGradWithAux } from "../autograd.ts";
+import { type TensorRecord, valueAndGradWithAux } from "../autograd.ts";
 import { noGrad, tidy } from "../engine.ts";
 import { KshotError } from "../errors.ts";
 import { checkNumber } from "../checks.ts";

@@ -1,4 +1,4 @@
-// Edge adaptation latency: load a Conv-4 (64 filters) checkpoint, adapt to
+// Edge adaptation latency: load a Conv-4 (64 filters, or KSHOT_EDGE_HIDDEN) checkpoint, adapt to
 // a 5-way 5-shot task with 10 SGD steps (lr 0.4), predict 75 queries; and ProtoNet adaptation (prototypes
 // of the 25 support images, then predict 75; goal < 20 ms). Through `Learner` on the wasm backend
 // (deterministic: true), in Node, Deno and Chromium, each in its own process / page, one after another;
@@ -15,7 +15,7 @@
 //
 // Prints one JSON line per measurement (each with "name", the CPU, the load before it and peak memory).
 // Usage: node bench/edge-adapt.bench.mjs [--quick] [--fast] (--quick: no PyTorch; --fast: each runtime
-// also in the fast mode, deterministic: false, on lines of their own). Environment: KSHOT_EDGE_RUNTIMES=node,deno,chromium (a subset); KSHOT_OPENBLAS_DIR,
+// also in the fast mode, deterministic: false, on lines of their own). Environment: KSHOT_EDGE_RUNTIMES=node,deno,chromium (a subset); KSHOT_EDGE_HIDDEN (filters, default 64); KSHOT_OPENBLAS_DIR,
 // the OpenBLAS folder for PyTorch (default: /opt/kshot-openblas/usr/lib/x86_64-linux-gnu/openblas-pthread,
 // where `apt-get download libopenblas0-pthread && dpkg-deb -x libopenblas0-pthread_*.deb /opt/kshot-openblas`
 // puts it, as the peers' README describes).
@@ -37,7 +37,9 @@ const WAYS = 5;
 const SHOTS = 5;
 const QUERIES = 15;
 const STEPS = 10;
-const HIDDEN = 64;
+/** Conv-4 filters of both checkpoints: 64 (the papers'), or KSHOT_EDGE_HIDDEN (a distilled student's 32, 16). */
+const HIDDEN = Number(process.env.KSHOT_EDGE_HIDDEN ?? 64);
+if (!Number.isInteger(HIDDEN) || HIDDEN < 1) throw new Error(`KSHOT_EDGE_HIDDEN: expected a positive integer, got ${process.env.KSHOT_EDGE_HIDDEN}`);
 const SIZE = 28;
 
 const FORWARD = conv4Flops(HIDDEN, SIZE, WAYS);

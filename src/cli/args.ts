@@ -32,6 +32,8 @@ export const rule = {
   integer: (min: number, max: number): FlagRule => ({ type: "integer", min, max }),
   /** A number > 0 (and ≤ max). */
   positive: (max = Number.MAX_VALUE): FlagRule => ({ type: "number", above: 0, max }),
+  /** A number ≥ 0 (and ≤ max). */
+  nonNegative: (max = Number.MAX_VALUE): FlagRule => ({ type: "number", min: 0, max }),
 };
 
 const INTEGER = /^[+-]?\d+$/;

@@ -9,6 +9,8 @@
  * `queries: "shots"` means as many query as support examples per class (MAML's code samples 2K per class).
  */
 import type { AlgorithmName } from "../meta/algorithm.ts";
+import { DISTILLATION_DEFAULTS } from "../meta/distill.ts";
+import { ROTATION_WEIGHT } from "../meta/rotation-auxiliary.ts";
 import type { Schedule } from "../optim/schedule.ts";
 
 export type DatasetKind = "images" | "sinusoid";
@@ -110,3 +112,12 @@ export const SINUSOID_MLP = [1, 40, 40, 1] as const;
 
 /** Test episodes of `kshot eval` (MAML, ProtoNets: 600 with a 95% interval). */
 export const EVAL_EPISODES = 600;
+
+/** `kshot distill`: the soft-target temperature and the hard loss's weight (declared in src/meta/distill.ts). */
+export const DISTILLATION = {
+  ...DISTILLATION_DEFAULTS,
+  source: "Hinton et al. 2015: T = 4 (§3, MNIST: temperatures of 2.5 to 4 worked best for small students), relative weight 0.5 on the hard targets (§4)",
+} as const;
+
+/** `kshot train --auxiliary rotation`: the rotation loss's weight α (declared in src/meta/rotation-auxiliary.ts). */
+export const ROTATION_AUXILIARY = { weight: ROTATION_WEIGHT, source: "Gidaris et al. 2019: L = L_few + α·L_self with α = 1" } as const;

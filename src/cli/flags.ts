@@ -8,7 +8,7 @@ import { ALGORITHMS } from "../train/algorithms.ts";
 import { type FlagRule, type FlagSpec, rule } from "./args.ts";
 import { BACKENDS } from "./backend.ts";
 import { DATASETS } from "./data.ts";
-import { EVAL_EPISODES } from "./defaults.ts";
+import { DISTILLATION, EVAL_EPISODES, ROTATION_AUXILIARY } from "./defaults.ts";
 
 interface FlagInfo {
   rule: FlagRule;
@@ -39,6 +39,10 @@ export const FLAGS = {
   threads: { rule: rule.integer(1, 64), value: "T", help: "wasm worker threads (default: the cores, at most 8)" },
   fast: { rule: rule.switch, help: "wasm fast mode: fused multiply-add where the engine has relaxed SIMD (last bits may differ by engine)" },
   hidden: { rule: rule.integer(1, 1024), value: "H", help: "Conv-4 filters per layer (default 64)" },
+  auxiliary: { rule: rule.string, value: "rotation|none", help: `protonet: rotation prediction as an auxiliary loss, weight ${ROTATION_AUXILIARY.weight} (default none; ${ROTATION_AUXILIARY.source})` },
+  teacher: { rule: rule.string, value: "FILE", help: "the meta-trained teacher checkpoint (required)" },
+  temperature: { rule: rule.positive(1e6), value: "T", help: `softmax temperature of the soft targets (default ${DISTILLATION.temperature})` },
+  "hard-weight": { rule: rule.nonNegative(1e6), value: "W", help: `weight of the hard-label loss (default ${DISTILLATION.hardWeight})` },
   out: { rule: rule.string, value: "FILE", help: "where the checkpoint goes (required; written atomically, checked writable first)" },
   resume: { rule: rule.string, value: "FILE", help: "continue the run of this checkpoint exactly where it stopped" },
   eval: { rule: rule.switch, help: "test the trained model on the test split afterwards" },

@@ -1,5 +1,5 @@
 /**
- * The `kshot` command: `kshot info | train | eval | bench | data [flags]`, `kshot <command> --help`, `kshot --version`.
+ * The `kshot` command: `kshot info | train | distill | eval | bench | data [flags]`, `kshot <command> --help`, `kshot --version`.
  * Flags are parsed and checked before a command does any work. Returns the exit code; every error is a
  * message on stderr and a non-zero code, never output that looks like success.
  */
@@ -10,6 +10,7 @@ import { BACKENDS } from "./backend.ts";
 import type { Command } from "./command.ts";
 import { benchCommand } from "./commands/bench.ts";
 import { dataCommand } from "./commands/data.ts";
+import { distillCommand } from "./commands/distill.ts";
 import { evalCommand } from "./commands/eval.ts";
 import { infoCommand } from "./commands/info.ts";
 import { trainCommand } from "./commands/train.ts";
@@ -18,7 +19,7 @@ import { flagHelp, flagSpec } from "./flags.ts";
 import type { CliIO } from "./io.ts";
 import { packageInfo } from "./package-root.ts";
 
-const COMMANDS: readonly Command[] = [infoCommand, trainCommand, evalCommand, benchCommand, dataCommand];
+const COMMANDS: readonly Command[] = [infoCommand, trainCommand, distillCommand, evalCommand, benchCommand, dataCommand];
 
 /** `kshot --help`: every command in a line or two. */
 export function usage(): string {

@@ -11,7 +11,7 @@ import { checkSchedule, type Schedule } from "../optim/schedule.ts";
 import { checkAlgorithmName } from "../train/algorithms.ts";
 import { flag, type ParsedFlags } from "./args.ts";
 import { checkDatasetName, type DatasetName } from "./data.ts";
-import { CONV4_HIDDEN, type DatasetKind, EVAL_EPISODES, RECIPES, type Recipe } from "./defaults.ts";
+import { CONV4_HIDDEN, type DatasetKind, EVAL_EPISODES, RECIPES, type Recipe, ROTATION_AUXILIARY } from "./defaults.ts";
 
 export const DEFAULT_ALGORITHM: AlgorithmName = "protonet";
 export const DEFAULT_DATASET: DatasetName = "glyphs";
@@ -74,6 +74,13 @@ function checkAugment(v: string | undefined): Augmentation | undefined {
   return v;
 }
 
+/** The algorithm options of --auxiliary: the loss and its published weight. */
+function auxiliaryOptions(v: string | undefined): Record<string, string | number> {
+  if (v === undefined || v === "none") return v === undefined ? {} : { auxiliary: "none" };
+  if (v !== "rotation") throw new KshotError(`--auxiliary expects rotation or none, got ${JSON.stringify(v)}`);
+  return { auxiliary: "rotation", rotationWeight: ROTATION_AUXILIARY.weight };
+}
+
 /** The plan of a fresh run. */
 export function planFromFlags(f: ParsedFlags): TrainPlan {
   const algorithm = checkAlgorithmName(flag.string(f, "algo") ?? DEFAULT_ALGORITHM);
@@ -94,7 +101,7 @@ export function planFromFlags(f: ParsedFlags): TrainPlan {
     throw new KshotError(`${algorithm} has no inner loop: --inner-steps and --inner-lr do not apply`);
   }
   if (innerSteps !== undefined && innerSteps < 0) throw new KshotError(`--inner-steps must be non-negative, got ${innerSteps}`);
-  const options: Record<string, number | string | boolean> = { ...(r.options ?? {}) };
+  const options: Record<string, number | string | boolean> = { ...(r.options ?? {}), ...auxiliaryOptions(flag.string(f, "auxiliary")) };
   if (testTimeSgd) {
     if (n("inner-steps") !== undefined) options.steps = n("inner-steps")!;
     if (n("inner-lr") !== undefined) options.lr = n("inner-lr")!;
@@ -145,10 +152,10 @@ export function planMetadata(
 }
 
 /** The algorithm options a plan carries in `options`: fine-tuning's test-time SGD, Reptile's minibatches. */
-const EXTRA_OPTIONS = ["steps", "lr", "momentum", "headInit", "wholeNetwork", "innerBatch", "evalBatch"];
+const EXTRA_OPTIONS = ["steps", "lr", "momentum", "headInit", "wholeNetwork", "innerBatch", "evalBatch", "auxiliary", "rotationWeight"];
 
 /** Flags that describe the run and so must agree with a checkpoint being resumed. */
-const RUN_FLAGS = ["algo", "dataset", "data", "split", "augment", "ways", "shots", "queries", "meta-batch", "inner-steps", "inner-lr", "meta-lr", "seed", "hidden"];
+const RUN_FLAGS = ["algo", "dataset", "data", "split", "augment", "ways", "shots", "queries", "meta-batch", "inner-steps", "inner-lr", "meta-lr", "seed", "hidden", "auxiliary"];
 
 /** The plan of a resumed run: the checkpoint's settings, with flags allowed only to repeat them. */
 export function planFromCheckpoint(f: ParsedFlags, m: CheckpointMetadata): TrainPlan {
@@ -183,7 +190,7 @@ export function planFromCheckpoint(f: ParsedFlags, m: CheckpointMetadata): Train
     ways: plan.ways, shots: plan.shots, queries: plan.queries, "meta-batch": plan.metaBatch,
     "inner-steps": plan.innerSteps ?? plan.options.steps,
     "inner-lr": plan.innerLr ?? plan.options.lr,
-    "meta-lr": plan.optimizer.lr, seed: plan.seed, hidden: plan.hidden,
+    "meta-lr": plan.optimizer.lr, seed: plan.seed, hidden: plan.hidden, auxiliary: plan.options.auxiliary,
   };
   for (const name of RUN_FLAGS) {
     const given = f[name];

@@ -14,3 +14,6 @@ export { innerLoop, type InnerLoopOptions } from "./inner-loop.ts";
 export { perTask, taskMean } from "./params.ts";
 export { minibatch, joinByGroup, examplesPerGroup } from "./minibatches.ts";
 export { finetune, type FinetuneOptions } from "./finetune.ts";
+export { distillation, distillationLoss, softTargetLoss, episodeLogits, DISTILLATION_DEFAULTS, type DistillationOptions } from "./distill.ts";
+export { withRotation, rotateImages, rotationBatch, ROTATION_WEIGHT, type RotationOptions } from "./rotation-auxiliary.ts";
+export type { ProtonetOptions } from "./protonet.ts";

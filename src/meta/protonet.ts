@@ -4,6 +4,7 @@
  * squared Euclidean distances to the prototypes. Adaptation keeps the prototypes (`prototypes` [T, N, D]).
  */
 import { tidy } from "../engine.ts";
+import { KshotError } from "../errors.ts";
 import { add, div, mul, neg, square, sub } from "../ops/elementwise.ts";
 import { oneHot } from "../ops/gather.ts";
 import { matmul } from "../ops/matmul.ts";
@@ -14,6 +15,8 @@ import type { Tensor } from "../tensor.ts";
 import type { AlgorithmEntry, MetaAlgorithm } from "./algorithm.ts";
 import { meanTaskLoss } from "./losses.ts";
 import { type MetricAdaptation, metricAlgorithm } from "./metric.ts";
+import { withRotation } from "./rotation-auxiliary.ts";
+import { storedChoice, storedField } from "./stored-options.ts";
 
 /** Class means of support embeddings: [T, S, D], labels [T, S] → [T, N, D]. */
 export function prototypes(support: Tensor, labels: Tensor, ways: number): Tensor {
@@ -45,10 +48,18 @@ const PROTOTYPES: MetricAdaptation = {
   score: (kept, query) => negativeSquaredDistances(query, kept.prototypes!),
 };
 
+export interface ProtonetOptions {
+  /** An auxiliary self-supervised loss of meta-training: "rotation" (Gidaris et al. 2019) or "none" (default). */
+  auxiliary?: "rotation" | "none";
+  /** The auxiliary loss's weight α (default 1, Gidaris et al. 2019). */
+  rotationWeight?: number;
+}
+
 /**
  * Prototypical Networks: classify by the nearest class mean in the embedding space.
  *
  * @param model an embedding network without a head (e.g. `ks.nn.conv4({ ways: 0 })`)
+ * @param options `auxiliary: "rotation"` adds rotation prediction to meta-training (src/meta/rotation-auxiliary.ts)
  * @example
  * const algo = ks.meta.protonet(ks.nn.conv4({ ways: 0 }));
  * const params = algo.init(new ks.Rng(0));
@@ -56,8 +67,15 @@ const PROTOTYPES: MetricAdaptation = {
  * const task = algo.adapt(params, { ...batch.support, ways: 5 });   // the prototypes
  * const logits = algo.predict(task, batch.query.x);
  */
-export function protonet(model: Model): MetaAlgorithm {
-  return metricAlgorithm("protonet", model, score, PROTOTYPES);
+export function protonet(model: Model, options: ProtonetOptions = {}): MetaAlgorithm {
+  const algo = metricAlgorithm("protonet", model, score, PROTOTYPES);
+  const auxiliary = options.auxiliary ?? "none";
+  if (auxiliary !== "rotation" && auxiliary !== "none") throw new KshotError(`protonet: expected auxiliary "rotation" or "none", got ${JSON.stringify(auxiliary)}`);
+  return auxiliary === "rotation" ? withRotation(algo, { weight: options.rotationWeight }) : algo;
 }
 
-export const PROTONET_ENTRY: AlgorithmEntry = { head: false, regression: false, create: (model) => protonet(model) };
+export const PROTONET_ENTRY: AlgorithmEntry = {
+  head: false,
+  regression: false,
+  create: (model, o) => protonet(model, { auxiliary: storedChoice(o, "auxiliary", ["rotation", "none"] as const), rotationWeight: storedField(o, "rotationWeight", "number") }),
+};

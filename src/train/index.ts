@@ -26,4 +26,5 @@ export {
   type TaskSource,
   type EpisodeTaskBatch,
 } from "./batches.ts";
+export { distill, type DistillOptions, type Teacher } from "./distill.ts";
 export { ALGORITHMS, createAlgorithm, createModel, fromMetadata, algorithmOptions, needsHead, type AlgorithmOptions } from "./algorithms.ts";

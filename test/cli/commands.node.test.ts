@@ -175,7 +175,7 @@ describe("kshot errors: a message on stderr, a non-zero exit, nothing on stdout"
     await fails(/--meta-lr expects a number > 0 and ≤ 1000000, got "-1"/, "train", "--meta-lr", "-1", "--out", "x");
     await fails(/unknown option --epochs/, "train", "--epochs", "3", "--out", "x");
     await fails(/unknown option --itrations \(did you mean --iterations\?\)/, "train", "--itrations", "3", "--out", "x");
-    await fails(/unknown command "fit"; commands: info, train, eval/, "fit");
+    await fails(/unknown command "fit"; commands: info, train, distill, eval/, "fit");
     await fails(/unknown command "trian" \(did you mean train\?\)/, "trian");
     await fails(/--model FILE.safetensors is required/, "eval", ...REF);
     await fails(/kshot info: unknown option --verbose/, "info", "--verbose");

@@ -35,7 +35,7 @@ export const trainCommand: Command = {
   summary: "meta-train a model and write it as a checkpoint",
   synopsis: "--out FILE.safetensors [options]",
   flags: ["out", "algo", "dataset", "data", "split", "augment", "ways", "shots", "queries", "meta-batch", "inner-steps", "inner-lr", "meta-lr",
-    "iterations", "minutes", "seed", "backend", "threads", "fast", "hidden", "resume", "eval", "episodes", "json"],
+    "iterations", "minutes", "seed", "backend", "threads", "fast", "hidden", "auxiliary", "resume", "eval", "episodes", "json"],
   notes: "Every option but --out defaults to the algorithm's published setting for the dataset (src/cli/defaults.ts).\n" +
     "Checkpoints are written during training too (at least every minute), so an interrupted run resumes with --resume.\n" +
     "The omniglot dataset is read from --data, else $KSHOT_OMNIGLOT; its default split is lake.",
@@ -51,7 +51,7 @@ const MIN_VALIDATION_SPACING_S = 60;
 const CHECKPOINTS_PER_RUN = 10;
 const CHECKPOINT_SPACING_S: readonly [number, number] = [5, 60];
 
-function checkpointCadence(plan: TrainPlan, validation: ValidationOptions | undefined): { every: number } | { everySeconds: number } {
+export function checkpointCadence(plan: TrainPlan, validation: ValidationOptions | undefined): { every: number } | { everySeconds: number } {
   if (validation?.every !== undefined) return { every: validation.every };
   const [low, high] = CHECKPOINT_SPACING_S;
   const minutes = plan.minutes ?? Infinity;
@@ -59,14 +59,14 @@ function checkpointCadence(plan: TrainPlan, validation: ValidationOptions | unde
 }
 
 /** Reports (one per iteration) the summary's loss and accuracy average over, so that one step's noise does not show. */
-const SUMMARY_REPORTS = 10;
+export const SUMMARY_REPORTS = 10;
 
-function recent(history: readonly TrainProgress[], key: "loss" | "accuracy"): number | undefined {
+export function recent(history: readonly TrainProgress[], key: "loss" | "accuracy"): number | undefined {
   const values = history.slice(-SUMMARY_REPORTS).map((p) => p[key]).filter((v): v is number => v !== undefined && Number.isFinite(v));
   return values.length > 0 ? values.reduce((a, b) => a + b, 0) / values.length : undefined;
 }
 
-function buildModel(plan: TrainPlan, data: OpenedData): Model {
+export function buildModel(plan: TrainPlan, data: OpenedData): Model {
   if (data.kind === "sinusoid") return mlp([...SINUSOID_MLP]);
   const [channels, size] = imageShape(data);
   return conv4({ hidden: plan.hidden, ways: needsHead(plan.algorithm) ? plan.ways : 0, channels, size });
@@ -82,13 +82,13 @@ function algorithmOptions(plan: TrainPlan): AlgorithmOptions {
 }
 
 /** Classes of the training tasks' source (image datasets), for algorithms that pre-train on all of them. */
-function trainingClasses(tasks: TaskSource): number | undefined {
+export function trainingClasses(tasks: TaskSource): number | undefined {
   const classes = (tasks as { source?: { numClasses?: unknown } }).source?.numClasses;
   return typeof classes === "number" ? classes : undefined;
 }
 
 /** Validation on the split's validation part with the evaluation protocol (narrowed to the classes there). */
-function validationOptions(plan: TrainPlan, data: OpenedData, rng: Rng, io: CliIO): ValidationOptions | undefined {
+export function validationOptions(plan: TrainPlan, data: OpenedData, rng: Rng, io: CliIO): ValidationOptions | undefined {
   const cadence = plan.iterations !== undefined
     ? { every: Math.max(1, Math.ceil(plan.iterations / VALIDATIONS_PER_RUN)) }
     : { everySeconds: Math.max((plan.minutes! * 60) / VALIDATIONS_PER_RUN, MIN_VALIDATION_SPACING_S) };
@@ -100,6 +100,14 @@ function validationOptions(plan: TrainPlan, data: OpenedData, rng: Rng, io: CliI
   } catch (err) {
     io.err(`kshot train: no validation (${(err as Error).message})`);
     return undefined;
+  }
+}
+
+/** A KshotError when --auxiliary asks for a loss the algorithm does not add (its options say what it took). */
+function checkAuxiliary(plan: TrainPlan, algo: MetaAlgorithm): void {
+  const asked = plan.options.auxiliary;
+  if (asked !== undefined && asked !== "none" && algo.options.auxiliary !== asked) {
+    throw new KshotError(`--auxiliary ${asked}: ${algo.name} has no auxiliary loss (protonet has)`);
   }
 }
 
@@ -134,6 +142,7 @@ async function trainRun(f: ParsedFlags, io: CliIO): Promise<number> {
     const trainTasks = taskSource(data, "train", plan, root.fork("train"), augment);
     const model = buildModel(plan, data);
     const algo = createAlgorithm(plan.algorithm, model, algorithmOptions(plan), { trainingClasses: trainingClasses(trainTasks) });
+    checkAuxiliary(plan, algo);
     io.err(describePlan(plan, data, augment, backend.label, algo));
     if (resume) io.err(`resuming ${resumePath} at iteration ${resume.metadata.iteration}`);
 

@@ -1,7 +1,8 @@
 /** Meta-learning algorithms (`ks.meta`). */
 export { maml, fomaml, metaSgd, anil, type MamlOptions } from "./maml.ts";
 export { reptile, type ReptileOptions } from "./reptile.ts";
-export { protonet, prototypes, negativeSquaredDistances } from "./protonet.ts";
+export { protonet, prototypes, negativeSquaredDistances, PROTONET_METRICS, type ProtonetMetric, type ProtonetOptions } from "./protonet.ts";
+export { supportMoments, precisions, negativeMahalanobis, accumulateMoments, type SupportMoments } from "./mahalanobis.ts";
 export { matchingNet, matchingProbabilities, normalize } from "./matching-net.ts";
 export type {
   MetaAlgorithm, MetaStep, Evaluation, EvaluationOptions, AlgorithmName, AdaptOptions, AdaptedTask, AdaptationSpec, SupportSet,

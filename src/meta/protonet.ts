@@ -121,7 +121,7 @@ function checkOptions(o: ProtonetOptions): Required<Omit<ProtonetOptions, "covar
  */
 export function protonet(model: Model, options: ProtonetOptions = {}): MetaAlgorithm {
   const o = checkOptions(options);
-  if (o.metric === "euclidean") return metricAlgorithm("protonet", model, score, PROTOTYPES);
+  if (o.metric === "euclidean") return metricAlgorithm("protonet", model, score, PROTOTYPES, { metric: o.metric });
   const stored: StoredOptions = { metric: o.metric, ridge: o.ridge, ...(o.covarianceDecay !== undefined ? { covarianceDecay: o.covarianceDecay } : {}) };
   return metricAlgorithm("protonet", model, mahalanobisScore(o.ridge), covarianceAdaptation(o.ridge, o.covarianceDecay), stored);
 }

@@ -87,6 +87,20 @@ describe("kshot train and eval", () => {
     expect(r.out.join("\n")).toMatch(/test: 10-shot sinusoid MSE .* after 1 step, .* after 5 steps, .* after 10 steps \(30 tasks\)/);
   });
 
+  it("trains and evaluates ProtoNet with the Mahalanobis metric (--metric), refused for other algorithms", async () => {
+    const out = join(scratch("mahalanobis"), "m.safetensors");
+    const r = await kshot("train", "--algo", "protonet", "--metric", "mahalanobis", "--ways", "3", "--shots", "2", "--queries", "1", "--hidden", "2",
+      "--iterations", "2", "--out", out, ...REF, "--json");
+    expect(r.code).toBe(0);
+    expect(readFileSync(out).subarray(0, 4096).toString("latin1")).toMatch(/algorithm_options":"\{\\"metric\\":\\"mahalanobis\\",\\"ridge\\":1/);
+    const e = await kshot("eval", "--model", out, "--episodes", "2", "--queries", "2", ...REF, "--json");
+    expect(e.code).toBe(0);
+    expect(e.json()).toMatchObject({ episodes: 2, algorithm: "protonet" });
+    const maml = await kshot("train", "--algo", "maml", "--metric", "mahalanobis", "--iterations", "1", "--hidden", "2", "--out", join(scratch("mahalanobis-maml"), "x.safetensors"), ...REF);
+    expect(maml.code).toBe(1);
+    expect(maml.err.join("\n")).toMatch(/--metric does not apply to maml/);
+  });
+
   it("trains an image model on glyphs (tiny Conv-4)", async () => {
     const dir = scratch("glyphs");
     const out = join(dir, "g.safetensors");

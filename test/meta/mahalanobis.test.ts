@@ -102,7 +102,7 @@ describe("protonet({ metric: \"mahalanobis\" })", () => {
     expect(algo.options).toEqual({ metric: "mahalanobis", ridge: 1, covarianceDecay: 0.5 });
     expect(ks.createAlgorithm("protonet", model(), ks.algorithmOptions(algo)).options).toEqual(algo.options);
     expect(algo.adaptation.kind).toBe("mahalanobis");
-    expect(ks.meta.protonet(model()).options).toEqual({});
+    expect(ks.meta.protonet(model()).options).toEqual({ metric: "euclidean" });
     expect(ks.meta.protonet(model()).accumulate).toBeUndefined();
   });
 

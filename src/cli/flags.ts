@@ -40,6 +40,7 @@ export const FLAGS = {
   threads: { rule: rule.integer(1, 64), value: "T", help: "wasm worker threads (default: the cores, at most 8)" },
   fast: { rule: rule.switch, help: "wasm fast mode: fused multiply-add where the engine has relaxed SIMD (last bits may differ by engine)" },
   metric: { rule: rule.string, value: "M", help: `protonet's distance: ${PROTONET_METRICS.join(" or ")} (Simple CNAPS: shrunk class covariances; default euclidean)` },
+  shift: { rule: rule.string, value: "SPEC", help: "test on shifted images: dilate:R (strokes R pixels thicker), blur:S (Gaussian σ S pixels), or both, comma-separated" },
   hidden: { rule: rule.integer(1, 1024), value: "H", help: "Conv-4 filters per layer (default 64)" },
   out: { rule: rule.string, value: "FILE", help: "where the checkpoint goes (required; written atomically, checked writable first)" },
   resume: { rule: rule.string, value: "FILE", help: "continue the run of this checkpoint exactly where it stopped" },

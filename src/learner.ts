@@ -20,7 +20,7 @@ import { init, type BackendName } from "./init.ts";
 import { type Checkpoint, type CheckpointMetadata, disposeCheckpoint, load, parseMetadataJson, serialize } from "./io/checkpoint.ts";
 import { classProbabilities, isBalanced, supportLoss, withStoredDefaults } from "./learner/adapted.ts";
 import { type ImageLike, type InputOptions, imagesToTensor } from "./learner/inputs.ts";
-import { type ClassLabel, checkClasses, taskLabels } from "./learner/labels.ts";
+import { type ClassLabel, checkClasses, knownLabels, taskLabels } from "./learner/labels.ts";
 import { checkAdaptOptions } from "./meta/adapted-task.ts";
 import type { AdaptedTask, AlgorithmName, EvaluationOptions, MetaAlgorithm } from "./meta/algorithm.ts";
 import { tensor } from "./ops/creation.ts";
@@ -43,7 +43,15 @@ export interface LoadOptions {
 }
 
 /** Gradient steps and their size (default: the checkpoint's evaluation protocol), and how to read the images. */
-export interface AdaptOptions extends EvaluationOptions, InputOptions {}
+export interface AdaptOptions extends EvaluationOptions, InputOptions {
+  /**
+   * Add the examples to the task adapted so far instead of adapting anew (their labels must be among its
+   * classes), as when a device receives examples one batch at a time. Algorithms that can
+   * (`MetaAlgorithm.accumulate`: ProtoNet with `metric: "mahalanobis"`) update what they keep: class
+   * means exactly, covariances by their running estimate. Default false.
+   */
+  accumulate?: boolean;
+}
 
 export interface Adaptation {
   /** Wall time of the adaptation, input conversion included. */
@@ -212,11 +220,13 @@ export class Learner {
    * example, class names (strings) or integer class ids, at least 2 classes. Gradient steps for the MAML
    * family and Reptile (default: the checkpoint's evaluation steps and step size), prototypes for
    * ProtoNet, the support embeddings for Matching Net, a new head for fine-tuning. Replaces any previous
-   * adaptation; the meta-parameters stay as loaded. Asynchronous: files, URLs and Blobs are read first.
+   * adaptation (or, with `accumulate: true`, adds to it); the meta-parameters stay as loaded.
+   * Asynchronous: files, URLs and Blobs are read first.
    */
   async adapt(examples: readonly ImageLike[] | Tensor, labels: ArrayLike<ClassLabel>, options: AdaptOptions = {}): Promise<Adaptation> {
     this.#alive("adapt");
     const start = performance.now();
+    if (options.accumulate) return this.#accumulate(examples, labels, options, start);
     const x = await imagesToTensor(examples, this.inputShape, options);
     let result: { task: AdaptedTask; loss: Tensor };
     let classes: ClassLabel[];
@@ -235,6 +245,11 @@ export class Learner {
     } finally {
       x.dispose();
     }
+    return this.#replace(result, classes, start);
+  }
+
+  /** Makes `result` the adapted task once its support loss is finite (else keeps the previous one). */
+  async #replace(result: { task: AdaptedTask; loss: Tensor }, classes: ClassLabel[], start: number): Promise<Adaptation> {
     const loss = (await result.loss.data())[0]!;
     result.loss.dispose();
     if (!Number.isFinite(loss)) {
@@ -244,6 +259,28 @@ export class Learner {
     this.reset();
     this.#adapted = { state: result.task, classes };
     return { seconds: (performance.now() - start) / 1000, steps: result.task.steps, ways: result.task.ways, loss };
+  }
+
+  /** `adapt` with `accumulate: true`: the examples join the adapted task (the loss is that of the new examples). */
+  async #accumulate(examples: readonly ImageLike[] | Tensor, labels: ArrayLike<ClassLabel>, options: AdaptOptions, start: number): Promise<Adaptation> {
+    const adapted = this.#adapted;
+    if (!adapted) throw new KshotError("Learner.adapt: accumulate adds examples to the adapted task; adapt once without it first");
+    const accumulate = this.#algo.accumulate;
+    if (!accumulate) throw new KshotError(`Learner.adapt: ${this.#algo.name} (${this.#algo.adaptation.kind}) cannot add examples to an adapted task; ProtoNet with metric "mahalanobis" can`);
+    checkAdaptOptions(this.#algo, { steps: options.steps, lr: options.lr });
+    const x = await imagesToTensor(examples, this.inputShape, options);
+    let result: { task: AdaptedTask; loss: Tensor };
+    try {
+      const indices = knownLabels(labels, adapted.classes, x.shape[0]!);
+      result = tidy(() => {
+        const support = { x: reshape(x, [1, ...x.shape]), y: tensor(indices, [1, indices.length], "int32"), ways: adapted.state.ways };
+        const task = accumulate(adapted.state, support);
+        return { task, loss: supportLoss(this.#algo, task, support) };
+      });
+    } finally {
+      x.dispose();
+    }
+    return this.#replace(result, adapted.classes, start);
   }
 
   /**

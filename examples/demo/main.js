@@ -17,7 +17,7 @@ const query = new URLSearchParams(location.search);
 
 /** The same backend in the page (Learner) and the worker (training). */
 const backendSelect = /** @type {HTMLSelectElement} */ ($("backend"));
-for (const name of ["iterations", "hidden", "ways", "shots", "backend"]) if (query.has(name)) $(name).value = query.get(name);
+for (const name of ["iterations", "hidden", "ways", "shots", "metric", "backend"]) if (query.has(name)) $(name).value = query.get(name);
 
 /** @type {any} the kshot Learner, once a model is loaded */
 let learner;

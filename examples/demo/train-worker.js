@@ -1,4 +1,4 @@
-// The training Worker: meta-trains a ProtoNet Conv-4 on kshot's built-in glyphs, away from the page's
+// The training Worker: meta-trains a ProtoNet Conv-4 (Euclidean or Mahalanobis distance) on kshot's built-in glyphs, away from the page's
 // thread, so drawing and the chart stay responsive. Messages in: {type: "train", settings}, {type: "stop"}.
 // Messages out: ready, progress (iteration, loss, accuracy, tasks/s), evaluated (held-out accuracy), done
 // (the checkpoint's bytes, transferred), error.
@@ -11,7 +11,7 @@ const post = (message, transfer = []) => self.postMessage(message, { transfer })
 
 /**
  * @param {{ backend: string, iterations: number, hidden: number, ways: number, shots: number, queries: number,
- *           seed: number, metaLr: number, evalEpisodes: number }} s
+ *           metric: "euclidean" | "mahalanobis", seed: number, metaLr: number, evalEpisodes: number }} s
  */
 async function trainGlyphs(s) {
   await ks.init({ backend: s.backend });
@@ -20,7 +20,7 @@ async function trainGlyphs(s) {
   const rng = new ks.Rng(s.seed);
   const tasks = ks.data.tasks(split.train, { ways: s.ways, shots: s.shots, queries: s.queries, rng: rng.fork("train") });
   const model = ks.nn.conv4({ hidden: s.hidden, ways: 0, channels: 1, size: 28 });
-  const algo = ks.meta.protonet(model);
+  const algo = ks.meta.protonet(model, { metric: s.metric });
   running = new AbortController();
   /** @type {Uint8Array | undefined} */
   let checkpoint;

@@ -6,7 +6,7 @@ const $ = (id) => /** @type {any} */ (document.getElementById(id));
 
 /**
  * @typedef {{ backend: string, iterations: number, hidden: number, ways: number, shots: number, queries: number,
- *             seed: number, metaLr: number, evalEpisodes: number }} TrainingSettings
+ *             metric: string, seed: number, metaLr: number, evalEpisodes: number }} TrainingSettings
  */
 
 function intSetting(id, min, max) {
@@ -29,6 +29,7 @@ export function trainingSettings(extra) {
     ways: intSetting("ways", 2, 60),
     shots,
     queries: Number(extra.get("queries") ?? shots),
+    metric: $("metric").value,
     seed: Number(extra.get("seed") ?? 0),
     metaLr: 1e-3,
     evalEpisodes: Number(extra.get("eval") ?? 20),
@@ -64,7 +65,7 @@ export class TrainingPanel {
     this.worker = worker;
     this.chart.reset(settings.iterations);
     $("train-progress").value = 0;
-    $("train-status").textContent = `Starting: ${settings.ways}-way ${settings.shots}-shot episodes, Conv-4 with ${settings.hidden} filters…`;
+    $("train-status").textContent = `Starting: ${settings.ways}-way ${settings.shots}-shot episodes, Conv-4 with ${settings.hidden} filters, ${settings.metric} distance…`;
     worker.postMessage({ type: "train", settings });
     this.events.onRunningChange();
   }

@@ -8,6 +8,7 @@ import { isAbsolute, resolve } from "node:path";
 import { glyphs } from "../data/glyphs.ts";
 import { loadImageFolderSplit } from "../data/imagefolder.ts";
 import { loadOmniglot } from "../data/omniglot.ts";
+import { type DomainShift, describeShift, shiftedSource } from "../data/shift.ts";
 import { sinusoid } from "../data/sinusoid.ts";
 import { omniglotSplit, OMNIGLOT_SPLITS, type Split } from "../data/splits.ts";
 import { type Augmentation, tasks } from "../data/tasks.ts";
@@ -29,6 +30,16 @@ export interface OpenedData {
   path?: string;
   /** Class split of image data. */
   parts?: Split;
+  /** The images' domain shift (`kshot eval --shift`), where there is one. */
+  shift?: DomainShift;
+}
+
+/** The data with every image shifted (`kshot eval --shift`). */
+export function shiftedData(data: OpenedData, shift: DomainShift): OpenedData {
+  const p = data.parts;
+  if (!p) throw new KshotError(`--shift changes images; ${data.name} has none`);
+  const parts = { ...p, train: shiftedSource(p.train, shift), validation: shiftedSource(p.validation, shift), test: shiftedSource(p.test, shift) };
+  return { ...data, parts, shift };
 }
 
 export type Part = "train" | "validation" | "test";
@@ -100,6 +111,7 @@ export function taskSource(data: OpenedData, part: Part, shape: EpisodeShape, rn
 
 /** The data in words, for every summary: `omniglot, lake split, from /path` or `glyphs (built in)`. */
 export function describeData(data: OpenedData): string {
+  if (data.shift) return `${describeData({ ...data, shift: undefined })}, shifted (${describeShift(data.shift)})`;
   if (!data.path) return data.split === data.name ? `${data.name} (built in)` : `${data.name}, ${data.split} split`;
   return data.split === data.name ? `${data.name} from ${data.path}` : `${data.name}, ${data.split} split, from ${data.path}`;
 }

@@ -4,6 +4,7 @@
  * (`flagHelp`). The ranges keep runs within what a machine can hold; they are not tuning advice.
  */
 import { OMNIGLOT_SPLITS } from "../data/splits.ts";
+import { PROTONET_METRICS } from "../meta/protonet.ts";
 import { ALGORITHMS } from "../train/algorithms.ts";
 import { type FlagRule, type FlagSpec, rule } from "./args.ts";
 import { BACKENDS } from "./backend.ts";
@@ -38,6 +39,8 @@ export const FLAGS = {
   backend: { rule: rule.string, value: "B", help: `${BACKENDS.join(", ")} (default auto: WebGPU on a hardware GPU, else wasm)` },
   threads: { rule: rule.integer(1, 64), value: "T", help: "wasm worker threads (default: the cores, at most 8)" },
   fast: { rule: rule.switch, help: "wasm fast mode: fused multiply-add where the engine has relaxed SIMD (last bits may differ by engine)" },
+  metric: { rule: rule.string, value: "M", help: `protonet's distance: ${PROTONET_METRICS.join(" or ")} (Simple CNAPS: shrunk class covariances; default euclidean)` },
+  shift: { rule: rule.string, value: "SPEC", help: "test on shifted images: dilate:R (strokes R pixels thicker), blur:S (Gaussian σ S pixels), or both, comma-separated" },
   hidden: { rule: rule.integer(1, 1024), value: "H", help: "Conv-4 filters per layer (default 64)" },
   auxiliary: { rule: rule.string, value: "rotation|none", help: `protonet: rotation prediction as an auxiliary loss, weight ${ROTATION_AUXILIARY.weight} (default none; ${ROTATION_AUXILIARY.source})` },
   teacher: { rule: rule.string, value: "FILE", help: "the meta-trained teacher checkpoint (required)" },

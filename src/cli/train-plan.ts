@@ -51,7 +51,7 @@ export interface TrainPlan {
   seed: number;
   hidden: number;
   evaluation: EvaluationPlan;
-  /** Extra algorithm options (fine-tuning; Reptile's minibatches). */
+  /** Extra algorithm options (fine-tuning; Reptile's minibatches; ProtoNet's metric). */
   options: Record<string, number | string | boolean>;
   source: string;
 }
@@ -106,6 +106,8 @@ export function planFromFlags(f: ParsedFlags): TrainPlan {
     if (n("inner-steps") !== undefined) options.steps = n("inner-steps")!;
     if (n("inner-lr") !== undefined) options.lr = n("inner-lr")!;
   }
+  const metric = flag.string(f, "metric");
+  if (metric !== undefined) options.metric = metric;
   const evalWays = r.evaluation.ways === "train" ? ways : r.evaluation.ways;
   const evalShots = r.evaluation.shots === "train" ? shots : r.evaluation.shots;
   // More steps at test time than in training is the papers' convention: keep at least the recipe's.
@@ -152,10 +154,10 @@ export function planMetadata(
 }
 
 /** The algorithm options a plan carries in `options`: fine-tuning's test-time SGD, Reptile's minibatches. */
-const EXTRA_OPTIONS = ["steps", "lr", "momentum", "headInit", "wholeNetwork", "innerBatch", "evalBatch", "auxiliary", "rotationWeight"];
+const EXTRA_OPTIONS = ["steps", "lr", "momentum", "headInit", "wholeNetwork", "innerBatch", "evalBatch", "auxiliary", "rotationWeight", "metric", "ridge", "covarianceDecay"];
 
 /** Flags that describe the run and so must agree with a checkpoint being resumed. */
-const RUN_FLAGS = ["algo", "dataset", "data", "split", "augment", "ways", "shots", "queries", "meta-batch", "inner-steps", "inner-lr", "meta-lr", "seed", "hidden", "auxiliary"];
+const RUN_FLAGS = ["algo", "dataset", "data", "split", "augment", "ways", "shots", "queries", "meta-batch", "inner-steps", "inner-lr", "meta-lr", "seed", "hidden", "auxiliary", "metric"];
 
 /** The plan of a resumed run: the checkpoint's settings, with flags allowed only to repeat them. */
 export function planFromCheckpoint(f: ParsedFlags, m: CheckpointMetadata): TrainPlan {
@@ -190,7 +192,7 @@ export function planFromCheckpoint(f: ParsedFlags, m: CheckpointMetadata): Train
     ways: plan.ways, shots: plan.shots, queries: plan.queries, "meta-batch": plan.metaBatch,
     "inner-steps": plan.innerSteps ?? plan.options.steps,
     "inner-lr": plan.innerLr ?? plan.options.lr,
-    "meta-lr": plan.optimizer.lr, seed: plan.seed, hidden: plan.hidden, auxiliary: plan.options.auxiliary,
+    "meta-lr": plan.optimizer.lr, seed: plan.seed, hidden: plan.hidden, auxiliary: plan.options.auxiliary, metric: plan.options.metric,
   };
   for (const name of RUN_FLAGS) {
     const given = f[name];

@@ -40,6 +40,7 @@ export {
   loadImageFolder,
   loadImageFolderSplit,
 } from "./imagefolder.ts";
+export { type DomainShift, describeShift, parseShift, shiftedSource } from "./shift.ts";
 export { type SinusoidBatch, type SinusoidOptions, SinusoidSampler, sinusoid, sinusoidValue } from "./sinusoid.ts";
 export { type PixelPlanes, type DecodedPngLike, decodeImage } from "./image-decode.ts";
 export { type ImageLimits, DEFAULT_IMAGE_LIMITS } from "./image-limits.ts";

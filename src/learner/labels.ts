@@ -43,6 +43,19 @@ export function taskLabels(labels: ArrayLike<ClassLabel>, examples: number): Tas
   return { indices: Int32Array.from(checked, (c) => index.get(c)!), classes: distinct };
 }
 
+/** Each example's class index among `classes` (an adapted task's), for examples added to it; every label must be one of them. */
+export function knownLabels(labels: ArrayLike<ClassLabel>, classes: readonly ClassLabel[], examples: number): Int32Array {
+  if (labels === null || typeof labels !== "object" || typeof labels.length !== "number" || labels.length !== examples) {
+    throw new KshotError(`adapt: expected one label per example (${examples}), got ${labels === null || typeof labels !== "object" ? String(labels) : `${labels.length} labels`}`);
+  }
+  const index = new Map(classes.map((c, i) => [c, i]));
+  return Int32Array.from({ length: examples }, (_, i) => {
+    const c = index.get(labels[i]!);
+    if (c === undefined) throw new KshotError(`adapt: accumulate adds examples of the adapted task's classes (${classes.map(what).join(", ")}); got ${what(labels[i])} at ${i}`);
+    return c;
+  });
+}
+
 /** Class labels read back from a saved learner: N distinct strings or N distinct integers. */
 export function checkClasses(value: unknown, ways: number, source: string): ClassLabel[] {
   const list = Array.isArray(value) ? (value as unknown[]) : [];

@@ -116,6 +116,13 @@ export interface MetaAlgorithm {
   step(params: TensorRecord, batch: TaskBatch): MetaStep;
   /** Adapts to each task's support set (no meta-gradient; `params` unchanged). The result's tensors are new. */
   adapt(params: TensorRecord, support: SupportSet, options?: AdaptOptions): AdaptedTask;
+  /**
+   * Adapts an adapted task further with more labelled examples of its classes (labels 0..ways−1), as when a
+   * device receives examples one batch at a time; present only where the method can (ProtoNet with the
+   * Mahalanobis metric). The new examples are embedded as predictions are (the task's BatchNorm
+   * statistics). `task` is unchanged; the result's tensors are new.
+   */
+  accumulate?(task: AdaptedTask, support: SupportSet): AdaptedTask;
   /** Outputs [T, B, ...] for x [T, B, ...inputShape] under an adapted task: logits, regression outputs, or probabilities. */
   predict(task: AdaptedTask, x: Tensor): Tensor;
   /** Adapt to each task's support set and predict its query set (no meta-gradient). */

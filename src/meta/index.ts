@@ -1,7 +1,8 @@
 /** Meta-learning algorithms (`ks.meta`). */
 export { maml, fomaml, metaSgd, anil, type MamlOptions } from "./maml.ts";
 export { reptile, type ReptileOptions } from "./reptile.ts";
-export { protonet, prototypes, negativeSquaredDistances } from "./protonet.ts";
+export { protonet, prototypes, negativeSquaredDistances, PROTONET_METRICS, type ProtonetMetric, type ProtonetOptions } from "./protonet.ts";
+export { supportMoments, precisions, negativeMahalanobis, accumulateMoments, type SupportMoments } from "./mahalanobis.ts";
 export { matchingNet, matchingProbabilities, normalize } from "./matching-net.ts";
 export type {
   MetaAlgorithm, MetaStep, Evaluation, EvaluationOptions, AlgorithmName, AdaptOptions, AdaptedTask, AdaptationSpec, SupportSet,
@@ -16,4 +17,3 @@ export { minibatch, joinByGroup, examplesPerGroup } from "./minibatches.ts";
 export { finetune, type FinetuneOptions } from "./finetune.ts";
 export { distillation, distillationLoss, softTargetLoss, episodeLogits, DISTILLATION_DEFAULTS, type DistillationOptions } from "./distill.ts";
 export { withRotation, rotateImages, rotationBatch, ROTATION_WEIGHT, type RotationOptions } from "./rotation-auxiliary.ts";
-export type { ProtonetOptions } from "./protonet.ts";

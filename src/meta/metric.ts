@@ -6,14 +6,15 @@
  * the method scores against, and `predict` embeds new examples and scores them.
  */
 import { type TensorRecord, valueAndGradWithAux } from "../autograd.ts";
-import { tidy } from "../engine.ts";
+import { noGrad, tidy } from "../engine.ts";
 import { KshotError } from "../errors.ts";
+import { stopGradient } from "../ops/elementwise.ts";
 import { concat, slice } from "../ops/shape.ts";
 import type { Model } from "../nn/model.ts";
 import type { Tensor } from "../tensor.ts";
 import type { Rng } from "../rng.ts";
 import { checkAdaptOptions, modelParams, supportOutputs, taskOutputs } from "./adapted-task.ts";
-import type { AdaptationSpec, AdaptedTask, AdaptOptions, Evaluation, MetaAlgorithm, MetaStep, SupportSet } from "./algorithm.ts";
+import type { AdaptationSpec, AdaptedTask, AdaptOptions, Evaluation, MetaAlgorithm, MetaStep, StoredOptions, SupportSet } from "./algorithm.ts";
 import { accuracy } from "./losses.ts";
 import { perTask } from "./params.ts";
 import { type TaskBatch, taskCount, waysOf } from "./task-batch.ts";
@@ -61,15 +62,31 @@ export interface MetricAdaptation {
   keep(support: Tensor, labels: Tensor, ways: number): TensorRecord;
   /** Scores [T, B, N] of embeddings [T, B, D] against what `keep` made. */
   score(kept: TensorRecord, query: Tensor, ways: number): Tensor;
+  /** What `keep` made, updated with more support embeddings [T, S, D] and labels [T, S] of the same classes (where the method can). */
+  accumulate?(kept: TensorRecord, support: Tensor, labels: Tensor): TensorRecord;
+}
+
+/** `MetaAlgorithm.accumulate` of a metric method: embed the new examples as predictions are, update what it keeps. */
+function accumulateWith(model: Model, update: NonNullable<MetricAdaptation["accumulate"]>, name: string) {
+  return (task: AdaptedTask, support: SupportSet): AdaptedTask => {
+    if (support.y.dtype !== "int32") throw new KshotError(`${name} classifies: expected int32 support labels, got ${support.y.dtype}`);
+    return tidy(() => {
+      const z = noGrad(() => taskOutputs(model, task, support.x));
+      const kept = update(task.tensors, z, support.y);
+      // The new task owns its tensors: views of those it carries over unchanged (BatchNorm statistics).
+      const carried = Object.fromEntries(Object.entries(task.tensors).filter(([k]) => !(k in kept)).map(([k, t]) => [k, stopGradient(t)]));
+      return { ...task, tensors: { ...carried, ...kept } };
+    });
+  };
 }
 
 /** A metric-based method: no inner loop, the model's own initialisation, `score` on embeddings. */
-export function metricAlgorithm(name: "protonet" | "matchingnet", model: Model, score: Scorer, adaptation: MetricAdaptation): MetaAlgorithm {
+export function metricAlgorithm(name: "protonet" | "matchingnet", model: Model, score: Scorer, adaptation: MetricAdaptation, options: StoredOptions = {}): MetaAlgorithm {
   const algo: MetaAlgorithm = {
     name,
     model,
     loss: "cross_entropy",
-    options: {},
+    options,
     adaptation: adaptation.spec,
     init: (rng: Rng) => model.init(rng),
     step: (params: TensorRecord, batch: TaskBatch) => metricStep(model, score, params, batch),
@@ -84,6 +101,7 @@ export function metricAlgorithm(name: "protonet" | "matchingnet", model: Model, 
     },
     predict: (task: AdaptedTask, x: Tensor) => tidy(() => adaptation.score(task.tensors, taskOutputs(model, task, x), task.ways)),
     evaluate: (params: TensorRecord, batch: TaskBatch) => metricEvaluate(model, score, params, batch),
+    ...(adaptation.accumulate ? { accumulate: accumulateWith(model, adaptation.accumulate, name) } : {}),
   };
   return algo;
 }

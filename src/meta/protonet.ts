@@ -2,6 +2,8 @@
  * Prototypical Networks (Snell, Swersky, Zemel. Prototypical Networks for Few-shot Learning. NeurIPS
  * 2017). Each class's prototype is the mean of its support embeddings; a query's logits are minus its
  * squared Euclidean distances to the prototypes. Adaptation keeps the prototypes (`prototypes` [T, N, D]).
+ * With `metric: "mahalanobis"` the distances are Mahalanobis under shrunk class covariances (Simple CNAPS;
+ * src/meta/mahalanobis.ts), and adaptation keeps the moments and precisions.
  */
 import { tidy } from "../engine.ts";
 import { KshotError } from "../errors.ts";
@@ -12,9 +14,10 @@ import { sum } from "../ops/reduce.ts";
 import { expandDims } from "../ops/shape.ts";
 import type { Model } from "../nn/model.ts";
 import type { Tensor } from "../tensor.ts";
-import type { AlgorithmEntry, MetaAlgorithm } from "./algorithm.ts";
+import type { AlgorithmEntry, MetaAlgorithm, StoredOptions } from "./algorithm.ts";
 import { meanTaskLoss } from "./losses.ts";
-import { type MetricAdaptation, metricAlgorithm } from "./metric.ts";
+import { MOMENT_NAMES, type SupportMoments, accumulateMoments, momentsOf, negativeMahalanobis, precisions, supportMoments } from "./mahalanobis.ts";
+import { type MetricAdaptation, type Scorer, metricAlgorithm } from "./metric.ts";
 import { withRotation } from "./rotation-auxiliary.ts";
 import { storedChoice, storedField } from "./stored-options.ts";
 
@@ -48,27 +51,86 @@ const PROTOTYPES: MetricAdaptation = {
   score: (kept, query) => negativeSquaredDistances(query, kept.prototypes!),
 };
 
+export const PROTONET_METRICS = ["euclidean", "mahalanobis"] as const;
+export type ProtonetMetric = (typeof PROTONET_METRICS)[number];
+
+/** Simple CNAPS's ridge β (Bateni et al. 2020, eq. 6). */
+export const SIMPLE_CNAPS_RIDGE = 1;
+
 export interface ProtonetOptions {
   /** An auxiliary self-supervised loss of meta-training: "rotation" (Gidaris et al. 2019) or "none" (default). */
   auxiliary?: "rotation" | "none";
   /** The auxiliary loss's weight α (default 1, Gidaris et al. 2019). */
   rotationWeight?: number;
+  /** "euclidean" (Snell et al., the default) or "mahalanobis" (Simple CNAPS: shrunk class covariances). */
+  metric?: ProtonetMetric;
+  /** Mahalanobis: β of the ridge βI added to every class's covariance (default 1, as Simple CNAPS). */
+  ridge?: number;
+  /**
+   * Mahalanobis: α of the running covariance estimate Σ ← αΣ + (1 − α)AᵀA/m when `accumulate` adds examples
+   * to an adapted task (the Learner's `adapt(x, y, { accumulate: true })`), in [0, 1); default
+   * n_old / (n_old + m), so every example weighs the same.
+   */
+  covarianceDecay?: number;
+}
+
+const withPrecision = (m: SupportMoments, ridge: number) => ({ ...m, precision: precisions(m, ridge) });
+
+function mahalanobisScore(ridge: number): Scorer {
+  return (support, labels, query, queryLabels, ways) => {
+    const m = supportMoments(support, labels, ways);
+    const scores = negativeMahalanobis(query, m.prototypes, precisions(m, ridge));
+    return { scores, loss: meanTaskLoss("cross_entropy", scores, queryLabels) };
+  };
+}
+
+function covarianceAdaptation(ridge: number, decay: number | undefined): MetricAdaptation {
+  return {
+    spec: { kind: "mahalanobis", tensors: [...MOMENT_NAMES, "precision"], outputs: "logits", withoutSteps: "adapts by class means and covariances, without gradient steps" },
+    keep: (support, labels, ways) => withPrecision(supportMoments(support, labels, ways), ridge),
+    score: (kept, query) => negativeMahalanobis(query, kept.prototypes!, kept.precision!),
+    accumulate: (kept, support, labels) => withPrecision(accumulateMoments(momentsOf(kept), support, labels, decay), ridge),
+  };
+}
+
+function checkOptions(o: ProtonetOptions): { metric: ProtonetMetric; ridge: number; covarianceDecay?: number } {
+  const metric = o.metric ?? "euclidean";
+  if (!(PROTONET_METRICS as readonly string[]).includes(metric)) {
+    throw new KshotError(`protonet: expected metric ${PROTONET_METRICS.map((m) => JSON.stringify(m)).join(" or ")}, got ${JSON.stringify(metric)}`);
+  }
+  const ridge = o.ridge ?? SIMPLE_CNAPS_RIDGE;
+  if (!(Number.isFinite(ridge) && ridge > 0)) throw new KshotError(`protonet: expected ridge to be a positive number, got ${ridge}`);
+  const decay = o.covarianceDecay;
+  if (decay !== undefined && !(decay >= 0 && decay < 1)) throw new KshotError(`protonet: expected covarianceDecay in [0, 1), got ${decay}`);
+  if (metric === "euclidean" && (o.ridge !== undefined || decay !== undefined)) {
+    throw new KshotError("protonet: ridge and covarianceDecay apply to metric \"mahalanobis\" only");
+  }
+  return { metric, ridge, covarianceDecay: decay };
 }
 
 /**
- * Prototypical Networks: classify by the nearest class mean in the embedding space.
+ * Prototypical Networks: classify by the nearest class mean in the embedding space, by Euclidean distance
+ * (Snell et al. 2017) or by Mahalanobis distance under shrunk class covariances (`metric: "mahalanobis"`,
+ * Bateni et al. 2020, Simple CNAPS).
  *
  * @param model an embedding network without a head (e.g. `ks.nn.conv4({ ways: 0 })`)
- * @param options `auxiliary: "rotation"` adds rotation prediction to meta-training (src/meta/rotation-auxiliary.ts)
+ * @param options the metric, and for Mahalanobis the ridge β and the running estimate's decay
+ *   (see ProtonetOptions); `auxiliary: "rotation"` adds rotation prediction to meta-training
+ *   (src/meta/rotation-auxiliary.ts)
  * @example
  * const algo = ks.meta.protonet(ks.nn.conv4({ ways: 0 }));
  * const params = algo.init(new ks.Rng(0));
  * const { loss, grads } = algo.step(params, batch);
  * const task = algo.adapt(params, { ...batch.support, ways: 5 });   // the prototypes
  * const logits = algo.predict(task, batch.query.x);
+ * const cnaps = ks.meta.protonet(ks.nn.conv4({ ways: 0 }), { metric: "mahalanobis" });
  */
 export function protonet(model: Model, options: ProtonetOptions = {}): MetaAlgorithm {
-  const algo = metricAlgorithm("protonet", model, score, PROTOTYPES);
+  const o = checkOptions(options);
+  const stored: StoredOptions = { metric: o.metric, ridge: o.ridge, ...(o.covarianceDecay !== undefined ? { covarianceDecay: o.covarianceDecay } : {}) };
+  const algo = o.metric === "euclidean"
+    ? metricAlgorithm("protonet", model, score, PROTOTYPES, { metric: o.metric })
+    : metricAlgorithm("protonet", model, mahalanobisScore(o.ridge), covarianceAdaptation(o.ridge, o.covarianceDecay), stored);
   const auxiliary = options.auxiliary ?? "none";
   if (auxiliary !== "rotation" && auxiliary !== "none") throw new KshotError(`protonet: expected auxiliary "rotation" or "none", got ${JSON.stringify(auxiliary)}`);
   return auxiliary === "rotation" ? withRotation(algo, { weight: options.rotationWeight }) : algo;
@@ -77,5 +139,8 @@ export function protonet(model: Model, options: ProtonetOptions = {}): MetaAlgor
 export const PROTONET_ENTRY: AlgorithmEntry = {
   head: false,
   regression: false,
-  create: (model, o) => protonet(model, { auxiliary: storedChoice(o, "auxiliary", ["rotation", "none"] as const), rotationWeight: storedField(o, "rotationWeight", "number") }),
+  create: (model, o: StoredOptions) => protonet(model, {
+    metric: storedChoice(o, "metric", PROTONET_METRICS), ridge: storedField(o, "ridge", "number"), covarianceDecay: storedField(o, "covarianceDecay", "number"),
+    auxiliary: storedChoice(o, "auxiliary", ["rotation", "none"] as const), rotationWeight: storedField(o, "rotationWeight", "number"),
+  }),
 };

@@ -9,4 +9,5 @@ export * from "./conv.ts";
 export * from "./pool.ts";
 export * from "./gather.ts";
 export * from "./nn.ts";
+export * from "./linalg.ts";
 export { fused, fusedRecord, FusedValue, ProgramBuilder } from "./fused.ts";

@@ -87,6 +87,27 @@ describe("kshot train and eval", () => {
     expect(r.out.join("\n")).toMatch(/test: 10-shot sinusoid MSE .* after 1 step, .* after 5 steps, .* after 10 steps \(30 tasks\)/);
   });
 
+  it("trains and evaluates ProtoNet with the Mahalanobis metric (--metric), also on shifted images (--shift); --metric refused for other algorithms", async () => {
+    const out = join(scratch("mahalanobis"), "m.safetensors");
+    const r = await kshot("train", "--algo", "protonet", "--metric", "mahalanobis", "--ways", "3", "--shots", "2", "--queries", "1", "--hidden", "2",
+      "--iterations", "2", "--out", out, ...REF, "--json");
+    expect(r.code).toBe(0);
+    expect(readFileSync(out).subarray(0, 4096).toString("latin1")).toMatch(/algorithm_options":"\{\\"metric\\":\\"mahalanobis\\",\\"ridge\\":1/);
+    const e = await kshot("eval", "--model", out, "--episodes", "2", "--queries", "2", ...REF, "--json");
+    expect(e.code).toBe(0);
+    expect(e.json()).toMatchObject({ episodes: 2, algorithm: "protonet" });
+    const shifted = await kshot("eval", "--model", out, "--episodes", "2", "--queries", "2", "--shift", "dilate:1,blur:0.5", ...REF, "--json");
+    expect(shifted.code).toBe(0);
+    expect(shifted.json()).toMatchObject({ episodes: 2, shift: "dilate:1,blur:0.5" });
+    expect(shifted.err.join("\n")).toMatch(/glyphs \(built in\), shifted \(strokes \+1 px, blur σ 0.5 px\), test classes/);
+    const bad = await kshot("eval", "--model", out, "--shift", "thick", ...REF);
+    expect(bad.code).toBe(1);
+    expect(bad.err.join("\n")).toMatch(/expected dilate:R and\/or blur:S/);
+    const maml = await kshot("train", "--algo", "maml", "--metric", "mahalanobis", "--iterations", "1", "--hidden", "2", "--out", join(scratch("mahalanobis-maml"), "x.safetensors"), ...REF);
+    expect(maml.code).toBe(1);
+    expect(maml.err.join("\n")).toMatch(/--metric does not apply to maml/);
+  });
+
   it("trains an image model on glyphs (tiny Conv-4)", async () => {
     const dir = scratch("glyphs");
     const out = join(dir, "g.safetensors");

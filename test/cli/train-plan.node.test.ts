@@ -84,4 +84,13 @@ describe("kshot train's published defaults", () => {
     expect(planFromCheckpoint(flags("--seed", "4", "--algo", "fomaml"), m).seed).toBe(4);
     expect(() => planFromCheckpoint(flags(), { iteration: 3 })).toThrow(/lacks the training metadata/);
   });
+
+  it("--metric sets ProtoNet's distance, kept on resume", () => {
+    const p = plan("--metric", "mahalanobis");
+    expect(p.options).toEqual({ metric: "mahalanobis" });
+    const m = { ...planMetadata(p, "none", { split: "glyphs" }), model: { name: "conv4", config: {} }, algorithm: { name: "protonet", options: { metric: "mahalanobis", ridge: 1 } }, iteration: 3 };
+    const flags = (...a: string[]) => parseFlags("train", [...a, "--minutes", "1", "--out", "x"], TRAIN_FLAGS);
+    expect(planFromCheckpoint(flags(), m).options).toEqual({ metric: "mahalanobis", ridge: 1 });
+    expect(() => planFromCheckpoint(flags("--metric", "euclidean"), m)).toThrow(/--metric euclidean conflicts with the checkpoint's mahalanobis/);
+  });
 });

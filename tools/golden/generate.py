@@ -159,14 +159,37 @@ def reptile_case(model, params, support, query, steps, lr, epsilon):
     return {f"expected.updated.{n}": theta[n] + epsilon * (phi[n].detach() - theta[n]) for n in theta}
 
 
-def metric_case(model, params, support, query, ways, kind):
-    """ProtoNet / Matching Net: support and query embedded in one batch; returns the loss and its gradients."""
+def covariance(z):
+    """Unbiased covariance of the rows of z (divided by max(n - 1, 1): zero for one row)."""
+    c = z - z.mean(0)
+    return c.T @ c / max(z.shape[0] - 1, 1)
+
+
+def mahalanobis_logits(zs, sy, zq, ways, ridge):
+    """Simple CNAPS (Bateni et al. 2020): -(q - mu_k)^T Q_k^-1 (q - mu_k), Q_k = l_k S_k + (1 - l_k) S_task + ridge I."""
+    task = covariance(zs)
+    eye = torch.eye(zs.shape[1], dtype=zs.dtype)
+    logits = []
+    for c in range(ways):
+        zc = zs[sy == c]
+        lam = zc.shape[0] / (zc.shape[0] + 1)
+        precision = torch.linalg.inv(lam * covariance(zc) + (1 - lam) * task + ridge * eye)
+        d = zq - zc.mean(0)
+        logits.append(-((d @ precision) * d).sum(-1))
+    return torch.stack(logits, dim=1)
+
+
+def metric_case(model, params, support, query, ways, kind, ridge=None):
+    """ProtoNet (Euclidean or, with a ridge, Mahalanobis) / Matching Net: support and query embedded in one
+    batch; returns the loss and its gradients."""
     theta = {n: leaf64(p) for n, p in params.items()}
     s = support[0].shape[0]
     z = model.apply_params(theta, torch.cat([support[0], query[0]]).double())
     zs, zq = z[:s], z[s:]
     sy, qy = support[1].long(), query[1].long()
-    if kind == "protonet":
+    if kind == "protonet" and ridge is not None:
+        loss = F.cross_entropy(mahalanobis_logits(zs, sy, zq, ways, ridge), qy)
+    elif kind == "protonet":
         protos = torch.stack([zs[sy == c].mean(0) for c in range(ways)])
         logits = -((zq[:, None, :] - protos[None, :, :]) ** 2).sum(-1)
         loss = F.cross_entropy(logits, qy)
@@ -261,6 +284,18 @@ def sinusoid_cases(out_dir, gen):
                         "inner_steps": steps, "inner_params": "all", "tasks": 1})
 
 
+def mahalanobis_cases(out_dir, gen):
+    """ProtoNet with the Mahalanobis metric; 3 shots so that the class covariances are not zero."""
+    hidden, ways, shots, queries = 8, 5, 3, 2
+    params = conv4_params(gen, hidden, 0)
+    support, query = image_task(gen, ways, shots, queries, 1)
+    expected = metric_case(Conv4(hidden, 0).double(), params, support, query, ways, "protonet", ridge=1.0)
+    write_case(out_dir, "conv4_protonet_mahalanobis", params, support, query, expected,
+               {"model": "conv4", "hidden": hidden, "ways": ways, "shots": shots, "queries": queries, "loss": "cross_entropy",
+                "tasks": 1, "inner_params": "none", "algorithm": "protonet", "metric": "mahalanobis", "ridge": 1.0,
+                "embed": "support+query"})
+
+
 def main():
     root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
     out_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(root, "test", "golden", "cases")
@@ -269,6 +304,7 @@ def main():
     gen = torch.Generator().manual_seed(20170301)
     conv4_cases(out_dir, gen)
     sinusoid_cases(out_dir, gen)
+    mahalanobis_cases(out_dir, gen)
 
 
 if __name__ == "__main__":

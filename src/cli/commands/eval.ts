@@ -4,6 +4,7 @@
  * Defaults come from the checkpoint: its dataset, split and evaluation protocol (MAML on Omniglot: 3 inner
  * steps), then 600 episodes with 15 queries per class.
  */
+import { parseShift } from "../../data/shift.ts";
 import { KshotError } from "../../errors.ts";
 import { disposeCheckpoint, load } from "../../io/checkpoint.ts";
 import { checkAdaptOptions } from "../../meta/adapted-task.ts";
@@ -11,7 +12,7 @@ import { fromMetadata, storedEvaluation } from "../../train/algorithms.ts";
 import { flag, type ParsedFlags, UsageError } from "../args.ts";
 import { checkBackendName, startBackend } from "../backend.ts";
 import type { Command } from "../command.ts";
-import { describeData, openData } from "../data.ts";
+import { describeData, openData, shiftedData } from "../data.ts";
 import { EVAL_EPISODES } from "../defaults.ts";
 import { runTest, type TestRun, testJson, testLine } from "../evaluation.ts";
 import type { CliIO } from "../io.ts";
@@ -24,7 +25,7 @@ export const evalCommand: Command = {
   name: "eval",
   summary: "test a checkpoint: accuracy (95% CI) over test episodes, or sinusoid MSE",
   synopsis: "--model FILE [options]",
-  flags: ["model", "dataset", "data", "split", "ways", "shots", "queries", "episodes", "inner-steps", "inner-lr", "seed", "backend", "threads", "fast", "json"],
+  flags: ["model", "dataset", "data", "split", "ways", "shots", "queries", "episodes", "inner-steps", "inner-lr", "seed", "shift", "backend", "threads", "fast", "json"],
   notes: `Defaults come from the checkpoint: its dataset, folder, split and evaluation protocol; then ${EVAL_EPISODES} episodes with ${DEFAULT_QUERIES} queries per class.\n` +
     "The summary names the data folder and split it read.",
   run: evalRun,
@@ -33,6 +34,8 @@ export const evalCommand: Command = {
 async function evalRun(f: ParsedFlags, io: CliIO): Promise<number> {
   const path = flag.string(f, "model");
   if (!path) throw new UsageError("kshot eval: --model FILE.safetensors is required (a checkpoint written by kshot train)");
+  const shift = flag.string(f, "shift");
+  const domainShift = shift === undefined ? undefined : parseShift(shift);
   const backend = await startBackend(checkBackendName(flag.string(f, "backend") ?? "auto"), io.env, flag.number(f, "threads"), flag.on(f, "fast"));
   const checkpoint = await load(path);
   try {
@@ -42,11 +45,12 @@ async function evalRun(f: ParsedFlags, io: CliIO): Promise<number> {
     if (!dataset) throw new KshotError(`kshot eval: ${path} names no dataset; pass --dataset`);
     // The stored data path and split belong to the stored dataset only.
     const same = dataset === data.dataset;
-    const opened = await openData(dataset, {
+    const unshifted = await openData(dataset, {
       data: flag.string(f, "data") ?? (same && typeof data.path === "string" ? data.path : undefined),
       split: flag.string(f, "split") ?? (same && typeof data.split === "string" ? data.split : undefined),
       env: io.env,
     });
+    const opened = domainShift === undefined ? unshifted : shiftedData(unshifted, domainShift);
     const stored = storedEvaluation(checkpoint.metadata);
     const num = (name: string, key: keyof typeof stored, fallback?: number): number | undefined => flag.number(f, name) ?? stored[key] ?? fallback;
     const innerSteps = flag.number(f, "inner-steps");
@@ -73,7 +77,7 @@ async function evalRun(f: ParsedFlags, io: CliIO): Promise<number> {
     if (flag.on(f, "json")) {
       io.err(line);
       io.out(JSON.stringify({
-        ...testJson(run), algorithm: algorithm.name, dataset: opened.name, split: opened.split, ...(opened.path ? { data: opened.path } : {}),
+        ...testJson(run), algorithm: algorithm.name, dataset: opened.name, split: opened.split, ...(opened.path ? { data: opened.path } : {}), ...(shift ? { shift } : {}),
         backend: backend.name, threads: backend.threads, deterministic: backend.deterministic, seconds: run.seconds,
       }));
     } else {

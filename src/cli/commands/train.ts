@@ -35,7 +35,7 @@ export const trainCommand: Command = {
   summary: "meta-train a model and write it as a checkpoint",
   synopsis: "--out FILE.safetensors [options]",
   flags: ["out", "algo", "dataset", "data", "split", "augment", "ways", "shots", "queries", "meta-batch", "inner-steps", "inner-lr", "meta-lr",
-    "iterations", "minutes", "seed", "backend", "threads", "fast", "hidden", "auxiliary", "resume", "eval", "episodes", "json"],
+    "iterations", "minutes", "seed", "backend", "threads", "fast", "hidden", "auxiliary", "metric", "resume", "eval", "episodes", "json"],
   notes: "Every option but --out defaults to the algorithm's published setting for the dataset (src/cli/defaults.ts).\n" +
     "Checkpoints are written during training too (at least every minute), so an interrupted run resumes with --resume.\n" +
     "The omniglot dataset is read from --data, else $KSHOT_OMNIGLOT; its default split is lake.",
@@ -143,6 +143,7 @@ async function trainRun(f: ParsedFlags, io: CliIO): Promise<number> {
     const model = buildModel(plan, data);
     const algo = createAlgorithm(plan.algorithm, model, algorithmOptions(plan), { trainingClasses: trainingClasses(trainTasks) });
     checkAuxiliary(plan, algo);
+    if (plan.options.metric !== undefined && algo.options.metric === undefined) throw new KshotError(`--metric does not apply to ${algo.name}`);
     io.err(describePlan(plan, data, augment, backend.label, algo));
     if (resume) io.err(`resuming ${resumePath} at iteration ${resume.metadata.iteration}`);
 

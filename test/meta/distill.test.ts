@@ -46,7 +46,7 @@ describe("distillation", () => {
     const teacher = { algorithm: protonet(4), params: protonet(4).init(new ks.Rng(0)) };
     const algo = ks.meta.distillation(teacher, protonet(2));
     expect(algo.name).toBe("protonet");
-    expect(algo.options).toEqual({});
+    expect(algo.options).toEqual({ metric: "euclidean" }); // the student's own options
     expect(algo.adaptation.kind).toBe("prototypes");
     expect(() => ks.meta.distillation(teacher, ks.meta.maml(ks.nn.conv4({ hidden: 2, ways: 3, size: 16 })))).toThrow(/student must adapt without gradient steps.*got maml/);
     expect(() => ks.meta.distillation(teacher, ks.meta.protonet(ks.nn.conv4({ hidden: 2, ways: 0, size: 28 })))).toThrow(/teacher takes inputs \[1, 16, 16\], the student \[1, 28, 28\]/);

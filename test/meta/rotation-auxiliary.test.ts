@@ -62,7 +62,7 @@ describe("rotation self-supervision", () => {
     const r = await ks.train(algo, tasks, { iterations: 2 });
     const bytes = await ks.io.serialize(r.params, { metadata: r.metadata });
     const loaded = await ks.io.load(bytes);
-    expect(loaded.metadata.algorithm).toEqual({ name: "protonet", options: { auxiliary: "rotation", rotationWeight: 1, loss: "cross_entropy" } });
+    expect(loaded.metadata.algorithm).toEqual({ name: "protonet", options: { metric: "euclidean", auxiliary: "rotation", rotationWeight: 1, loss: "cross_entropy" } });
     expect(await read(loaded.params["rotation.weight"]!)).toEqual(await read(r.params["rotation.weight"]!));
     const rebuilt = ks.fromMetadata(loaded.metadata).algorithm;
     expect(rebuilt.options).toMatchObject({ auxiliary: "rotation", rotationWeight: 1 });

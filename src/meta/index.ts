@@ -14,3 +14,4 @@ export { innerLoop, type InnerLoopOptions } from "./inner-loop.ts";
 export { perTask, taskMean } from "./params.ts";
 export { minibatch, joinByGroup, examplesPerGroup } from "./minibatches.ts";
 export { finetune, type FinetuneOptions } from "./finetune.ts";
+export { metaLstm, type MetaLstmOptions, META_LSTM_PREFIX } from "./meta-lstm.ts";

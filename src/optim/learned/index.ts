@@ -6,7 +6,7 @@ export {
   type LstmOptimizerConfig, type LstmOptimizerState,
 } from "./network.ts";
 export { lstmCell, type LstmLayerState, type LstmLayerWeights } from "./lstm-cell.ts";
-export { preprocessGradient } from "./preprocess.ts";
+export { preprocessGradient, preprocessParts } from "./preprocess.ts";
 export { quadratics, quadraticFunctions, type QuadraticOptions } from "./quadratic.ts";
 export type { Optimizee, OptimizeeSampler } from "./optimizee.ts";
 export { optimizeFunctions } from "./run.ts";

@@ -36,6 +36,8 @@ export interface LearnedTrainingOptions {
   seed?: number;
   /** The architecture; default the paper's (`LSTM_OPTIMIZER_DEFAULTS`). */
   config?: Partial<LstmOptimizerConfig>;
+  /** The number of the first run, for continuing a training (each run's functions come from its number). Default 0. */
+  firstIteration?: number;
   /** Weights to continue from (borrowed); default fresh ones from `seed`. */
   weights?: TensorRecord;
   /** Called after each truncation's update (e.g. to watch memory). */
@@ -110,7 +112,9 @@ export async function trainLearnedOptimizer(options: LearnedTrainingOptions = {}
   let weights = options.weights ? keep(mapRecord(options.weights, (t) => stopGradient(t))) : initLstmOptimizer(rng.fork("weights"), config);
   const losses: number[] = [];
   try {
-    for (let iteration = 0; iteration < iterations; iteration++) {
+    const first = options.firstIteration ?? 0;
+    if (!Number.isInteger(first) || first < 0) throw new KshotError(`trainLearnedOptimizer: expected firstIteration to be a non-negative integer, got ${String(first)}`);
+    for (let iteration = first; iteration < first + iterations; iteration++) {
       const f = sample(rng.fork(`functions ${iteration}`), functions);
       let theta = f.init(rng.fork(`init ${iteration}`));
       let states: States = mapRecord(theta, (t) => zeroLstmState(t.size, config));

@@ -13,6 +13,24 @@ import type { Tensor } from "../../tensor.ts";
 import { checkRange } from "../checks.ts";
 
 /**
+ * The two preprocessed features of every element of `g`, each shaped like `g`, as constants.
+ *
+ * @param g the gradient (or a loss) of any shape
+ * @param p the preprocessing constant p (the paper: 10)
+ */
+export function preprocessParts(g: Tensor, p = 10): [Tensor, Tensor] {
+  checkRange("preprocessGradient", "p", p, 0, Infinity);
+  return tidy(() => {
+    const x = stopGradient(g);
+    const threshold = Math.exp(-p);
+    const magnitude = abs(x);
+    const large = greaterEqual(magnitude, threshold);
+    const logScaled = mul(log(maximum(magnitude, threshold)), 1 / p);
+    return [where(large, logScaled, -1), where(large, sign(x), mul(x, Math.exp(p)))];
+  });
+}
+
+/**
  * Preprocessed gradient [N, 2] of a gradient of any shape (N = its size), as constants.
  *
  * @param g the gradient (any shape)
@@ -21,15 +39,5 @@ import { checkRange } from "../checks.ts";
  * const inputs = ks.optim.preprocessGradient(ks.tensor([1e-6, 0.5, -3]), 10);   // [3, 2]
  */
 export function preprocessGradient(g: Tensor, p = 10): Tensor {
-  checkRange("preprocessGradient", "p", p, 0, Infinity);
-  return tidy(() => {
-    const x = reshape(stopGradient(g), [g.size, 1]);
-    const threshold = Math.exp(-p);
-    const magnitude = abs(x);
-    const large = greaterEqual(magnitude, threshold);
-    const logScaled = mul(log(maximum(magnitude, threshold)), 1 / p);
-    const first = where(large, logScaled, -1);
-    const second = where(large, sign(x), mul(x, Math.exp(p)));
-    return concat([first, second], 1);
-  });
+  return tidy(() => concat(preprocessParts(g, p).map((x) => reshape(x, [g.size, 1])), 1));
 }

@@ -110,6 +110,14 @@ export const RECIPES: Readonly<Record<AlgorithmName, Partial<Record<DatasetKind,
     },
     sinusoid: { ...MAML_SINUSOID, innerSteps: 5, evalSteps: 10, source: "MAML's sinusoid protocol (Finn et al. 2017 §5.1) with 5 learner updates of the Meta-Learner LSTM (Ravi & Larochelle 2017; kshot: the paper has no regression)" },
   },
+  "l2l-lstm": {
+    images: {
+      ways: 5, shots: 1, queries: 15, metaBatch: 4, innerSteps: 5, evalSteps: 5,
+      optimizer: "adam", metaLr: 1e-3, schedule: CONSTANT, iterations: 30000, evaluation: EVAL_AS_TRAINED,
+      source: "Andrychowicz et al. 2016: two-layer LSTM of 20 units, preprocessing p = 10, output × 0.1, Adam on its weights (lr 1e-3 as the authors' code); the paper has no few-shot setting: 5 optimizer steps per 5-way 1-shot episode, 15 queries, meta-batch 4, 30k iterations as the Meta-Learner LSTM's (kshot)",
+    },
+    sinusoid: { ...MAML_SINUSOID, innerSteps: 5, evalSteps: 10, innerLr: undefined, evalLr: undefined, source: "MAML's sinusoid protocol (Finn et al. 2017 §5.1) with 5 steps of the learned LSTM optimizer (Andrychowicz et al. 2016; kshot)" },
+  },
 };
 
 /** Filters of the Conv-4 (Vinyals et al. 2016; MAML; ProtoNets) and the sinusoid MLP (MAML §5.1). */

@@ -15,3 +15,4 @@ export { perTask, taskMean } from "./params.ts";
 export { minibatch, joinByGroup, examplesPerGroup } from "./minibatches.ts";
 export { finetune, type FinetuneOptions } from "./finetune.ts";
 export { metaLstm, type MetaLstmOptions, META_LSTM_PREFIX } from "./meta-lstm.ts";
+export { l2lLstm, type L2lLstmOptions, L2L_PREFIX } from "./l2l-lstm.ts";

@@ -49,7 +49,8 @@ export type LstmOptimizerState = readonly LstmLayerState[];
 
 /** A complete, checked configuration. */
 export function lstmOptimizerConfig(config: Partial<LstmOptimizerConfig> = {}): LstmOptimizerConfig {
-  const c = { ...LSTM_OPTIMIZER_DEFAULTS, ...config };
+  const given = Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined));
+  const c = { ...LSTM_OPTIMIZER_DEFAULTS, ...given } as LstmOptimizerConfig;
   for (const key of ["hidden", "layers"] as const) {
     if (!Number.isInteger(c[key]) || c[key] < 1) throw new KshotError(`LSTM optimizer: expected ${key} to be a positive integer, got ${String(c[key])}`);
   }

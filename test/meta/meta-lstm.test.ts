@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as ks from "../../src/index.ts";
 import { input, itChecksGradients, randomValues } from "../support/gradcheck.ts";
-import { episodeBatch, itAdaptsLikeEveryAlgorithm } from "./support.ts";
+import { episodeBatch, itAdaptsLikeEveryAlgorithm, itMatchesCommittedGoldenCase } from "./support.ts";
 
 const GATE_PARAMS = ["metalstm.input_gate.weight", "metalstm.input_gate.bias", "metalstm.forget_gate.weight", "metalstm.forget_gate.bias"];
 const model = ks.nn.mlp([3, 4, 2]);
@@ -22,6 +22,7 @@ function modelParams(dtype: ks.DType): ks.TensorRecord {
 }
 
 describe("metalstm", () => {
+  itMatchesCommittedGoldenCase("conv4_metalstm_2step");
   // With one learner update, the support gradient and loss are taken at θ_0 and do not depend on the
   // gates, so the first-order meta-gradient with respect to the gates' weights and biases is exact.
   itChecksGradients({

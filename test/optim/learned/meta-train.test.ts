@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as ks from "../../../src/index.ts";
 import { input, itChecksGradients, randomValues } from "../../support/gradcheck.ts";
+import { itMatchesCommittedGoldenCase } from "../../meta/support.ts";
 
 const config = ks.optim.lstmOptimizerConfig({ hidden: 3, layers: 2 });
 const names = Object.keys(ks.tidy(() => ks.optim.initLstmOptimizer(new ks.Rng(0), config)));
@@ -15,6 +16,8 @@ function tiny(dtype: ks.DType) {
 }
 
 describe("unrollLearnedOptimizer", () => {
+  // Four steps on three 4-dimensional quadratics against torch.nn.LSTM in float64 (tools/golden/generate.py).
+  itMatchesCommittedGoldenCase("lstm_optimizer_quadratic");
   // With one step the optimizee's gradient is taken at the fixed start, so the truncated (first-order)
   // meta-gradient is the exact one: finite differences check it.
   itChecksGradients({

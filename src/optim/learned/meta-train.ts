@@ -38,7 +38,7 @@ export interface LearnedTrainingOptions {
   config?: Partial<LstmOptimizerConfig>;
   /** The number of the first run, for continuing a training (each run's functions come from its number). Default 0. */
   firstIteration?: number;
-  /** Weights to continue from (borrowed); default fresh ones from `seed`. */
+  /** Weights to continue from (borrowed; Adam's moments start afresh); default fresh ones from `seed`. */
   weights?: TensorRecord;
   /** Called after each truncation's update (e.g. to watch memory). */
   onTruncation?: (info: { iteration: number; truncation: number }) => void;

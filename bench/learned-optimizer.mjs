@@ -7,6 +7,7 @@
 //
 // usage: node bench/learned-optimizer.mjs [--iterations 200] [--functions 128] [--test 128] [--horizon 200]
 //          [--checkpoint bench/out/lstm-optimizer.safetensors] [--resume] [--png bench/learned-optimizer.png]
+// With --resume and --iterations 0 it only evaluates the saved optimizer.
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import * as ks from "../dist/kshot.mjs";
@@ -46,15 +47,16 @@ if (o.resume && existsSync(o.checkpoint)) {
   config = ks.optim.lstmOptimizerConfig(saved.metadata.model.config);
   done = saved.metadata.iteration ?? 0;
 }
+if (o.iterations === 0 && !weights) throw new Error("--iterations 0 evaluates a saved optimizer: give --resume and an existing --checkpoint");
 const trainLoad = loadBefore();
 const trainStart = performance.now();
-const trained = await ks.optim.trainLearnedOptimizer({
+const trained = o.iterations === 0 ? { weights, config, losses: [] } : await ks.optim.trainLearnedOptimizer({
   iterations: o.iterations, steps: o.steps, truncation: o.truncation, functions: o.functions, lr: o.lr, seed: o.seed,
   weights, config, firstIteration: done,
   onIteration: ({ iteration, loss }) => { if (iteration % 20 === 0) console.error(`meta-training run ${iteration}: mean loss ${loss.toFixed(4)}`); },
 });
 const trainSeconds = (performance.now() - trainStart) / 1000;
-if (weights) Object.values(weights).forEach((t) => t.dispose());
+if (weights && weights !== trained.weights) Object.values(weights).forEach((t) => t.dispose());
 weights = trained.weights;
 config = trained.config;
 mkdirSync(dirname(o.checkpoint), { recursive: true });
@@ -107,15 +109,19 @@ for (const [label, make] of contenders) {
   const t0 = performance.now();
   const c = await curves(make, testFunctions, testInit, o.test, o.horizon);
   const at = (k) => stats(c[k]);
-  const row = { label, at100: at(Math.min(100, o.horizon)), atHorizon: at(o.horizon), mean: c.map((v) => stats(v).mean), seconds: (performance.now() - t0) / 1000 };
+  const k100 = Math.min(100, o.horizon);
+  const row = { label, at100: at(k100), atHorizon: at(o.horizon), mean: c.map((v) => stats(v).mean), final: c[k100], seconds: (performance.now() - t0) / 1000 };
+  // Paired with the LSTM on the same functions: how often the LSTM's loss after 100 steps is lower.
+  const lstm = rows[0]?.final;
+  row.lstmLower = lstm ? lstm.filter((v, i) => v < row.final[i]).length / lstm.length : undefined;
   rows.push(row);
   console.log(JSON.stringify({ bench: "learned-optimizer held-out quadratics", optimizer: label, functions: o.test, loss_100: row.at100, [`loss_${o.horizon}`]: row.atHorizon,
-    seconds: +row.seconds.toFixed(2), ...machine(), ...load }));
+    lstm_lower_at_100: row.lstmLower, seconds: +row.seconds.toFixed(2), ...machine(), ...load }));
 }
 
 const fmt = (s) => `${s.mean.toPrecision(3)} ± ${s.std.toPrecision(2)} (median ${s.median.toPrecision(3)})`;
-console.log(`\n| optimizer | loss after 100 steps | loss after ${o.horizon} steps |\n| --- | --- | --- |`);
-for (const r of rows) console.log(`| ${r.label} | ${fmt(r.at100)} | ${fmt(r.atHorizon)} |`);
+console.log(`\n| optimizer | loss after 100 steps | loss after ${o.horizon} steps | functions where the LSTM is lower at 100 |\n| --- | --- | --- | --- |`);
+for (const r of rows) console.log(`| ${r.label} | ${fmt(r.at100)} | ${fmt(r.atHorizon)} | ${r.lstmLower === undefined ? "—" : `${(100 * r.lstmLower).toFixed(0)}%`} |`);
 const series = rows.map((r) => ({ label: r.label, points: r.mean.map((y, k) => [k, y]) }));
 writeFileSync(o.png, linePlot(series, { xLabel: "step", yLabel: `mean loss over ${o.test} held-out quadratics`, xTicks: [0, 50, 100, 150, 200].filter((t) => t <= o.horizon) }));
 console.error(`wrote ${o.png}; ${((performance.now() - started) / 1000).toFixed(0)} s in all, peak RSS ${peakRssMiB()} MiB`);

@@ -43,6 +43,12 @@ export interface MetaLstmOptions {
   /** The forget gate's starting value σ(b_F). Default σ(5) ≈ 0.993 (the paper starts it close to 1). */
   forget?: number;
   loss?: LossKind;
+  /**
+   * Called at each learner update of `adapt` and `step` with the mean input and forget gate over every
+   * coordinate of every task (scalar tensors, valid during the call): the learned step size and decay
+   * per step, as Ravi & Larochelle plot them. Not stored with the options.
+   */
+  onGates?: (step: number, gates: { input: Tensor; forget: Tensor }) => void;
 }
 
 /** The gates' meta-parameters. */
@@ -62,6 +68,19 @@ function taskLosses(kind: LossKind, predictions: Tensor, y: Tensor): Tensor {
   const tasks = predictions.shape[0];
   const one = (t: Tensor, i: number) => slice(t, t.shape.map((_, k) => (k === 0 ? i : 0)), t.shape.map((d, k) => (k === 0 ? 1 : d)));
   return stack(Array.from({ length: tasks }, (_, i) => meanTaskLoss(kind, one(predictions, i), one(y, i))));
+}
+
+/** The mean of each gate over every coordinate, handed to `report` (and freed after it). */
+function reportGates(step: number, gates: Record<string, { input: Tensor | number; forget: Tensor | number }>, report: NonNullable<MetaLstmOptions["onGates"]>): void {
+  tidy(() => {
+    const all = Object.values(gates);
+    const meanOf = (kind: "input" | "forget") => {
+      const values = all.map((g) => g[kind] as Tensor);
+      const count = values.reduce((n, t) => n + t.size, 0);
+      return mul(values.map((t) => sum(stopGradient(t))).reduce((a, b) => add(a, b)), 1 / count);
+    };
+    report(step, { input: meanOf("input"), forget: meanOf("forget") });
+  });
 }
 
 /**
@@ -121,6 +140,7 @@ export function metaLstm(model: Model, options: MetaLstmOptions = {}): MetaAlgor
       }
       theta = next;
       gates = nextGates;
+      if (options.onGates) reportGates(s, nextGates, options.onGates);
     }
     return theta;
   });

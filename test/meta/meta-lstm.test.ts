@@ -53,6 +53,24 @@ describe("metalstm", () => {
     }
   });
 
+  it("reports the mean input and forget gate of each learner update", async () => {
+    const seen: ks.Tensor[][] = [];
+    const algo = ks.meta.metaLstm(model, { innerSteps: 3, innerLr: 0.2, forget: 0.9, onGates: (step, g) => {
+      expect(step).toBe(seen.length);
+      seen.push([ks.keep(ks.mul(g.input, 1)), ks.keep(ks.mul(g.forget, 1))]);
+    } });
+    const params = algo.init(new ks.Rng(0));
+    for (const k of ["metalstm.input_gate.weight", "metalstm.forget_gate.weight"]) params[k] = ks.zeros([6]);
+    const b = batch("float32");
+    algo.adapt(params, { ...b.support, ways: 2 }, { statistics: false });
+    expect(seen).toHaveLength(3);
+    for (const [input, forget] of seen) {
+      expect(await input.item()).toBeCloseTo(0.2, 5);
+      expect(await forget.item()).toBeCloseTo(0.9, 5);
+    }
+    expect(algo.options).not.toHaveProperty("onGates");
+  });
+
   it("meta-trains: a few Adam steps lower the query loss of a fixed batch", async () => {
     const algo = ks.meta.metaLstm(model, { innerSteps: 2 });
     let params = algo.init(new ks.Rng(1));

@@ -104,6 +104,22 @@ export const RECIPES: Readonly<Record<AlgorithmName, Partial<Record<DatasetKind,
       source: "Chen et al. 2019 (Baseline): pre-training with Adam 1e-3; test-time head fine-tuned with SGD lr 0.01, momentum 0.9, 100 steps; minibatches of 64 images from 32 classes and 20k steps (kshot)",
     },
   },
+  metalstm: {
+    images: {
+      ways: 5, shots: 1, queries: 15, metaBatch: 4, innerSteps: 5, innerLr: 0.1, evalSteps: 5, evalLr: 0.1,
+      optimizer: "adam", metaLr: 1e-3, schedule: CONSTANT, iterations: 30000, evaluation: EVAL_AS_TRAINED,
+      source: "Ravi & Larochelle 2017: first-order meta-gradient, Adam 1e-3 on the meta-learner, forget gate started near 1 and input gate small; the paper reports Mini-ImageNet only: on Omniglot kshot takes 5 learner updates in training and evaluation, input gate starting at 0.1, 15 queries, meta-batch 4, 30k iterations (kshot)",
+    },
+    sinusoid: { ...MAML_SINUSOID, innerSteps: 5, evalSteps: 10, source: "MAML's sinusoid protocol (Finn et al. 2017 §5.1) with 5 learner updates of the Meta-Learner LSTM (Ravi & Larochelle 2017; kshot: the paper has no regression)" },
+  },
+  "l2l-lstm": {
+    images: {
+      ways: 5, shots: 1, queries: 15, metaBatch: 4, innerSteps: 5, evalSteps: 5,
+      optimizer: "adam", metaLr: 1e-3, schedule: CONSTANT, iterations: 30000, evaluation: EVAL_AS_TRAINED,
+      source: "Andrychowicz et al. 2016: two-layer LSTM of 20 units, preprocessing p = 10, output × 0.1, Adam on its weights (lr 1e-3 as the authors' code); the paper has no few-shot setting: 5 optimizer steps per 5-way 1-shot episode, 15 queries, meta-batch 4, 30k iterations as the Meta-Learner LSTM's (kshot)",
+    },
+    sinusoid: { ...MAML_SINUSOID, innerSteps: 5, evalSteps: 10, innerLr: undefined, evalLr: undefined, source: "MAML's sinusoid protocol (Finn et al. 2017 §5.1) with 5 steps of the learned LSTM optimizer (Andrychowicz et al. 2016; kshot)" },
+  },
 };
 
 /** Filters of the Conv-4 (Vinyals et al. 2016; MAML; ProtoNets) and the sinusoid MLP (MAML §5.1). */

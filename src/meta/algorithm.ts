@@ -19,7 +19,7 @@ import type { Tensor } from "../tensor.ts";
 import type { LossKind } from "./losses.ts";
 import type { LabelledSet, TaskBatch } from "./task-batch.ts";
 
-export type AlgorithmName = "maml" | "fomaml" | "metasgd" | "anil" | "reptile" | "protonet" | "matchingnet" | "finetune";
+export type AlgorithmName = "maml" | "fomaml" | "metasgd" | "anil" | "reptile" | "protonet" | "matchingnet" | "finetune" | "metalstm" | "l2l-lstm";
 
 /** Hyper-parameters as checkpoints store them (`algorithm_options`): flat JSON values. */
 export type StoredOptions = Readonly<Record<string, string | number | boolean>>;

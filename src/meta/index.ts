@@ -17,3 +17,5 @@ export { minibatch, joinByGroup, examplesPerGroup } from "./minibatches.ts";
 export { finetune, type FinetuneOptions } from "./finetune.ts";
 export { distillation, distillationLoss, softTargetLoss, episodeLogits, DISTILLATION_DEFAULTS, type DistillationOptions } from "./distill.ts";
 export { withRotation, rotateImages, rotationBatch, ROTATION_WEIGHT, type RotationOptions } from "./rotation-auxiliary.ts";
+export { metaLstm, type MetaLstmOptions, META_LSTM_PREFIX } from "./meta-lstm.ts";
+export { l2lLstm, type L2lLstmOptions, L2L_PREFIX } from "./l2l-lstm.ts";

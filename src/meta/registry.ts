@@ -8,6 +8,8 @@ import type { AlgorithmContext, AlgorithmEntry, AlgorithmName, MetaAlgorithm, St
 import { FINETUNE_ENTRY } from "./finetune.ts";
 import { MAML_ENTRIES } from "./maml.ts";
 import { MATCHING_NET_ENTRY } from "./matching-net.ts";
+import { L2L_LSTM_ENTRY } from "./l2l-lstm.ts";
+import { META_LSTM_ENTRY } from "./meta-lstm.ts";
 import { PROTONET_ENTRY } from "./protonet.ts";
 import { REPTILE_ENTRY } from "./reptile.ts";
 import { storedLoss } from "./stored-options.ts";
@@ -18,6 +20,8 @@ const ENTRIES: Readonly<Record<AlgorithmName, AlgorithmEntry>> = {
   protonet: PROTONET_ENTRY,
   matchingnet: MATCHING_NET_ENTRY,
   finetune: FINETUNE_ENTRY,
+  metalstm: META_LSTM_ENTRY,
+  "l2l-lstm": L2L_LSTM_ENTRY,
 };
 
 export const ALGORITHMS = Object.keys(ENTRIES) as readonly AlgorithmName[];

@@ -2,6 +2,7 @@
 import { KshotError } from "../errors.ts";
 import { adam } from "./adam.ts";
 import type { Optimizer, OptimizerConfig } from "./optimizer.ts";
+import { rmsprop } from "./rmsprop.ts";
 import { sgd } from "./sgd.ts";
 
 function numberField(config: OptimizerConfig, key: string): number | undefined {
@@ -17,5 +18,7 @@ export function createOptimizer(config: OptimizerConfig): Optimizer {
     return adam({ lr: n("lr"), beta1: n("beta1"), beta2: n("beta2"), eps: n("eps"), weightDecay: n("weightDecay") });
   }
   if (config.kind === "sgd") return sgd({ lr: n("lr"), momentum: n("momentum"), weightDecay: n("weightDecay") });
-  throw new KshotError(`optimizer config: expected kind "adam" or "sgd", got ${JSON.stringify(config.kind)}`);
+  if (config.kind === "rmsprop") return rmsprop({ lr: n("lr"), alpha: n("alpha"), eps: n("eps") });
+  if (config.kind === "learned") throw new KshotError("optimizer config: a learned optimizer needs its weights: use ks.optim.learned(checkpoint)");
+  throw new KshotError(`optimizer config: expected kind "adam", "sgd" or "rmsprop", got ${JSON.stringify(config.kind)}`);
 }

@@ -11,7 +11,7 @@
 import type { TensorRecord } from "../autograd.ts";
 import type { Tensor } from "../tensor.ts";
 
-export type OptimizerKind = "sgd" | "adam";
+export type OptimizerKind = "sgd" | "adam" | "rmsprop" | "learned";
 
 /** Hyper-parameters, as stored in checkpoints. */
 export type OptimizerConfig = Readonly<Record<string, number | boolean | string>>;

@@ -8,10 +8,10 @@ import { parseSafetensors, type SafetensorsEntry } from "../../src/io/safetensor
 
 const KNOWN_METADATA = new Set([
   "case", "generator", "algorithm", "model", "sizes", "hidden", "ways", "shots", "queries", "tasks", "loss",
-  "inner_lr", "inner_steps", "inner_params", "outer_step", "inner_data", "embed", "param_order", "metric", "ridge",
+  "inner_lr", "inner_steps", "inner_params", "outer_step", "inner_data", "embed", "param_order", "metric", "ridge", "layers",
 ]);
-const ALGORITHMS = new Set(["maml", "fomaml", "metasgd", "anil", "reptile", "protonet", "matchingnet"]);
-const TENSOR_KEY = /^(param|lr)\.[\w.]+$|^(support|query)\.[xy]$|^expected\.(query_loss|loss|(grad|grad_lr|adapted|updated)\.[\w.]+)$/;
+const ALGORITHMS = new Set(["maml", "fomaml", "metasgd", "anil", "reptile", "protonet", "matchingnet", "metalstm", "lstm-optimizer"]);
+const TENSOR_KEY = /^(param|lr)\.[\w.]+$|^(support|query)\.[xy]$|^quadratic\.(w|y|theta)$|^expected\.(query_loss|loss|(grad|grad_lr|adapted|updated)\.[\w.]+)$/;
 
 export class CaseError extends Error {}
 
@@ -90,6 +90,7 @@ function compute(tensors: Map<string, SafetensorsEntry>, meta: Record<string, st
     return ks.tensor(host instanceof Int32Array && as !== "int32" ? Float64Array.from(host) : host, e.shape, as);
   };
   if (!Number.isInteger(tasks) || tasks < 1) fail(`tasks must be a positive integer, got ${meta.tasks}`);
+  if (meta.algorithm === "lstm-optimizer") return lstmOptimizerTruncation(meta, make);
   // With tasks = 1 the file has no task axis; kshot's algorithms always take [T, ...].
   const batched = (k: string, as?: ks.DType) => {
     const t = make(k, as);
@@ -110,6 +111,8 @@ function compute(tensors: Map<string, SafetensorsEntry>, meta: Record<string, st
   };
   const algo = buildAlgorithm(meta, model, loss, order);
   if (meta.algorithm === "metasgd") for (const n of order) params[`lr.${n}`] = make(`lr.${n}`);
+  const gates = Object.keys(Object.fromEntries(tensors)).filter((k) => k.startsWith(`param.${ks.meta.META_LSTM_PREFIX}`)).map((k) => k.slice("param.".length));
+  if (meta.algorithm === "metalstm") for (const n of gates) params[n] = make(`param.${n}`);
   const step = algo.step(params, batch);
   const results: Computed = {};
   const isMetric = meta.algorithm === "protonet" || meta.algorithm === "matchingnet";
@@ -120,6 +123,7 @@ function compute(tensors: Map<string, SafetensorsEntry>, meta: Record<string, st
     results[isMetric ? "loss" : "query_loss"] = step.loss;
     for (const n of order) results[`grad.${n}`] = step.grads[n];
     if (meta.algorithm === "metasgd") for (const n of order) results[`grad_lr.${n}`] = step.grads[`lr.${n}`];
+    if (meta.algorithm === "metalstm") for (const n of gates) results[`grad.${n}`] = step.grads[n];
     if (step.adapted && tasks === 1) for (const n of order) results[`adapted.${n}`] = step.adapted[n];
   }
   return results;
@@ -168,6 +172,7 @@ function buildAlgorithm(meta: Record<string, string>, model: ks.nn.Model, loss: 
     num(meta, "outer_step");
     return ks.meta.reptile(model, { innerLr: num(meta, "inner_lr"), innerSteps, loss });
   }
+  if (algorithm === "metalstm") return ks.meta.metaLstm(model, { innerSteps, loss });
   if (algorithm === "metasgd") {
     if (meta.inner_lr !== "tensors") fail(`metasgd expects inner_lr "tensors", got ${JSON.stringify(meta.inner_lr)}`);
     return ks.meta.metaSgd(model, { innerSteps, innerParams, loss });
@@ -176,4 +181,22 @@ function buildAlgorithm(meta: Record<string, string>, model: ks.nn.Model, loss: 
   if (algorithm === "maml") return ks.meta.maml(model, options);
   if (algorithm === "fomaml") return ks.meta.fomaml(model, options);
   return ks.meta.anil(model, options);
+}
+
+/**
+ * One truncation of the LSTM optimizer's meta-training on the case's quadratics: the meta-loss, its gradient
+ * with respect to the LSTM's weights, and where θ ends.
+ */
+function lstmOptimizerTruncation(meta: Record<string, string>, make: (k: string) => Tensor): Computed {
+  const order = (meta.param_order ?? fail('metadata lacks "param_order"')).split(",");
+  const weights: TensorRecord = Object.fromEntries(order.map((n) => [n, make(`param.${n}`)]));
+  const config = ks.optim.lstmOptimizerConfig({ hidden: num(meta, "hidden"), layers: num(meta, "layers") });
+  const f = ks.optim.quadraticFunctions(make("quadratic.w"), make("quadratic.y"));
+  const theta = { theta: make("quadratic.theta") };
+  const dtype = theta.theta.dtype;
+  const states = { theta: ks.optim.zeroLstmState(theta.theta.size, config).map((s) => ({ h: ks.cast(s.h, dtype), c: ks.cast(s.c, dtype) })) };
+  const { value, grads, aux } = ks.valueAndGradWithAux((w: TensorRecord) => ks.optim.unrollLearnedOptimizer(f, w, theta, states, num(meta, "inner_steps"), config))(weights);
+  const results: Computed = { loss: value, "adapted.theta": aux.params.theta };
+  for (const n of order) results[`grad.${n}`] = grads[n];
+  return results;
 }

@@ -21,7 +21,7 @@ describe("the algorithm registry", () => {
 
   it("says which algorithms use a head and which regress", () => {
     expect(ALGORITHMS.filter((a) => !needsHead(a))).toEqual(["protonet", "matchingnet", "finetune"]);
-    expect(() => createAlgorithm("matchingnet", ks.nn.mlp(), { loss: "mse" })).toThrow(/regression \(mse loss, e.g. sinusoid\) needs maml, fomaml, metasgd, anil or reptile/);
+    expect(() => createAlgorithm("matchingnet", ks.nn.mlp(), { loss: "mse" })).toThrow(/regression \(mse loss, e.g. sinusoid\) needs maml, fomaml, metasgd, anil, reptile, metalstm or l2l-lstm/);
   });
 
   it("takes fine-tuning's class count from what training knows, when the options do not say", () => {

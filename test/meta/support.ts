@@ -6,6 +6,7 @@ import * as ks from "../../src/index.ts";
 import { runCase } from "../golden/golden-case.ts";
 import { fixtureExists, fixturePath, readFixtureBytes } from "../support/fixtures.ts";
 import { getEnv } from "../shims/env.ts";
+import { readRepoBytes } from "../support/repo-files.ts";
 
 /** T random image tasks of N ways × 1 example, class-major, for a model on [1, size, size] images. */
 export function episodeBatch(tasks: number, ways: number, rng: ks.Rng, size = 16): ks.meta.TaskBatch {
@@ -25,6 +26,15 @@ export function itMatchesGoldenCase(name: string): void {
     const r = await runCase(await readFixtureBytes(path), `${name}.safetensors`);
     expect(r.checked).toBeGreaterThan(0);
     expect({ passed: r.passed, worst: r.worstKey }).toEqual({ passed: true, worst: r.worstKey });
+  });
+}
+
+/** A test that a golden case committed in test/golden/cases (tools/golden/generate.py) passes on the active backend. */
+export function itMatchesCommittedGoldenCase(name: string): void {
+  it(`matches PyTorch's golden case ${name}`, async () => {
+    const r = await runCase(await readRepoBytes(`test/golden/cases/${name}.safetensors`), `${name}.safetensors`);
+    expect(r.checked).toBeGreaterThan(0);
+    expect({ passed: r.passed, worst: r.worstKey, ratio: r.worstRatio }).toMatchObject({ passed: true });
   });
 }
 

@@ -8,6 +8,8 @@ The layout of a case and the conventions are in tools/golden/README.md.
 import os
 import sys
 
+import math
+
 import torch
 import torch.nn.functional as F
 
@@ -296,6 +298,122 @@ def mahalanobis_cases(out_dir, gen):
                 "embed": "support+query"})
 
 
+def preprocess(g, p=10.0):
+    """The gradient preprocessing of Andrychowicz et al. 2016 (appendix A): two features per element, constants."""
+    g = g.detach()
+    a = g.abs()
+    large = a >= math.exp(-p)
+    first = torch.where(large, torch.log(torch.clamp(a, min=math.exp(-p))) / p, torch.full_like(g, -1.0))
+    return first, torch.where(large, torch.sign(g), g * math.exp(p))
+
+
+def lstm_optimizer(weights, hidden, layers, scale=0.1):
+    """The coordinate-wise LSTM optimizer: torch.nn.LSTM(2, hidden, layers) then Linear(hidden, 1), times `scale`.
+    Returns the step function and its parameters by kshot's names (float64 leaves: the LSTM's own parameters,
+    loaded with `weights`)."""
+    lstm = torch.nn.LSTM(2, hidden, layers).double()
+    with torch.no_grad():
+        for name, p in lstm.named_parameters():
+            p.copy_(weights[f"lstm.{name}"].double())
+    phi = {f"lstm.{name}": p for name, p in lstm.named_parameters()}
+    phi.update({n: leaf64(weights[n]) for n in ["output.weight", "output.bias"]})
+
+    def step(g, state):
+        f1, f2 = preprocess(g)
+        x = torch.stack([f1.reshape(-1), f2.reshape(-1)], 1)[None]
+        n = x.shape[1]
+        h, c = state if state is not None else (torch.zeros(layers, n, hidden, dtype=torch.float64),) * 2
+        out, (h, c) = lstm(x, (h, c))
+        update = out[0] @ phi["output.weight"].T + phi["output.bias"]
+        return (scale * update).reshape(g.shape), (h, c)
+    return step, phi
+
+
+def lstm_optimizer_weights(gen, hidden, layers):
+    bound = 1 / math.sqrt(hidden)
+    shapes = {}
+    for k in range(layers):
+        shapes.update({f"lstm.weight_ih_l{k}": [4 * hidden, 2 if k == 0 else hidden], f"lstm.weight_hh_l{k}": [4 * hidden, hidden],
+                       f"lstm.bias_ih_l{k}": [4 * hidden], f"lstm.bias_hh_l{k}": [4 * hidden]})
+    shapes.update({"output.weight": [1, hidden], "output.bias": [1]})
+    return {n: ((torch.rand(shape, generator=gen) * 2 - 1) * bound).to(torch.float32) for n, shape in shapes.items()}
+
+
+def lstm_optimizer_case(out_dir, gen):
+    """One truncation of the LSTM optimizer's meta-training on random quadratics f(θ) = ‖Wθ − y‖²: the mean over
+    the steps of the mean loss over the functions after each step, its gradient with respect to the weights (the
+    optimizee's gradients are constants), and where θ ends."""
+    hidden, layers, functions, dim, steps = 5, 2, 3, 4, 4
+    weights = lstm_optimizer_weights(gen, hidden, layers)
+    w = torch.randn((functions, dim, dim), generator=gen).to(torch.float32)
+    y = torch.randn((functions, dim), generator=gen).to(torch.float32)
+    theta0 = (0.5 * torch.randn((functions, dim), generator=gen)).to(torch.float32)
+    optimizer, phi = lstm_optimizer(weights, hidden, layers)
+    losses = lambda th: (((w.double() @ th[..., None])[..., 0] - y.double()) ** 2).sum(-1)  # noqa: E731
+    theta, state, total = theta0.double(), None, 0
+    for _ in range(steps):
+        t = theta.detach().requires_grad_(True)
+        g, = torch.autograd.grad(losses(t).sum(), [t])
+        update, state = optimizer(g, state)
+        theta = theta + update
+        total = total + losses(theta).mean()
+    meta_loss = total / steps
+    grads = torch.autograd.grad(meta_loss, [phi[n] for n in weights])
+    tensors = {f"param.{n}": t for n, t in weights.items()}
+    tensors.update({"quadratic.w": w, "quadratic.y": y, "quadratic.theta": theta0, "expected.loss": meta_loss.detach().reshape(1),
+                    "expected.adapted.theta": theta.detach()})
+    tensors.update({f"expected.grad.{n}": g for n, g in zip(weights, grads)})
+    meta = {"case": "lstm_optimizer_quadratic", "generator": GENERATOR, "algorithm": "lstm-optimizer", "hidden": hidden, "layers": layers,
+            "tasks": functions, "inner_steps": steps, "param_order": ",".join(weights)}
+    write_safetensors(os.path.join(out_dir, "lstm_optimizer_quadratic.safetensors"), tensors, {k: str(v) for k, v in meta.items()})
+    print(f"lstm_optimizer_quadratic: {len(tensors)} tensors")
+
+
+def metalstm_case(out_dir, gen):
+    """One meta-step of the Meta-Learner LSTM (Ravi & Larochelle 2017, Eq. 2) on Conv-4, two tasks: c_t = f_t ⊙ c_{t−1}
+    − i_t ⊙ ∇_t with i_t, f_t = σ(W · [∇̃, L̃, θ_{t−1}, gate_{t−1}] + b) (the previous gate left out at the first step),
+    the support gradients and losses constants; the mean query loss and its gradient with respect to θ_0 and the gates."""
+    hidden, ways, shots, queries, tasks, steps = 8, 5, 1, 2, 2, 2
+    model = Conv4(hidden, ways).double()
+    params = conv4_params(gen, hidden, ways)
+    gates = {"metalstm.input_gate.weight": 0.1 * torch.randn(6, generator=gen), "metalstm.input_gate.bias": torch.tensor([-2.0]),
+             "metalstm.forget_gate.weight": 0.1 * torch.randn(6, generator=gen), "metalstm.forget_gate.bias": torch.tensor([4.0])}
+    gates = {n: g.to(torch.float32) for n, g in gates.items()}
+    support, query = image_task(gen, ways, shots, queries, tasks)
+    theta0 = {n: leaf64(p) for n, p in params.items()}
+    gate = {n: leaf64(g) for n, g in gates.items()}
+    losses = []
+    for t in range(tasks):
+        sx, sy, qx, qy = support[0][t].double(), support[1][t].long(), query[0][t].double(), query[1][t].long()
+        theta, previous = dict(theta0), {n: {"input": None, "forget": None} for n in theta0}
+        for _ in range(steps):
+            frozen = {n: p.detach().requires_grad_(True) for n, p in theta.items()}
+            loss = F.cross_entropy(model.apply_params(frozen, sx), sy)
+            grads = torch.autograd.grad(loss, list(frozen.values()))
+            l1, l2 = preprocess(loss)
+            nxt = {}
+            for (n, p), g in zip(theta.items(), grads):
+                g1, g2 = preprocess(g)
+
+                def value(kind):
+                    wt, b = gate[f"metalstm.{kind}_gate.weight"], gate[f"metalstm.{kind}_gate.bias"]
+                    z = wt[0] * g1 + wt[1] * g2 + wt[2] * l1 + wt[3] * l2 + wt[4] * p + b
+                    return torch.sigmoid(z if previous[n][kind] is None else z + wt[5] * previous[n][kind])
+                i, f = value("input"), value("forget")
+                nxt[n] = f * p - i * g.detach()
+                previous[n] = {"input": i, "forget": f}
+            theta = nxt
+        losses.append(F.cross_entropy(model.apply_params(theta, qx), qy))
+    query_loss = torch.stack(losses).mean()
+    wrt = list(theta0.values()) + list(gate.values())
+    grads = torch.autograd.grad(query_loss, wrt)
+    expected = {"expected.query_loss": query_loss.detach().reshape(1)}
+    expected.update({f"expected.grad.{n}": g for n, g in zip(list(theta0) + list(gate), grads)})
+    write_case(out_dir, "conv4_metalstm_2step", {**params, **gates}, support, query, expected,
+               {"model": "conv4", "hidden": hidden, "ways": ways, "shots": shots, "queries": queries, "loss": "cross_entropy", "tasks": tasks,
+                "inner_params": "all", "algorithm": "metalstm", "inner_steps": steps, "param_order": ",".join(params)})
+
+
 def main():
     root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
     out_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(root, "test", "golden", "cases")
@@ -305,6 +423,10 @@ def main():
     conv4_cases(out_dir, gen)
     sinusoid_cases(out_dir, gen)
     mahalanobis_cases(out_dir, gen)
+    # Learned update rules: a generator of their own, so the cases above keep their bytes.
+    learned = torch.Generator().manual_seed(20161205)
+    lstm_optimizer_case(out_dir, learned)
+    metalstm_case(out_dir, learned)
 
 
 if __name__ == "__main__":

@@ -115,7 +115,7 @@ function describePlan(plan: TrainPlan, data: OpenedData, augment: string, backen
   const episodes = data.kind === "sinusoid"
     ? `K=${plan.shots} (${plan.queries} query points)`
     : `${plan.ways}-way ${plan.shots}-shot, ${plan.queries} queries per class, augment ${augment}`;
-  const inner = plan.innerSteps !== undefined ? `, ${plan.innerSteps} inner step${plan.innerSteps === 1 ? "" : "s"} of ${plan.innerLr}` : "";
+  const inner = plan.innerSteps !== undefined ? `, ${plan.innerSteps} inner step${plan.innerSteps === 1 ? "" : "s"}${plan.innerLr !== undefined ? ` of ${plan.innerLr}` : ""}` : "";
   const budget = [plan.iterations !== undefined ? `${plan.iterations} iterations` : "", plan.minutes !== undefined ? `${plan.minutes} minutes` : ""].filter(Boolean).join(" or ");
   return `kshot train: ${algo.name} on ${describeData(data)} (${episodes}), meta-batch ${plan.metaBatch}${inner}, ` +
     `${plan.optimizer.kind} ${plan.optimizer.lr} (${describeSchedule(plan.schedule)}), budget ${budget}, backend ${backend}`;

@@ -92,7 +92,8 @@ export const RECIPES: Readonly<Record<AlgorithmName, Partial<Record<DatasetKind,
   matchingnet: {
     images: {
       ways: 5, shots: 1, queries: 15, metaBatch: 4, optimizer: "adam", metaLr: 1e-3, schedule: CONSTANT, iterations: 30000, evaluation: EVAL_AS_TRAINED,
-      source: "Vinyals et al. 2016: trained on episodes shaped like the test tasks (5-way 1-shot); Adam 1e-3, 15 queries, 4 episodes per update, 30k iterations (kshot)",
+      options: { normalize: "support" },
+      source: "Vinyals et al. 2016: trained on episodes shaped like the test tasks (5-way 1-shot); cosine attention with only the support embeddings normalised, as the reference code (AntreasAntoniou/MatchingNetworks, gitabcworld/MatchingNetworks: DistanceNetwork); Adam 1e-3, 15 queries, 4 episodes per update, 30k iterations (kshot)",
     },
   },
   finetune: {

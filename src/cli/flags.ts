@@ -38,6 +38,7 @@ export const FLAGS = {
   backend: { rule: rule.string, value: "B", help: `${BACKENDS.join(", ")} (default auto: WebGPU on a hardware GPU, else wasm)` },
   threads: { rule: rule.integer(1, 64), value: "T", help: "wasm worker threads (default: the cores, at most 8)" },
   fast: { rule: rule.switch, help: "wasm fast mode: fused multiply-add where the engine has relaxed SIMD (last bits may differ by engine)" },
+  normalize: { rule: rule.string, value: "support|both", help: `Matching Networks' cosine: normalise the support embeddings only (default, as the reference code) or query and support` },
   hidden: { rule: rule.integer(1, 1024), value: "H", help: "Conv-4 filters per layer (default 64)" },
   out: { rule: rule.string, value: "FILE", help: "where the checkpoint goes (required; written atomically, checked writable first)" },
   resume: { rule: rule.string, value: "FILE", help: "continue the run of this checkpoint exactly where it stopped" },

@@ -13,7 +13,7 @@ import type { Model } from "../nn/model.ts";
 import type { Tensor } from "../tensor.ts";
 import type { Rng } from "../rng.ts";
 import { checkAdaptOptions, modelParams, supportOutputs, taskOutputs } from "./adapted-task.ts";
-import type { AdaptationSpec, AdaptedTask, AdaptOptions, Evaluation, MetaAlgorithm, MetaStep, SupportSet } from "./algorithm.ts";
+import type { AdaptationSpec, AdaptedTask, AdaptOptions, Evaluation, MetaAlgorithm, MetaStep, StoredOptions, SupportSet } from "./algorithm.ts";
 import { accuracy } from "./losses.ts";
 import { perTask } from "./params.ts";
 import { type TaskBatch, taskCount, waysOf } from "./task-batch.ts";
@@ -63,13 +63,13 @@ export interface MetricAdaptation {
   score(kept: TensorRecord, query: Tensor, ways: number): Tensor;
 }
 
-/** A metric-based method: no inner loop, the model's own initialisation, `score` on embeddings. */
-export function metricAlgorithm(name: "protonet" | "matchingnet", model: Model, score: Scorer, adaptation: MetricAdaptation): MetaAlgorithm {
+/** A metric-based method: no inner loop, the model's own initialisation, `score` on embeddings; `options` as checkpoints store them. */
+export function metricAlgorithm(name: "protonet" | "matchingnet", model: Model, score: Scorer, adaptation: MetricAdaptation, options: StoredOptions = {}): MetaAlgorithm {
   const algo: MetaAlgorithm = {
     name,
     model,
     loss: "cross_entropy",
-    options: {},
+    options,
     adaptation: adaptation.spec,
     init: (rng: Rng) => model.init(rng),
     step: (params: TensorRecord, batch: TaskBatch) => metricStep(model, score, params, batch),

@@ -8,7 +8,7 @@ import { parseSafetensors, type SafetensorsEntry } from "../../src/io/safetensor
 
 const KNOWN_METADATA = new Set([
   "case", "generator", "algorithm", "model", "sizes", "hidden", "ways", "shots", "queries", "tasks", "loss",
-  "inner_lr", "inner_steps", "inner_params", "outer_step", "inner_data", "embed", "param_order",
+  "inner_lr", "inner_steps", "inner_params", "outer_step", "inner_data", "embed", "normalize", "param_order",
 ]);
 const ALGORITHMS = new Set(["maml", "fomaml", "metasgd", "anil", "reptile", "protonet", "matchingnet"]);
 const TENSOR_KEY = /^(param|lr)\.[\w.]+$|^(support|query)\.[xy]$|^expected\.(query_loss|loss|(grad|grad_lr|adapted|updated)\.[\w.]+)$/;
@@ -155,7 +155,11 @@ function buildAlgorithm(meta: Record<string, string>, model: ks.nn.Model, loss: 
   if (algorithm === "protonet" || algorithm === "matchingnet") {
     if (meta.embed !== undefined && meta.embed !== "support+query") fail(`unknown embed ${JSON.stringify(meta.embed)}`);
     if (meta.inner_params !== undefined && meta.inner_params !== "none") fail(`${algorithm} has no inner loop, got inner_params ${meta.inner_params}`);
-    return algorithm === "protonet" ? ks.meta.protonet(model) : ks.meta.matchingNet(model);
+    if (algorithm === "protonet") return ks.meta.protonet(model);
+    // Cases without the key predate it and compute a true cosine.
+    const normalize = meta.normalize ?? "both";
+    if (normalize !== "both" && normalize !== "support") fail(`unknown normalize ${JSON.stringify(normalize)}`);
+    return ks.meta.matchingNet(model, { normalize });
   }
   const innerSteps = num(meta, "inner_steps");
   const innerParams = meta.inner_params === undefined || meta.inner_params === "all" ? order : meta.inner_params.split(",");

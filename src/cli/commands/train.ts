@@ -1,6 +1,6 @@
 /**
  * `kshot train --algo A --dataset D [--data PATH] [--split S] [--augment rot90|none] [--ways N] [--shots K]
- * [--queries Q] [--meta-batch B] [--inner-steps S] [--inner-lr X] [--meta-lr Y] [--iterations I | --minutes M]
+ * [--queries Q] [--meta-batch B] [--inner-steps S] [--inner-lr X] [--meta-lr Y] [--normalize support|both] [--iterations I | --minutes M]
  * [--seed S] [--backend B] [--threads T] [--fast] [--hidden H] --out FILE.safetensors [--resume FILE] [--eval] [--episodes E]
  * [--json]`. kshot's own: --hidden (Conv-4 filters, default 64), --eval (test after training),
  * --episodes (test episodes of --eval, default 600; validation runs min(E, 50) episodes).
@@ -35,7 +35,7 @@ export const trainCommand: Command = {
   summary: "meta-train a model and write it as a checkpoint",
   synopsis: "--out FILE.safetensors [options]",
   flags: ["out", "algo", "dataset", "data", "split", "augment", "ways", "shots", "queries", "meta-batch", "inner-steps", "inner-lr", "meta-lr",
-    "iterations", "minutes", "seed", "backend", "threads", "fast", "hidden", "resume", "eval", "episodes", "json"],
+    "normalize", "iterations", "minutes", "seed", "backend", "threads", "fast", "hidden", "resume", "eval", "episodes", "json"],
   notes: "Every option but --out defaults to the algorithm's published setting for the dataset (src/cli/defaults.ts).\n" +
     "Checkpoints are written during training too (at least every minute), so an interrupted run resumes with --resume.\n" +
     "The omniglot dataset is read from --data, else $KSHOT_OMNIGLOT; its default split is lake.",

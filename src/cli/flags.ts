@@ -42,6 +42,8 @@ export const FLAGS = {
   hidden: { rule: rule.integer(1, 1024), value: "H", help: "Conv-4 filters per layer (default 64)" },
   out: { rule: rule.string, value: "FILE", help: "where the checkpoint goes (required; written atomically, checked writable first)" },
   resume: { rule: rule.string, value: "FILE", help: "continue the run of this checkpoint exactly where it stopped" },
+  "eval-every": { rule: rule.integer(1, 1e9), value: "N", help: "validate every N iterations (default: 5 times over an --iterations budget, else every budget/5 minutes)" },
+  patience: { rule: rule.integer(1, 1e6), value: "P", help: "early stopping: stop after P validations without improvement, keeping the best model in --out" },
   eval: { rule: rule.switch, help: "test the trained model on the test split afterwards" },
   episodes: { rule: rule.integer(1, 1e6), value: "E", help: `test episodes (default ${EVAL_EPISODES})` },
   model: { rule: rule.string, value: "FILE", help: "the checkpoint to evaluate (required)" },

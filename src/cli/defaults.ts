@@ -66,7 +66,7 @@ export const RECIPES: Readonly<Record<AlgorithmName, Partial<Record<DatasetKind,
     sinusoid: { ...MAML_SINUSOID, source: "Li et al. 2017 follow MAML's sinusoid protocol; learned α start at 0.01 (kshot)" },
   },
   anil: {
-    images: { ...MAML_IMAGES, source: "Raghu et al. 2020 (ANIL) use MAML's Omniglot hyper-parameters; only the head adapts" },
+    images: { ...MAML_IMAGES, source: "Raghu et al. 2020 (ANIL) use MAML's Omniglot hyper-parameters; only the head (the last linear layer, initialised as MAML's) adapts, in training and at test" },
     sinusoid: { ...MAML_SINUSOID, source: "Raghu et al. 2020 use MAML's setting; only the last layer adapts" },
   },
   reptile: {
@@ -86,7 +86,7 @@ export const RECIPES: Readonly<Record<AlgorithmName, Partial<Record<DatasetKind,
     images: {
       ways: 60, shots: 5, queries: 5, metaBatch: 1, optimizer: "adam", metaLr: 1e-3, schedule: { kind: "step", every: 2000, factor: 0.5 },
       iterations: 20000, evaluation: { ways: 5, shots: 1, queries: 15 },
-      source: "Snell et al. 2017 §3.1: 60-way episodes with 5 queries per class, Adam 1e-3 halved every 2000 episodes; 5 shots as in kshot's PyTorch comparison; 20k episodes (kshot: the paper stops on validation loss); evaluated 5-way 1-shot",
+      source: "Snell et al. 2017 §3.1: 60-way episodes with 5 queries per class, Adam 1e-3 halved every 2000 episodes; 5 shots as in kshot's PyTorch comparison; 20k episodes (kshot: the paper stops on validation, `kshot train --patience`); evaluated 5-way 1-shot. Episodes as the authors' code (jakesnell/prototypical-networks) builds them: each 90° rotation of a character is a class of its own (Vinyals et al.'s augmentation, so two rotations of one character may share an episode), and support and query are embedded in one batch (one set of BatchNorm statistics)",
     },
   },
   matchingnet: {

@@ -160,8 +160,10 @@ class TrainingRun {
   /** Validation results by iteration, carried over from a resumed checkpoint: the learning curve. */
   private readonly curve: JsonRecord[];
   private lastCheckpointAt = 0;
-  /** Early stopping on validation, when `validation.patience` is set. */
+  /** Early stopping on validation, when `validation.patience` is set, and the best validated parameters
+   * (kept views) when this run holds them. */
   private readonly early?: EarlyStopping;
+  private bestParams?: TensorRecord;
   private lastYield = performance.now();
 
   constructor(readonly algo: MetaAlgorithm, readonly tasks: TaskSource, readonly s: Settings, readonly o: TrainOptions) {
@@ -188,7 +190,9 @@ class TrainingRun {
     this.startIteration = this.iteration;
     const patience = o.validation?.patience;
     if (patience !== undefined) {
-      this.early = new EarlyStopping(patience, resume && { best: resume.metadata.state?.best, iteration: this.iteration, params: this.params });
+      this.early = new EarlyStopping(patience, resume?.metadata.state?.best);
+      // The checkpoints of a run with early stopping hold its best state: then it is the best so far.
+      if (resume && this.early.summary()?.iteration === this.iteration) this.bestParams = keptViews(this.params);
     }
     this.validationStart = o.validation?.tasks.state();
     this.stream = new BatchStream(tasks, algo.model.inputShape);
@@ -248,9 +252,13 @@ class TrainingRun {
       await this.report(r);
       // With early stopping the checkpoint holds the best validated state: written when it improves, and
       // periodically only until the first validation.
-      if (this.early?.record(r, this.iteration, this.params)) await this.writeCheckpoint();
+      if (this.early?.record(r, this.iteration)) {
+        if (this.bestParams) disposeTensors(this.bestParams);
+        this.bestParams = keptViews(this.params);
+        await this.writeCheckpoint();
+      }
     } else if (this.iteration % this.s.logEvery === 0 || (await this.overNonFiniteLimit())) await this.report();
-    if (c && !this.early?.hasBest() && this.due(c.every, c.everySeconds, this.lastCheckpointAt)) await this.writeCheckpoint();
+    if (c && !this.early?.summary() && this.due(c.every, c.everySeconds, this.lastCheckpointAt)) await this.writeCheckpoint();
     if (performance.now() - this.lastYield > 100) {
       // Lets timers and signal handlers (an abort) run during long synchronous stretches.
       await new Promise((resolve) => setTimeout(resolve, 0));
@@ -271,14 +279,14 @@ class TrainingRun {
    * validated parameters become the result (the checkpoint already holds them). */
   async finish(): Promise<void> {
     if (this.iteration % this.s.logEvery !== 0 || this.history.length === 0) await this.report();
-    if (!this.early?.hasBest()) {
+    if (!this.early?.summary()) {
       await this.writeCheckpoint();
       return;
     }
-    const best = this.early.takeParams();
-    if (best) {
+    if (this.bestParams) {
       disposeTensors(this.params);
-      this.params = best;
+      this.params = this.bestParams;
+      this.bestParams = undefined;
     }
   }
 
@@ -371,7 +379,7 @@ class TrainingRun {
   /** Frees what the run holds but the parameters. */
   release(): void {
     this.sums.dispose();
-    this.early?.dispose();
+    if (this.bestParams) disposeTensors(this.bestParams);
     if (this.ownsOptimizer) this.optimizer.dispose();
   }
 }

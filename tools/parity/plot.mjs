@@ -25,7 +25,8 @@ function panel(r, x0, y0) {
   const out = [];
   const t = r.run.train;
   out.push(`<text x="${x0 + w / 2}" y="${y0 + 18}" text-anchor="middle" font-size="14" font-weight="bold">${esc(r.name)}</text>`);
-  out.push(`<text x="${x0 + w / 2}" y="${y0 + 34}" text-anchor="middle" font-size="11">${t.ways}-way ${t.shots}-shot, ${t.queries} queries, ${t.tasks} task${t.tasks > 1 ? "s" : ""}/step; validation ${r.run.validation.ways}-way ${r.run.validation.shots}-shot, ${r.run.validation.episodes} episodes</text>`);
+  const v = r.run.validation;
+  out.push(`<text x="${x0 + w / 2}" y="${y0 + 34}" text-anchor="middle" font-size="11">training ${t.ways}w${t.shots}s${t.queries}q × ${t.tasks}; validation ${v.ways}w${v.shots}s${v.queries}q, ${v.episodes} episodes</text>`);
   for (let a = lo; a <= hi; a += 10) {
     out.push(`<line x1="${X(0)}" x2="${X(xMax)}" y1="${Y(a / 100)}" y2="${Y(a / 100)}" stroke="#ddd"/>`);
     out.push(`<text x="${X(0) - 6}" y="${Y(a / 100) + 4}" text-anchor="end" font-size="11">${a}%</text>`);

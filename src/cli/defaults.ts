@@ -64,11 +64,11 @@ export const RECIPES: Readonly<Record<AlgorithmName, Partial<Record<DatasetKind,
     sinusoid: { ...MAML_SINUSOID, source: "Finn et al. 2017: first-order MAML with MAML's sinusoid setting" },
   },
   metasgd: {
-    images: { ...MAML_IMAGES, source: "Li et al. 2017 (Meta-SGD) follow MAML's Omniglot protocol (1 step, meta-batch 32, Adam 1e-3); every learned α starts at MAML's 0.4 (kshot; the paper draws them at random)" },
+    images: { ...MAML_IMAGES, source: "Li et al. 2017 (Meta-SGD) follow MAML's Omniglot protocol (1 step, meta-batch 32, Adam 1e-3); every learned α starts at MAML's 0.4, so the first meta-step is MAML's (kshot; the paper draws the α at random, from [0.005, 0.1] in its regression experiments; not measured on Omniglot)" },
     sinusoid: { ...MAML_SINUSOID, source: "Li et al. 2017 follow MAML's sinusoid protocol; learned α start at 0.01 (kshot)" },
   },
   anil: {
-    images: { ...MAML_IMAGES, source: "Raghu et al. 2020 (ANIL) use MAML's Omniglot hyper-parameters; only the head adapts" },
+    images: { ...MAML_IMAGES, source: "Raghu et al. 2020 (ANIL) use MAML's Omniglot hyper-parameters; only the head (the last linear layer, initialised as MAML's) adapts, in training and at test" },
     sinusoid: { ...MAML_SINUSOID, source: "Raghu et al. 2020 use MAML's setting; only the last layer adapts" },
   },
   reptile: {
@@ -76,7 +76,7 @@ export const RECIPES: Readonly<Record<AlgorithmName, Partial<Record<DatasetKind,
       ways: 5, shots: 1, queries: 9, metaBatch: 5, innerSteps: 5, innerLr: 0.1, evalSteps: 50, evalLr: 0.1,
       optimizer: "sgd", metaLr: 1, schedule: { kind: "linear", final: 0 }, iterations: 100000, evaluation: EVAL_AS_TRAINED,
       options: { innerBatch: 10, evalBatch: 5 },
-      source: "Nichol et al. 2018, Omniglot table: 10 examples per class in training (here 1 shot + 9 queries, all used by the inner loop), 5 inner steps on minibatches of 10 (one pass; kshot's take 2 of each class, the paper's are random), meta-batch 5, outer step 1 → 0 linearly, 100k iterations, 50 evaluation steps on minibatches of 5; the paper's inner optimizer is Adam (lr 0.001, β1 = 0), kshot's is plain SGD, hence lr 0.1 (kshot)",
+      source: "Nichol et al. 2018, Omniglot table: 10 examples per class in training (here 1 shot + 9 queries, all used by the inner loop), 5 inner steps on minibatches of 10 (one pass; kshot's take 2 of each class, the paper's are random), meta-batch 5, outer step 1 → 0 linearly, 100k iterations, 50 evaluation steps on minibatches of 5; the paper's inner optimizer is Adam (lr 0.001, β1 = 0) whose second-moment state carries over from task to task and iteration to iteration (openai/supervised-reptile resets only the trainable variables after each task), which tasks adapted side by side cannot share; kshot's is plain SGD, hence lr 0.1 (kshot; not measured against Adam)",
     },
     sinusoid: {
       ways: 1, shots: 10, queries: 40, metaBatch: 1, innerSteps: 5, innerLr: 0.02, evalSteps: 10, evalLr: 0.02,
@@ -88,13 +88,14 @@ export const RECIPES: Readonly<Record<AlgorithmName, Partial<Record<DatasetKind,
     images: {
       ways: 60, shots: 5, queries: 5, metaBatch: 1, optimizer: "adam", metaLr: 1e-3, schedule: { kind: "step", every: 2000, factor: 0.5 },
       iterations: 20000, evaluation: { ways: 5, shots: 1, queries: 15 },
-      source: "Snell et al. 2017 §3.1: 60-way episodes with 5 queries per class, Adam 1e-3 halved every 2000 episodes; 5 shots as in kshot's PyTorch comparison; 20k episodes (kshot: the paper stops on validation loss); evaluated 5-way 1-shot",
+      source: "Snell et al. 2017 §3.1: 60-way episodes with 5 queries per class, Adam 1e-3 halved every 2000 episodes; 5 shots as in kshot's PyTorch comparison; 20k episodes (kshot: the paper stops on validation, `kshot train --patience`); evaluated 5-way 1-shot. Episodes as the authors' code (jakesnell/prototypical-networks) builds them: each 90° rotation of a character is a class of its own (Vinyals et al.'s augmentation, so two rotations of one character may share an episode), and support and query are embedded in one batch (one set of BatchNorm statistics)",
     },
   },
   matchingnet: {
     images: {
       ways: 5, shots: 1, queries: 15, metaBatch: 4, optimizer: "adam", metaLr: 1e-3, schedule: CONSTANT, iterations: 30000, evaluation: EVAL_AS_TRAINED,
-      source: "Vinyals et al. 2016: trained on episodes shaped like the test tasks (5-way 1-shot); Adam 1e-3, 15 queries, 4 episodes per update, 30k iterations (kshot)",
+      options: { normalize: "support" },
+      source: "Vinyals et al. 2016: trained on episodes shaped like the test tasks (5-way 1-shot); cosine attention with only the support embeddings normalised, as the reference code (AntreasAntoniou/MatchingNetworks, gitabcworld/MatchingNetworks: DistanceNetwork); Adam 1e-3, 15 queries, 4 episodes per update, 30k iterations (kshot)",
     },
   },
   finetune: {

@@ -7,6 +7,7 @@ import type { Augmentation } from "../data/tasks.ts";
 import { KshotError } from "../errors.ts";
 import type { CheckpointMetadata, JsonRecord } from "../io/checkpoint.ts";
 import type { AlgorithmName } from "../meta/algorithm.ts";
+import { COSINE_NORMALIZATIONS, type CosineNormalization } from "../meta/matching-net.ts";
 import { checkSchedule, type Schedule } from "../optim/schedule.ts";
 import { checkAlgorithmName } from "../train/algorithms.ts";
 import { flag, type ParsedFlags } from "./args.ts";
@@ -81,6 +82,11 @@ function auxiliaryOptions(v: string | undefined): Record<string, string | number
   return { auxiliary: "rotation", rotationWeight: ROTATION_AUXILIARY.weight };
 }
 
+function checkNormalize(v: string): CosineNormalization {
+  if (!(COSINE_NORMALIZATIONS as readonly string[]).includes(v)) throw new KshotError(`--normalize expects ${COSINE_NORMALIZATIONS.join(" or ")}, got ${JSON.stringify(v)}`);
+  return v as CosineNormalization;
+}
+
 /** The plan of a fresh run. */
 export function planFromFlags(f: ParsedFlags): TrainPlan {
   const algorithm = checkAlgorithmName(flag.string(f, "algo") ?? DEFAULT_ALGORITHM);
@@ -108,6 +114,11 @@ export function planFromFlags(f: ParsedFlags): TrainPlan {
   }
   const metric = flag.string(f, "metric");
   if (metric !== undefined) options.metric = metric;
+  const normalize = flag.string(f, "normalize");
+  if (normalize !== undefined) {
+    if (r.options?.normalize === undefined) throw new KshotError(`--normalize applies to Matching Networks' cosine; ${algorithm} has none`);
+    options.normalize = checkNormalize(normalize);
+  }
   const evalWays = r.evaluation.ways === "train" ? ways : r.evaluation.ways;
   const evalShots = r.evaluation.shots === "train" ? shots : r.evaluation.shots;
   // More steps at test time than in training is the papers' convention: keep at least the recipe's.
@@ -153,11 +164,11 @@ export function planMetadata(
   return { training, data: stored, evaluation: { ...plan.evaluation } };
 }
 
-/** The algorithm options a plan carries in `options`: fine-tuning's test-time SGD, Reptile's minibatches. */
-const EXTRA_OPTIONS = ["steps", "lr", "momentum", "headInit", "wholeNetwork", "innerBatch", "evalBatch", "auxiliary", "rotationWeight", "metric", "ridge", "covarianceDecay"];
+/** The algorithm options a plan carries in `options`: fine-tuning's test-time SGD, Reptile's minibatches, Matching Networks' cosine, ProtoNet's metric and auxiliary loss. */
+const EXTRA_OPTIONS = ["steps", "lr", "momentum", "headInit", "wholeNetwork", "innerBatch", "evalBatch", "auxiliary", "rotationWeight", "metric", "ridge", "covarianceDecay", "normalize"];
 
 /** Flags that describe the run and so must agree with a checkpoint being resumed. */
-const RUN_FLAGS = ["algo", "dataset", "data", "split", "augment", "ways", "shots", "queries", "meta-batch", "inner-steps", "inner-lr", "meta-lr", "seed", "hidden", "auxiliary", "metric"];
+const RUN_FLAGS = ["algo", "dataset", "data", "split", "augment", "ways", "shots", "queries", "meta-batch", "inner-steps", "inner-lr", "meta-lr", "seed", "hidden", "auxiliary", "metric", "normalize"];
 
 /** The plan of a resumed run: the checkpoint's settings, with flags allowed only to repeat them. */
 export function planFromCheckpoint(f: ParsedFlags, m: CheckpointMetadata): TrainPlan {
@@ -192,7 +203,7 @@ export function planFromCheckpoint(f: ParsedFlags, m: CheckpointMetadata): Train
     ways: plan.ways, shots: plan.shots, queries: plan.queries, "meta-batch": plan.metaBatch,
     "inner-steps": plan.innerSteps ?? plan.options.steps,
     "inner-lr": plan.innerLr ?? plan.options.lr,
-    "meta-lr": plan.optimizer.lr, seed: plan.seed, hidden: plan.hidden, auxiliary: plan.options.auxiliary, metric: plan.options.metric,
+    "meta-lr": plan.optimizer.lr, seed: plan.seed, hidden: plan.hidden, auxiliary: plan.options.auxiliary, metric: plan.options.metric, normalize: plan.options.normalize,
   };
   for (const name of RUN_FLAGS) {
     const given = f[name];

@@ -3,7 +3,7 @@ export { maml, fomaml, metaSgd, anil, type MamlOptions } from "./maml.ts";
 export { reptile, type ReptileOptions } from "./reptile.ts";
 export { protonet, prototypes, negativeSquaredDistances, PROTONET_METRICS, type ProtonetMetric, type ProtonetOptions } from "./protonet.ts";
 export { supportMoments, precisions, negativeMahalanobis, accumulateMoments, type SupportMoments } from "./mahalanobis.ts";
-export { matchingNet, matchingProbabilities, normalize } from "./matching-net.ts";
+export { COSINE_NORMALIZATIONS, type CosineNormalization, type MatchingNetOptions, matchingNet, matchingProbabilities, normalize } from "./matching-net.ts";
 export type {
   MetaAlgorithm, MetaStep, Evaluation, EvaluationOptions, AlgorithmName, AdaptOptions, AdaptedTask, AdaptationSpec, SupportSet,
   AlgorithmEntry, AlgorithmContext, StoredOptions,

@@ -80,7 +80,7 @@ function accumulateWith(model: Model, update: NonNullable<MetricAdaptation["accu
   };
 }
 
-/** A metric-based method: no inner loop, the model's own initialisation, `score` on embeddings. */
+/** A metric-based method: no inner loop, the model's own initialisation, `score` on embeddings; `options` as checkpoints store them. */
 export function metricAlgorithm(name: "protonet" | "matchingnet", model: Model, score: Scorer, adaptation: MetricAdaptation, options: StoredOptions = {}): MetaAlgorithm {
   const algo: MetaAlgorithm = {
     name,

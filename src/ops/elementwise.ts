@@ -3,11 +3,12 @@ import type { BinaryOp, UnaryOp } from "../backend/backend.ts";
 import { BINARY, isComparison, type OpAlgebra, UNARY } from "../optable/index.ts";
 import type { ArithmeticRule } from "../optable/rules.ts";
 import { type DType, isFloat } from "../dtype.ts";
-import { backend, tidy } from "../engine.ts";
+import { backend, keep, tidy } from "../engine.ts";
 import { KshotError } from "../errors.ts";
 import { checkInput, record } from "../graph.ts";
 import { broadcastShapes, broadcastStrides } from "../shape.ts";
 import { emptyTensor, type Tensor, viewOf } from "../tensor.ts";
+import { mapRecord } from "../tree.ts";
 import { checkFinite, scalar } from "./creation.ts";
 import { sumTo } from "./broadcast.ts";
 import { builderAlgebra, fused } from "./fused.ts";
@@ -186,4 +187,10 @@ export function cast(x: Tensor, dtype: DType): Tensor {
 export function stopGradient(x: Tensor): Tensor {
   checkInput("stopGradient", x);
   return viewOf(x, x.shape);
+}
+
+/** Kept views of a record's tensors (shared memory, no gradient): they stay alive when the originals are
+ * disposed and outside any `tidy`, until disposed themselves. */
+export function keptViews(r: Readonly<Record<string, Tensor>>): Record<string, Tensor> {
+  return keep(mapRecord(r, (t) => stopGradient(t)));
 }

@@ -5,10 +5,10 @@
 import type { TensorRecord } from "../autograd.ts";
 import { keep } from "../engine.ts";
 import { KshotError } from "../errors.ts";
-import { stopGradient } from "../ops/elementwise.ts";
+import { keptViews } from "../ops/elementwise.ts";
 import { formatShape, sameShape } from "../shape.ts";
 import type { Tensor } from "../tensor.ts";
-import { disposeTensors, mapRecord } from "../tree.ts";
+import { disposeTensors } from "../tree.ts";
 
 export class StateStore {
   private tensors: TensorRecord = {};
@@ -43,7 +43,7 @@ export class StateStore {
       }
     }
     this.dispose();
-    this.tensors = keep(mapRecord(tensors, (t) => stopGradient(t)));
+    this.tensors = keptViews(tensors);
   }
 
   dispose(): void {

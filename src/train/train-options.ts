@@ -17,6 +17,13 @@ export interface ValidationOptions {
   episodes?: number;
   steps?: number;
   lr?: number;
+  /**
+   * Early stopping (Snell et al. 2017): stop once this many validations in a row did not improve on the
+   * best one (accuracy; regression: MSE after the most steps). The result's parameters are then the best
+   * validated ones, and the checkpoint holds the best validated state (written when validation improves;
+   * periodic writes stop after the first validation), so it resumes from there.
+   */
+  patience?: number;
 }
 
 export interface CheckpointOptions {
@@ -83,10 +90,11 @@ export interface TrainProgress {
   validation?: EvaluationResult;
 }
 
-export type StopReason = "iterations" | "minutes" | "aborted" | "non-finite";
+/** Why training stopped; "patience": early stopping (`validation.patience` validations without improvement). */
+export type StopReason = "iterations" | "minutes" | "aborted" | "non-finite" | "patience";
 
 export interface TrainResult {
-  /** The trained meta-parameters (the caller owns them). */
+  /** The trained meta-parameters (the caller owns them); with early stopping, the best validated ones. */
   params: TensorRecord;
   iterations: number;
   /** Training seconds of this call, and in total (with a resumed checkpoint's). */
@@ -99,6 +107,8 @@ export interface TrainResult {
   skipped: number;
   history: TrainProgress[];
   validation?: EvaluationResult;
+  /** With early stopping: the iteration of the best validation and its score (accuracy, or −MSE). */
+  best?: { iteration: number; score: number };
   /** The checkpoint metadata of the run (model, algorithm, settings): `ks.io.save(params, path, { metadata })` makes a file `Learner.load` and resuming take. */
   metadata: CheckpointMetadata;
 }

@@ -10,6 +10,8 @@
  *   training stops once more than `maxNonFinite` steps were skipped.
  * - Budget: `iterations` (the total to reach, counting a resumed checkpoint's) and/or `minutes` (training
  *   time of this call; validation and checkpoint writing do not count). An `AbortSignal` stops it early.
+ * - Early stopping (`validation.patience`): stops after that many validations without improvement and
+ *   returns (and keeps in the checkpoint) the best validated parameters.
  * - Periodic validation on another task source (the same episodes every time) and periodic checkpoints
  *   (written atomically; parameters, optimizer state, the task sampler's RNG state and the
  *   `CheckpointMetadata` of src/io/checkpoint.ts). Resuming from one continues exactly: same parameters, same next episodes.
@@ -27,17 +29,18 @@ import { checkNumber, checkOptionalNumber } from "../checks.ts";
 import { type CheckpointMetadata, type Checkpoint, type JsonRecord, serialize } from "../io/checkpoint.ts";
 import { writeFileAtomic } from "../io/files.ts";
 import type { MetaAlgorithm } from "../meta/algorithm.ts";
-import { add, equal, mul, stopGradient, sub } from "../ops/elementwise.ts";
+import { add, equal, keptViews, mul, sub } from "../ops/elementwise.ts";
 import { adam } from "../optim/adam.ts";
 import { clipByGlobalNorm, globalNorm } from "../optim/clip.ts";
 import { createOptimizer } from "../optim/create.ts";
 import type { Optimizer, OptimizerConfig } from "../optim/optimizer.ts";
 import { checkSchedule, learningRate, type Schedule } from "../optim/schedule.ts";
 import { Rng } from "../rng.ts";
-import { disposeTensors, mapRecord } from "../tree.ts";
+import { disposeTensors } from "../tree.ts";
 import { Accumulators } from "./accumulators.ts";
 import { algorithmOptions } from "./algorithms.ts";
 import { BatchStream, disposeTaskBatch, isClassification, type TaskSource } from "./batches.ts";
+import { EarlyStopping } from "./early-stopping.ts";
 import { evaluate, type EvaluationResult } from "./evaluate.ts";
 import type { StopReason, TrainOptions, TrainProgress, TrainResult } from "./train-options.ts";
 
@@ -75,6 +78,7 @@ function settings(o: TrainOptions): Settings {
   checkNumber("train", "maxNonFinite", s.maxNonFinite, "non-negative integer");
   if (s.iterations === undefined && s.minutes === undefined) throw new KshotError("train: give a budget: `iterations` and/or `minutes`");
   positiveInteger("validation.every", o.validation?.every);
+  positiveInteger("validation.patience", o.validation?.patience);
   positiveNumber("validation.everySeconds", o.validation?.everySeconds);
   positiveInteger("checkpoint.every", o.checkpoint?.every);
   positiveNumber("checkpoint.everySeconds", o.checkpoint?.everySeconds);
@@ -110,11 +114,6 @@ async function checkFinite(resume: Checkpoint): Promise<void> {
     const at = values.findIndex((v) => !Number.isFinite(v));
     if (at >= 0) throw new KshotError(`train: cannot resume from a checkpoint with non-finite values: ${name}[${at}] is ${values[at]}`);
   }
-}
-
-/** Views of `r` (sharing memory, so none of the caller's tensors is ever disposed by training), kept. */
-function ownCopy(r: TensorRecord): TensorRecord {
-  return keep(mapRecord(r, (t) => stopGradient(t)));
 }
 
 // ---------------------------------------------------------------- the run
@@ -161,6 +160,10 @@ class TrainingRun {
   /** Validation results by iteration, carried over from a resumed checkpoint: the learning curve. */
   private readonly curve: JsonRecord[];
   private lastCheckpointAt = 0;
+  /** Early stopping on validation, when `validation.patience` is set, and the best validated parameters
+   * (kept views) when this run holds them. */
+  private readonly early?: EarlyStopping;
+  private bestParams?: TensorRecord;
   private lastYield = performance.now();
 
   constructor(readonly algo: MetaAlgorithm, readonly tasks: TaskSource, readonly s: Settings, readonly o: TrainOptions) {
@@ -170,20 +173,27 @@ class TrainingRun {
     this.optimizer = this.ownsOptimizer ? createOptimizer(config) : (o.optimizer as Optimizer);
     this.lr = this.optimizer.lr;
     if (resume) {
-      this.params = ownCopy(resume.params);
+      this.params = keptViews(resume.params);
       if (resume.optimizer) this.optimizer.loadState(resume.optimizer);
       this.iteration = resume.metadata.iteration!;
       const state = resume.metadata.state ?? {};
       if (Array.isArray(state.sampler)) tasks.restore(state.sampler as number[]);
       if (typeof state.skipped === "number") this.skipped = state.skipped;
     } else {
-      this.params = o.params ? ownCopy(o.params) : tidy(() => algo.init(new Rng(s.seed)));
+      // Views of the caller's tensors (shared memory): none of them is ever disposed by training.
+      this.params = o.params ? keptViews(o.params) : tidy(() => algo.init(new Rng(s.seed)));
       keep(this.params);
     }
     this.previousSeconds = resume?.metadata.seconds ?? 0;
     const previous = resume?.metadata.history?.validation;
     this.curve = Array.isArray(previous) ? (previous as JsonRecord[]) : [];
     this.startIteration = this.iteration;
+    const patience = o.validation?.patience;
+    if (patience !== undefined) {
+      this.early = new EarlyStopping(patience, resume?.metadata.state?.best);
+      // The checkpoints of a run with early stopping hold its best state: then it is the best so far.
+      if (resume && this.early.summary()?.iteration === this.iteration) this.bestParams = keptViews(this.params);
+    }
     this.validationStart = o.validation?.tasks.state();
     this.stream = new BatchStream(tasks, algo.model.inputShape);
   }
@@ -195,6 +205,7 @@ class TrainingRun {
     if (minutes !== undefined && this.clock.seconds() >= minutes * 60) return "minutes";
     if (this.o.signal?.aborted) return "aborted";
     if (this.skipped > maxNonFinite) return "non-finite";
+    if (this.early?.exhausted()) return "patience";
     return undefined;
   }
 
@@ -236,9 +247,18 @@ class TrainingRun {
   async afterStep(): Promise<void> {
     const v = this.o.validation;
     const c = this.o.checkpoint;
-    if (v && this.due(v.every, v.everySeconds, this.lastValidationAt)) await this.report(await this.validate());
-    else if (this.iteration % this.s.logEvery === 0 || (await this.overNonFiniteLimit())) await this.report();
-    if (c && this.due(c.every, c.everySeconds, this.lastCheckpointAt)) await this.writeCheckpoint();
+    if (v && this.due(v.every, v.everySeconds, this.lastValidationAt)) {
+      const r = await this.validate();
+      await this.report(r);
+      // With early stopping the checkpoint holds the best validated state: written when it improves, and
+      // periodically only until the first validation.
+      if (this.early?.record(r, this.iteration)) {
+        if (this.bestParams) disposeTensors(this.bestParams);
+        this.bestParams = keptViews(this.params);
+        await this.writeCheckpoint();
+      }
+    } else if (this.iteration % this.s.logEvery === 0 || (await this.overNonFiniteLimit())) await this.report();
+    if (c && !this.early?.summary() && this.due(c.every, c.everySeconds, this.lastCheckpointAt)) await this.writeCheckpoint();
     if (performance.now() - this.lastYield > 100) {
       // Lets timers and signal handlers (an abort) run during long synchronous stretches.
       await new Promise((resolve) => setTimeout(resolve, 0));
@@ -255,10 +275,19 @@ class TrainingRun {
     return this.skipped + this.sums.steps > limit && this.skipped + (await this.sums.skipped()) > limit;
   }
 
-  /** A final report (unless the last step just made one) and checkpoint. */
+  /** A final report (unless the last step just made one) and checkpoint; with early stopping, the best
+   * validated parameters become the result (the checkpoint already holds them). */
   async finish(): Promise<void> {
     if (this.iteration % this.s.logEvery !== 0 || this.history.length === 0) await this.report();
-    await this.writeCheckpoint();
+    if (!this.early?.summary()) {
+      await this.writeCheckpoint();
+      return;
+    }
+    if (this.bestParams) {
+      disposeTensors(this.params);
+      this.params = this.bestParams;
+      this.bestParams = undefined;
+    }
   }
 
   async report(validation?: EvaluationResult): Promise<void> {
@@ -320,7 +349,7 @@ class TrainingRun {
       seed,
       iteration: this.iteration,
       seconds: this.previousSeconds + this.clock.seconds(),
-      state: { sampler: this.tasks.state(), skipped: this.skipped },
+      state: { sampler: this.tasks.state(), skipped: this.skipped, ...(this.early?.state() ? { best: this.early.state()! } : {}) },
       history: { validation: this.curve },
     };
   }
@@ -343,12 +372,14 @@ class TrainingRun {
       loss: this.loss, stopped, skipped: this.skipped, history: this.history, metadata: this.metadata(),
       ...(this.accuracy !== undefined ? { accuracy: this.accuracy } : {}),
       ...(this.validation ? { validation: this.validation } : {}),
+      ...(this.early?.summary() ? { best: this.early.summary() } : {}),
     };
   }
 
   /** Frees what the run holds but the parameters. */
   release(): void {
     this.sums.dispose();
+    if (this.bestParams) disposeTensors(this.bestParams);
     if (this.ownsOptimizer) this.optimizer.dispose();
   }
 }

@@ -129,6 +129,38 @@ describe("kshot train and eval", () => {
     expect(steps.err.join("\n")).toMatch(/protonet adapts by class prototypes, without gradient steps: --inner-steps and --inner-lr do not apply/);
   });
 
+  it("--patience: stops early on validation and keeps the best model in --out", async () => {
+    const dir = scratch("patience");
+    const out = join(dir, "p.safetensors");
+    // A meta learning rate too small to move float32 parameters: every validation ties with the first.
+    const r = await kshot("train", "--algo", "protonet", "--ways", "3", "--shots", "1", "--queries", "1", "--hidden", "2", "--meta-lr", "1e-12",
+      "--iterations", "50", "--eval-every", "2", "--patience", "2", "--episodes", "4", "--out", out, ...REF, "--json");
+    expect(r.code).toBe(0);
+    expect(r.err.join("\n")).toMatch(/stopped early at iteration 6 \(2 validations without improvement\); keeps the best model, iteration 2 \(validation accuracy [\d.]+%\)/);
+    expect(r.json()).toMatchObject({ iterations: 6, stopped: "patience", best: { iteration: 2 } });
+    const info = await kshot("train", "--resume", out, "--iterations", "50", "--eval-every", "2", "--patience", "2", "--out", out, ...REF, "--json");
+    expect(info.json()).toMatchObject({ iterations: 6, stopped: "patience", best: { iteration: 2 } });
+    // Regression: the MSE after the most steps decides; a budget spent first still keeps the best.
+    const sine = await kshot("train", ...SINE, "--iterations", "2", "--eval-every", "1", "--patience", "5", "--out", join(dir, "s.safetensors"));
+    expect(sine.code).toBe(0);
+    expect(sine.out.join("\n")).toMatch(/ran to iteration 2; keeps the best model, iteration [12] \(validation MSE [\d.]+\)/);
+  });
+
+  it("--normalize: Matching Networks' cosine form, stored in the checkpoint; refused for other algorithms", async () => {
+    const dir = scratch("normalize");
+    const out = join(dir, "m.safetensors");
+    const r = await kshot("train", "--algo", "matchingnet", "--ways", "3", "--shots", "1", "--queries", "1", "--hidden", "2",
+      "--normalize", "both", "--iterations", "1", "--out", out, ...REF);
+    expect(r.code).toBe(0);
+    const { load } = await import("../../src/io/checkpoint.ts");
+    expect((await load(out)).metadata.algorithm!.options.normalize).toBe("both");
+    const bad = await kshot("train", "--algo", "protonet", "--normalize", "both", "--iterations", "1", "--out", join(dir, "p.safetensors"), ...REF);
+    expect(bad.code).toBe(1);
+    expect(bad.err.join("\n")).toMatch(/--normalize applies to Matching Networks' cosine; protonet has none/);
+    const wrong = await kshot("train", "--algo", "matchingnet", "--normalize", "query", "--iterations", "1", "--out", join(dir, "q.safetensors"), ...REF);
+    expect(wrong.err.join("\n")).toMatch(/--normalize expects support or both, got "query"/);
+  });
+
   it("--threads: the wasm backend's threads change the speed, not the result", async () => {
     const dir = scratch("threads");
     // Conv-4 with 8 filters on 12 images: its convolutions and elementwise calls are large enough to split.

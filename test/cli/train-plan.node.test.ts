@@ -32,6 +32,18 @@ describe("kshot train's published defaults", () => {
     expect(p.innerSteps).toBe(undefined);
   });
 
+  it("Matching Networks: support-only cosine by default, --normalize both kept on resume, an old checkpoint's form kept", () => {
+    expect(plan("--algo", "matchingnet").options).toEqual({ normalize: "support" });
+    const both = plan("--algo", "matchingnet", "--normalize", "both");
+    expect(both.options).toEqual({ normalize: "both" });
+    const m = { ...planMetadata(both, "none", { split: "lake" }), model: { name: "conv4", config: {} }, algorithm: { name: "matchingnet", options: { normalize: "both" } }, iteration: 3 };
+    const resume = (...args: string[]) => planFromCheckpoint(parseFlags("train", [...args, "--minutes", "1", "--out", "x"], TRAIN_FLAGS), m);
+    expect(resume().options).toEqual({ normalize: "both" });
+    expect(() => resume("--normalize", "support")).toThrow(/--normalize support conflicts with the checkpoint's both/);
+    const old = { ...m, algorithm: { name: "matchingnet", options: {} } };
+    expect(planFromCheckpoint(parseFlags("train", ["--minutes", "1", "--out", "x"], TRAIN_FLAGS), old).options).toEqual({});
+  });
+
   it("Reptile on Omniglot: 5 inner steps on minibatches of 10, meta-batch 5, 50 evaluation steps on minibatches of 5", () => {
     const p = plan("--algo", "reptile", "--dataset", "omniglot");
     expect([p.ways, p.shots, p.queries, p.metaBatch, p.innerSteps, p.evalSteps]).toEqual([5, 1, 9, 5, 5, 50]);

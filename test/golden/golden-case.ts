@@ -8,7 +8,7 @@ import { parseSafetensors, type SafetensorsEntry } from "../../src/io/safetensor
 
 const KNOWN_METADATA = new Set([
   "case", "generator", "algorithm", "model", "sizes", "hidden", "ways", "shots", "queries", "tasks", "loss",
-  "inner_lr", "inner_steps", "inner_params", "outer_step", "inner_data", "embed", "param_order", "metric", "ridge", "layers",
+  "inner_lr", "inner_steps", "inner_params", "outer_step", "inner_data", "embed", "param_order", "metric", "ridge", "layers", "normalize",
 ]);
 const ALGORITHMS = new Set(["maml", "fomaml", "metasgd", "anil", "reptile", "protonet", "matchingnet", "metalstm", "lstm-optimizer"]);
 const TENSOR_KEY = /^(param|lr)\.[\w.]+$|^(support|query)\.[xy]$|^quadratic\.(w|y|theta)$|^expected\.(query_loss|loss|(grad|grad_lr|adapted|updated)\.[\w.]+)$/;
@@ -159,7 +159,12 @@ function buildAlgorithm(meta: Record<string, string>, model: ks.nn.Model, loss: 
   if (algorithm === "protonet" || algorithm === "matchingnet") {
     if (meta.embed !== undefined && meta.embed !== "support+query") fail(`unknown embed ${JSON.stringify(meta.embed)}`);
     if (meta.inner_params !== undefined && meta.inner_params !== "none") fail(`${algorithm} has no inner loop, got inner_params ${meta.inner_params}`);
-    if (algorithm === "matchingnet") return ks.meta.matchingNet(model);
+    if (algorithm === "matchingnet") {
+      // Cases without the key predate it and compute a true cosine.
+      const normalize = meta.normalize ?? "both";
+      if (normalize !== "both" && normalize !== "support") fail(`unknown normalize ${JSON.stringify(normalize)}`);
+      return ks.meta.matchingNet(model, { normalize });
+    }
     const metric = meta.metric ?? "euclidean";
     if (metric !== "euclidean" && metric !== "mahalanobis") fail(`unknown metric ${JSON.stringify(metric)}`);
     return ks.meta.protonet(model, metric === "mahalanobis" ? { metric, ridge: num(meta, "ridge") } : {});

@@ -1,7 +1,19 @@
 import { describe, expect, it } from "vitest";
 import * as ks from "../../src/index.ts";
+import { input, itChecksGradients } from "../support/gradcheck.ts";
 import { episodeBatch, itAdaptsLikeEveryAlgorithm, itMatchesGoldenCase } from "./support.ts";
-const { normalize } = ks.meta;
+const { normalize, matchingProbabilities } = ks.meta;
+
+/** Attention probabilities by hand (one task): softmax over q·s/‖s‖ (and /‖q‖ for "both"), summed per class. */
+function byHand(support: number[][], labels: number[], query: number[], ways: number, form: ks.meta.CosineNormalization): number[] {
+  const norm = (v: number[]) => Math.sqrt(v.reduce((a, x) => a + x * x, 0));
+  const logits = support.map((s) => s.reduce((a, x, i) => a + x * query[i]!, 0) / norm(s) / (form === "both" ? norm(query) : 1));
+  const e = logits.map(Math.exp);
+  const total = e.reduce((a, b) => a + b, 0);
+  return Array.from({ length: ways }, (_, c) => e.reduce((a, v, i) => a + (labels[i] === c ? v / total : 0), 0));
+}
+
+const labels3 = () => ks.tensor(new Int32Array([0, 1, 1]), [1, 3], "int32");
 
 describe("matchingNet", () => {
   it("normalizes rows to unit length and leaves an all-zero row at zero", async () => {
@@ -23,6 +35,36 @@ describe("matchingNet", () => {
   });
 
   itMatchesGoldenCase("conv4_matchingnet");
+
+  for (const form of ks.meta.COSINE_NORMALIZATIONS) {
+    it(`computes the ${form === "support" ? "support-normalised" : "true"} cosine attention (normalize: "${form}")`, async () => {
+      const support = [[1, 2, 0], [0, 1, 1], [3, -1, 2]];
+      const query = [2, 0.5, -1];
+      const p = matchingProbabilities(ks.tensor(support.flat(), [1, 3, 3]), labels3(), ks.tensor(query, [1, 1, 3]), 2, form);
+      const want = byHand(support, [0, 1, 1], query, 2, form);
+      Array.from(await p.data()).forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 5));
+    });
+
+    // Loss of a 2-way task through both forms: support [1, 3, 4], query [1, 2, 4], labels fixed.
+    itChecksGradients({
+      name: `matching loss (normalize: "${form}")`,
+      f: ([s, q]) => {
+        const probabilities = matchingProbabilities(s!, ks.tensor(new Int32Array([0, 1, 1]), [1, 3], "int32"), q!, 2, form);
+        return ks.log(probabilities);
+      },
+      inputs: [input([1, 3, 4], 11), input([1, 2, 4], 12)],
+    });
+  }
+
+  it("defaults to the support-normalised form, stores it, and rebuilds a checkpoint without it as a true cosine", () => {
+    const model = ks.nn.mlp([2, 3]);
+    expect(ks.meta.matchingNet(model).options).toEqual({ normalize: "support" });
+    expect(ks.meta.matchingNet(model, { normalize: "both" }).options).toEqual({ normalize: "both" });
+    expect(ks.createAlgorithm("matchingnet", model, { normalize: "support" }).options).toEqual({ normalize: "support" });
+    expect(ks.createAlgorithm("matchingnet", model, {}).options).toEqual({ normalize: "both" });
+    expect(() => ks.meta.matchingNet(model, { normalize: "query" as "both" })).toThrow(/normalize must be "support" or "both", got "query"/);
+    expect(() => ks.createAlgorithm("matchingnet", model, { normalize: 1 })).toThrow(/normalize: expected a string/);
+  });
   itAdaptsLikeEveryAlgorithm("matchingnet", () => ({ algo: ks.meta.matchingNet(ks.nn.conv4({ hidden: 4, ways: 0, size: 16 })), batch: episodeBatch(2, 3, new ks.Rng(7)) }), false);
 
   it("adapts to the support embeddings and predicts class probabilities", async () => {

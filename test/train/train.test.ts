@@ -144,6 +144,49 @@ describe("train", () => {
     dispose(r.params);
   });
 
+  it("stops early after `patience` validations without improvement; the checkpoint holds the best state and resumes from it", async () => {
+    const saved: Uint8Array[] = [];
+    // A new validation source each run, as `kshot train` makes one per sitting: the same episodes.
+    const options = () => ({
+      iterations: 100, metaLr: 0, logEvery: 100,
+      validation: { tasks: clusterTasks(99, 3, 1, 2, 9), every: 2, episodes: 8, patience: 2 },
+    });
+    // The meta learning rate is 0: every validation ties with the first, which stays the best.
+    const r = await train(fomaml(), clusterTasks(), { ...options(), checkpoint: { write: (b) => void saved.push(b), every: 1 } });
+    expect(r.stopped).toBe("patience");
+    expect(r.iterations).toBe(6);
+    expect(r.best?.iteration).toBe(2);
+    // Periodic writes until the first validation, then only the best state (none at the end: it is already written).
+    const written = await Promise.all(saved.map((b) => load(b)));
+    expect(written.map((c) => c.metadata.iteration)).toEqual([1, 2]);
+    expect(written[1]!.metadata.state!.best).toEqual({ iteration: 2, score: r.best!.score, since: 0 });
+    const resumed = await train(fomaml(), clusterTasks(), { ...options(), resume: written[1]! });
+    expect([resumed.stopped, resumed.iterations, resumed.best?.iteration]).toEqual(["patience", 6, 2]);
+    expect(await values(resumed.params)).toEqual(await values(written[1]!.params));
+    [r.params, resumed.params, ...written.flatMap((c) => [c.params, c.optimizer!])].forEach(dispose);
+  });
+
+  it("with early stopping returns the parameters of the best validation, as a run that stopped there", async () => {
+    const options = { metaBatch: 2, metaLr: 0.2, logEvery: 100, seed: 5 };
+    const saved: Uint8Array[] = [];
+    const r = await train(fomaml(), clusterTasks(3), {
+      ...options, iterations: 30, checkpoint: { write: (b) => void saved.push(b), every: 1 },
+      validation: { tasks: clusterTasks(99, 3, 1, 2, 9), every: 3, episodes: 20, patience: 3 },
+    });
+    const best = r.best!.iteration;
+    const curve = (await load(saved.at(-1)!)).metadata.history!.validation as { iteration: number; accuracy: number }[];
+    // The best is the first validation that no later one beat.
+    const top = Math.max(...curve.map((v) => v.accuracy));
+    expect(curve.find((v) => v.accuracy === top)!.iteration).toBe(best);
+    expect(r.best!.score).toBe(top);
+    const straight = await train(fomaml(), clusterTasks(3), { ...options, iterations: best });
+    expect(await values(r.params)).toEqual(await values(straight.params));
+    const file = await load(saved.at(-1)!);
+    expect(file.metadata.iteration).toBe(best);
+    expect(await values(file.params)).toEqual(await values(straight.params));
+    [r.params, straight.params, file.params, file.optimizer!].forEach(dispose);
+  });
+
   it("stamps validations and checkpoints with training seconds, which stand still while they run", async () => {
     const saved: Uint8Array[] = [];
     const r = await train(fomaml(), clusterTasks(), {
@@ -180,6 +223,7 @@ describe("train", () => {
     await expect(train(fomaml(), clusterTasks(), {})).rejects.toThrow(/give a budget/);
     await expect(train(fomaml(), clusterTasks(), { iterations: 1, metaBatch: 0 })).rejects.toThrow(/metaBatch to be a positive integer, got 0/);
     await expect(train(fomaml(), clusterTasks(), { minutes: -1 })).rejects.toThrow(/minutes to be a positive number/);
+    await expect(train(fomaml(), clusterTasks(), { iterations: 1, validation: { tasks: clusterTasks(), patience: 0 } })).rejects.toThrow(/validation.patience to be a positive integer, got 0/);
     await expect(train(fomaml(), sineTasks(), { iterations: 1 })).rejects.toThrow(/cannot train on regression tasks/);
     const baseline = finetune(ks.nn.mlp([4, 8]), { numClasses: 5 });
     await expect(train(baseline, clusterTasks(), { iterations: 1 })).rejects.toThrow(/head has 5 classes, the training tasks draw from 12/);

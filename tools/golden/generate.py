@@ -181,9 +181,10 @@ def mahalanobis_logits(zs, sy, zq, ways, ridge):
     return torch.stack(logits, dim=1)
 
 
-def metric_case(model, params, support, query, ways, kind, ridge=None):
+def metric_case(model, params, support, query, ways, kind, ridge=None, normalize="both"):
     """ProtoNet (Euclidean or, with a ridge, Mahalanobis) / Matching Net: support and query embedded in one
-    batch; returns the loss and its gradients."""
+    batch; returns the loss and its gradients. Matching Net's `normalize`: "both" (a true cosine) or
+    "support" (only the support embeddings at unit length)."""
     theta = {n: leaf64(p) for n, p in params.items()}
     s = support[0].shape[0]
     z = model.apply_params(theta, torch.cat([support[0], query[0]]).double())
@@ -197,7 +198,7 @@ def metric_case(model, params, support, query, ways, kind, ridge=None):
         loss = F.cross_entropy(logits, qy)
     else:
         unit = lambda v: v / torch.clamp(v.norm(dim=-1, keepdim=True), min=1e-8)  # noqa: E731
-        attention = torch.softmax(unit(zq) @ unit(zs).T, dim=-1)
+        attention = torch.softmax((unit(zq) if normalize == "both" else zq) @ unit(zs).T, dim=-1)
         p = attention @ F.one_hot(sy, ways).double()
         loss = -torch.log(torch.clamp(p[torch.arange(len(qy)), qy], min=1e-12)).mean()
     grads = torch.autograd.grad(loss, list(theta.values()))
@@ -271,6 +272,16 @@ def conv4_cases(out_dir, gen):
         params, support, query, expected = conditioned(draw_metric)
         write_case(out_dir, f"conv4_{kind}", params, support, query, expected,
                    {**shape, "tasks": 1, "inner_params": "none", "algorithm": kind, "embed": "support+query"})
+
+    # Its own generator, so that adding this case left every earlier file's bytes unchanged.
+    own = torch.Generator().manual_seed(20160613)
+    def draw_support_only():
+        params = conv4_params(own, hidden, 0)
+        support, query = image_task(own, ways, shots, queries, 1)
+        return params, support, query, metric_case(embedder, params, support, query, ways, "matchingnet", normalize="support")
+    params, support, query, expected = conditioned(draw_support_only)
+    write_case(out_dir, "conv4_matchingnet_support", params, support, query, expected,
+               {**shape, "tasks": 1, "inner_params": "none", "algorithm": "matchingnet", "embed": "support+query", "normalize": "support"})
 
 
 def sinusoid_cases(out_dir, gen):

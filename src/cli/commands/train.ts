@@ -1,9 +1,10 @@
 /**
  * `kshot train --algo A --dataset D [--data PATH] [--split S] [--augment rot90|none] [--ways N] [--shots K]
- * [--queries Q] [--meta-batch B] [--inner-steps S] [--inner-lr X] [--meta-lr Y] [--iterations I | --minutes M]
- * [--seed S] [--backend B] [--threads T] [--fast] [--hidden H] --out FILE.safetensors [--resume FILE] [--eval] [--episodes E]
- * [--json]`. kshot's own: --hidden (Conv-4 filters, default 64), --eval (test after training),
- * --episodes (test episodes of --eval, default 600; validation runs min(E, 50) episodes).
+ * [--queries Q] [--meta-batch B] [--inner-steps S] [--inner-lr X] [--meta-lr Y] [--normalize support|both] [--iterations I | --minutes M]
+ * [--eval-every N] [--patience P] [--seed S] [--backend B] [--threads T] [--fast] [--hidden H] --out FILE.safetensors
+ * [--resume FILE] [--eval] [--episodes E] [--json]`. kshot's own: --hidden (Conv-4 filters, default 64), --eval (test
+ * after training), --episodes (test episodes of --eval, default 600; validation runs min(E, 50) episodes),
+ * --eval-every and --patience (early stopping on validation accuracy, as Snell et al. 2017 do).
  */
 import { KshotError } from "../../errors.ts";
 import { type Checkpoint, disposeCheckpoint, load } from "../../io/checkpoint.ts";
@@ -35,7 +36,7 @@ export const trainCommand: Command = {
   summary: "meta-train a model and write it as a checkpoint",
   synopsis: "--out FILE.safetensors [options]",
   flags: ["out", "algo", "dataset", "data", "split", "augment", "ways", "shots", "queries", "meta-batch", "inner-steps", "inner-lr", "meta-lr",
-    "iterations", "minutes", "seed", "backend", "threads", "fast", "hidden", "auxiliary", "metric", "resume", "eval", "episodes", "json"],
+    "normalize", "iterations", "minutes", "eval-every", "patience", "seed", "backend", "threads", "fast", "hidden", "auxiliary", "metric", "resume", "eval", "episodes", "json"],
   notes: "Every option but --out defaults to the algorithm's published setting for the dataset (src/cli/defaults.ts).\n" +
     "Checkpoints are written during training too (at least every minute), so an interrupted run resumes with --resume.\n" +
     "The omniglot dataset is read from --data, else $KSHOT_OMNIGLOT; its default split is lake.",
@@ -88,16 +89,19 @@ export function trainingClasses(tasks: TaskSource): number | undefined {
 }
 
 /** Validation on the split's validation part with the evaluation protocol (narrowed to the classes there). */
-export function validationOptions(plan: TrainPlan, data: OpenedData, rng: Rng, io: CliIO): ValidationOptions | undefined {
-  const cadence = plan.iterations !== undefined
+export function validationOptions(plan: TrainPlan, data: OpenedData, rng: Rng, io: CliIO, f?: ParsedFlags): ValidationOptions | undefined {
+  const every = f && flag.number(f, "eval-every");
+  const patience = f && flag.number(f, "patience");
+  const cadence = every !== undefined ? { every } : plan.iterations !== undefined
     ? { every: Math.max(1, Math.ceil(plan.iterations / VALIDATIONS_PER_RUN)) }
     : { everySeconds: Math.max((plan.minutes! * 60) / VALIDATIONS_PER_RUN, MIN_VALIDATION_SPACING_S) };
   const e = plan.evaluation;
   const classes = data.parts?.validation.numClasses ?? Infinity;
   try {
     const tasks = taskSource(data, "validation", { ways: Math.min(e.ways, classes), shots: e.shots, queries: e.queries }, rng);
-    return { tasks, episodes: Math.min(VALIDATION_EPISODES, plan.evaluation.episodes), steps: e.steps, lr: e.lr, ...cadence };
+    return { tasks, episodes: Math.min(VALIDATION_EPISODES, plan.evaluation.episodes), steps: e.steps, lr: e.lr, ...cadence, ...(patience !== undefined ? { patience } : {}) };
   } catch (err) {
+    if (patience !== undefined || every !== undefined) throw new KshotError(`--patience and --eval-every need validation episodes: ${(err as Error).message}`);
     io.err(`kshot train: no validation (${(err as Error).message})`);
     return undefined;
   }
@@ -109,6 +113,14 @@ function checkAuxiliary(plan: TrainPlan, algo: MetaAlgorithm): void {
   if (asked !== undefined && asked !== "none" && algo.options.auxiliary !== asked) {
     throw new KshotError(`--auxiliary ${asked}: ${algo.name} has no auxiliary loss (protonet has)`);
   }
+}
+
+/** With early stopping: where the run stopped and which validated model --out keeps. */
+function bestLine(result: Awaited<ReturnType<typeof train>>, validation: ValidationOptions): string {
+  const best = result.best!;
+  const score = result.validation?.kind === "regression" ? `validation MSE ${loss(-best.score)}` : `validation accuracy ${percent(best.score, 1)}`;
+  const why = result.stopped === "patience" ? `stopped early at iteration ${result.iterations} (${validation.patience} validations without improvement)` : `ran to iteration ${result.iterations}`;
+  return `kshot train: ${why}; keeps the best model, iteration ${best.iteration} (${score})`;
 }
 
 function describePlan(plan: TrainPlan, data: OpenedData, augment: string, backend: string, algo: MetaAlgorithm): string {
@@ -148,7 +160,7 @@ async function trainRun(f: ParsedFlags, io: CliIO): Promise<number> {
     if (resume) io.err(`resuming ${resumePath} at iteration ${resume.metadata.iteration}`);
 
     const view = progressView(io, plan.iterations === undefined ? plan.minutes! * 60 : undefined);
-    const validation = validationOptions(plan, data, root.fork("validation"), io);
+    const validation = validationOptions(plan, data, root.fork("validation"), io, f);
     let result: Awaited<ReturnType<typeof train>>;
     try {
       result = await train(algo, trainTasks, {
@@ -172,6 +184,7 @@ async function trainRun(f: ParsedFlags, io: CliIO): Promise<number> {
         io.err(`kshot train: interrupted at iteration ${result.iterations}; checkpoint saved to ${out} (continue with --resume ${out})`);
         return 130;
       }
+      if (result.best) say(bestLine(result, validation!));
       const lastLoss = recent(result.history, "loss") ?? result.loss;
       const lastAccuracy = recent(result.history, "accuracy") ?? result.accuracy;
       const trainAccuracy = lastAccuracy !== undefined ? `, training accuracy ${percent(lastAccuracy, 1)}` : "";
@@ -194,6 +207,7 @@ async function trainRun(f: ParsedFlags, io: CliIO): Promise<number> {
           algorithm: algo.name, dataset: data.name, split: data.split, ...(data.path ? { data: data.path } : {}), backend: backend.name, threads: backend.threads, deterministic: backend.deterministic,
           ...(lastAccuracy !== undefined ? { trainAccuracy: lastAccuracy } : {}),
           ...(result.skipped ? { skipped: result.skipped } : {}),
+          ...(result.best ? { stopped: result.stopped, best: { iteration: result.best.iteration, [result.validation?.kind === "regression" ? "mse" : "accuracy"]: Math.abs(result.best.score) } } : {}),
           ...(test ? { eval: { ...testJson(test), seconds: test.seconds } } : {}),
         }));
       }

@@ -5,7 +5,8 @@
  * over that layout normalises each of the T·C channels over (B, H, W): per-task statistics for free.
  */
 import { KshotError } from "../errors.ts";
-import { add, mul, relu, rsqrt, square, sub } from "../ops/elementwise.ts";
+import { add, mul, relu, rsqrt } from "../ops/elementwise.ts";
+import { fused } from "../ops/fused.ts";
 import { matmul } from "../ops/matmul.ts";
 import { batchNorm } from "../ops/nn.ts";
 import { conv2d } from "../ops/conv.ts";
@@ -61,19 +62,38 @@ const BN_EPS = 1e-5;
 function batchStatistics(y: Tensor, tasks: number): BatchNormStatistics {
   const channels = y.shape[1] / tasks;
   const mu = mean(y, [0, 2, 3], true);
-  const variance = mean(square(sub(y, mu)), [0, 2, 3]);
+  const variance = mean(fused("batch variance", [y, mu], (f, y, mu) => f.square(f.sub(y, mu))), [0, 2, 3]);
   return { mean: reshape(mu, [tasks, channels]), variance: reshape(variance, [tasks, channels]) };
 }
 
-/** BatchNorm of y [B, T·C, H, W] with given statistics [T, C] and affine parameters [T, C] (eps 1e-5, as batchNorm). */
-export function batchNormWith(y: Tensor, stats: BatchNormStatistics, gamma: Tensor, beta: Tensor): Tensor {
+/**
+ * BatchNorm of y [B, T·C, H, W] (plus a per-channel `bias` [T, C] added first, when given) with given
+ * statistics [T, C] and affine parameters [T, C] (eps 1e-5, as batchNorm): ((y + bias) − mean)·scale + beta
+ * as one fused pass over y, each step rounded as the unfused ops would.
+ */
+export function batchNormWith(y: Tensor, stats: BatchNormStatistics, gamma: Tensor, beta: Tensor, bias?: Tensor): Tensor {
   const [t, c] = gamma.shape;
   if (stats.mean.size !== t * c || stats.variance.size !== t * c) {
     throw new KshotError(`batch norm statistics: expected mean and variance of ${t * c} values ([${t}, ${c}]), got ${formatShape(stats.mean.shape)} and ${formatShape(stats.variance.shape)}`);
   }
   const channel = (v: Tensor) => reshape(v, [1, t * c, 1, 1]);
   const scale = mul(rsqrt(add(channel(stats.variance), BN_EPS)), channel(gamma));
-  return add(mul(sub(y, channel(stats.mean)), scale), channel(beta));
+  const inputs = [y, channel(stats.mean), scale, channel(beta), ...(bias ? [channel(bias)] : [])];
+  return fused("batch norm", inputs, (f, y, mu, scale, beta, bias) => f.add(f.mul(f.sub(bias ? f.add(y, bias) : y, mu), scale), beta));
+}
+
+function layerStatistics(statistics: readonly BatchNormStatistics[], layer: number): BatchNormStatistics {
+  const stats = statistics[layer];
+  if (!stats) throw new KshotError(`batch norm statistics: expected an entry for layer ${layer}, got ${statistics.length} entries`);
+  return stats;
+}
+
+/** BatchNorm of y [B, T·C, H, W] with its own batch statistics, pushed onto `collect` when given. */
+function normalise(y: Tensor, tasks: number, gamma: Tensor, beta: Tensor, collect?: BatchNormStatistics[]): Tensor {
+  if (!collect) return batchNorm(y, reshape(gamma, [gamma.size]), reshape(beta, [beta.size]));
+  const stats = batchStatistics(y, tasks);
+  collect.push(stats);
+  return batchNormWith(y, stats, gamma, beta);
 }
 
 /**
@@ -84,19 +104,11 @@ export function batchNormWith(y: Tensor, stats: BatchNormStatistics, gamma: Tens
 export function convBlock(x: Tensor, weight: Tensor, bias: Tensor, gamma: Tensor, beta: Tensor, norm: BatchNormSource = {}, layer = 0): Tensor {
   const [t, o, c, kh, kw] = weight.shape;
   const w = reshape(weight, [t * o, c, kh, kw]);
-  const y = add(conv2d(x, w, { padding: 1, groups: t }), reshape(bias, [1, t * o, 1, 1]));
-  let n: Tensor;
-  if (norm.statistics) {
-    const stats = norm.statistics[layer];
-    if (!stats) throw new KshotError(`batch norm statistics: expected an entry for layer ${layer}, got ${norm.statistics.length} entries`);
-    n = batchNormWith(y, stats, gamma, beta);
-  } else if (norm.collect) {
-    const stats = batchStatistics(y, t);
-    norm.collect.push(stats);
-    n = batchNormWith(y, stats, gamma, beta);
-  } else {
-    n = batchNorm(y, reshape(gamma, [t * o]), reshape(beta, [t * o]));
-  }
+  const conv = conv2d(x, w, { padding: 1, groups: t });
+  // With given statistics the bias joins the normalisation's fused pass: one pass over the convolution's output.
+  const n = norm.statistics
+    ? batchNormWith(conv, layerStatistics(norm.statistics, layer), gamma, beta, bias)
+    : normalise(add(conv, reshape(bias, [1, t * o, 1, 1])), t, gamma, beta, norm.collect);
   // ReLU after the pool: max commutes with ReLU, and the ReLU then touches a quarter of the values.
   return relu(maxPool2d(n));
 }

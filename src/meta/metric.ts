@@ -6,7 +6,7 @@
  * the method scores against, and `predict` embeds new examples and scores them.
  */
 import { type TensorRecord, valueAndGradWithAux } from "../autograd.ts";
-import { tidy } from "../engine.ts";
+import { noGrad, tidy } from "../engine.ts";
 import { KshotError } from "../errors.ts";
 import { concat, slice } from "../ops/shape.ts";
 import type { Model } from "../nn/model.ts";
@@ -79,7 +79,10 @@ export function metricAlgorithm(name: "protonet" | "matchingnet", model: Model, 
       if (support.y.dtype !== "int32") throw new KshotError(`${name} classifies: expected int32 support labels, got ${support.y.dtype}`);
       return tidy(() => {
         const { outputs, statistics } = supportOutputs(model, perTask(modelParams(model, params), support.x.shape[0]), support.x, options);
-        return { params, ways, steps: 0, tensors: { ...adaptation.keep(outputs, support.y, ways), ...statistics } };
+        const tensors = { ...adaptation.keep(outputs, support.y, ways), ...statistics };
+        // The support embeddings are what predict would compute for the support set: score them as it does.
+        if (!options.supportPredictions) return { params, ways, steps: 0, tensors };
+        return { params, ways, steps: 0, tensors, supportPredictions: noGrad(() => adaptation.score(tensors, outputs, ways)) };
       });
     },
     predict: (task: AdaptedTask, x: Tensor) => tidy(() => adaptation.score(task.tensors, taskOutputs(model, task, x), task.ways)),

@@ -211,6 +211,10 @@ for (const t of UNDER_TEST) {
         channel[2 * p.channels] = -1; // a negative scale: the pool then keeps the smallest input
         channel[2 * p.channels + 1] = 0;
         if (p.channels > 2) channel[p.channels + 2] = Number.NaN;
+        if (p.channels > 3) { // a positive scale with an infinite shift: the map then runs on each element
+          channel[2 * p.channels + 3] = 0.75;
+          channel[3 * p.channels + 3] = Infinity;
+        }
         const size = p.batch * p.channels * p.outH * p.outW;
         const r = await runBoth(b, [x, channel], [{ dtype: "float32", size }], (k, [xi, c], [y]) => k.affinePoolRelu(xi, c, y, p));
         expectClose(r.got[0], r.want[0], t.exact, `affinePoolRelu ${p.inH}x${p.inW} stride ${p.strideW}`);

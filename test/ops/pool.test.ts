@@ -32,7 +32,9 @@ describe("affinePoolRelu", () => {
       const x = ks.tensor(filled(shape.reduce((p, d) => p * d, 1), 1, 11), [...shape]);
       const vector = (seed: number) => ks.tensor(filled(c, seed), [c]);
       const scale = vector(4);
-      const values = { add: vector(2), sub: vector(3), mul: ks.mul(scale, ks.tensor(Float32Array.from({ length: c }, (_, i) => (i % 2 ? -1 : 1)), [c])), plus: vector(5) };
+      // Channels of positive, negative and zero scale (the kernel maps a window's maximum where the map is monotone).
+      const signs = ks.tensor(Float32Array.from({ length: c }, (_, i) => [1, -1, 0][i % 3]!), [c]);
+      const values = { add: vector(2), sub: vector(3), mul: ks.mul(ks.abs(scale), signs), plus: vector(5) };
       for (const affine of [values, { ...values, add: undefined }]) {
         const got = await ks.affinePoolRelu(x, affine, options).data();
         const want = await composed(x, affine, options).data();

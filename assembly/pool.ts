@@ -3,17 +3,10 @@
 // over everything (the first NaN). Four outputs of a row are computed at once where the stride is 1 or 2.
 // A call runs as part `part` of `parts` (parts.ts): a contiguous range of planes each.
 // affinePoolRelu runs the same scan over ((x + a) − m)·s + b (per-channel a, m, s, b; each step rounded to
-// f32, as the fused elementwise chain computes it), then ReLU, without indices. Where s > 0 and a, m, s, b
-// are finite that map is monotone (every rounding step is) and never makes a NaN, so it runs once on the
-// window's maximum instead of on every element: the same value, and after the ReLU the same bits.
+// f32, as the fused elementwise chain computes it), then ReLU, without indices.
 import { at } from "./address";
 import { partStart } from "./parts";
 import { STATUS_OK } from "./status";
-
-/** What a scan computes: maxPool2d's values and indices; affinePoolRelu mapping each element, or the maximum. */
-const PLAIN: i32 = 0;
-const MAP_EACH: i32 = 1;
-const MAP_MAXIMUM: i32 = 2;
 
 /** The channel values of affinePoolRelu's current plane, splatted. */
 class Affine {
@@ -27,13 +20,6 @@ class Affine {
     Affine.m = v128.load32_splat(at(channel, channels + c));
     Affine.s = v128.load32_splat(at(channel, 2 * channels + c));
     Affine.b = v128.load32_splat(at(channel, 3 * channels + c));
-  }
-
-  /** Whether the map is monotone non-decreasing and makes no NaN of a non-NaN (s > 0, all finite). */
-  @inline static monotone(): bool {
-    const a = f32x4.extract_lane(Affine.a, 0), m = f32x4.extract_lane(Affine.m, 0);
-    const s = f32x4.extract_lane(Affine.s, 0), b = f32x4.extract_lane(Affine.b, 0);
-    return s > 0 && a - a == 0 && m - m == 0 && s - s == 0 && b - b == 0;
   }
 
   @inline static map(v: v128): v128 {
@@ -54,7 +40,7 @@ class Affine {
 }
 
 @inline function poolRowX4(
-  mode: i32, stride: i32, xPlane: usize, yRow: usize, iRow: usize, oy: i32, ox: i32, inW: i32, kh: i32, kw: i32, sh: i32,
+  affine: bool, stride: i32, xPlane: usize, yRow: usize, iRow: usize, oy: i32, ox: i32, inW: i32, kh: i32, kw: i32, sh: i32,
 ): void {
   const lanes = i32x4(0, stride, 2 * stride, 3 * stride);
   let best = f32x4.splat(-Infinity);
@@ -64,22 +50,22 @@ class Affine {
     for (let kx = 0; kx < kw; kx++) {
       const flat = rowFlat + kx;
       const x = loadStrided(at(xPlane, flat), stride);
-      const v = mode == MAP_EACH ? Affine.map(x) : x;
+      const v = affine ? Affine.map(x) : x;
       const take = v128.and(f32x4.eq(best, best), v128.or(f32x4.gt(v, best), f32x4.ne(v, v)));
       best = v128.bitselect(v, best, take);
-      if (mode == PLAIN) arg = v128.bitselect(i32x4.add(i32x4.splat(flat), lanes), arg, take);
+      if (!affine) arg = v128.bitselect(i32x4.add(i32x4.splat(flat), lanes), arg, take);
     }
   }
-  if (mode == PLAIN) {
+  if (affine) {
+    v128.store(at(yRow, ox), reluX4(best));
+  } else {
     v128.store(at(yRow, ox), best);
     v128.store(at(iRow, ox), arg);
-  } else {
-    v128.store(at(yRow, ox), reluX4(mode == MAP_MAXIMUM ? Affine.map(best) : best));
   }
 }
 
 @inline function poolOne(
-  mode: i32, xPlane: usize, yRow: usize, iRow: usize, oy: i32, ox: i32, inW: i32, kh: i32, kw: i32, sh: i32, sw: i32,
+  affine: bool, xPlane: usize, yRow: usize, iRow: usize, oy: i32, ox: i32, inW: i32, kh: i32, kw: i32, sh: i32, sw: i32,
 ): void {
   let best: f32 = -Infinity;
   let arg = oy * sh * inW + ox * sw;
@@ -87,19 +73,18 @@ class Affine {
     for (let kx = 0; kx < kw; kx++) {
       const flat = (oy * sh + ky) * inW + ox * sw + kx;
       const x = load<f32>(at(xPlane, flat));
-      const v = mode == MAP_EACH ? f32x4.extract_lane(Affine.map(f32x4.splat(x)), 0) : x;
+      const v = affine ? f32x4.extract_lane(Affine.map(f32x4.splat(x)), 0) : x;
       if (best == best && (v > best || v != v)) {
         best = v;
         arg = flat;
       }
     }
   }
-  if (mode == PLAIN) {
+  if (affine) {
+    store<f32>(at(yRow, ox), f32x4.extract_lane(reluX4(f32x4.splat(best)), 0));
+  } else {
     store<f32>(at(yRow, ox), best);
     store<i32>(at(iRow, ox), arg);
-  } else {
-    const b = f32x4.splat(best);
-    store<f32>(at(yRow, ox), f32x4.extract_lane(reluX4(mode == MAP_MAXIMUM ? Affine.map(b) : b), 0));
   }
 }
 
@@ -108,44 +93,31 @@ class Affine {
   affine: bool, vectorStride: i32, x: usize, channel: usize, channels: i32, y: usize, indices: usize, planes: i32,
   inH: i32, inW: i32, outH: i32, outW: i32, kh: i32, kw: i32, sh: i32, sw: i32, part: i32, parts: i32,
 ): void {
-  for (let p = partStart(planes, part, parts), end = partStart(planes, part + 1, parts); p < end; p++) {
-    if (!affine) {
-      poolPlane(PLAIN, vectorStride, x, y, indices, p, planes, inH, inW, outH, outW, kh, kw, sh, sw);
-      continue;
-    }
-    Affine.load(channel, channels, p % channels);
-    if (Affine.monotone()) poolPlane(MAP_MAXIMUM, vectorStride, x, y, indices, p, planes, inH, inW, outH, outW, kh, kw, sh, sw);
-    else poolPlane(MAP_EACH, vectorStride, x, y, indices, p, planes, inH, inW, outH, outW, kh, kw, sh, sw);
-  }
-}
-
-/** Plane p of the scan `mode`. */
-@inline function poolPlane(
-  mode: i32, vectorStride: i32, x: usize, y: usize, indices: usize, p: i32, planes: i32, inH: i32, inW: i32,
-  outH: i32, outW: i32, kh: i32, kw: i32, sh: i32, sw: i32,
-): void {
   const plane = inH * inW;
-  const xPlane = at(x, p * plane);
-  // Vector loads read up to 8 elements from a window's column start: keep them inside the buffer.
-  const lastPlane = p == planes - 1;
-  for (let oy = 0; oy < outH; oy++) {
-    const yRow = at(y, (p * outH + oy) * outW);
-    const iRow = at(indices, (p * outH + oy) * outW);
-    let ox = 0;
-    if (vectorStride) {
-      const rowEnd = (oy * sh + kh - 1) * inW;
-      for (; ox + 4 <= outW; ox += 4) {
-        if (lastPlane && rowEnd + ox * sw + kw - 1 + 8 > plane) break;
-        poolRowX4(mode, vectorStride, xPlane, yRow, iRow, oy, ox, inW, kh, kw, sh);
+  for (let p = partStart(planes, part, parts), end = partStart(planes, part + 1, parts); p < end; p++) {
+    if (affine) Affine.load(channel, channels, p % channels);
+    const xPlane = at(x, p * plane);
+    // Vector loads read up to 8 elements from a window's column start: keep them inside the buffer.
+    const lastPlane = p == planes - 1;
+    for (let oy = 0; oy < outH; oy++) {
+      const yRow = at(y, (p * outH + oy) * outW);
+      const iRow = at(indices, (p * outH + oy) * outW);
+      let ox = 0;
+      if (vectorStride) {
+        const rowEnd = (oy * sh + kh - 1) * inW;
+        for (; ox + 4 <= outW; ox += 4) {
+          if (lastPlane && rowEnd + ox * sw + kw - 1 + 8 > plane) break;
+          poolRowX4(affine, vectorStride, xPlane, yRow, iRow, oy, ox, inW, kh, kw, sh);
+        }
+        // A ragged end: recompute the last four outputs of the row (same values) instead of one by one.
+        const last = outW - 4;
+        if (ox < outW && last >= 0 && !(lastPlane && rowEnd + last * sw + kw - 1 + 8 > plane)) {
+          poolRowX4(affine, vectorStride, xPlane, yRow, iRow, oy, last, inW, kh, kw, sh);
+          ox = outW;
+        }
       }
-      // A ragged end: recompute the last four outputs of the row (same values) instead of one by one.
-      const last = outW - 4;
-      if (ox < outW && last >= 0 && !(lastPlane && rowEnd + last * sw + kw - 1 + 8 > plane)) {
-        poolRowX4(mode, vectorStride, xPlane, yRow, iRow, oy, last, inW, kh, kw, sh);
-        ox = outW;
-      }
+      for (; ox < outW; ox++) poolOne(affine, xPlane, yRow, iRow, oy, ox, inW, kh, kw, sh, sw);
     }
-    for (; ox < outW; ox++) poolOne(mode, xPlane, yRow, iRow, oy, ox, inW, kh, kw, sh, sw);
   }
 }
 

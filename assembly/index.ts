@@ -9,7 +9,7 @@ export { elementwiseProgram, programPointer } from "./fused";
 export { reduce } from "./reduce";
 export { copy, fill, castFloatToInt, castIntToFloat } from "./copy";
 export { gather, scatterAdd } from "./gather";
-export { maxPool2d } from "./pool";
+export { affinePoolRelu, maxPool2d } from "./pool";
 
 /** Address of the PARAMS block (PARAM_WORDS i32 words). */
 export function paramsPointer(): usize { return PARAMS; }

@@ -2,9 +2,36 @@
 // element. The scan is the reference's: row-major over the window, the first maximum wins, and a NaN wins
 // over everything (the first NaN). Four outputs of a row are computed at once where the stride is 1 or 2.
 // A call runs as part `part` of `parts` (parts.ts): a contiguous range of planes each.
+// affinePoolRelu runs the same scan over ((x + a) − m)·s + b (per-channel a, m, s, b; each step rounded to
+// f32, as the fused elementwise chain computes it), then ReLU, without indices.
 import { at } from "./address";
 import { partStart } from "./parts";
 import { STATUS_OK } from "./status";
+
+/** The channel values of affinePoolRelu's current plane, splatted. */
+class Affine {
+  static a: v128 = f32x4.splat(0);
+  static m: v128 = f32x4.splat(0);
+  static s: v128 = f32x4.splat(0);
+  static b: v128 = f32x4.splat(0);
+
+  @inline static load(channel: usize, channels: i32, c: i32): void {
+    Affine.a = v128.load32_splat(at(channel, c));
+    Affine.m = v128.load32_splat(at(channel, channels + c));
+    Affine.s = v128.load32_splat(at(channel, 2 * channels + c));
+    Affine.b = v128.load32_splat(at(channel, 3 * channels + c));
+  }
+
+  @inline static map(v: v128): v128 {
+    return f32x4.add(f32x4.mul(f32x4.sub(f32x4.add(v, Affine.a), Affine.m), Affine.s), Affine.b);
+  }
+}
+
+/** ReLU as the op table's relu: x > 0 ? x : NaN ? x : 0. */
+@inline function reluX4(x: v128): v128 {
+  const zero = f32x4.splat(0);
+  return v128.bitselect(x, zero, v128.or(f32x4.gt(x, zero), f32x4.ne(x, x)));
+}
 
 /** Four window elements `stride` apart from p (stride 1 or 2). */
 @inline function loadStrided(p: usize, stride: i32): v128 {
@@ -13,7 +40,7 @@ import { STATUS_OK } from "./status";
 }
 
 @inline function poolRowX4(
-  stride: i32, xPlane: usize, yRow: usize, iRow: usize, oy: i32, ox: i32, inW: i32, kh: i32, kw: i32, sh: i32,
+  affine: bool, stride: i32, xPlane: usize, yRow: usize, iRow: usize, oy: i32, ox: i32, inW: i32, kh: i32, kw: i32, sh: i32,
 ): void {
   const lanes = i32x4(0, stride, 2 * stride, 3 * stride);
   let best = f32x4.splat(-Infinity);
@@ -22,41 +49,53 @@ import { STATUS_OK } from "./status";
     const rowFlat = (oy * sh + ky) * inW + ox * stride;
     for (let kx = 0; kx < kw; kx++) {
       const flat = rowFlat + kx;
-      const v = loadStrided(at(xPlane, flat), stride);
+      const x = loadStrided(at(xPlane, flat), stride);
+      const v = affine ? Affine.map(x) : x;
       const take = v128.and(f32x4.eq(best, best), v128.or(f32x4.gt(v, best), f32x4.ne(v, v)));
       best = v128.bitselect(v, best, take);
-      arg = v128.bitselect(i32x4.add(i32x4.splat(flat), lanes), arg, take);
+      if (!affine) arg = v128.bitselect(i32x4.add(i32x4.splat(flat), lanes), arg, take);
     }
   }
-  v128.store(at(yRow, ox), best);
-  v128.store(at(iRow, ox), arg);
+  if (affine) {
+    v128.store(at(yRow, ox), reluX4(best));
+  } else {
+    v128.store(at(yRow, ox), best);
+    v128.store(at(iRow, ox), arg);
+  }
 }
 
 @inline function poolOne(
-  xPlane: usize, yRow: usize, iRow: usize, oy: i32, ox: i32, inW: i32, kh: i32, kw: i32, sh: i32, sw: i32,
+  affine: bool, xPlane: usize, yRow: usize, iRow: usize, oy: i32, ox: i32, inW: i32, kh: i32, kw: i32, sh: i32, sw: i32,
 ): void {
   let best: f32 = -Infinity;
   let arg = oy * sh * inW + ox * sw;
   for (let ky = 0; ky < kh; ky++) {
     for (let kx = 0; kx < kw; kx++) {
       const flat = (oy * sh + ky) * inW + ox * sw + kx;
-      const v = load<f32>(at(xPlane, flat));
+      const x = load<f32>(at(xPlane, flat));
+      const v = affine ? f32x4.extract_lane(Affine.map(f32x4.splat(x)), 0) : x;
       if (best == best && (v > best || v != v)) {
         best = v;
         arg = flat;
       }
     }
   }
-  store<f32>(at(yRow, ox), best);
-  store<i32>(at(iRow, ox), arg);
+  if (affine) {
+    store<f32>(at(yRow, ox), f32x4.extract_lane(reluX4(f32x4.splat(best)), 0));
+  } else {
+    store<f32>(at(yRow, ox), best);
+    store<i32>(at(iRow, ox), arg);
+  }
 }
 
+/** With `affine`, `channel` holds affinePoolRelu's [4, channels] values and `indices` is not written. */
 @inline function poolPlanes(
-  vectorStride: i32, x: usize, y: usize, indices: usize, planes: i32, inH: i32, inW: i32, outH: i32,
-  outW: i32, kh: i32, kw: i32, sh: i32, sw: i32, part: i32, parts: i32,
+  affine: bool, vectorStride: i32, x: usize, channel: usize, channels: i32, y: usize, indices: usize, planes: i32,
+  inH: i32, inW: i32, outH: i32, outW: i32, kh: i32, kw: i32, sh: i32, sw: i32, part: i32, parts: i32,
 ): void {
   const plane = inH * inW;
   for (let p = partStart(planes, part, parts), end = partStart(planes, part + 1, parts); p < end; p++) {
+    if (affine) Affine.load(channel, channels, p % channels);
     const xPlane = at(x, p * plane);
     // Vector loads read up to 8 elements from a window's column start: keep them inside the buffer.
     const lastPlane = p == planes - 1;
@@ -68,16 +107,16 @@ import { STATUS_OK } from "./status";
         const rowEnd = (oy * sh + kh - 1) * inW;
         for (; ox + 4 <= outW; ox += 4) {
           if (lastPlane && rowEnd + ox * sw + kw - 1 + 8 > plane) break;
-          poolRowX4(vectorStride, xPlane, yRow, iRow, oy, ox, inW, kh, kw, sh);
+          poolRowX4(affine, vectorStride, xPlane, yRow, iRow, oy, ox, inW, kh, kw, sh);
         }
         // A ragged end: recompute the last four outputs of the row (same values) instead of one by one.
         const last = outW - 4;
         if (ox < outW && last >= 0 && !(lastPlane && rowEnd + last * sw + kw - 1 + 8 > plane)) {
-          poolRowX4(vectorStride, xPlane, yRow, iRow, oy, last, inW, kh, kw, sh);
+          poolRowX4(affine, vectorStride, xPlane, yRow, iRow, oy, last, inW, kh, kw, sh);
           ox = outW;
         }
       }
-      for (; ox < outW; ox++) poolOne(xPlane, yRow, iRow, oy, ox, inW, kh, kw, sh, sw);
+      for (; ox < outW; ox++) poolOne(affine, xPlane, yRow, iRow, oy, ox, inW, kh, kw, sh, sw);
     }
   }
 }
@@ -87,8 +126,22 @@ export function maxPool2d(
   x: usize, y: usize, indices: usize, planes: i32, inH: i32, inW: i32, outH: i32, outW: i32, kh: i32, kw: i32,
   sh: i32, sw: i32, part: i32, parts: i32,
 ): i32 {
-  if (sw == 2) poolPlanes(2, x, y, indices, planes, inH, inW, outH, outW, kh, kw, sh, sw, part, parts);
-  else if (sw == 1) poolPlanes(1, x, y, indices, planes, inH, inW, outH, outW, kh, kw, sh, sw, part, parts);
-  else poolPlanes(0, x, y, indices, planes, inH, inW, outH, outW, kh, kw, sh, sw, part, parts);
+  if (sw == 2) poolPlanes(false, 2, x, 0, 1, y, indices, planes, inH, inW, outH, outW, kh, kw, sh, sw, part, parts);
+  else if (sw == 1) poolPlanes(false, 1, x, 0, 1, y, indices, planes, inH, inW, outH, outW, kh, kw, sh, sw, part, parts);
+  else poolPlanes(false, 0, x, 0, 1, y, indices, planes, inH, inW, outH, outW, kh, kw, sh, sw, part, parts);
+  return STATUS_OK;
+}
+
+/**
+ * y [planes, outH, outW] = relu(max pool of ((x + a) − m)·s + b), with a, m, s, b the rows of `channel`
+ * [4, channels] taken at plane % channels; part `part` of `parts`.
+ */
+export function affinePoolRelu(
+  x: usize, channel: usize, y: usize, planes: i32, channels: i32, inH: i32, inW: i32, outH: i32, outW: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, part: i32, parts: i32,
+): i32 {
+  if (sw == 2) poolPlanes(true, 2, x, channel, channels, y, 0, planes, inH, inW, outH, outW, kh, kw, sh, sw, part, parts);
+  else if (sw == 1) poolPlanes(true, 1, x, channel, channels, y, 0, planes, inH, inW, outH, outW, kh, kw, sh, sw, part, parts);
+  else poolPlanes(true, 0, x, channel, channels, y, 0, planes, inH, inW, outH, outW, kh, kw, sh, sw, part, parts);
   return STATUS_OK;
 }

@@ -235,12 +235,15 @@ export class Learner {
       classes = checked.classes;
       const given = { steps: options.steps, lr: options.lr };
       checkAdaptOptions(this.#algo, given);
-      const settings = { ...withStoredDefaults(this.#algo, given, storedEvaluation(this.metadata)), balanced: isBalanced(checked.indices, classes.length) };
+      const settings = {
+        ...withStoredDefaults(this.#algo, given, storedEvaluation(this.metadata)), balanced: isBalanced(checked.indices, classes.length), supportPredictions: true,
+      };
       result = tidy(() => {
         const y = tensor(checked.indices, [1, checked.indices.length], "int32");
         const support = { x: reshape(x, [1, ...x.shape]), y, ways: classes.length };
-        const task = this.#algo.adapt(this.#params, support, settings);
-        return { task, loss: supportLoss(this.#algo, task, support) };
+        // The support predictions serve the loss only: the scope frees them.
+        const { supportPredictions, ...task } = this.#algo.adapt(this.#params, support, settings);
+        return { task, loss: supportLoss(this.#algo, { ...task, supportPredictions }, support) };
       });
     } finally {
       x.dispose();

@@ -200,6 +200,12 @@ export interface Backend {
   conv2dBackwardFilter(x: BackendBuffer, dy: BackendBuffer, dw: BackendBuffer, p: Conv2dParams): void;
   /** Max pooling; `indices` (int32) receives the flat index (row·inW + col) of the first maximum in row-major scan order. */
   maxPool2d(x: BackendBuffer, y: BackendBuffer, indices: BackendBuffer, p: Pool2dParams): void;
+  /**
+   * y = relu(maxPool(((x + a) − m)·s + b)) with per-channel a, m, s, b (the rows of `channel`, float32
+   * [4, p.channels]), each step rounded as the elementwise ops round it and the pool's scan as maxPool2d's:
+   * exactly relu(maxPool2d(...)) of the fused chain, without indices. A BatchNorm, pool and ReLU at inference.
+   */
+  affinePoolRelu(x: BackendBuffer, channel: BackendBuffer, y: BackendBuffer, p: Pool2dParams): void;
   /** out[o, j, i] = data[o, idx[j], i] (see GatherParams). */
   gather(data: BackendBuffer, indices: BackendBuffer, out: BackendBuffer, p: GatherParams): void;
   /** out[o, idx[j], i] += src[o, j, i], out zeroed first (see GatherParams). */

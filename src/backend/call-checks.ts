@@ -92,17 +92,17 @@ export function checkConv(op: string, p: Conv2dParams, sizes: [number, number, n
   return what;
 }
 
-export function checkPool(p: Pool2dParams, xSize: number, ySize: number, indicesSize: number): Describe {
+export function checkPool(p: Pool2dParams, xSize: number, ySize: number, indicesSize: number, op = "maxPool2d"): Describe {
   const what = (): string =>
     `x [${p.batch},${p.channels},${p.inH},${p.inW}] → [${p.outH},${p.outW}], window ${p.kh}x${p.kw}, ` +
     `stride ${p.strideH}x${p.strideW}; buffers x ${xSize}, y ${ySize}, indices ${indicesSize}`;
-  checkDims("maxPool2d", what, p.batch, p.channels, p.inH, p.inW, p.outH, p.outW);
-  if (p.kh < 1 || p.kw < 1 || p.strideH < 1 || p.strideW < 1) throw new KshotError(`maxPool2d: expected window and stride ≥ 1, got ${what()}`);
+  checkDims(op, what, p.batch, p.channels, p.inH, p.inW, p.outH, p.outW);
+  if (p.kh < 1 || p.kw < 1 || p.strideH < 1 || p.strideW < 1) throw new KshotError(`${op}: expected window and stride ≥ 1, got ${what()}`);
   const fits = (p.outH - 1) * p.strideH + p.kh <= p.inH && (p.outW - 1) * p.strideW + p.kw <= p.inW;
-  if (p.outH > 0 && p.outW > 0 && !fits) throw new KshotError(`maxPool2d: windows fall outside the input: ${what()}`);
+  if (p.outH > 0 && p.outW > 0 && !fits) throw new KshotError(`${op}: windows fall outside the input: ${what()}`);
   const planes = p.batch * p.channels;
   if (xSize !== planes * p.inH * p.inW || ySize !== planes * p.outH * p.outW || indicesSize !== ySize) {
-    throw new KshotError(`maxPool2d: buffer sizes do not match the shapes: ${what()}`);
+    throw new KshotError(`${op}: buffer sizes do not match the shapes: ${what()}`);
   }
   return what;
 }
@@ -216,6 +216,14 @@ export function checkPoolCall(x: BackendBuffer, y: BackendBuffer, indices: Backe
   const what = checkPool(p, x.size, y.size, indices.size);
   floats("maxPool2d", what, x, y);
   int32Indices("maxPool2d", indices);
+  return what;
+}
+
+/** affinePoolRelu: x and y as maxPool2d's, channel vectors float32 [4, channels]. */
+export function checkAffinePoolCall(x: BackendBuffer, channel: BackendBuffer, y: BackendBuffer, p: Pool2dParams): Describe {
+  const what = checkPool(p, x.size, y.size, y.size, "affinePoolRelu");
+  floats("affinePoolRelu", what, x, channel, y);
+  if (channel.size !== 4 * p.channels) throw new KshotError(`affinePoolRelu: expected 4 × ${p.channels} channel values, got ${channel.size}`);
   return what;
 }
 

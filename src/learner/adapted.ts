@@ -13,16 +13,21 @@ import type { Tensor } from "../tensor.ts";
 
 /** Class probabilities [T, B, N] of x [T, B, ...inputShape] under an adapted task. */
 export function classProbabilities(algo: MetaAlgorithm, task: AdaptedTask, x: Tensor): Tensor {
-  return tidy(() => noGrad(() => {
-    const outputs = algo.predict(task, x);
-    return algo.adaptation.outputs === "probabilities" ? outputs : softmax(outputs, -1);
-  }));
+  return tidy(() => probabilitiesOf(algo, noGrad(() => algo.predict(task, x))));
 }
 
-/** −mean log p(label) of the support set under the adapted task (the cross-entropy for logits). */
+/** Class probabilities from `predict`'s outputs (logits or probabilities, as the algorithm says). */
+function probabilitiesOf(algo: MetaAlgorithm, outputs: Tensor): Tensor {
+  return algo.adaptation.outputs === "probabilities" ? outputs : noGrad(() => softmax(outputs, -1));
+}
+
+/**
+ * −mean log p(label) of the support set under the adapted task (the cross-entropy for logits), from the
+ * task's `supportPredictions` where adaptation kept them, else by predicting the support set.
+ */
 export function supportLoss(algo: MetaAlgorithm, task: AdaptedTask, support: SupportSet): Tensor {
   return tidy(() => {
-    const p = classProbabilities(algo, task, support.x);
+    const p = task.supportPredictions ? probabilitiesOf(algo, task.supportPredictions) : classProbabilities(algo, task, support.x);
     return mul(mean(log(maximum(sum(mul(p, oneHot(support.y, task.ways, p.dtype)), -1), 1e-12))), -1);
   });
 }

@@ -78,12 +78,18 @@ export function taskOutputs(model: Model, task: AdaptedTask, x: Tensor): Tensor 
   return applyModel(model, weightsOf(model, task, x.shape[0]), x, { statistics: statisticsOf(task) });
 }
 
-/** An adapted task of gradient-adapted weights `fast` (MAML family, Reptile), with statistics when asked. */
+/**
+ * An adapted task of gradient-adapted weights `fast` (MAML family, Reptile), with statistics and the
+ * support set's predictions (the model's outputs under `fast`: what `predict` computes) when asked.
+ */
 export function weightsTask(model: Model, params: TensorRecord, fast: TensorRecord, support: SupportSet, steps: number, o: AdaptOptions): AdaptedTask {
-  const statistics = o.statistics === false ? {} : supportOutputs(model, fast, support.x, o).statistics;
   const head = model.config.ways;
   const ways = support.ways ?? (typeof head === "number" && head > 0 ? head : 1);
-  return { params, ways, steps, tensors: { ...weightsRecord(fast), ...statistics } };
+  const tensors = weightsRecord(fast);
+  if (o.statistics === false && !o.supportPredictions) return { params, ways, steps, tensors };
+  const { outputs, statistics } = supportOutputs(model, fast, support.x, o);
+  const task = { params, ways, steps, tensors: { ...tensors, ...statistics } };
+  return o.supportPredictions ? { ...task, supportPredictions: outputs } : task;
 }
 
 /** A KshotError when a model with a fixed N-way head is asked to adapt to tasks of another number of classes. */

@@ -67,6 +67,12 @@ export interface AdaptOptions extends EvaluationOptions {
    * it and step on the whole support set otherwise. Default true.
    */
   balanced?: boolean;
+  /**
+   * Also return `predict`'s output for the support set itself as the task's `supportPredictions`, where
+   * adaptation computes it on the way (the caller disposes it). Spares a caller that wants the support
+   * loss a second forward pass over the support set. Default false.
+   */
+  supportPredictions?: boolean;
 }
 
 /** A support set to adapt on: x [T, S, ...inputShape], y [T, S] (labels 0..ways−1) or regression targets. */
@@ -86,6 +92,11 @@ export interface AdaptedTask {
   readonly tensors: TensorRecord;
   /** Gradient steps taken (0 for a method without them). */
   readonly steps: number;
+  /**
+   * With the adapt option `supportPredictions`, where the algorithm has it: the same values as
+   * `predict(task, support.x)`, computed on the way (the caller disposes it; it is not one of `tensors`).
+   */
+  readonly supportPredictions?: Tensor;
 }
 
 /** How an algorithm adapts: what its adapted tasks hold and which adapt options apply. */

@@ -96,7 +96,10 @@ export function metricAlgorithm(name: "protonet" | "matchingnet", model: Model, 
       if (support.y.dtype !== "int32") throw new KshotError(`${name} classifies: expected int32 support labels, got ${support.y.dtype}`);
       return tidy(() => {
         const { outputs, statistics } = supportOutputs(model, perTask(modelParams(model, params), support.x.shape[0]), support.x, options);
-        return { params, ways, steps: 0, tensors: { ...adaptation.keep(outputs, support.y, ways), ...statistics } };
+        const tensors = { ...adaptation.keep(outputs, support.y, ways), ...statistics };
+        // The support embeddings are what predict would compute for the support set: score them as it does.
+        if (!options.supportPredictions) return { params, ways, steps: 0, tensors };
+        return { params, ways, steps: 0, tensors, supportPredictions: noGrad(() => adaptation.score(tensors, outputs, ways)) };
       });
     },
     predict: (task: AdaptedTask, x: Tensor) => tidy(() => adaptation.score(task.tensors, taskOutputs(model, task, x), task.ways)),

@@ -5,11 +5,12 @@
  * over that layout normalises each of the T·C channels over (B, H, W): per-task statistics for free.
  */
 import { KshotError } from "../errors.ts";
-import { add, mul, relu, rsqrt, square, sub } from "../ops/elementwise.ts";
+import { add, mul, relu, rsqrt } from "../ops/elementwise.ts";
+import { fused } from "../ops/fused.ts";
 import { matmul } from "../ops/matmul.ts";
 import { batchNorm } from "../ops/nn.ts";
 import { conv2d } from "../ops/conv.ts";
-import { maxPool2d } from "../ops/pool.ts";
+import { affinePoolRelu, maxPool2d } from "../ops/pool.ts";
 import { mean } from "../ops/reduce.ts";
 import { reshape, transpose } from "../ops/shape.ts";
 import { formatShape } from "../shape.ts";
@@ -61,19 +62,42 @@ const BN_EPS = 1e-5;
 function batchStatistics(y: Tensor, tasks: number): BatchNormStatistics {
   const channels = y.shape[1] / tasks;
   const mu = mean(y, [0, 2, 3], true);
-  const variance = mean(square(sub(y, mu)), [0, 2, 3]);
+  const variance = mean(fused("batch variance", [y, mu], (f, y, mu) => f.square(f.sub(y, mu))), [0, 2, 3]);
   return { mean: reshape(mu, [tasks, channels]), variance: reshape(variance, [tasks, channels]) };
 }
 
-/** BatchNorm of y [B, T·C, H, W] with given statistics [T, C] and affine parameters [T, C] (eps 1e-5, as batchNorm). */
-export function batchNormWith(y: Tensor, stats: BatchNormStatistics, gamma: Tensor, beta: Tensor): Tensor {
+/** BatchNorm's per-channel scale and shift [1, T·C, 1, 1] from statistics and affine parameters [T, C] (eps 1e-5, as batchNorm). */
+function normalisation(stats: BatchNormStatistics, gamma: Tensor, beta: Tensor): { mean: Tensor; scale: Tensor; beta: Tensor } {
   const [t, c] = gamma.shape;
   if (stats.mean.size !== t * c || stats.variance.size !== t * c) {
     throw new KshotError(`batch norm statistics: expected mean and variance of ${t * c} values ([${t}, ${c}]), got ${formatShape(stats.mean.shape)} and ${formatShape(stats.variance.shape)}`);
   }
   const channel = (v: Tensor) => reshape(v, [1, t * c, 1, 1]);
-  const scale = mul(rsqrt(add(channel(stats.variance), BN_EPS)), channel(gamma));
-  return add(mul(sub(y, channel(stats.mean)), scale), channel(beta));
+  return { mean: channel(stats.mean), scale: mul(rsqrt(add(channel(stats.variance), BN_EPS)), channel(gamma)), beta: channel(beta) };
+}
+
+/**
+ * BatchNorm with given statistics of y [B, T·C, H, W] (plus a per-channel `bias` [T, C] added first, when
+ * given), 2×2 max-pool and ReLU: relu(maxPool(((y + bias) − mean)·scale + beta)), one kernel at inference.
+ */
+function normPoolRelu(y: Tensor, stats: BatchNormStatistics, gamma: Tensor, beta: Tensor, bias?: Tensor): Tensor {
+  const n = normalisation(stats, gamma, beta);
+  return affinePoolRelu(y, { add: bias, sub: n.mean, mul: n.scale, plus: n.beta });
+}
+
+function layerStatistics(statistics: readonly BatchNormStatistics[], layer: number): BatchNormStatistics {
+  const stats = statistics[layer];
+  if (!stats) throw new KshotError(`batch norm statistics: expected an entry for layer ${layer}, got ${statistics.length} entries`);
+  return stats;
+}
+
+/** BatchNorm of y [B, T·C, H, W] with its own batch statistics (pushed onto `collect` when given), 2×2 max-pool, ReLU. */
+function batchNormPoolRelu(y: Tensor, tasks: number, gamma: Tensor, beta: Tensor, collect?: BatchNormStatistics[]): Tensor {
+  // ReLU after the pool: max commutes with ReLU, and the ReLU then touches a quarter of the values.
+  if (!collect) return relu(maxPool2d(batchNorm(y, reshape(gamma, [gamma.size]), reshape(beta, [beta.size]))));
+  const stats = batchStatistics(y, tasks);
+  collect.push(stats);
+  return normPoolRelu(y, stats, gamma, beta);
 }
 
 /**
@@ -84,19 +108,8 @@ export function batchNormWith(y: Tensor, stats: BatchNormStatistics, gamma: Tens
 export function convBlock(x: Tensor, weight: Tensor, bias: Tensor, gamma: Tensor, beta: Tensor, norm: BatchNormSource = {}, layer = 0): Tensor {
   const [t, o, c, kh, kw] = weight.shape;
   const w = reshape(weight, [t * o, c, kh, kw]);
-  const y = add(conv2d(x, w, { padding: 1, groups: t }), reshape(bias, [1, t * o, 1, 1]));
-  let n: Tensor;
-  if (norm.statistics) {
-    const stats = norm.statistics[layer];
-    if (!stats) throw new KshotError(`batch norm statistics: expected an entry for layer ${layer}, got ${norm.statistics.length} entries`);
-    n = batchNormWith(y, stats, gamma, beta);
-  } else if (norm.collect) {
-    const stats = batchStatistics(y, t);
-    norm.collect.push(stats);
-    n = batchNormWith(y, stats, gamma, beta);
-  } else {
-    n = batchNorm(y, reshape(gamma, [t * o]), reshape(beta, [t * o]));
-  }
-  // ReLU after the pool: max commutes with ReLU, and the ReLU then touches a quarter of the values.
-  return relu(maxPool2d(n));
+  const conv = conv2d(x, w, { padding: 1, groups: t });
+  // With given statistics the bias joins the normalisation: one pass over the convolution's output.
+  if (norm.statistics) return normPoolRelu(conv, layerStatistics(norm.statistics, layer), gamma, beta, bias);
+  return batchNormPoolRelu(add(conv, reshape(bias, [1, t * o, 1, 1])), t, gamma, beta, norm.collect);
 }

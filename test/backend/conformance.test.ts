@@ -197,6 +197,30 @@ for (const t of UNDER_TEST) {
       }
     });
 
+    it("affinePoolRelu: the vector paths (strides 1 and 2, ragged rows), a scalar stride, specials in x and in the channel values", async () => {
+      const shapes = [
+        { batch: 3, channels: 5, inH: 14, inW: 14, outH: 7, outW: 7, kh: 2, kw: 2, strideH: 2, strideW: 2 },
+        { batch: 2, channels: 4, inH: 28, inW: 28, outH: 14, outW: 14, kh: 2, kw: 2, strideH: 2, strideW: 2 },
+        { batch: 2, channels: 3, inH: 6, inW: 9, outH: 5, outW: 8, kh: 2, kw: 2, strideH: 1, strideW: 1 },
+        { batch: 2, channels: 3, inH: 7, inW: 6, outH: 3, outW: 2, kh: 3, kw: 3, strideH: 2, strideW: 3 },
+      ];
+      for (const p of shapes) {
+        const x = randomFloats(p.batch * p.channels * p.inH * p.inW, rand);
+        for (let i = 0; i < x.length; i += 13) x[i] = SPECIALS[(i / 13) % SPECIALS.length]!;
+        const channel = randomFloats(4 * p.channels, rand, -1.5, 1.5);
+        channel[2 * p.channels] = -1; // a negative scale: the pool then keeps the smallest input
+        channel[2 * p.channels + 1] = 0;
+        if (p.channels > 2) channel[p.channels + 2] = Number.NaN;
+        if (p.channels > 3) { // a positive scale with an infinite shift: the map then runs on each element
+          channel[2 * p.channels + 3] = 0.75;
+          channel[3 * p.channels + 3] = Infinity;
+        }
+        const size = p.batch * p.channels * p.outH * p.outW;
+        const r = await runBoth(b, [x, channel], [{ dtype: "float32", size }], (k, [xi, c], [y]) => k.affinePoolRelu(xi, c, y, p));
+        expectClose(r.got[0], r.want[0], t.exact, `affinePoolRelu ${p.inH}x${p.inW} stride ${p.strideW}`);
+      }
+    });
+
     it("maxPool2d, gather and scatterAdd (batched and out-of-range indices), copy and cast", async () => {
       const x = withSpecials(randomFloats(2 * 3 * 7 * 6, rand));
       const pool = { batch: 2, channels: 3, inH: 7, inW: 6, outH: 3, outW: 2, kh: 3, kw: 3, strideH: 2, strideW: 3 };
@@ -243,6 +267,8 @@ for (const t of UNDER_TEST) {
         (k, f) => k.reduce("argmax", f(6), f(2), 2, 3, 1),
         (k, f) => k.matmul(f(6), f(6), f(5), { batch: 1, m: 2, n: 2, k: 3, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0 }),
         (k, f) => k.gather(f(6), f(2), f(6), { outer: 1, axis: 6, inner: 1, count: 2, batchedIndices: false }),
+        (k, f) => k.affinePoolRelu(f(16), f(3), f(4), { batch: 1, channels: 1, inH: 4, inW: 4, outH: 2, outW: 2, kh: 2, kw: 2, strideH: 2, strideW: 2 }),
+        (k, f) => k.affinePoolRelu(f(16), f(4), f(3), { batch: 1, channels: 1, inH: 4, inW: 4, outH: 2, outW: 2, kh: 2, kw: 2, strideH: 2, strideW: 2 }),
         (k, f) => k.copy(f(4), f(4), { shape: [5], srcStrides: [1], srcOffset: 0, dstStrides: [1], dstOffset: 0 }),
         (k, f) => k.elementwise({ inputs: 1, steps: [{ kind: "unary", op: "exp", x: 3 }] }, [f(2)], f(2), bcOf([2], [2])),
       ];

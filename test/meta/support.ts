@@ -96,6 +96,24 @@ export function itAdaptsLikeEveryAlgorithm(label: string, make: () => { algo: ks
     expect(ks.memory()).toEqual(before);
   });
 
+  it(`${label}: supportPredictions, where adapt gives them, are predict's outputs on the support set, bit for bit`, async () => {
+    const { algo, batch } = make();
+    const params = algo.init(new ks.Rng(7));
+    const support = firstTask(batch);
+    for (const statistics of [true, false]) {
+      const plain = algo.adapt(params, support, { statistics });
+      expect(plain.supportPredictions).toBeUndefined();
+      const task = algo.adapt(params, support, { statistics, supportPredictions: true });
+      if (task.supportPredictions) {
+        const predicted = algo.predict(task, support.x);
+        expect(Array.from(await task.supportPredictions.data())).toEqual(Array.from(await predicted.data()));
+        predicted.dispose();
+        task.supportPredictions.dispose();
+      }
+      for (const t of [plain, task]) Object.values(t.tensors).forEach((v) => v.dispose());
+    }
+  });
+
   if (evaluateIsAdaptPredict) {
     it(`${label}: evaluate is adapt (batch statistics) then predict on the query set`, async () => {
       const { algo, batch } = make();

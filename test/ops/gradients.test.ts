@@ -80,6 +80,11 @@ const conv: GradientCase[] = [
 const indexing: GradientCase[] = [
   { name: "maxPool2d", f: ([x]) => ks.square(ks.maxPool2d(x)), inputs: [input([2, 2, 5, 4], 80)] },
   { name: "maxPool2d 3x3 stride 2", f: ([x]) => ks.maxPool2d(x, { kernel: 3, stride: 2 }), inputs: [input([1, 2, 7, 7], 81)] },
+  {
+    name: "affinePoolRelu",
+    f: ([x, a, m, s, b]) => ks.square(ks.affinePoolRelu(x, { add: a, sub: m, mul: s, plus: b })),
+    inputs: [input([2, 3, 4, 4], 87), input([3], 88), input([3], 89), input([3], 90, 0.5, 2), input([3], 91, 0.5, 1)],
+  },
   { name: "gather", f: ([x]) => ks.square(ks.gather(x, idx([2, 0, 2, 1]), 1)), inputs: [input([2, 3, 2], 82)] },
   { name: "gather batched", f: ([x]) => ks.square(ks.gather(x, idx([1, 0, 2, 2], [2, 2]), 1)), inputs: [input([2, 3], 83)] },
   { name: "scatterAdd", f: ([x]) => ks.square(ks.scatterAdd(x, idx([1, 1, 3]), 0, 4)), inputs: [input([3, 2], 84)] },

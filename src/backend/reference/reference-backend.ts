@@ -10,7 +10,7 @@ import { allocHost, bytesPerElement, type DType, type TypedArrayFor } from "../.
 import { KshotError } from "../../errors.ts";
 import { BINARY_OPS, binaryReference, UNARY } from "../../optable/index.ts";
 import {
-  checkBinary, checkCast, checkConvCall, checkCopy, checkElementwise, checkGatherCall, checkMatmulCall, checkPoolCall,
+  checkAffinePoolCall, checkBinary, checkCast, checkConvCall, checkCopy, checkElementwise, checkGatherCall, checkMatmulCall, checkPoolCall,
   checkReduce, checkUnary, checkWhere,
 } from "../call-checks.ts";
 
@@ -278,7 +278,30 @@ export class ReferenceBackend implements Backend {
     const xs = this.buf(x).data;
     const ys = this.buf(y).data;
     const is = this.buf(indices).data;
-    const plane = p.inH * p.inW;
+    this.forEachWindow(p, (nc, flat) => xs[nc * p.inH * p.inW + flat]!, (o, best, arg) => {
+      ys[o] = best;
+      is[o] = arg;
+    });
+  }
+
+  affinePoolRelu(x: BackendBuffer, channel: BackendBuffer, y: BackendBuffer, p: Pool2dParams): void {
+    checkAffinePoolCall(this.buf(x), this.buf(channel), this.buf(y), p);
+    this.count();
+    const xs = this.buf(x).data;
+    const cs = this.buf(channel).data;
+    const ys = this.buf(y).data;
+    const round = this.buf(x).dtype === "float32" ? Math.fround : (v: number) => v;
+    const c = p.channels;
+    this.forEachWindow(p, (nc, flat) => {
+      const k = nc % c;
+      return round(round(round(round(xs[nc * p.inH * p.inW + flat]! + cs[k]!) - cs[c + k]!) * cs[2 * c + k]!) + cs[3 * c + k]!);
+    }, (o, best) => {
+      ys[o] = best > 0 ? best : best !== best ? best : 0;
+    });
+  }
+
+  /** Each pooling window's first maximum of value(plane, flat index) in row-major scan order (a NaN wins). */
+  private forEachWindow(p: Pool2dParams, value: (nc: number, flat: number) => number, done: (o: number, best: number, arg: number) => void): void {
     for (let nc = 0; nc < p.batch * p.channels; nc++) {
       for (let oy = 0; oy < p.outH; oy++) {
         for (let ox = 0; ox < p.outW; ox++) {
@@ -287,7 +310,7 @@ export class ReferenceBackend implements Backend {
           for (let ky = 0; ky < p.kh; ky++) {
             for (let kx = 0; kx < p.kw; kx++) {
               const flat = (oy * p.strideH + ky) * p.inW + ox * p.strideW + kx;
-              const v = xs[nc * plane + flat];
+              const v = value(nc, flat);
               // The first maximum wins; a NaN wins over everything and propagates.
               if (best === best && (v > best || v !== v)) {
                 best = v;
@@ -295,9 +318,7 @@ export class ReferenceBackend implements Backend {
               }
             }
           }
-          const o = (nc * p.outH + oy) * p.outW + ox;
-          ys[o] = best;
-          is[o] = arg;
+          done((nc * p.outH + oy) * p.outW + ox, best, arg);
         }
       }
     }

@@ -15,7 +15,7 @@ import type { DType, TypedArrayFor } from "../../dtype.ts";
 import { KshotError } from "../../errors.ts";
 import { BINARY_CODES, REDUCE_CODES, UNARY_CODES } from "../../generated/op-codes.ts";
 import {
-  checkBinary, checkCast, checkConvCall, checkCopy, checkElementwise, checkGatherCall, checkMatmulCall, checkPoolCall,
+  checkAffinePoolCall, checkBinary, checkCast, checkConvCall, checkCopy, checkElementwise, checkGatherCall, checkMatmulCall, checkPoolCall,
   checkReduce, checkUnary, checkWhere, convText, type Describe, shapeText,
 } from "../call-checks.ts";
 import { collapseInto } from "./collapse-axes.ts";
@@ -258,6 +258,14 @@ export class WasmBackend implements Backend {
     const planes = p.batch * p.channels;
     const args = [a.ptr, o.ptr, idx.ptr, planes, p.inH, p.inW, p.outH, p.outW, p.kh, p.kw, p.strideH, p.strideW];
     this.runParts("maxPool2d", "maxPool2d", what, planes >= 2 && a.size >= PARALLEL_MIN_ELEMENTS, args);
+  }
+
+  affinePoolRelu(x: BackendBuffer, channel: BackendBuffer, y: BackendBuffer, p: Pool2dParams): void {
+    const a = this.buf(x, "affinePoolRelu"), c = this.buf(channel, "affinePoolRelu"), o = this.buf(y, "affinePoolRelu");
+    const what = checkAffinePoolCall(a, c, o, p);
+    const planes = p.batch * p.channels;
+    const args = [a.ptr, c.ptr, o.ptr, planes, p.channels, p.inH, p.inW, p.outH, p.outW, p.kh, p.kw, p.strideH, p.strideW];
+    this.runParts("affinePoolRelu", "affinePoolRelu", what, planes >= 2 && a.size >= PARALLEL_MIN_ELEMENTS, args);
   }
 
   gather(data: BackendBuffer, indices: BackendBuffer, out: BackendBuffer, p: GatherParams): void {

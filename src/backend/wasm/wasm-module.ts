@@ -31,6 +31,7 @@ export interface KernelExports {
   gather(data: number, indices: number, out: number, outer: number, axis: number, inner: number, count: number, batched: number, part: number, parts: number): number;
   scatterAdd(src: number, indices: number, out: number, outer: number, axis: number, inner: number, count: number, batched: number, isInt: number, part: number, parts: number): number;
   maxPool2d(x: number, y: number, indices: number, planes: number, inH: number, inW: number, outH: number, outW: number, kh: number, kw: number, sh: number, sw: number, part: number, parts: number): number;
+  affinePoolRelu(x: number, channel: number, y: number, planes: number, channels: number, inH: number, inW: number, outH: number, outW: number, kh: number, kw: number, sh: number, sw: number, part: number, parts: number): number;
   matmul(a: number, b: number, c: number, batch: number, m: number, n: number, k: number, transA: number, transB: number, aBatchStride: number, bBatchStride: number, part: number, parts: number): number;
   conv2d(x: number, w: number, y: number, part: number, parts: number): number;
   conv2dBackwardData(dy: number, w: number, dx: number, part: number, parts: number): number;

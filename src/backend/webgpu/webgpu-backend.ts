@@ -9,7 +9,7 @@ import type {
 import { allocHost, type DType, type TypedArrayFor } from "../../dtype.ts";
 import { KshotError } from "../../errors.ts";
 import {
-  checkBinary, checkCast, checkConvCall, checkCopy, checkElementwise, checkGatherCall, checkMatmulCall, checkPoolCall,
+  checkAffinePoolCall, checkBinary, checkCast, checkConvCall, checkCopy, checkElementwise, checkGatherCall, checkMatmulCall, checkPoolCall,
   checkReduce, checkUnary, checkWhere,
 } from "../call-checks.ts";
 import { BufferPool } from "./buffer-pool.ts";
@@ -24,7 +24,7 @@ import { fill } from "./kernels/fill.ts";
 import { fused } from "./kernels/fused.ts";
 import { gather, scatterAdd } from "./kernels/gather.ts";
 import { matmul } from "./kernels/matmul.ts";
-import { maxPool2d } from "./kernels/pool.ts";
+import { affinePoolRelu, maxPool2d } from "./kernels/pool.ts";
 import { reduce } from "./kernels/reduce.ts";
 import { type KernelSpec, PipelineCache } from "./pipeline-cache.ts";
 import type { AdapterDescription } from "./probe.ts";
@@ -272,6 +272,11 @@ export class WebGPUBackend implements Backend {
   maxPool2d(x: BackendBuffer, y: BackendBuffer, indices: BackendBuffer, p: Pool2dParams): void {
     checkPoolCall(x, y, indices, p);
     maxPool2d(this.ctx, this.kernelArg(x).gpu!, this.kernelArg(y).gpu!, this.kernelArg(indices).gpu!, p);
+  }
+
+  affinePoolRelu(x: BackendBuffer, channel: BackendBuffer, y: BackendBuffer, p: Pool2dParams): void {
+    checkAffinePoolCall(x, channel, y, p);
+    affinePoolRelu(this.ctx, this.kernelArg(x).gpu!, this.kernelArg(channel).gpu!, this.kernelArg(y).gpu!, p);
   }
 
   gather(data: BackendBuffer, indices: BackendBuffer, out: BackendBuffer, p: GatherParams): void {

@@ -211,7 +211,7 @@ describe.skipIf(unavailable !== undefined)("wasm threads", () => {
     }
   });
 
-  it("splits max-pooling, gather and scatter-add by planes and slices with one thread's results", () => {
+  it("splits max-pooling (plain and affinePoolRelu), gather and scatter-add by planes and slices with one thread's results", () => {
     const random = rng(44);
     const pools: Pool2dParams[] = [
       { batch: 30, channels: 64, inH: 14, inW: 14, outH: 7, outW: 7, kh: 2, kw: 2, strideH: 2, strideW: 2 },
@@ -232,6 +232,18 @@ describe.skipIf(unavailable !== undefined)("wasm threads", () => {
         const [y, i] = run(b);
         expectSame(y, wantY, `max-pool ${p.inH}×${p.inW} stride ${p.strideW}, ${label}`);
         expectSame(i, wantI, `max-pool indices ${p.inH}×${p.inW} stride ${p.strideW}, ${label}`);
+      }
+      const channel = specialFloats(4 * p.channels, random);
+      const affine = (b: Backend) => {
+        const xs = upload(b, x), c = upload(b, channel), y = upload(b, new Float32Array(outSize).fill(9));
+        b.affinePoolRelu(xs, c, y, p);
+        const result = b.readSync(y) as Float32Array;
+        for (const t of [xs, c, y]) b.free(t);
+        return result;
+      };
+      const want = affine(one);
+      for (const [b, label] of [[two, "2 threads"], [three, "3 threads"]] as const) {
+        expectSame(affine(b), want, `affinePoolRelu ${p.inH}×${p.inW} stride ${p.strideW}, ${label}`);
       }
     }
     // [outer, axis, inner] data, count indices (some out of range, some repeated), batched or shared.

@@ -1,0 +1,53 @@
+// ProtoNet adaptation (25 images) + 75 predictions through Learner, repeated, for instruction counts:
+// run it under callgrind twice with different repetition counts and divide the difference, which cancels
+// start-up and the one-iteration training that makes the checkpoint. Wall times it prints are medians.
+// Usage: node bench/edge-adapt/protonet-loop.mjs [KSHOT_MODULE] [repetitions] [threads]
+//   e.g. valgrind --tool=callgrind node --no-liftoff --no-wasm-tier-up bench/edge-adapt/protonet-loop.mjs dist/kshot.mjs 13 1
+// (3 untimed warm-up repetitions come first in every run.) Prints one JSON line.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { machine } from "../machine.mjs";
+
+const [modulePath = "dist/kshot.mjs", repsArg = "10", threadsArg] = process.argv.slice(2);
+const reps = Number(repsArg);
+const ks = await import(pathToFileURL(resolve(modulePath)).href);
+const started = await ks.init({ backend: "wasm", ...(threadsArg ? { threads: Number(threadsArg) } : {}) });
+
+const dir = mkdtempSync(join(tmpdir(), "kshot-protonet-loop-"));
+let learner;
+try {
+  const algo = ks.meta.protonet(ks.nn.conv4({ hidden: 64, ways: 0 }));
+  const tasks = ks.data.tasks(ks.data.glyphs({ examplesPerClass: 4 }).train, { ways: 5, shots: 1, queries: 1, seed: 0 });
+  const path = join(dir, "protonet.safetensors");
+  const trained = await ks.train(algo, tasks, { iterations: 1, checkpoint: { path } });
+  for (const t of Object.values(trained.params)) t.dispose();
+  learner = await ks.Learner.load(new Uint8Array(readFileSync(path)), { backend: "wasm" });
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+// Deterministic images in [0, 1): the timing does not depend on what they show.
+const image = (count, step) => Float32Array.from({ length: count * 784 }, (_, i) => ((i * step) % 1000) / 1000);
+const support = image(25, 7919);
+const query = image(75, 104729);
+const labels = Int32Array.from({ length: 25 }, (_, i) => Math.floor(i / 5));
+const ms = [];
+let loss = 0;
+for (let i = 0; i < reps + 3; i++) {
+  const t = performance.now();
+  const x = ks.tensor(support, [25, 1, 28, 28]);
+  loss = (await learner.adapt(x, labels)).loss;
+  x.dispose();
+  const q = ks.tensor(query, [75, 1, 28, 28]);
+  await learner.predict(q);
+  q.dispose();
+  if (i >= 3) ms.push(performance.now() - t);
+}
+learner.dispose();
+const sorted = [...ms].sort((a, b) => a - b);
+console.log(JSON.stringify({
+  name: "protonet_adapt25_predict75_loop", repetitions: reps, build: started.build, threads: started.threads,
+  median_ms: sorted.length ? Math.round(sorted[sorted.length >> 1] * 10) / 10 : null, support_loss: loss, ...machine(),
+}));

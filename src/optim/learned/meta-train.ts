@@ -61,14 +61,14 @@ function positiveInteger(name: string, value: number): number {
 
 /** The LSTM state of every parameter, by parameter name. */
 export type LearnedStates = Record<string, LstmOptimizerState>;
-type States = LearnedStates;
 
 /**
  * One truncation: `steps` steps of the LSTM optimizer on `f` from `theta` and `states`. Returns the mean
  * over the steps of the mean loss over the functions after each step (differentiable in `weights`; the
  * optimizee's gradients are constants) and where the steps end.
  */
-export function unrollLearnedOptimizer(f: Optimizee, weights: TensorRecord, theta: TensorRecord, states: States, steps: number, config: LstmOptimizerConfig) {
+export function unrollLearnedOptimizer(f: Optimizee, weights: TensorRecord, theta: TensorRecord, states: LearnedStates, steps: number, config: LstmOptimizerConfig,
+): readonly [Tensor, { params: TensorRecord; states: LearnedStates }] {
   let params = theta;
   let carried = states;
   let total: Tensor | undefined;
@@ -76,7 +76,7 @@ export function unrollLearnedOptimizer(f: Optimizee, weights: TensorRecord, thet
   for (let k = 0; k < steps; k++) {
     const g = gradient(mapRecord(params, (t) => stopGradient(t)));
     const next: TensorRecord = {};
-    const nextStates: States = {};
+    const nextStates: LearnedStates = {};
     for (const [name, p] of Object.entries(params)) {
       const step = lstmOptimizerUpdate(weights, g[name], carried[name], config);
       next[name] = add(p, step.update);
@@ -117,7 +117,7 @@ export async function trainLearnedOptimizer(options: LearnedTrainingOptions = {}
     for (let iteration = first; iteration < first + iterations; iteration++) {
       const f = sample(rng.fork(`functions ${iteration}`), functions);
       let theta = f.init(rng.fork(`init ${iteration}`));
-      let states: States = mapRecord(theta, (t) => zeroLstmState(t.size, config));
+      let states: LearnedStates = mapRecord(theta, (t) => zeroLstmState(t.size, config));
       let runLoss: Tensor | undefined;
       try {
         for (let t = 0; t < steps / truncation; t++) {

@@ -21,7 +21,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { conv4Flops } from "./conv4-flops.mjs";
 import { loadBefore, machine, peakRssMiB } from "./machine.mjs";

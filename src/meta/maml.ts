@@ -11,7 +11,7 @@
  * ICML 2017. Li, Zhou, Chen, Li. Meta-SGD. arXiv:1707.09835. Raghu et al. Rapid Learning or Feature
  * Reuse? (ANIL). ICLR 2020.
  */
-import { type TensorRecord, valueAndGradWithAux } from "../autograd.ts";
+import type { TensorRecord } from "../autograd.ts";
 import { tidy } from "../engine.ts";
 import { KshotError } from "../errors.ts";
 import { checkNumber } from "../checks.ts";
@@ -21,11 +21,12 @@ import type { Rng } from "../rng.ts";
 import type { Tensor } from "../tensor.ts";
 import { checkAdaptOptions, checkHeadWays, evaluateByAdaptation, modelParams, taskOutputs, weightsTask } from "./adapted-task.ts";
 import type { AdaptationSpec, AdaptOptions, AlgorithmEntry, MetaAlgorithm, MetaStep, StoredOptions, SupportSet } from "./algorithm.ts";
+import { fastWeightsStep } from "./fast-weights.ts";
 import { innerLoop } from "./inner-loop.ts";
-import { accuracy, type LossKind, meanTaskLoss } from "./losses.ts";
+import type { LossKind } from "./losses.ts";
 import { perTask, pick } from "./params.ts";
 import { storedField, storedLoss } from "./stored-options.ts";
-import { type TaskBatch, taskCount } from "./task-batch.ts";
+import type { TaskBatch } from "./task-batch.ts";
 
 export interface MamlOptions {
   /** Inner-loop step size α (Meta-SGD: the initial value of every learned step size). Default 0.4. */
@@ -90,19 +91,8 @@ function makeMaml(name: MamlVariant, model: Model, o: MamlOptions): MetaAlgorith
       if (learnLr) for (const k of adapted) p[LEARNED_LR_PREFIX + k] = full(model.paramShapes[k], innerLr);
       return p;
     },
-    step(params: TensorRecord, batch: TaskBatch): MetaStep {
-      taskCount(batch);
-      return tidy(() => {
-        const { value, grads, aux } = valueAndGradWithAux((p: TensorRecord) => {
-          const fast = fastWeights(p, batch.support.x, batch.support.y, innerSteps, innerLr, firstOrder);
-          const predictions = model.apply(fast, batch.query.x);
-          return [meanTaskLoss(loss, predictions, batch.query.y), { fast, predictions }] as const;
-        }, { createGraph: false })(params);
-        const acc = loss === "cross_entropy" ? accuracy(aux.predictions, batch.query.y) : undefined;
-        aux.predictions.dispose();
-        return { loss: value, grads, adapted: aux.fast, accuracy: acc };
-      });
-    },
+    step: (params: TensorRecord, batch: TaskBatch): MetaStep =>
+      fastWeightsStep(model, loss, (p, x, y, steps) => fastWeights(p, x, y, steps, innerLr, firstOrder), innerSteps, params, batch),
     adapt(params: TensorRecord, support: SupportSet, options: AdaptOptions = {}) {
       checkAdaptOptions(algo, options);
       checkHeadWays(algo, support.ways);

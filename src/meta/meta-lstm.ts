@@ -26,12 +26,13 @@ import { preprocessParts } from "../optim/learned/preprocess.ts";
 import type { Rng } from "../rng.ts";
 import type { Tensor } from "../tensor.ts";
 import { mapRecord } from "../tree.ts";
-import { checkAdaptOptions, checkHeadWays, evaluateByAdaptation, modelParams, taskOutputs, weightsTask } from "./adapted-task.ts";
+import { evaluateByAdaptation, modelParams, taskOutputs } from "./adapted-task.ts";
 import type { AdaptationSpec, AdaptOptions, AlgorithmEntry, MetaAlgorithm, MetaStep, SupportSet } from "./algorithm.ts";
-import { accuracy, type LossKind, meanTaskLoss } from "./losses.ts";
+import { type LossKind, meanTaskLoss } from "./losses.ts";
+import { fastWeightsAdapt, fastWeightsStep } from "./fast-weights.ts";
 import { perTask } from "./params.ts";
 import { storedField, storedLoss } from "./stored-options.ts";
-import { type TaskBatch, taskCount } from "./task-batch.ts";
+import type { TaskBatch } from "./task-batch.ts";
 
 export interface MetaLstmOptions {
   /** Learner updates (the LSTM's steps) per episode in meta-training. Default 5. */
@@ -161,25 +162,8 @@ export function metaLstm(model: Model, options: MetaLstmOptions = {}): MetaAlgor
       p[`${GATES.forget}.bias`] = tensor([logit(forget)]);
       return p;
     },
-    step(params: TensorRecord, batch: TaskBatch): MetaStep {
-      taskCount(batch);
-      return tidy(() => {
-        const { value, grads, aux } = valueAndGradWithAux((p: TensorRecord) => {
-          const fast = learn(p, batch.support.x, batch.support.y, innerSteps);
-          const predictions = model.apply(fast, batch.query.x);
-          return [meanTaskLoss(loss, predictions, batch.query.y), { fast, predictions }] as const;
-        }, { createGraph: false })(params);
-        const acc = loss === "cross_entropy" ? accuracy(aux.predictions, batch.query.y) : undefined;
-        aux.predictions.dispose();
-        return { loss: value, grads, adapted: aux.fast, accuracy: acc };
-      });
-    },
-    adapt(params: TensorRecord, support: SupportSet, o: AdaptOptions = {}) {
-      checkAdaptOptions(algo, o);
-      checkHeadWays(algo, support.ways);
-      const steps = o.steps ?? evalSteps;
-      return tidy(() => weightsTask(model, params, learn(params, support.x, support.y, steps), support, steps, o));
-    },
+    step: (params: TensorRecord, batch: TaskBatch): MetaStep => fastWeightsStep(model, loss, learn, innerSteps, params, batch),
+    adapt: (params: TensorRecord, support: SupportSet, o?: AdaptOptions) => fastWeightsAdapt(algo, learn, evalSteps, params, support, o),
     predict: (task, x) => tidy(() => taskOutputs(model, task, x)),
     evaluate: (params, batch, o) => evaluateByAdaptation(algo, params, batch, o),
   };

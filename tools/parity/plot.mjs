@@ -54,7 +54,7 @@ async function main() {
   const height = rows * PANEL.h + 30;
   const body = results.map((r, i) => panel(r, (i % cols) * PANEL.w, Math.floor(i / cols) * PANEL.h)).join("\n");
   const legend = SERIES.map(([k, color], i) => `<rect x="${20 + i * 200}" y="${height - 22}" width="14" height="4" fill="${color}"/><text x="${40 + i * 200}" y="${height - 16}" font-size="12">${k === "kshot" ? "kshot (wasm, 1 thread)" : "PyTorch reference (tools/parity)"}</text>`).join("");
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif"><rect width="100%" height="100%" fill="white"/>${body}${legend}</svg>\n`;
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif"><title>Validation accuracy against meta-iterations: kshot and the PyTorch reference</title><rect width="100%" height="100%" fill="white"/>${body}${legend}</svg>\n`;
   writeFileSync(join(dir, "curves.svg"), svg);
   const chromium = findChromium();
   if (!chromium) throw new Error("no Chromium for the PNG (the SVG is written)");

@@ -10,3 +10,4 @@ export { preprocessGradient, preprocessParts } from "./preprocess.ts";
 export { quadratics, quadraticFunctions, type QuadraticOptions } from "./quadratic.ts";
 export type { Optimizee, OptimizeeSampler } from "./optimizee.ts";
 export { optimizeFunctions } from "./run.ts";
+export { mlpClassifiers, type MlpClassifierOptions } from "./mlp-optimizee.ts";

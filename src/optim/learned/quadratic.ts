@@ -21,7 +21,8 @@ export interface QuadraticOptions {
   initStd?: number;
 }
 
-function normals(rng: Rng, n: number, std = 1): Float32Array {
+/** `n` draws from N(0, std²). */
+export function normals(rng: Rng, n: number, std = 1): Float32Array {
   const v = new Float32Array(n);
   for (let i = 0; i < n; i++) v[i] = rng.normal(0, std);
   return v;

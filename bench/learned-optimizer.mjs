@@ -7,7 +7,12 @@
 //
 // usage: node bench/learned-optimizer.mjs [--iterations 200] [--functions 128] [--test 128] [--horizon 200]
 //          [--checkpoint bench/out/lstm-optimizer.safetensors] [--resume] [--png bench/learned-optimizer.png]
+//          [--optimizee quadratic|mlp] [--size 28] [--hidden 20] [--wide 40] [--threads 1]
 // With --resume and --iterations 0 it only evaluates the saved optimizer.
+// --optimizee mlp: the functions are one-hidden-layer sigmoid MLPs (--hidden units) on random 10-class draws of
+// the glyphs' training classes rendered at --size pixels, each with a fixed batch of 128 (ks.optim.mlpClassifiers);
+// the held-out comparison is then repeated on wider MLPs (--wide units, 0 to skip) with the optimizer and the
+// learning rates chosen on the --hidden ones: the paper's generalisation test.
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import * as ks from "../dist/kshot.mjs";
@@ -16,7 +21,8 @@ import { loadBefore, machine, peakRssMiB } from "./machine.mjs";
 
 function flags(argv) {
   const o = { iterations: 200, functions: 128, test: 128, steps: 100, truncation: 20, horizon: 200, lr: 0.001, seed: 0,
-    checkpoint: "bench/out/lstm-optimizer.safetensors", resume: false, png: "bench/learned-optimizer.png" };
+    checkpoint: "bench/out/lstm-optimizer.safetensors", resume: false, png: "bench/learned-optimizer.png",
+    optimizee: "quadratic", size: 28, hidden: 20, wide: 40, threads: 1 };
   for (let i = 0; i < argv.length; i++) {
     const key = argv[i].replace(/^--/, "");
     if (!(key in o)) throw new Error(`unknown flag ${argv[i]}`);
@@ -27,7 +33,14 @@ function flags(argv) {
 }
 
 const o = flags(process.argv.slice(2));
-await ks.init({ backend: "wasm", threads: 1 });
+if (!["quadratic", "mlp"].includes(o.optimizee)) throw new Error(`--optimizee: expected quadratic or mlp, got ${o.optimizee}`);
+await ks.init({ backend: "wasm", threads: o.threads });
+const glyphClasses = o.optimizee === "mlp" ? ks.data.glyphs({ size: o.size }).train : undefined;
+/** Draws `count` functions of the chosen optimizee (MLPs with `hidden` units). */
+const sampler = (hidden = o.hidden) => (functionsRng, count) => o.optimizee === "mlp"
+  ? ks.optim.mlpClassifiers(functionsRng, count, { source: glyphClasses, hidden })
+  : ks.optim.quadratics(functionsRng, count);
+const what = o.optimizee === "mlp" ? "MLPs" : "quadratics";
 const rng = new ks.Rng(o.seed);
 const started = performance.now();
 const stats = (values) => {
@@ -52,7 +65,7 @@ const trainLoad = loadBefore();
 const trainStart = performance.now();
 const trained = o.iterations === 0 ? { weights, config, losses: [] } : await ks.optim.trainLearnedOptimizer({
   iterations: o.iterations, steps: o.steps, truncation: o.truncation, functions: o.functions, lr: o.lr, seed: o.seed,
-  weights, config, firstIteration: done,
+  optimizee: sampler(), weights, config, firstIteration: done,
   onIteration: ({ iteration, loss }) => { if (iteration % 20 === 0) console.error(`meta-training run ${iteration}: mean loss ${loss.toFixed(4)}`); },
 });
 const trainSeconds = (performance.now() - trainStart) / 1000;
@@ -61,7 +74,7 @@ weights = trained.weights;
 config = trained.config;
 mkdirSync(dirname(o.checkpoint), { recursive: true });
 await ks.io.save(weights, o.checkpoint, { metadata: { model: { name: ks.optim.LSTM_OPTIMIZER_MODEL, config }, iteration: done + o.iterations, seed: o.seed } });
-console.log(JSON.stringify({ bench: "learned-optimizer meta-training", runs: done + o.iterations, this_sitting: o.iterations, steps: o.steps, truncation: o.truncation,
+console.log(JSON.stringify({ bench: `learned-optimizer meta-training on ${what}`, optimizee: o.optimizee, ...(o.optimizee === "mlp" ? { size: o.size, hidden: o.hidden } : {}), runs: done + o.iterations, this_sitting: o.iterations, steps: o.steps, truncation: o.truncation,
   functions: o.functions, seconds: +trainSeconds.toFixed(1), first_loss: trained.losses[0], last_loss: trained.losses.at(-1), ...machine(), ...trainLoad }));
 
 // 2. Hand-designed optimizers, each learning rate tuned on training functions (mean loss after `steps`).
@@ -72,8 +85,8 @@ const HAND = {
   rmsprop: (lr) => ks.optim.rmsprop({ lr }),
   adam: (lr) => ks.optim.adam({ lr }),
 };
-async function curves(make, functionsRng, initRng, count, steps) {
-  const f = ks.optim.quadratics(functionsRng.clone(), count);
+async function curves(make, functionsRng, initRng, count, steps, sample = sampler()) {
+  const f = sample(functionsRng.clone(), count);
   const optimizer = make();
   try {
     return await ks.optim.optimizeFunctions(optimizer, f, initRng.clone(), steps);
@@ -103,25 +116,33 @@ const contenders = [
   ["LSTM (learned)", () => ks.optim.learned(weights, { config })],
   ...Object.entries(HAND).map(([name, make]) => [`${name} lr=${best[name]}`, () => make(best[name])]),
 ];
-const load = loadBefore();
-const rows = [];
-for (const [label, make] of contenders) {
-  const t0 = performance.now();
-  const c = await curves(make, testFunctions, testInit, o.test, o.horizon);
-  const at = (k) => stats(c[k]);
-  const k100 = Math.min(100, o.horizon);
-  const row = { label, at100: at(k100), atHorizon: at(o.horizon), mean: c.map((v) => stats(v).mean), final: c[k100], seconds: (performance.now() - t0) / 1000 };
-  // Paired with the LSTM on the same functions: how often the LSTM's loss after 100 steps is lower.
-  const lstm = rows[0]?.final;
-  row.lstmLower = lstm ? lstm.filter((v, i) => v < row.final[i]).length / lstm.length : undefined;
-  rows.push(row);
-  console.log(JSON.stringify({ bench: "learned-optimizer held-out quadratics", optimizer: label, functions: o.test, loss_100: row.at100, [`loss_${o.horizon}`]: row.atHorizon,
-    lstm_lower_at_100: row.lstmLower, seconds: +row.seconds.toFixed(2), ...machine(), ...load }));
+const fmt = (s) => `${s.mean.toPrecision(3)} ± ${s.std.toPrecision(2)} (median ${s.median.toPrecision(3)})`;
+
+/** Runs every contender on the same held-out functions of `sample`; prints JSON lines and a table, draws `png`. */
+async function compare(sample, functionsLabel, png) {
+  const load = loadBefore();
+  const rows = [];
+  for (const [label, make] of contenders) {
+    const t0 = performance.now();
+    const c = await curves(make, testFunctions, testInit, o.test, o.horizon, sample);
+    const at = (k) => stats(c[k]);
+    const k100 = Math.min(100, o.horizon);
+    const row = { label, at100: at(k100), atHorizon: at(o.horizon), mean: c.map((v) => stats(v).mean), final: c[k100], seconds: (performance.now() - t0) / 1000 };
+    // Paired with the LSTM on the same functions: how often the LSTM's loss after 100 steps is lower.
+    const lstm = rows[0]?.final;
+    row.lstmLower = lstm ? lstm.filter((v, i) => v < row.final[i]).length / lstm.length : undefined;
+    rows.push(row);
+    console.log(JSON.stringify({ bench: `learned-optimizer held-out ${functionsLabel}`, optimizer: label, functions: o.test, loss_100: row.at100, [`loss_${o.horizon}`]: row.atHorizon,
+      lstm_lower_at_100: row.lstmLower, seconds: +row.seconds.toFixed(2), ...machine(), ...load }));
+  }
+  console.log(`\n${functionsLabel}\n\n| optimizer | loss after 100 steps | loss after ${o.horizon} steps | functions where the LSTM is lower at 100 |\n| --- | --- | --- | --- |`);
+  for (const r of rows) console.log(`| ${r.label} | ${fmt(r.at100)} | ${fmt(r.atHorizon)} | ${r.lstmLower === undefined ? "—" : `${(100 * r.lstmLower).toFixed(0)}%`} |`);
+  const series = rows.map((r) => ({ label: r.label, points: r.mean.map((y, k) => [k, y]) }));
+  writeFileSync(png, linePlot(series, { xLabel: "step", yLabel: `mean loss over ${o.test} held-out ${functionsLabel}`, xTicks: [0, 50, 100, 150, 200].filter((t) => t <= o.horizon) }));
+  console.error(`wrote ${png}`);
 }
 
-const fmt = (s) => `${s.mean.toPrecision(3)} ± ${s.std.toPrecision(2)} (median ${s.median.toPrecision(3)})`;
-console.log(`\n| optimizer | loss after 100 steps | loss after ${o.horizon} steps | functions where the LSTM is lower at 100 |\n| --- | --- | --- | --- |`);
-for (const r of rows) console.log(`| ${r.label} | ${fmt(r.at100)} | ${fmt(r.atHorizon)} | ${r.lstmLower === undefined ? "—" : `${(100 * r.lstmLower).toFixed(0)}%`} |`);
-const series = rows.map((r) => ({ label: r.label, points: r.mean.map((y, k) => [k, y]) }));
-writeFileSync(o.png, linePlot(series, { xLabel: "step", yLabel: `mean loss over ${o.test} held-out quadratics`, xTicks: [0, 50, 100, 150, 200].filter((t) => t <= o.horizon) }));
-console.error(`wrote ${o.png}; ${((performance.now() - started) / 1000).toFixed(0)} s in all, peak RSS ${peakRssMiB()} MiB`);
+await compare(sampler(), o.optimizee === "mlp" ? `MLPs (${o.hidden} hidden units, ${o.size}×${o.size} glyphs)` : "quadratics", o.png);
+// The paper's generalisation test: the optimizer and learning rates chosen on o.hidden units, run on o.wide.
+if (o.optimizee === "mlp" && o.wide > 0) await compare(sampler(o.wide), `MLPs (${o.wide} hidden units, ${o.size}×${o.size} glyphs)`, o.png.replace(/\.png$/, "-wide.png"));
+console.error(`${((performance.now() - started) / 1000).toFixed(0)} s in all, peak RSS ${peakRssMiB()} MiB`);

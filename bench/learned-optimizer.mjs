@@ -78,7 +78,8 @@ console.log(JSON.stringify({ bench: `learned-optimizer meta-training on ${what}`
   functions: o.functions, seconds: +trainSeconds.toFixed(1), first_loss: trained.losses[0], last_loss: trained.losses.at(-1), ...machine(), ...trainLoad }));
 
 // 2. Hand-designed optimizers, each learning rate tuned on training functions (mean loss after `steps`).
-const GRID = [1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1, 3];
+// The MLPs' best SGD and momentum rates reach 3, the quadratics' grid's top: their grid goes on to 30.
+const GRID = [1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1, 3, ...(o.optimizee === "mlp" ? [10, 30] : [])];
 const HAND = {
   sgd: (lr) => ks.optim.sgd({ lr }),
   momentum: (lr) => ks.optim.sgd({ lr, momentum: 0.9 }),

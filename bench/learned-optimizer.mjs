@@ -8,7 +8,9 @@
 // usage: node bench/learned-optimizer.mjs [--iterations 200] [--functions 128] [--test 128] [--horizon 200]
 //          [--checkpoint bench/out/lstm-optimizer.safetensors] [--resume] [--png bench/learned-optimizer.png]
 //          [--optimizee quadratic|mlp] [--size 28] [--hidden 20] [--wide 40] [--threads 1]
-// With --resume and --iterations 0 it only evaluates the saved optimizer.
+//          [--validate-every 0] [--validation 256]
+// With --resume and --iterations 0 it only evaluates the saved optimizer. With --validate-every N the optimizer
+// is validated every N runs on --validation functions of its own and the best weights are kept (and saved).
 // --optimizee mlp: the functions are one-hidden-layer sigmoid MLPs (--hidden units) on random 10-class draws of
 // the glyphs' training classes rendered at --size pixels, each with a fixed batch of 128 (ks.optim.mlpClassifiers);
 // the held-out comparison is then repeated on wider MLPs (--wide units, 0 to skip) with the optimizer and the
@@ -22,7 +24,7 @@ import { loadBefore, machine, peakRssMiB } from "./machine.mjs";
 function flags(argv) {
   const o = { iterations: 200, functions: 128, test: 128, steps: 100, truncation: 20, horizon: 200, lr: 0.001, seed: 0,
     checkpoint: "bench/out/lstm-optimizer.safetensors", resume: false, png: "bench/learned-optimizer.png",
-    optimizee: "quadratic", size: 28, hidden: 20, wide: 40, threads: 1 };
+    optimizee: "quadratic", size: 28, hidden: 20, wide: 40, threads: 1, "validate-every": 0, validation: 256 };
   for (let i = 0; i < argv.length; i++) {
     const key = argv[i].replace(/^--/, "");
     if (!(key in o)) throw new Error(`unknown flag ${argv[i]}`);
@@ -67,15 +69,20 @@ const trained = o.iterations === 0 ? { weights, config, losses: [] } : await ks.
   iterations: o.iterations, steps: o.steps, truncation: o.truncation, functions: o.functions, lr: o.lr, seed: o.seed,
   optimizee: sampler(), weights, config, firstIteration: done,
   onIteration: ({ iteration, loss }) => { if (iteration % 20 === 0) console.error(`meta-training run ${iteration}: mean loss ${loss.toFixed(4)}`); },
+  validation: o["validate-every"] > 0 ? { every: o["validate-every"], functions: o.validation,
+    onValidation: ({ iteration, loss, best }) => console.error(`validation after run ${iteration}: mean loss ${loss.toFixed(4)} after ${o.steps} steps${best ? " (best so far)" : ""}`) } : undefined,
 });
 const trainSeconds = (performance.now() - trainStart) / 1000;
 if (weights && weights !== trained.weights) Object.values(weights).forEach((t) => t.dispose());
 weights = trained.weights;
 config = trained.config;
 mkdirSync(dirname(o.checkpoint), { recursive: true });
-await ks.io.save(weights, o.checkpoint, { metadata: { model: { name: ks.optim.LSTM_OPTIMIZER_MODEL, config }, iteration: done + o.iterations, seed: o.seed } });
+// With validation the saved weights are the best validated ones; `iteration` still counts every run made.
+await ks.io.save(weights, o.checkpoint, { metadata: { model: { name: ks.optim.LSTM_OPTIMIZER_MODEL, config }, iteration: done + o.iterations, seed: o.seed,
+  ...(trained.best ? { best: trained.best } : {}) } });
 console.log(JSON.stringify({ bench: `learned-optimizer meta-training on ${what}`, optimizee: o.optimizee, ...(o.optimizee === "mlp" ? { size: o.size, hidden: o.hidden } : {}), runs: done + o.iterations, this_sitting: o.iterations, steps: o.steps, truncation: o.truncation,
-  functions: o.functions, seconds: +trainSeconds.toFixed(1), first_loss: trained.losses[0], last_loss: trained.losses.at(-1), ...machine(), ...trainLoad }));
+  functions: o.functions, seconds: +trainSeconds.toFixed(1), first_loss: trained.losses[0], last_loss: trained.losses.at(-1),
+  ...(trained.best ? { validation_functions: o.validation, best: trained.best, validations: trained.validations } : {}), ...machine(), ...trainLoad }));
 
 // 2. Hand-designed optimizers, each learning rate tuned on training functions (mean loss after `steps`).
 // The MLPs' best SGD and momentum rates reach 3, the quadratics' grid's top: their grid goes on to 30.
@@ -129,15 +136,21 @@ async function compare(sample, functionsLabel, png) {
     const at = (k) => stats(c[k]);
     const k100 = Math.min(100, o.horizon);
     const row = { label, at100: at(k100), atHorizon: at(o.horizon), mean: c.map((v) => stats(v).mean), final: c[k100], seconds: (performance.now() - t0) / 1000 };
-    // Paired with the LSTM on the same functions: how often the LSTM's loss after 100 steps is lower.
+    // Paired with the LSTM on the same functions: how often the LSTM's loss after 100 steps is lower, and the
+    // mean of (this optimizer's loss − the LSTM's) with its standard error.
     const lstm = rows[0]?.final;
     row.lstmLower = lstm ? lstm.filter((v, i) => v < row.final[i]).length / lstm.length : undefined;
+    if (lstm) {
+      const d = stats(row.final.map((v, i) => v - lstm[i]));
+      row.lead = { mean: d.mean, se: d.std / Math.sqrt(lstm.length) };
+    }
     rows.push(row);
     console.log(JSON.stringify({ bench: `learned-optimizer held-out ${functionsLabel}`, optimizer: label, functions: o.test, loss_100: row.at100, [`loss_${o.horizon}`]: row.atHorizon,
-      lstm_lower_at_100: row.lstmLower, seconds: +row.seconds.toFixed(2), ...machine(), ...load }));
+      lstm_lower_at_100: row.lstmLower, lstm_lead_at_100: row.lead, seconds: +row.seconds.toFixed(2), ...machine(), ...load }));
   }
-  console.log(`\n${functionsLabel}\n\n| optimizer | loss after 100 steps | loss after ${o.horizon} steps | functions where the LSTM is lower at 100 |\n| --- | --- | --- | --- |`);
-  for (const r of rows) console.log(`| ${r.label} | ${fmt(r.at100)} | ${fmt(r.atHorizon)} | ${r.lstmLower === undefined ? "—" : `${(100 * r.lstmLower).toFixed(0)}%`} |`);
+  console.log(`\n${functionsLabel}\n\n| optimizer | loss after 100 steps | loss after ${o.horizon} steps | functions where the LSTM is lower at 100 | its loss − the LSTM's at 100 (± s.e.) |\n| --- | --- | --- | --- | --- |`);
+  const lead = (r) => (r.lead ? `${r.lead.mean.toPrecision(2)} ± ${r.lead.se.toPrecision(2)}` : "—");
+  for (const r of rows) console.log(`| ${r.label} | ${fmt(r.at100)} | ${fmt(r.atHorizon)} | ${r.lstmLower === undefined ? "—" : `${(100 * r.lstmLower).toFixed(0)}%`} | ${lead(r)} |`);
   const series = rows.map((r) => ({ label: r.label, points: r.mean.map((y, k) => [k, y]) }));
   writeFileSync(png, linePlot(series, { xLabel: "step", yLabel: `mean loss over ${o.test} held-out ${functionsLabel}`, xTicks: [0, 50, 100, 150, 200].filter((t) => t <= o.horizon) }));
   console.error(`wrote ${png}`);

@@ -1,6 +1,6 @@
 /** Learned optimizers: the coordinate-wise LSTM optimizer of Andrychowicz et al. 2016, its training and its optimizees. */
 export { learned, type LearnedOptions, LSTM_OPTIMIZER_MODEL } from "./learned.ts";
-export { trainLearnedOptimizer, unrollLearnedOptimizer, type LearnedStates, type LearnedTraining, type LearnedTrainingOptions } from "./meta-train.ts";
+export { trainLearnedOptimizer, unrollLearnedOptimizer, type LearnedStates, type LearnedTraining, type LearnedTrainingOptions, type LearnedValidation } from "./meta-train.ts";
 export {
   initLstmOptimizer, lstmOptimizerUpdate, lstmOptimizerConfig, zeroLstmState, LSTM_OPTIMIZER_DEFAULTS,
   type LstmOptimizerConfig, type LstmOptimizerState,

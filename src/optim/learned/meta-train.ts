@@ -5,6 +5,10 @@
  * those steps (truncated backpropagation through time). The optimizee's gradients enter as constants
  * (the paper drops ∂∇/∂φ, §2.1). Between truncations the parameters and the LSTM state carry on as
  * constants, so memory stays flat however long the run.
+ *
+ * With `validation`, the optimizer is run every `every` runs on a fixed batch of validation functions and the
+ * weights with the lowest mean loss after `steps` steps are the ones returned (the authors' code evaluates
+ * periodically and keeps the best: a run's meta-gradient is noisy and the last weights are seldom the best).
  */
 import { grad, type TensorRecord, valueAndGradWithAux } from "../../autograd.ts";
 import { keep, tidy } from "../../engine.ts";
@@ -17,7 +21,19 @@ import { disposeTensors, mapRecord } from "../../tree.ts";
 import { adam } from "../adam.ts";
 import { type LstmOptimizerConfig, type LstmOptimizerState, initLstmOptimizer, lstmOptimizerConfig, lstmOptimizerUpdate, zeroLstmState } from "./network.ts";
 import type { Optimizee, OptimizeeSampler } from "./optimizee.ts";
+import { learned } from "./learned.ts";
 import { quadratics } from "./quadratic.ts";
+import { optimizeFunctions } from "./run.ts";
+
+/** Periodic validation during meta-training. */
+export interface LearnedValidation {
+  /** Validate after every this many runs (and after the last). */
+  every: number;
+  /** Validation functions (drawn once, from the seed, apart from the training ones). Default 256. */
+  functions?: number;
+  /** Called after each validation with its mean loss after `steps` steps. */
+  onValidation?: (info: { iteration: number; loss: number; best: boolean }) => void;
+}
 
 export interface LearnedTrainingOptions {
   /** Optimisation runs (each on a fresh batch of functions). Default 100. */
@@ -44,6 +60,8 @@ export interface LearnedTrainingOptions {
   onTruncation?: (info: { iteration: number; truncation: number }) => void;
   /** Called after each run with its mean meta-loss. */
   onIteration?: (info: { iteration: number; loss: number }) => void;
+  /** Validate periodically and return the best weights instead of the last. */
+  validation?: LearnedValidation;
 }
 
 export interface LearnedTraining {
@@ -52,6 +70,9 @@ export interface LearnedTraining {
   config: LstmOptimizerConfig;
   /** Each run's mean meta-loss. */
   losses: number[];
+  /** With `validation`: every validation, and the one whose weights are returned. */
+  validations?: { iteration: number; loss: number }[];
+  best?: { iteration: number; loss: number };
 }
 
 function positiveInteger(name: string, value: number): number {
@@ -90,6 +111,17 @@ export function unrollLearnedOptimizer(f: Optimizee, weights: TensorRecord, thet
   return [div(total!, steps), { params, states: carried }] as const;
 }
 
+/** Mean loss over `f` after `steps` steps of the LSTM optimizer with `weights` from `f.init(rng)`. */
+async function validationLoss(f: Optimizee, rng: Rng, weights: TensorRecord, config: LstmOptimizerConfig, steps: number): Promise<number> {
+  const optimizer = learned(weights, { config });
+  try {
+    const final = (await optimizeFunctions(optimizer, f, rng.clone(), steps))[steps];
+    return final.reduce((a, b) => a + b, 0) / final.length;
+  } finally {
+    optimizer.dispose();
+  }
+}
+
 /**
  * Meta-trains an LSTM optimizer by truncated backpropagation through its unrolled optimisation.
  *
@@ -111,9 +143,27 @@ export async function trainLearnedOptimizer(options: LearnedTrainingOptions = {}
   const meta = adam({ lr: options.lr ?? 1e-3 });
   let weights = options.weights ? keep(mapRecord(options.weights, (t) => stopGradient(t))) : initLstmOptimizer(rng.fork("weights"), config);
   const losses: number[] = [];
+  const v = options.validation;
+  if (v) positiveInteger("validation.every", v.every);
+  const validationSet = v ? sample(rng.fork("validation functions"), positiveInteger("validation.functions", v.functions ?? 256)) : undefined;
+  const validationInit = rng.fork("validation init");
+  const validations: { iteration: number; loss: number }[] = [];
+  let best: { iteration: number; loss: number; weights: TensorRecord } | undefined;
+  const validate = async (iteration: number) => {
+    const loss = await validationLoss(validationSet!, validationInit, weights, config, steps);
+    validations.push({ iteration, loss });
+    const better = !best || loss < best.loss;
+    if (better) {
+      if (best) disposeTensors(best.weights);
+      best = { iteration, loss, weights: keep(mapRecord(weights, (t) => stopGradient(t))) };
+    }
+    v!.onValidation?.({ iteration, loss, best: better });
+  };
   try {
     const first = options.firstIteration ?? 0;
     if (!Number.isInteger(first) || first < 0) throw new KshotError(`trainLearnedOptimizer: expected firstIteration to be a non-negative integer, got ${String(first)}`);
+    // Continued weights are a candidate too: more training must not return worse ones.
+    if (v && options.weights) await validate(first);
     for (let iteration = first; iteration < first + iterations; iteration++) {
       const f = sample(rng.fork(`functions ${iteration}`), functions);
       let theta = f.init(rng.fork(`init ${iteration}`));
@@ -144,9 +194,17 @@ export async function trainLearnedOptimizer(options: LearnedTrainingOptions = {}
         disposeTensors([theta, states, runLoss]);
         f.dispose();
       }
+      const done = iteration + 1 - first;
+      if (v && (done % v.every === 0 || done === iterations)) await validate(iteration + 1);
     }
+  } catch (error) {
+    if (best) disposeTensors(best.weights);
+    throw error;
   } finally {
     meta.dispose();
+    validationSet?.dispose();
   }
-  return { weights, config, losses };
+  if (!best) return { weights, config, losses };
+  disposeTensors(weights);
+  return { weights: best.weights, config, losses, validations, best: { iteration: best.iteration, loss: best.loss } };
 }

@@ -70,6 +70,33 @@ describe("trainLearnedOptimizer", () => {
     Object.values(weights).forEach((t) => t.dispose());
   });
 
+  it("validates periodically and returns the best weights, leaving no tensor behind", async () => {
+    const before = ks.memory().tensors;
+    const seen: { iteration: number; loss: number; best: boolean }[] = [];
+    const result = await ks.optim.trainLearnedOptimizer({
+      iterations: 5, steps: 10, truncation: 5, functions: 4, config, seed: 3, lr: 0.05,
+      validation: { every: 2, functions: 6, onValidation: (info) => seen.push(info) },
+    });
+    // After runs 2 and 4 and the last (5).
+    expect(seen.map((s) => s.iteration)).toEqual([2, 4, 5]);
+    expect(result.validations).toEqual(seen.map(({ iteration, loss }) => ({ iteration, loss })));
+    const lowest = Math.min(...seen.map((s) => s.loss));
+    expect(result.best?.loss).toBe(lowest);
+    // The returned weights are the best ones: validating them again gives the best loss.
+    const again = await ks.optim.trainLearnedOptimizer({
+      iterations: 1, steps: 10, truncation: 5, functions: 4, config, seed: 3, lr: 0, weights: result.weights,
+      validation: { every: 1, functions: 6 },
+    });
+    expect(again.validations?.[0]).toEqual({ iteration: 0, loss: lowest });
+    Object.values(result.weights).forEach((t) => t.dispose());
+    Object.values(again.weights).forEach((t) => t.dispose());
+    expect(ks.memory().tensors).toBe(before);
+  });
+
+  it("rejects a validation period that is not a positive integer", async () => {
+    await expect(ks.optim.trainLearnedOptimizer({ iterations: 1, validation: { every: 0 } })).rejects.toThrow(/validation.every/);
+  });
+
   it("rejects a truncation that does not divide the steps", async () => {
     await expect(ks.optim.trainLearnedOptimizer({ steps: 10, truncation: 3 })).rejects.toThrow(/multiple of truncation/);
   });

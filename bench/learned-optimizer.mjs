@@ -8,13 +8,14 @@
 // usage: node bench/learned-optimizer.mjs [--iterations 200] [--functions 128] [--test 128] [--horizon 200]
 //          [--checkpoint bench/out/lstm-optimizer.safetensors] [--resume] [--png bench/learned-optimizer.png]
 //          [--optimizee quadratic|mlp] [--size 28] [--hidden 20] [--wide 40] [--threads 1]
-//          [--validate-every 0] [--validation 256]
+//          [--validate-every 0] [--validation 256] [--minibatch fixed|fresh] [--examples 20]
 // With --resume and --iterations 0 it only evaluates the saved optimizer. With --validate-every N the optimizer
 // is validated every N runs on --validation functions of its own and the best weights are kept (and saved).
 // --optimizee mlp: the functions are one-hidden-layer sigmoid MLPs (--hidden units) on random 10-class draws of
 // the glyphs' training classes rendered at --size pixels, each with a fixed batch of 128 (ks.optim.mlpClassifiers);
 // the held-out comparison is then repeated on wider MLPs (--wide units, 0 to skip) with the optimizer and the
-// learning rates chosen on the --hidden ones: the paper's generalisation test.
+// learning rates chosen on the --hidden ones: the paper's generalisation test. --minibatch fresh draws a new
+// minibatch of 128 per step from all --examples drawings of each function's classes (the paper's setting).
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import * as ks from "../dist/kshot.mjs";
@@ -24,7 +25,7 @@ import { loadBefore, machine, peakRssMiB } from "./machine.mjs";
 function flags(argv) {
   const o = { iterations: 200, functions: 128, test: 128, steps: 100, truncation: 20, horizon: 200, lr: 0.001, seed: 0,
     checkpoint: "bench/out/lstm-optimizer.safetensors", resume: false, png: "bench/learned-optimizer.png",
-    optimizee: "quadratic", size: 28, hidden: 20, wide: 40, threads: 1, "validate-every": 0, validation: 256 };
+    optimizee: "quadratic", size: 28, hidden: 20, wide: 40, threads: 1, "validate-every": 0, validation: 256, minibatch: "fixed", examples: 20 };
   for (let i = 0; i < argv.length; i++) {
     const key = argv[i].replace(/^--/, "");
     if (!(key in o)) throw new Error(`unknown flag ${argv[i]}`);
@@ -37,10 +38,10 @@ function flags(argv) {
 const o = flags(process.argv.slice(2));
 if (!["quadratic", "mlp"].includes(o.optimizee)) throw new Error(`--optimizee: expected quadratic or mlp, got ${o.optimizee}`);
 await ks.init({ backend: "wasm", threads: o.threads });
-const glyphClasses = o.optimizee === "mlp" ? ks.data.glyphs({ size: o.size }).train : undefined;
+const glyphClasses = o.optimizee === "mlp" ? ks.data.glyphs({ size: o.size, examplesPerClass: o.examples }).train : undefined;
 /** Draws `count` functions of the chosen optimizee (MLPs with `hidden` units). */
 const sampler = (hidden = o.hidden) => (functionsRng, count) => o.optimizee === "mlp"
-  ? ks.optim.mlpClassifiers(functionsRng, count, { source: glyphClasses, hidden })
+  ? ks.optim.mlpClassifiers(functionsRng, count, { source: glyphClasses, hidden, minibatch: o.minibatch })
   : ks.optim.quadratics(functionsRng, count);
 const what = o.optimizee === "mlp" ? "MLPs" : "quadratics";
 const rng = new ks.Rng(o.seed);
@@ -80,7 +81,7 @@ mkdirSync(dirname(o.checkpoint), { recursive: true });
 // With validation the saved weights are the best validated ones; `iteration` still counts every run made.
 await ks.io.save(weights, o.checkpoint, { metadata: { model: { name: ks.optim.LSTM_OPTIMIZER_MODEL, config }, iteration: done + o.iterations, seed: o.seed,
   ...(trained.best ? { best: trained.best } : {}) } });
-console.log(JSON.stringify({ bench: `learned-optimizer meta-training on ${what}`, optimizee: o.optimizee, ...(o.optimizee === "mlp" ? { size: o.size, hidden: o.hidden } : {}), runs: done + o.iterations, this_sitting: o.iterations, steps: o.steps, truncation: o.truncation,
+console.log(JSON.stringify({ bench: `learned-optimizer meta-training on ${what}`, optimizee: o.optimizee, ...(o.optimizee === "mlp" ? { size: o.size, hidden: o.hidden, minibatch: o.minibatch, examples: o.examples } : {}), runs: done + o.iterations, this_sitting: o.iterations, steps: o.steps, truncation: o.truncation,
   functions: o.functions, seconds: +trainSeconds.toFixed(1), first_loss: trained.losses[0], last_loss: trained.losses.at(-1),
   ...(trained.best ? { validation_functions: o.validation, best: trained.best, validations: trained.validations } : {}), ...machine(), ...trainLoad }));
 
@@ -156,7 +157,8 @@ async function compare(sample, functionsLabel, png) {
   console.error(`wrote ${png}`);
 }
 
-await compare(sampler(), o.optimizee === "mlp" ? `MLPs (${o.hidden} hidden units, ${o.size}×${o.size} glyphs)` : "quadratics", o.png);
+const batches = o.minibatch === "fresh" ? ", fresh minibatches" : "";
+await compare(sampler(), o.optimizee === "mlp" ? `MLPs (${o.hidden} hidden units, ${o.size}×${o.size} glyphs${batches})` : "quadratics", o.png);
 // The paper's generalisation test: the optimizer and learning rates chosen on o.hidden units, run on o.wide.
-if (o.optimizee === "mlp" && o.wide > 0) await compare(sampler(o.wide), `MLPs (${o.wide} hidden units, ${o.size}×${o.size} glyphs)`, o.png.replace(/\.png$/, "-wide.png"));
+if (o.optimizee === "mlp" && o.wide > 0) await compare(sampler(o.wide), `MLPs (${o.wide} hidden units, ${o.size}×${o.size} glyphs${batches})`, o.png.replace(/\.png$/, "-wide.png"));
 console.error(`${((performance.now() - started) / 1000).toFixed(0)} s in all, peak RSS ${peakRssMiB()} MiB`);

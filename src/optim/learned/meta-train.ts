@@ -105,6 +105,7 @@ export function unrollLearnedOptimizer(f: Optimizee, weights: TensorRecord, thet
     }
     params = next;
     carried = nextStates;
+    f.advance?.();
     const loss = mean(f.losses(params));
     total = total ? add(total, loss) : loss;
   }

@@ -2,16 +2,19 @@
  * Small MLP classifiers as optimizees: the role MNIST plays in Andrychowicz et al. 2016 (§3.2). Each
  * function is a one-hidden-layer sigmoid MLP (the paper: 20 hidden units) classifying a random draw of 10
  * classes of a class source (default kshot's glyphs, 28×28, flattened), with its own random start. Each
- * function's loss is the mean cross-entropy on ONE FIXED batch of examples drawn once per function (the
- * paper draws a fresh minibatch of 128 per step; a fixed batch keeps the loss deterministic, so the
- * gradient and the loss the optimizer sees refer to the same function).
+ * function's loss is the mean cross-entropy on a batch of its classes' examples: by default ONE FIXED batch
+ * drawn once per function (deterministic: the gradient and the loss refer to the same function), or with
+ * `minibatch: "fresh"` a new minibatch per step drawn from all of its classes' examples, as the paper does
+ * (`advance()` moves to the next one; the loss is then a stochastic training loss).
  */
 import type { TensorRecord } from "../../autograd.ts";
-import { tidy } from "../../engine.ts";
+import { keep, tidy } from "../../engine.ts";
 import { KshotError } from "../../errors.ts";
 import { type ClassSource, imageSize } from "../../data/dataset.ts";
 import { glyphs } from "../../data/glyphs.ts";
 import { tensor } from "../../ops/creation.ts";
+import { gather } from "../../ops/gather.ts";
+import { reshape } from "../../ops/shape.ts";
 import { add, mul, sigmoid } from "../../ops/elementwise.ts";
 import { matmul } from "../../ops/matmul.ts";
 import { logSoftmax } from "../../ops/nn.ts";
@@ -32,6 +35,8 @@ export interface MlpClassifierOptions {
   batch?: number;
   /** Standard deviation of the starting weights; biases start at 0 (default 0.1). */
   initStd?: number;
+  /** "fixed" (default): one batch per function; "fresh": a new minibatch every step (the paper's). */
+  minibatch?: "fixed" | "fresh";
 }
 
 /** The parameter shapes of `count` MLPs with `inputs` inputs, `hidden` units and `classes` outputs. */
@@ -63,6 +68,67 @@ function drawBatches(rng: Rng, source: ClassSource, count: number, classes: numb
 }
 
 /**
+ * Each function's examples, all of them (the pool its fresh minibatches come from): x [count · pool,
+ * inputs], one-hot y [count · pool, classes], pool = classes × the fewest examples of a picked class.
+ */
+function drawPools(rng: Rng, source: ClassSource, count: number, classes: number, batch: number): { x: Float32Array; y: Float32Array; pool: number } {
+  const inputs = imageSize(source.shape);
+  const picks = Array.from({ length: count }, () => rng.choice(source.numClasses, classes));
+  const perClass = Math.min(...picks.flatMap((p) => Array.from(p, (c) => source.exampleCount(c))));
+  const pool = classes * perClass;
+  if (batch > pool) throw new KshotError(`mlpClassifiers: a minibatch of ${batch} needs more than the ${pool} examples of ${classes} classes`);
+  const x = new Float32Array(count * pool * inputs);
+  const y = new Float32Array(count * pool * classes);
+  picks.forEach((picked, f) => {
+    for (let j = 0; j < pool; j++) {
+      const row = f * pool + j;
+      source.writeExample(picked[Math.floor(j / perClass)], j % perClass, x, row * inputs);
+      y[row * classes + Math.floor(j / perClass)] = 1;
+    }
+  });
+  return { x, y, pool };
+}
+
+/** The examples each function's loss sees: fixed, or a fresh minibatch per `advance()`. */
+interface Batches {
+  /** Images [count, batch, inputs] and one-hot labels [count, batch, classes] of the current batch. */
+  current(): { x: Tensor; y: Tensor };
+  advance?(): void;
+  dispose(): void;
+}
+
+function fixedBatches(rng: Rng, source: ClassSource, count: number, classes: number, batch: number): Batches {
+  const data = drawBatches(rng, source, count, classes, batch);
+  const x = tensor(data.x, [count, batch, imageSize(source.shape)]);
+  const y = tensor(data.y, [count, batch, classes]);
+  return { current: () => ({ x, y }), dispose: () => { x.dispose(); y.dispose(); } };
+}
+
+function freshBatches(rng: Rng, source: ClassSource, count: number, classes: number, batch: number): Batches {
+  const inputs = imageSize(source.shape);
+  const data = drawPools(rng.fork("pools"), source, count, classes, batch);
+  const x = tensor(data.x, [count * data.pool, inputs]);
+  const y = tensor(data.y, [count * data.pool, classes]);
+  const draws = rng.fork("minibatches");
+  // Every step's row indices stay alive until dispose(): a truncation's backward pass reads them.
+  const indices: Tensor[] = [];
+  const draw = () => {
+    const rows = new Int32Array(count * batch);
+    for (let f = 0; f < count; f++) draws.choice(data.pool, batch).forEach((j, i) => { rows[f * batch + i] = f * data.pool + j; });
+    indices.push(keep(tensor(rows, [count * batch], "int32")));
+  };
+  draw();
+  return {
+    current: () => {
+      const rows = indices.at(-1)!;
+      return { x: reshape(gather(x, rows), [count, batch, inputs]), y: reshape(gather(y, rows), [count, batch, classes]) };
+    },
+    advance: draw,
+    dispose: () => { x.dispose(); y.dispose(); indices.forEach((t) => t.dispose()); },
+  };
+}
+
+/**
  * `count` random MLP classifiers (see the file comment) as one optimizee with parameters
  * `{ w1: [count, inputs, hidden], b1: [count, 1, hidden], w2: [count, hidden, classes], b2: [count, 1, classes] }`.
  *
@@ -83,9 +149,9 @@ export function mlpClassifiers(rng: Rng, count: number, options: MlpClassifierOp
   const initStd = options.initStd ?? 0.1;
   const source = options.source ?? glyphs().train;
   const inputs = imageSize(source.shape);
-  const data = drawBatches(rng, source, count, classes, batch);
-  const x = tensor(data.x, [count, batch, inputs]);
-  const y = tensor(data.y, [count, batch, classes]);
+  const minibatch = options.minibatch ?? "fixed";
+  if (minibatch !== "fixed" && minibatch !== "fresh") throw new KshotError(`mlpClassifiers: expected minibatch "fixed" or "fresh", got ${JSON.stringify(minibatch)}`);
+  const batches = (minibatch === "fresh" ? freshBatches : fixedBatches)(rng, source, count, classes, batch);
   const shapes = parameterShapes(count, inputs, hidden, classes);
   return {
     count,
@@ -101,14 +167,13 @@ export function mlpClassifiers(rng: Rng, count: number, options: MlpClassifierOp
         }
       }
       return tidy(() => {
+        const { x, y } = batches.current();
         const h = sigmoid(add(matmul(x, params.w1), params.b1));
         const logits = add(matmul(h, params.w2), params.b2);
         return mul(sum(mul(y, logSoftmax(logits, 2)), [1, 2]), -1 / batch);
       });
     },
-    dispose() {
-      x.dispose();
-      y.dispose();
-    },
+    ...(batches.advance ? { advance: batches.advance } : {}),
+    dispose: batches.dispose,
   };
 }

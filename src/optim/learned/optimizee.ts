@@ -14,6 +14,12 @@ export interface Optimizee {
   init(rng: Rng): TensorRecord;
   /** The loss of each function at `params`: [count]. */
   losses(params: TensorRecord): Tensor;
+  /**
+   * A stochastic optimizee's move to its next minibatch: optimizers call it once per step, after the
+   * update, so the loss at the new parameters and the next gradient see the same batch. Absent: the
+   * functions are deterministic.
+   */
+  advance?(): void;
   /** Frees the functions' own tensors. */
   dispose(): void;
 }

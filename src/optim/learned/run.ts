@@ -30,6 +30,7 @@ export async function optimizeFunctions(optimizer: Optimizer, f: Optimizee, rng:
       const next = tidy(() => optimizer.update(params, gradient(params)));
       disposeTensors(params);
       params = next;
+      f.advance?.();
       losses.push(keep(f.losses(params)));
     }
     const all = stack(losses);

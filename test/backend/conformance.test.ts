@@ -221,6 +221,39 @@ for (const t of UNDER_TEST) {
       }
     });
 
+    it("batchNorm and batchNormBackward: NCHW and [N, C] layouts, rows around the four-lane width, an offset channel, specials", async () => {
+      const shapes = [
+        { batch: 5, channels: 4, spatial: 14 * 14 }, { batch: 3, channels: 5, spatial: 7 * 7 }, { batch: 4, channels: 3, spatial: 9 },
+        { batch: 6, channels: 7, spatial: 1 }, { batch: 1, channels: 2, spatial: 1 }, { batch: 2, channels: 3, spatial: 5 },
+      ];
+      for (const shape of shapes) {
+        const p = { ...shape, eps: 1e-5 };
+        const size = p.batch * p.channels * p.spatial;
+        const x = randomFloats(size, rand, -3, 3), dy = randomFloats(size, rand);
+        // Channel 1 sits far from zero (the shifted sums), channel 2 of the larger shapes holds specials.
+        for (let n = 0; n < p.batch; n++) {
+          for (let i = 0; i < p.spatial; i++) x[(n * p.channels + 1) * p.spatial + i] += 1000;
+        }
+        if (p.channels > 2 && p.spatial > 4) x[2 * p.spatial + 3] = SPECIALS[(p.spatial + p.batch) % 3]!;
+        const gamma = randomFloats(p.channels, rand, -1.5, 1.5), beta = randomFloats(p.channels, rand);
+        const what = `[${p.batch},${p.channels},${p.spatial}]`;
+        const forward = await runBoth(b, [x, gamma, beta], [{ dtype: "float32", size }, { dtype: "float32", size: 2 * p.channels }],
+          (k, [xi, g, be], [y, stats]) => k.batchNorm(xi, g, be, y, stats, p));
+        expectClose(forward.got[1], forward.want[1], t.sums, `batchNorm stats ${what}`);
+        expectClose(forward.got[0], forward.want[0], t.sums, `batchNorm ${what}`);
+        // The backward takes the reference's statistics, so both sides normalise alike.
+        const stats = forward.want[1] as Float32Array;
+        const backward = await runBoth(b, [dy, x, gamma, stats], [{ dtype: "float32", size }, { dtype: "float32", size: 2 * p.channels }],
+          (k, [d, xi, g, st], [dx, sums]) => k.batchNormBackward(d, xi, g, st, dx, sums, p));
+        expectClose(backward.got[1], backward.want[1], t.sums, `batchNormBackward sums ${what}`);
+        expectClose(backward.got[0], backward.want[0], t.sums, `batchNormBackward ${what}`);
+      }
+      const empty = { batch: 0, channels: 3, spatial: 4, eps: 1e-5 };
+      const none = await runBoth(b, [new Float32Array(0), new Float32Array(3), new Float32Array(3)], [{ dtype: "float32", size: 0 }, { dtype: "float32", size: 6 }],
+        (k, [xi, g, be], [y, stats]) => k.batchNorm(xi, g, be, y, stats, empty));
+      expectClose(none.got[1], none.want[1], t.sums, "batchNorm stats of an empty batch");
+    });
+
     it("maxPool2d, gather and scatterAdd (batched and out-of-range indices), copy and cast", async () => {
       const x = withSpecials(randomFloats(2 * 3 * 7 * 6, rand));
       const pool = { batch: 2, channels: 3, inH: 7, inW: 6, outH: 3, outW: 2, kh: 3, kw: 3, strideH: 2, strideW: 3 };
@@ -269,6 +302,8 @@ for (const t of UNDER_TEST) {
         (k, f) => k.gather(f(6), f(2), f(6), { outer: 1, axis: 6, inner: 1, count: 2, batchedIndices: false }),
         (k, f) => k.affinePoolRelu(f(16), f(3), f(4), { batch: 1, channels: 1, inH: 4, inW: 4, outH: 2, outW: 2, kh: 2, kw: 2, strideH: 2, strideW: 2 }),
         (k, f) => k.affinePoolRelu(f(16), f(4), f(3), { batch: 1, channels: 1, inH: 4, inW: 4, outH: 2, outW: 2, kh: 2, kw: 2, strideH: 2, strideW: 2 }),
+        (k, f) => k.batchNorm(f(24), f(3), f(3), f(24), f(5), { batch: 2, channels: 3, spatial: 4, eps: 1e-5 }),
+        (k, f, i) => k.batchNormBackward(f(24), f(24), f(3), f(6), i(24), f(6), { batch: 2, channels: 3, spatial: 4, eps: 1e-5 }),
         (k, f) => k.copy(f(4), f(4), { shape: [5], srcStrides: [1], srcOffset: 0, dstStrides: [1], dstOffset: 0 }),
         (k, f) => k.elementwise({ inputs: 1, steps: [{ kind: "unary", op: "exp", x: 3 }] }, [f(2)], f(2), bcOf([2], [2])),
       ];

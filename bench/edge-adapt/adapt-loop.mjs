@@ -1,8 +1,9 @@
-// ProtoNet adaptation (25 images) + 75 predictions through Learner, repeated, for instruction counts:
-// run it under callgrind twice with different repetition counts and divide the difference, which cancels
+// Edge adaptation through Learner, repeated, for instruction counts: a Conv-4 (64 filters) adapts to 25
+// images (5-way 5-shot) and predicts 75. ProtoNet builds prototypes; MAML takes 10 SGD steps of size 0.4.
+// Run it under callgrind twice with different repetition counts and divide the difference, which cancels
 // start-up and the one-iteration training that makes the checkpoint. Wall times it prints are medians.
-// Usage: node bench/edge-adapt/protonet-loop.mjs [KSHOT_MODULE] [repetitions] [threads]
-//   e.g. valgrind --tool=callgrind node --no-liftoff --no-wasm-tier-up bench/edge-adapt/protonet-loop.mjs dist/kshot.mjs 13 1
+// Usage: node bench/edge-adapt/adapt-loop.mjs [KSHOT_MODULE] [repetitions] [threads] [protonet|maml]
+//   e.g. valgrind --tool=callgrind node --no-liftoff --no-wasm-tier-up bench/edge-adapt/adapt-loop.mjs dist/kshot.mjs 13 1
 // (3 untimed warm-up repetitions come first in every run.) Prints one JSON line.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,18 +11,24 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { machine } from "../machine.mjs";
 
-const [modulePath = "dist/kshot.mjs", repsArg = "10", threadsArg] = process.argv.slice(2);
+const [modulePath = "dist/kshot.mjs", repsArg = "10", threadsArg, algorithm = "protonet"] = process.argv.slice(2);
 const reps = Number(repsArg);
 const ks = await import(pathToFileURL(resolve(modulePath)).href);
 const started = await ks.init({ backend: "wasm", ...(threadsArg ? { threads: Number(threadsArg) } : {}) });
 
-const dir = mkdtempSync(join(tmpdir(), "kshot-protonet-loop-"));
+const ALGORITHMS = {
+  protonet: { make: () => ks.meta.protonet(ks.nn.conv4({ hidden: 64, ways: 0 })), adapt: {} },
+  maml: { make: () => ks.meta.maml(ks.nn.conv4({ hidden: 64, ways: 5 }), { innerLr: 0.4, evalSteps: 10, evalLr: 0.4 }), adapt: { steps: 10, lr: 0.4 } },
+};
+const chosen = ALGORITHMS[algorithm];
+if (!chosen) throw new Error(`adapt-loop: expected protonet or maml, got ${algorithm}`);
+
+const dir = mkdtempSync(join(tmpdir(), "kshot-adapt-loop-"));
 let learner;
 try {
-  const algo = ks.meta.protonet(ks.nn.conv4({ hidden: 64, ways: 0 }));
   const tasks = ks.data.tasks(ks.data.glyphs({ examplesPerClass: 4 }).train, { ways: 5, shots: 1, queries: 1, seed: 0 });
-  const path = join(dir, "protonet.safetensors");
-  const trained = await ks.train(algo, tasks, { iterations: 1, checkpoint: { path } });
+  const path = join(dir, `${algorithm}.safetensors`);
+  const trained = await ks.train(chosen.make(), tasks, { iterations: 1, checkpoint: { path } });
   for (const t of Object.values(trained.params)) t.dispose();
   learner = await ks.Learner.load(new Uint8Array(readFileSync(path)), { backend: "wasm" });
 } finally {
@@ -38,7 +45,7 @@ let loss = 0;
 for (let i = 0; i < reps + 3; i++) {
   const t = performance.now();
   const x = ks.tensor(support, [25, 1, 28, 28]);
-  loss = (await learner.adapt(x, labels)).loss;
+  loss = (await learner.adapt(x, labels, chosen.adapt)).loss;
   x.dispose();
   const q = ks.tensor(query, [75, 1, 28, 28]);
   await learner.predict(q);
@@ -48,6 +55,6 @@ for (let i = 0; i < reps + 3; i++) {
 learner.dispose();
 const sorted = [...ms].sort((a, b) => a - b);
 console.log(JSON.stringify({
-  name: "protonet_adapt25_predict75_loop", repetitions: reps, build: started.build, threads: started.threads,
+  name: `${algorithm}_adapt25_predict75_loop`, repetitions: reps, build: started.build, threads: started.threads,
   median_ms: sorted.length ? Math.round(sorted[sorted.length >> 1] * 10) / 10 : null, support_loss: loss, ...machine(),
 }));

@@ -2,17 +2,20 @@
 // images (5-way 5-shot) and predicts 75. ProtoNet builds prototypes; MAML takes 10 SGD steps of size 0.4.
 // Run it under callgrind twice with different repetition counts and divide the difference, which cancels
 // start-up and the one-iteration training that makes the checkpoint. Wall times it prints are medians.
-// Usage: node bench/edge-adapt/adapt-loop.mjs [KSHOT_MODULE] [repetitions] [threads] [protonet|maml]
+// Usage: node bench/edge-adapt/adapt-loop.mjs [KSHOT_MODULE] [repetitions] [threads] [protonet|maml] [warm-ups] [checkpoint]
 //   e.g. valgrind --tool=callgrind node --no-liftoff --no-wasm-tier-up bench/edge-adapt/adapt-loop.mjs dist/kshot.mjs 13 1
-// (3 untimed warm-up repetitions come first in every run.) Prints one JSON line.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+// Untimed warm-up repetitions (default 3) come first in every run. With a checkpoint file that exists, the
+// Learner loads it instead of training one (so trees compare on the same weights); one that does not
+// exist is written. Prints one JSON line.
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { machine } from "../machine.mjs";
 
-const [modulePath = "dist/kshot.mjs", repsArg = "10", threadsArg, algorithm = "protonet"] = process.argv.slice(2);
+const [modulePath = "dist/kshot.mjs", repsArg = "10", threadsArg, algorithm = "protonet", warmupsArg = "3", checkpoint] = process.argv.slice(2);
 const reps = Number(repsArg);
+const warmups = Number(warmupsArg);
 const ks = await import(pathToFileURL(resolve(modulePath)).href);
 const started = await ks.init({ backend: "wasm", ...(threadsArg ? { threads: Number(threadsArg) } : {}) });
 
@@ -26,10 +29,14 @@ if (!chosen) throw new Error(`adapt-loop: expected protonet or maml, got ${algor
 const dir = mkdtempSync(join(tmpdir(), "kshot-adapt-loop-"));
 let learner;
 try {
-  const tasks = ks.data.tasks(ks.data.glyphs({ examplesPerClass: 4 }).train, { ways: 5, shots: 1, queries: 1, seed: 0 });
-  const path = join(dir, `${algorithm}.safetensors`);
-  const trained = await ks.train(chosen.make(), tasks, { iterations: 1, checkpoint: { path } });
-  for (const t of Object.values(trained.params)) t.dispose();
+  let path = checkpoint;
+  if (!path || !existsSync(path)) {
+    const tasks = ks.data.tasks(ks.data.glyphs({ examplesPerClass: 4 }).train, { ways: 5, shots: 1, queries: 1, seed: 0 });
+    path = join(dir, `${algorithm}.safetensors`);
+    const trained = await ks.train(chosen.make(), tasks, { iterations: 1, checkpoint: { path } });
+    for (const t of Object.values(trained.params)) t.dispose();
+    if (checkpoint) copyFileSync(path, checkpoint);
+  }
   learner = await ks.Learner.load(new Uint8Array(readFileSync(path)), { backend: "wasm" });
 } finally {
   rmSync(dir, { recursive: true, force: true });
@@ -42,7 +49,7 @@ const query = image(75, 104729);
 const labels = Int32Array.from({ length: 25 }, (_, i) => Math.floor(i / 5));
 const ms = [];
 let loss = 0;
-for (let i = 0; i < reps + 3; i++) {
+for (let i = 0; i < reps + warmups; i++) {
   const t = performance.now();
   const x = ks.tensor(support, [25, 1, 28, 28]);
   loss = (await learner.adapt(x, labels, chosen.adapt)).loss;
@@ -50,7 +57,7 @@ for (let i = 0; i < reps + 3; i++) {
   const q = ks.tensor(query, [75, 1, 28, 28]);
   await learner.predict(q);
   q.dispose();
-  if (i >= 3) ms.push(performance.now() - t);
+  if (i >= warmups) ms.push(performance.now() - t);
 }
 learner.dispose();
 const sorted = [...ms].sort((a, b) => a - b);

@@ -184,6 +184,10 @@ for (const t of UNDER_TEST) {
         { batch: 2, inC: 3, inH: 7, inW: 6, outC: 4, outH: 7, outW: 6, kh: 3, kw: 3, strideH: 1, strideW: 1, padH: 1, padW: 1, groups: 1 },
         { batch: 1, inC: 4, inH: 9, inW: 9, outC: 6, outH: 4, outW: 4, kh: 3, kw: 3, strideH: 2, strideW: 2, padH: 0, padW: 0, groups: 2 },
         { batch: 3, inC: 6, inH: 5, inW: 4, outC: 6, outH: 5, outW: 4, kh: 1, kw: 1, strideH: 1, strideW: 1, padH: 0, padW: 0, groups: 6 },
+        // One input channel per group, 3×3, stride 1 (the direct path): ragged rows, groups, no padding.
+        { batch: 2, inC: 1, inH: 7, inW: 6, outC: 5, outH: 7, outW: 6, kh: 3, kw: 3, strideH: 1, strideW: 1, padH: 1, padW: 1, groups: 1 },
+        { batch: 3, inC: 3, inH: 5, inW: 9, outC: 6, outH: 5, outW: 9, kh: 3, kw: 3, strideH: 1, strideW: 1, padH: 1, padW: 1, groups: 3 },
+        { batch: 2, inC: 1, inH: 6, inW: 7, outC: 3, outH: 4, outW: 5, kh: 3, kw: 3, strideH: 1, strideW: 1, padH: 0, padW: 0, groups: 1 },
       ];
       for (const p of cases) {
         const [xs, ws, ys] = [p.batch * p.inC * p.inH * p.inW, p.outC * (p.inC / p.groups) * p.kh * p.kw, p.batch * p.outC * p.outH * p.outW];
@@ -194,6 +198,17 @@ for (const t of UNDER_TEST) {
         expectClose(data.got[0], data.want[0], t.sums, `conv2dBackwardData groups ${p.groups}`);
         const filter = await runBoth(b, [x, dy], [{ dtype: "float32", size: ws }], (k, [xi, d], [o]) => k.conv2dBackwardFilter(xi, d, o, p));
         expectClose(filter.got[0], filter.want[0], t.sums, `conv2dBackwardFilter groups ${p.groups}`);
+      }
+      // The direct one-channel path with NaN/±Inf in x, and in the weights or output gradients (whose
+      // padding terms the reference does not have).
+      const p = cases[3]!;
+      const [xs, ws, ys] = [p.batch * p.inH * p.inW, p.outC * 9, p.batch * p.outC * p.outH * p.outW];
+      const x = withSpecials(randomFloats(xs, rand), NON_FINITE);
+      for (const [w, dy] of [[randomFloats(ws, rand), randomFloats(ys, rand)], [randomFloats(ws, rand).fill(Number.NaN, 4, 5), randomFloats(ys, rand).fill(Infinity, 0, 1)]]) {
+        const forward = await runBoth(b, [x, w!], [{ dtype: "float32", size: ys }], (k, [xi, wi], [o]) => k.conv2d(xi, wi, o, p));
+        expectClose(forward.got[0], forward.want[0], t.sums, "conv2d, one input channel, specials");
+        const filter = await runBoth(b, [x, dy!], [{ dtype: "float32", size: ws }], (k, [xi, d], [o]) => k.conv2dBackwardFilter(xi, d, o, p));
+        expectClose(filter.got[0], filter.want[0], t.sums, "conv2dBackwardFilter, one input channel, specials");
       }
     });
 

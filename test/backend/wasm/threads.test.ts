@@ -14,6 +14,7 @@ import { convParams, type ConvShape } from "./conv-params.ts";
 // Each large enough (≥ 2^20 multiply-adds) to be split.
 const CONV_CASES: Record<string, ConvShape> = {
   "Conv-4 first layer, chunks of images": [20, 1, 28, 28, 64, 3, 3, 1, 1, 1, 1, 1],
+  "Conv-4 first layer, 4 tasks as groups": [6, 4, 28, 28, 4 * 16, 3, 3, 1, 1, 1, 1, 4],
   "Conv-4 second layer": [6, 64, 14, 14, 64, 3, 3, 1, 1, 1, 1, 1],
   "4 tasks as groups": [4, 4 * 64, 7, 7, 4 * 64, 3, 3, 1, 1, 1, 1, 4],
   "32 tasks as groups": [3, 32 * 16, 5, 5, 32 * 16, 3, 3, 1, 1, 1, 1, 32],

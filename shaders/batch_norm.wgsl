@@ -2,7 +2,9 @@
 // channel. Its threads stride over the channel's M = batch·spatial values summing x − K and (x − K)² (K the
 // channel's first value), combine the partial sums by a tree in workgroup memory (a fixed order), then
 // write stats (μ, s = 1/√(variance + eps)) and y = ((x − μ)·(s·γ)) + β. WGSL has no f64: the sums are f32.
-// Marker: $WG (a power of two).
+// WGSL may assume finite math, so NaN and ±Inf are found by their bits and the channel's results set as the
+// reference computes them: μ = ±Inf (one kind of infinity, none first) or NaN, s and y NaN.
+// math.wgsl is prepended. Marker: $WG (a power of two).
 
 struct Params {
   batch: u32,
@@ -23,6 +25,14 @@ const WG: u32 = $WG;
 
 var<workgroup> shared_a: array<f32, WG>;
 var<workgroup> shared_b: array<f32, WG>;
+/** Bits 1: a NaN, 2: +Inf, 4: −Inf among the values. */
+var<workgroup> shared_bad: array<u32, WG>;
+
+fn special_bits(v: f32) -> u32 {
+  if (is_nan(v)) { return 1u; }
+  if (is_inf(v)) { return select(4u, 2u, v > 0.0); }
+  return 0u;
+}
 
 /** Flat index of the channel's j-th value (j = n·spatial + i). */
 fn index_of(c: u32, j: u32) -> u32 {
@@ -39,18 +49,23 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   if (m > 0u) { shift = x[index_of(c, 0u)]; }
   var a = 0.0;
   var b = 0.0;
+  var bad = 0u;
   for (var j = lid; j < m; j += WG) {
-    let d = x[index_of(c, j)] - shift;
+    let v = x[index_of(c, j)];
+    bad |= special_bits(v);
+    let d = v - shift;
     a += d;
     b += d * d;
   }
   shared_a[lid] = a;
   shared_b[lid] = b;
+  shared_bad[lid] = bad;
   workgroupBarrier();
   for (var half = WG / 2u; half > 0u; half /= 2u) {
     if (lid < half) {
       shared_a[lid] += shared_a[lid + half];
       shared_b[lid] += shared_b[lid + half];
+      shared_bad[lid] |= shared_bad[lid + half];
     }
     workgroupBarrier();
   }
@@ -58,8 +73,15 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let sa = shared_a[0];
   let d = sa / count;
   let variance = max((shared_b[0] - sa * d) / count, 0.0);
-  let mean = shift + d;
-  let s = 1.0 / sqrt(variance + params.eps);
+  var mean = shift + d;
+  var s = 1.0 / sqrt(variance + params.eps);
+  let flags = shared_bad[0];
+  if (flags != 0u || m == 0u) {
+    // Σ(x − K) meets Inf − Inf (or NaN) unless every special is one infinity and K is finite.
+    s = f32_nan();
+    mean = f32_nan();
+    if ((flags == 2u || flags == 4u) && special_bits(shift) == 0u) { mean = select(-f32_inf(), f32_inf(), flags == 2u); }
+  }
   if (lid == 0u) {
     stats[c] = mean;
     stats[params.channels + c] = s;
@@ -68,6 +90,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let shift_out = beta[c];
   for (var j = lid; j < m; j += WG) {
     let o = index_of(c, j);
-    y[o] = (x[o] - mean) * k + shift_out;
+    y[o] = select((x[o] - mean) * k + shift_out, f32_nan(), flags != 0u);
   }
 }

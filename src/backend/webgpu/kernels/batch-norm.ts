@@ -15,7 +15,7 @@ function workgroupSize(ctx: KernelContext): number {
 function spec(name: "batch_norm" | "batch_norm_backward", wg: number, reads: number) {
   return {
     key: `${name}:${wg}`,
-    source: () => specialize(shaderSource(name), { WG: `${wg}u` }, `${name}.wgsl`),
+    source: () => shaderSource("math") + "\n" + specialize(shaderSource(name), { WG: `${wg}u` }, `${name}.wgsl`),
     reads,
     writes: 2,
   };

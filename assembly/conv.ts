@@ -13,10 +13,12 @@
 // shapes, so the summation order (and the result) does too. Grouped convolution runs the same GEMMs per
 // group, so it is as fast per FLOP as an ungrouped one of the same per-group size. Padding is multiplied as
 // zeros, so operands holding NaN/±Inf (noted while packing) send a call to conv-direct.ts. Stride-1 3×3
-// convolutions with enough channels run by Winograd instead (winograd.ts), back here when a result is not finite.
+// convolutions with enough channels run by Winograd instead (winograd.ts), back here when a result is not finite;
+// 3×3 stride-1 ones with one input channel per group run directly (conv-single.ts).
 import { at } from "./address";
 import { allFinite, backwardFilterDirect, forwardDirect } from "./conv-direct";
 import { ConvShape as s } from "./conv-shape";
+import { conv2dBackwardFilterSingle, conv2dSingle, singleChannelTakes } from "./conv-single";
 import { gemm, gemmPacked, gemmReady } from "./gemm";
 import { MR, NR, PackCheck, packA } from "./gemm-pack";
 import { col2im, im2col, im2colPacked, im2colPackedT, padImages } from "./im2col";
@@ -181,6 +183,7 @@ function winograd(x: usize, w: usize, y: usize, flipped: bool, part: i32, parts:
 /** y = conv2d(x, w), shapes in PARAMS; part `part` of `parts`. */
 export function conv2d(x: usize, w: usize, y: usize, part: i32, parts: i32): i32 {
   s.load();
+  if (singleChannelTakes(w, s.outC * 9)) return conv2dSingle(x, w, y, part, parts);
   if (!gemmReady()) return STATUS_OUT_OF_MEMORY;
   if (winogradPays()) {
     const status = winograd(x, w, y, false, part, parts);
@@ -209,6 +212,7 @@ export function conv2d(x: usize, w: usize, y: usize, part: i32, parts: i32): i32
  */
 export function conv2dBackwardFilter(x: usize, dy: usize, dw: usize, part: i32, parts: i32): i32 {
   s.load();
+  if (singleChannelTakes(dy, s.batch * s.outC * s.outH * s.outW)) return conv2dBackwardFilterSingle(x, dy, dw, part, parts);
   if (!gemmReady()) return STATUS_OUT_OF_MEMORY;
   if (winogradFilterPays()) {
     // NaN/±Inf gradients rerun on the exact path below (in one part: the others may have finished).

@@ -10,6 +10,7 @@ export { reduce } from "./reduce";
 export { copy, fill, castFloatToInt, castIntToFloat } from "./copy";
 export { gather, scatterAdd } from "./gather";
 export { affinePoolRelu, maxPool2d } from "./pool";
+export { batchNorm, batchNormBackward } from "./batch-norm";
 
 /** Address of the PARAMS block (PARAM_WORDS i32 words). */
 export function paramsPointer(): usize { return PARAMS; }

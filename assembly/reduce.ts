@@ -6,10 +6,9 @@
 // exactly one part, so results do not depend on the thread count.
 import { at } from "./address";
 import { R_ARGMAX, R_MAX, R_MIN, R_SUM } from "./generated/ops";
+import { promoteHigh } from "./lanes";
 import { Block, partStart } from "./parts";
 import { STATUS_OK } from "./status";
-
-@inline function promoteHigh(v: v128): v128 { return f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 2, 3)); }
 
 /** Σ of n contiguous float32 values, in f64: eight partial sums, combined in a fixed order. */
 function sumContiguous(x: usize, n: i32): f64 {

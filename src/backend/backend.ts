@@ -70,6 +70,18 @@ export interface Conv2dParams {
   readonly groups: number;
 }
 
+/**
+ * Training-mode BatchNorm over x viewed as [batch, channels, spatial] (NCHW with spatial = H·W, or [N, C]
+ * with spatial = 1): each channel's statistics over its M = batch·spatial values.
+ */
+export interface BatchNormParams {
+  readonly batch: number;
+  readonly channels: number;
+  readonly spatial: number;
+  /** Added to the variance under the square root, as a float32 holds it. */
+  readonly eps: number;
+}
+
 /** Max pooling over NCHW planes (no padding); windows that do not fit are dropped (floor). */
 export interface Pool2dParams {
   readonly batch: number;
@@ -206,6 +218,22 @@ export interface Backend {
    * exactly relu(maxPool2d(...)) of the fused chain, without indices. A BatchNorm, pool and ReLU at inference.
    */
   affinePoolRelu(x: BackendBuffer, channel: BackendBuffer, y: BackendBuffer, p: Pool2dParams): void;
+  /**
+   * Training-mode BatchNorm (see BatchNormParams), gamma and beta [channels]. Per channel, with K its first
+   * value, Σ(x − K) and Σ(x − K)² in float64 give the mean μ = K + Σ(x − K)/M and the biased variance
+   * (Σ(x − K)² − (Σ(x − K))²/M)/M (0 if rounding makes it negative); `stats` [2, channels] receives μ and
+   * s = 1/√(variance + eps), rounded to the dtype; then y = ((x − μ)·k) + β with k = s·γ, each step rounded.
+   */
+  batchNorm(x: BackendBuffer, gamma: BackendBuffer, beta: BackendBuffer, y: BackendBuffer, stats: BackendBuffer, p: BatchNormParams): void;
+  /**
+   * The adjoint of batchNorm in x, γ and β for the cotangent dy, from its `stats` (μ, s): with A = Σdy and
+   * B = Σdy·(x − μ) per channel in float64, `sums` [2, channels] receives A (dβ) and s·B (dγ = Σdy·x̂); then
+   * dx = ((dy·k1) + ((x − μ)·k2)) + k3 with k1 = γs, k2 = −γs³B/M, k3 = −γsA/M (float64, rounded), each
+   * step rounded: dx = γs·(dy − Σdy/M − x̂·Σdy·x̂/M), x̂ = (x − μ)·s.
+   */
+  batchNormBackward(
+    dy: BackendBuffer, x: BackendBuffer, gamma: BackendBuffer, stats: BackendBuffer, dx: BackendBuffer, sums: BackendBuffer, p: BatchNormParams,
+  ): void;
   /** out[o, j, i] = data[o, idx[j], i] (see GatherParams). */
   gather(data: BackendBuffer, indices: BackendBuffer, out: BackendBuffer, p: GatherParams): void;
   /** out[o, idx[j], i] += src[o, j, i], out zeroed first (see GatherParams). */

@@ -5,7 +5,7 @@
  * what came; a wrong call must never read another tensor's memory.
  */
 import type {
-  BackendBuffer, Broadcast, Conv2dParams, CopyParams, ElementwiseProgram, GatherParams, MatmulParams, Pool2dParams,
+  BackendBuffer, BatchNormParams, Broadcast, Conv2dParams, CopyParams, ElementwiseProgram, GatherParams, MatmulParams, Pool2dParams,
 } from "./backend.ts";
 import { MAX_PROGRAM_INPUTS, stepOperands } from "./backend.ts";
 import { isFloat } from "../dtype.ts";
@@ -224,6 +224,22 @@ export function checkAffinePoolCall(x: BackendBuffer, channel: BackendBuffer, y:
   const what = checkPool(p, x.size, y.size, y.size, "affinePoolRelu");
   floats("affinePoolRelu", what, x, channel, y);
   if (channel.size !== 4 * p.channels) throw new KshotError(`affinePoolRelu: expected 4 × ${p.channels} channel values, got ${channel.size}`);
+  return what;
+}
+
+/** batchNorm and its backward: `big` [batch, channels, spatial] buffers, `perChannel` [channels] and `pairs` [2, channels] ones, one float dtype. */
+export function checkBatchNormCall(
+  op: "batchNorm" | "batchNormBackward", p: BatchNormParams, big: readonly BackendBuffer[], perChannel: readonly BackendBuffer[], pairs: readonly BackendBuffer[],
+): Describe {
+  const what = (): string =>
+    `x [${p.batch},${p.channels},${p.spatial}], eps ${p.eps}; buffers ${[...big, ...perChannel, ...pairs].map((b) => b.size).join("/")}`;
+  checkDims(op, what, p.batch, p.channels, p.spatial);
+  if (!Number.isFinite(p.eps) || p.eps < 0) throw new KshotError(`${op}: expected a finite eps ≥ 0, got ${what()}`);
+  floats(op, what, ...big, ...perChannel, ...pairs);
+  const size = p.batch * p.channels * p.spatial;
+  if (big.some((b) => b.size !== size) || perChannel.some((b) => b.size !== p.channels) || pairs.some((b) => b.size !== 2 * p.channels)) {
+    throw new KshotError(`${op}: buffer sizes do not match the shapes: ${what()}`);
+  }
   return what;
 }
 

@@ -8,7 +8,7 @@ import { KshotError } from "../errors.ts";
 import { add, mul, relu, rsqrt } from "../ops/elementwise.ts";
 import { fused } from "../ops/fused.ts";
 import { matmul } from "../ops/matmul.ts";
-import { batchNorm } from "../ops/nn.ts";
+import { batchNorm } from "../ops/batch-norm.ts";
 import { conv2d } from "../ops/conv.ts";
 import { affinePoolRelu, maxPool2d } from "../ops/pool.ts";
 import { mean } from "../ops/reduce.ts";

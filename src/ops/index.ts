@@ -9,5 +9,6 @@ export * from "./conv.ts";
 export * from "./pool.ts";
 export * from "./gather.ts";
 export * from "./nn.ts";
+export * from "./batch-norm.ts";
 export * from "./linalg.ts";
 export { fused, fusedRecord, FusedValue, ProgramBuilder } from "./fused.ts";

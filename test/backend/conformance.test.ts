@@ -184,6 +184,10 @@ for (const t of UNDER_TEST) {
         { batch: 2, inC: 3, inH: 7, inW: 6, outC: 4, outH: 7, outW: 6, kh: 3, kw: 3, strideH: 1, strideW: 1, padH: 1, padW: 1, groups: 1 },
         { batch: 1, inC: 4, inH: 9, inW: 9, outC: 6, outH: 4, outW: 4, kh: 3, kw: 3, strideH: 2, strideW: 2, padH: 0, padW: 0, groups: 2 },
         { batch: 3, inC: 6, inH: 5, inW: 4, outC: 6, outH: 5, outW: 4, kh: 1, kw: 1, strideH: 1, strideW: 1, padH: 0, padW: 0, groups: 6 },
+        // One input channel per group, 3×3, stride 1 (the direct path): ragged rows, groups, no padding.
+        { batch: 2, inC: 1, inH: 7, inW: 6, outC: 5, outH: 7, outW: 6, kh: 3, kw: 3, strideH: 1, strideW: 1, padH: 1, padW: 1, groups: 1 },
+        { batch: 3, inC: 3, inH: 5, inW: 9, outC: 6, outH: 5, outW: 9, kh: 3, kw: 3, strideH: 1, strideW: 1, padH: 1, padW: 1, groups: 3 },
+        { batch: 2, inC: 1, inH: 6, inW: 7, outC: 3, outH: 4, outW: 5, kh: 3, kw: 3, strideH: 1, strideW: 1, padH: 0, padW: 0, groups: 1 },
       ];
       for (const p of cases) {
         const [xs, ws, ys] = [p.batch * p.inC * p.inH * p.inW, p.outC * (p.inC / p.groups) * p.kh * p.kw, p.batch * p.outC * p.outH * p.outW];
@@ -194,6 +198,17 @@ for (const t of UNDER_TEST) {
         expectClose(data.got[0], data.want[0], t.sums, `conv2dBackwardData groups ${p.groups}`);
         const filter = await runBoth(b, [x, dy], [{ dtype: "float32", size: ws }], (k, [xi, d], [o]) => k.conv2dBackwardFilter(xi, d, o, p));
         expectClose(filter.got[0], filter.want[0], t.sums, `conv2dBackwardFilter groups ${p.groups}`);
+      }
+      // The direct one-channel path with NaN/±Inf in x, and in the weights or output gradients (whose
+      // padding terms the reference does not have).
+      const p = cases[3]!;
+      const [xs, ws, ys] = [p.batch * p.inH * p.inW, p.outC * 9, p.batch * p.outC * p.outH * p.outW];
+      const x = withSpecials(randomFloats(xs, rand), NON_FINITE);
+      for (const [w, dy] of [[randomFloats(ws, rand), randomFloats(ys, rand)], [randomFloats(ws, rand).fill(Number.NaN, 4, 5), randomFloats(ys, rand).fill(Infinity, 0, 1)]]) {
+        const forward = await runBoth(b, [x, w!], [{ dtype: "float32", size: ys }], (k, [xi, wi], [o]) => k.conv2d(xi, wi, o, p));
+        expectClose(forward.got[0], forward.want[0], t.sums, "conv2d, one input channel, specials");
+        const filter = await runBoth(b, [x, dy!], [{ dtype: "float32", size: ws }], (k, [xi, d], [o]) => k.conv2dBackwardFilter(xi, d, o, p));
+        expectClose(filter.got[0], filter.want[0], t.sums, "conv2dBackwardFilter, one input channel, specials");
       }
     });
 
@@ -219,6 +234,39 @@ for (const t of UNDER_TEST) {
         const r = await runBoth(b, [x, channel], [{ dtype: "float32", size }], (k, [xi, c], [y]) => k.affinePoolRelu(xi, c, y, p));
         expectClose(r.got[0], r.want[0], t.exact, `affinePoolRelu ${p.inH}x${p.inW} stride ${p.strideW}`);
       }
+    });
+
+    it("batchNorm and batchNormBackward: NCHW and [N, C] layouts, rows around the four-lane width, an offset channel, specials", async () => {
+      const shapes = [
+        { batch: 5, channels: 4, spatial: 14 * 14 }, { batch: 3, channels: 5, spatial: 7 * 7 }, { batch: 4, channels: 3, spatial: 9 },
+        { batch: 6, channels: 7, spatial: 1 }, { batch: 1, channels: 2, spatial: 1 }, { batch: 2, channels: 3, spatial: 5 },
+      ];
+      for (const shape of shapes) {
+        const p = { ...shape, eps: 1e-5 };
+        const size = p.batch * p.channels * p.spatial;
+        const x = randomFloats(size, rand, -3, 3), dy = randomFloats(size, rand);
+        // Channel 1 sits far from zero (the shifted sums), channel 2 of the larger shapes holds specials.
+        for (let n = 0; n < p.batch; n++) {
+          for (let i = 0; i < p.spatial; i++) x[(n * p.channels + 1) * p.spatial + i] += 1000;
+        }
+        if (p.channels > 2 && p.spatial > 4) x[2 * p.spatial + 3] = SPECIALS[(p.spatial + p.batch) % 3]!;
+        const gamma = randomFloats(p.channels, rand, -1.5, 1.5), beta = randomFloats(p.channels, rand);
+        const what = `[${p.batch},${p.channels},${p.spatial}]`;
+        const forward = await runBoth(b, [x, gamma, beta], [{ dtype: "float32", size }, { dtype: "float32", size: 2 * p.channels }],
+          (k, [xi, g, be], [y, stats]) => k.batchNorm(xi, g, be, y, stats, p));
+        expectClose(forward.got[1], forward.want[1], t.sums, `batchNorm stats ${what}`);
+        expectClose(forward.got[0], forward.want[0], t.sums, `batchNorm ${what}`);
+        // The backward takes the reference's statistics, so both sides normalise alike.
+        const stats = forward.want[1] as Float32Array;
+        const backward = await runBoth(b, [dy, x, gamma, stats], [{ dtype: "float32", size }, { dtype: "float32", size: 2 * p.channels }],
+          (k, [d, xi, g, st], [dx, sums]) => k.batchNormBackward(d, xi, g, st, dx, sums, p));
+        expectClose(backward.got[1], backward.want[1], t.sums, `batchNormBackward sums ${what}`);
+        expectClose(backward.got[0], backward.want[0], t.sums, `batchNormBackward ${what}`);
+      }
+      const empty = { batch: 0, channels: 3, spatial: 4, eps: 1e-5 };
+      const none = await runBoth(b, [new Float32Array(0), new Float32Array(3), new Float32Array(3)], [{ dtype: "float32", size: 0 }, { dtype: "float32", size: 6 }],
+        (k, [xi, g, be], [y, stats]) => k.batchNorm(xi, g, be, y, stats, empty));
+      expectClose(none.got[1], none.want[1], t.sums, "batchNorm stats of an empty batch");
     });
 
     it("maxPool2d, gather and scatterAdd (batched and out-of-range indices), copy and cast", async () => {
@@ -269,6 +317,8 @@ for (const t of UNDER_TEST) {
         (k, f) => k.gather(f(6), f(2), f(6), { outer: 1, axis: 6, inner: 1, count: 2, batchedIndices: false }),
         (k, f) => k.affinePoolRelu(f(16), f(3), f(4), { batch: 1, channels: 1, inH: 4, inW: 4, outH: 2, outW: 2, kh: 2, kw: 2, strideH: 2, strideW: 2 }),
         (k, f) => k.affinePoolRelu(f(16), f(4), f(3), { batch: 1, channels: 1, inH: 4, inW: 4, outH: 2, outW: 2, kh: 2, kw: 2, strideH: 2, strideW: 2 }),
+        (k, f) => k.batchNorm(f(24), f(3), f(3), f(24), f(5), { batch: 2, channels: 3, spatial: 4, eps: 1e-5 }),
+        (k, f, i) => k.batchNormBackward(f(24), f(24), f(3), f(6), i(24), f(6), { batch: 2, channels: 3, spatial: 4, eps: 1e-5 }),
         (k, f) => k.copy(f(4), f(4), { shape: [5], srcStrides: [1], srcOffset: 0, dstStrides: [1], dstOffset: 0 }),
         (k, f) => k.elementwise({ inputs: 1, steps: [{ kind: "unary", op: "exp", x: 3 }] }, [f(2)], f(2), bcOf([2], [2])),
       ];

@@ -97,6 +97,8 @@ const nn: GradientCase[] = [
   { name: "mse", f: ([a, b]) => ks.mse(a, b), inputs: [input([4, 1], 93), input([4], 94)] },
   { name: "batchNorm NCHW", f: ([x, g, b]) => ks.batchNorm(x, g, b), inputs: [input([3, 2, 2, 2], 95), input([2], 96), input([2], 97)] },
   { name: "batchNorm [N, C]", f: ([x, g, b]) => ks.batchNorm(x, g, b), inputs: [input([4, 3], 98), input([3], 99), input([3], 100)] },
+  // The cotangent depends on the inputs: second derivatives pass through the backward's cotangent input too.
+  { name: "batchNorm squared", f: ([x, g, b]) => ks.square(ks.batchNorm(x, g, b)), inputs: [input([3, 2, 3, 2], 101), input([2], 102), input([2], 103)] },
 ];
 
 const groups: [string, GradientCase[]][] = [

@@ -3,14 +3,14 @@
  * the oracle the wasm and WebGPU backends are tested against, and the only backend with float64.
  */
 import type {
-  Backend, BackendBuffer, BackendCounters, BinaryOp, Broadcast, Conv2dParams, CopyParams, ElementwiseProgram,
+  Backend, BackendBuffer, BackendCounters, BatchNormParams, BinaryOp, Broadcast, Conv2dParams, CopyParams, ElementwiseProgram,
   GatherParams, MatmulParams, Pool2dParams, ProgramStep, ReduceOp, UnaryOp,
 } from "../backend.ts";
 import { allocHost, bytesPerElement, type DType, type TypedArrayFor } from "../../dtype.ts";
 import { KshotError } from "../../errors.ts";
 import { BINARY_OPS, binaryReference, UNARY } from "../../optable/index.ts";
 import {
-  checkAffinePoolCall, checkBinary, checkCast, checkConvCall, checkCopy, checkElementwise, checkGatherCall, checkMatmulCall, checkPoolCall,
+  checkAffinePoolCall, checkBatchNormCall, checkBinary, checkCast, checkConvCall, checkCopy, checkElementwise, checkGatherCall, checkMatmulCall, checkPoolCall,
   checkReduce, checkUnary, checkWhere,
 } from "../call-checks.ts";
 
@@ -282,6 +282,68 @@ export class ReferenceBackend implements Backend {
       ys[o] = best;
       is[o] = arg;
     });
+  }
+
+  batchNorm(x: BackendBuffer, gamma: BackendBuffer, beta: BackendBuffer, y: BackendBuffer, stats: BackendBuffer, p: BatchNormParams): void {
+    checkBatchNormCall("batchNorm", p, [this.buf(x), this.buf(y)], [this.buf(gamma), this.buf(beta)], [this.buf(stats)]);
+    this.count();
+    const [xs, gs, bs, ys, ss] = [x, gamma, beta, y, stats].map((b) => this.buf(b).data);
+    const round = this.buf(x).dtype === "float32" ? Math.fround : (v: number) => v;
+    const { batch, channels: C, spatial } = p;
+    const m = batch * spatial;
+    const at = (n: number, c: number, i: number): number => (n * C + c) * spatial + i;
+    for (let c = 0; c < C; c++) {
+      const shift = m > 0 ? xs[at(0, c, 0)]! : 0;
+      let a = 0, b = 0;
+      for (let n = 0; n < batch; n++) {
+        for (let i = 0; i < spatial; i++) {
+          const d = xs[at(n, c, i)]! - shift;
+          a += d;
+          b += d * d;
+        }
+      }
+      const variance = (b - a * (a / m)) / m;
+      const mean = round(shift + a / m);
+      const s = round(1 / Math.sqrt((variance < 0 ? 0 : variance) + Math.fround(p.eps)));
+      ss[c] = mean;
+      ss[C + c] = s;
+      const k = round(s * gs[c]!);
+      for (let n = 0; n < batch; n++) {
+        for (let i = 0; i < spatial; i++) ys[at(n, c, i)] = round(round(round(xs[at(n, c, i)]! - mean) * k) + bs[c]!);
+      }
+    }
+  }
+
+  batchNormBackward(
+    dy: BackendBuffer, x: BackendBuffer, gamma: BackendBuffer, stats: BackendBuffer, dx: BackendBuffer, sums: BackendBuffer, p: BatchNormParams,
+  ): void {
+    checkBatchNormCall("batchNormBackward", p, [this.buf(dy), this.buf(x), this.buf(dx)], [this.buf(gamma)], [this.buf(stats), this.buf(sums)]);
+    this.count();
+    const [gys, xs, gs, ss, dxs, sums_] = [dy, x, gamma, stats, dx, sums].map((b) => this.buf(b).data);
+    const round = this.buf(x).dtype === "float32" ? Math.fround : (v: number) => v;
+    const { batch, channels: C, spatial } = p;
+    const m = batch * spatial;
+    const at = (n: number, c: number, i: number): number => (n * C + c) * spatial + i;
+    for (let c = 0; c < C; c++) {
+      const mean = ss[c]!, s = ss[C + c]!;
+      let a = 0, b = 0;
+      for (let n = 0; n < batch; n++) {
+        for (let i = 0; i < spatial; i++) {
+          a += gys[at(n, c, i)]!;
+          b += gys[at(n, c, i)]! * (xs[at(n, c, i)]! - mean);
+        }
+      }
+      sums_[c] = a;
+      sums_[C + c] = s * b;
+      const gsc = gs[c]! * s;
+      const [k1, k2, k3] = [gsc, (-gsc * s * s * b) / m, (-gsc * a) / m].map(round);
+      for (let n = 0; n < batch; n++) {
+        for (let i = 0; i < spatial; i++) {
+          const j = at(n, c, i);
+          dxs[j] = round(round(round(gys[j]! * k1) + round(round(xs[j]! - mean) * k2)) + k3);
+        }
+      }
+    }
   }
 
   affinePoolRelu(x: BackendBuffer, channel: BackendBuffer, y: BackendBuffer, p: Pool2dParams): void {

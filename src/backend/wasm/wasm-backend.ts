@@ -7,7 +7,7 @@
  * bare wasm trap.
  */
 import {
-  type Backend, type BackendBuffer, type BackendCounters, type BinaryOp, type Broadcast,
+  type Backend, type BackendBuffer, type BackendCounters, type BatchNormParams, type BinaryOp, type Broadcast,
   type Conv2dParams, type CopyParams, type ElementwiseProgram, type GatherParams, type MatmulParams, type Pool2dParams, type ReduceOp,
   type UnaryOp,
 } from "../backend.ts";
@@ -15,7 +15,7 @@ import type { DType, TypedArrayFor } from "../../dtype.ts";
 import { KshotError } from "../../errors.ts";
 import { BINARY_CODES, REDUCE_CODES, UNARY_CODES } from "../../generated/op-codes.ts";
 import {
-  checkAffinePoolCall, checkBinary, checkCast, checkConvCall, checkCopy, checkElementwise, checkGatherCall, checkMatmulCall, checkPoolCall,
+  checkAffinePoolCall, checkBatchNormCall, checkBinary, checkCast, checkConvCall, checkCopy, checkElementwise, checkGatherCall, checkMatmulCall, checkPoolCall,
   checkReduce, checkUnary, checkWhere, convText, type Describe, shapeText,
 } from "../call-checks.ts";
 import { collapseInto } from "./collapse-axes.ts";
@@ -35,6 +35,11 @@ const STATUS_OUT_OF_MEMORY = 1;
  */
 const PARALLEL_MIN_MACS = 1 << 20;
 const PARALLEL_MIN_ELEMENTS = 1 << 16;
+
+/** The bit pattern of `value` stored as a float32, as an int32. */
+function float32Bits(value: number): number {
+  return new Int32Array(new Float32Array([value]).buffer)[0];
+}
 
 class WasmBuffer implements BackendBuffer {
   freed = false;
@@ -171,7 +176,7 @@ export class WasmBackend implements Backend {
   fill(out: BackendBuffer, value: number): void {
     const o = this.buf(out, "fill");
     // The bit pattern a Float32Array / Int32Array store of `value` writes (ToInt32 for int32).
-    const bits = o.dtype === "float32" ? new Int32Array(new Float32Array([value]).buffer)[0] : value | 0;
+    const bits = o.dtype === "float32" ? float32Bits(value) : value | 0;
     this.run("fill", () => `${o.size} ${o.dtype}`, (k) => k.fill(o.ptr, bits, o.size));
   }
 
@@ -266,6 +271,22 @@ export class WasmBackend implements Backend {
     const planes = p.batch * p.channels;
     const args = [a.ptr, c.ptr, o.ptr, planes, p.channels, p.inH, p.inW, p.outH, p.outW, p.kh, p.kw, p.strideH, p.strideW];
     this.runParts("affinePoolRelu", "affinePoolRelu", what, planes >= 2 && a.size >= PARALLEL_MIN_ELEMENTS, args);
+  }
+
+  batchNorm(x: BackendBuffer, gamma: BackendBuffer, beta: BackendBuffer, y: BackendBuffer, stats: BackendBuffer, p: BatchNormParams): void {
+    const [a, g, b, o, st] = [x, gamma, beta, y, stats].map((v) => this.buf(v, "batchNorm"));
+    const what = checkBatchNormCall("batchNorm", p, [a, o], [g, b], [st]);
+    const args = [a.ptr, g.ptr, b.ptr, o.ptr, st.ptr, p.batch, p.channels, p.spatial, float32Bits(p.eps)];
+    this.runParts("batchNorm", "batchNorm", what, p.channels >= 2 && a.size >= PARALLEL_MIN_ELEMENTS, args);
+  }
+
+  batchNormBackward(
+    dy: BackendBuffer, x: BackendBuffer, gamma: BackendBuffer, stats: BackendBuffer, dx: BackendBuffer, sums: BackendBuffer, p: BatchNormParams,
+  ): void {
+    const [d, a, g, st, o, sm] = [dy, x, gamma, stats, dx, sums].map((v) => this.buf(v, "batchNormBackward"));
+    const what = checkBatchNormCall("batchNormBackward", p, [d, a, o], [g], [st, sm]);
+    const args = [d.ptr, a.ptr, g.ptr, st.ptr, o.ptr, sm.ptr, p.batch, p.channels, p.spatial];
+    this.runParts("batchNormBackward", "batchNormBackward", what, p.channels >= 2 && a.size >= PARALLEL_MIN_ELEMENTS, args);
   }
 
   gather(data: BackendBuffer, indices: BackendBuffer, out: BackendBuffer, p: GatherParams): void {

@@ -32,6 +32,8 @@ export interface KernelExports {
   scatterAdd(src: number, indices: number, out: number, outer: number, axis: number, inner: number, count: number, batched: number, isInt: number, part: number, parts: number): number;
   maxPool2d(x: number, y: number, indices: number, planes: number, inH: number, inW: number, outH: number, outW: number, kh: number, kw: number, sh: number, sw: number, part: number, parts: number): number;
   affinePoolRelu(x: number, channel: number, y: number, planes: number, channels: number, inH: number, inW: number, outH: number, outW: number, kh: number, kw: number, sh: number, sw: number, part: number, parts: number): number;
+  batchNorm(x: number, gamma: number, beta: number, y: number, stats: number, batch: number, channels: number, spatial: number, epsBits: number, part: number, parts: number): number;
+  batchNormBackward(dy: number, x: number, gamma: number, stats: number, dx: number, sums: number, batch: number, channels: number, spatial: number, part: number, parts: number): number;
   matmul(a: number, b: number, c: number, batch: number, m: number, n: number, k: number, transA: number, transB: number, aBatchStride: number, bBatchStride: number, part: number, parts: number): number;
   conv2d(x: number, w: number, y: number, part: number, parts: number): number;
   conv2dBackwardData(dy: number, w: number, dx: number, part: number, parts: number): number;

@@ -3,19 +3,20 @@
  * CommandRecorder); memory is pooled GPUBuffers (see BufferPool). Reads are async only.
  */
 import type {
-  Backend, BackendBuffer, BackendCounters, BinaryOp, Broadcast, Conv2dParams, CopyParams, ElementwiseProgram,
+  Backend, BackendBuffer, BackendCounters, BatchNormParams, BinaryOp, Broadcast, Conv2dParams, CopyParams, ElementwiseProgram,
   GatherParams, MatmulParams, Pool2dParams, ReduceOp, UnaryOp,
 } from "../backend.ts";
 import { allocHost, type DType, type TypedArrayFor } from "../../dtype.ts";
 import { KshotError } from "../../errors.ts";
 import {
-  checkAffinePoolCall, checkBinary, checkCast, checkConvCall, checkCopy, checkElementwise, checkGatherCall, checkMatmulCall, checkPoolCall,
+  checkAffinePoolCall, checkBatchNormCall, checkBinary, checkCast, checkConvCall, checkCopy, checkElementwise, checkGatherCall, checkMatmulCall, checkPoolCall,
   checkReduce, checkUnary, checkWhere,
 } from "../call-checks.ts";
 import { BufferPool } from "./buffer-pool.ts";
 import { CommandRecorder, type Grid, PARAMS_SLOT_BYTES } from "./command-recorder.ts";
 import type { ScalarType } from "./codegen/elementwise-ops.ts";
 import type { KernelContext } from "./kernel-context.ts";
+import { batchNorm, batchNormBackward } from "./kernels/batch-norm.ts";
 import { cast } from "./kernels/cast.ts";
 import { conv2d, conv2dBackwardData, conv2dBackwardFilter } from "./kernels/conv.ts";
 import { copy } from "./kernels/copy.ts";
@@ -277,6 +278,20 @@ export class WebGPUBackend implements Backend {
   affinePoolRelu(x: BackendBuffer, channel: BackendBuffer, y: BackendBuffer, p: Pool2dParams): void {
     checkAffinePoolCall(x, channel, y, p);
     affinePoolRelu(this.ctx, this.kernelArg(x).gpu!, this.kernelArg(channel).gpu!, this.kernelArg(y).gpu!, p);
+  }
+
+  batchNorm(x: BackendBuffer, gamma: BackendBuffer, beta: BackendBuffer, y: BackendBuffer, stats: BackendBuffer, p: BatchNormParams): void {
+    checkBatchNormCall("batchNorm", p, [x, y], [gamma, beta], [stats]);
+    const [a, g, b, o, st] = [x, gamma, beta, y, stats].map((v) => this.kernelArg(v).gpu!);
+    batchNorm(this.ctx, a, g, b, o, st, p);
+  }
+
+  batchNormBackward(
+    dy: BackendBuffer, x: BackendBuffer, gamma: BackendBuffer, stats: BackendBuffer, dx: BackendBuffer, sums: BackendBuffer, p: BatchNormParams,
+  ): void {
+    checkBatchNormCall("batchNormBackward", p, [dy, x, dx], [gamma], [stats, sums]);
+    const [d, a, g, st, o, sm] = [dy, x, gamma, stats, dx, sums].map((v) => this.kernelArg(v).gpu!);
+    batchNormBackward(this.ctx, d, a, g, st, o, sm, p);
   }
 
   gather(data: BackendBuffer, indices: BackendBuffer, out: BackendBuffer, p: GatherParams): void {

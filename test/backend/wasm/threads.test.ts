@@ -1,5 +1,5 @@
-// The threaded wasm backend: GEMMs, convolutions, elementwise kernels, reductions, max-pooling, gather and
-// scatter-add split over worker threads give exactly the results of one thread (every output element is
+// The threaded wasm backend: GEMMs, convolutions, elementwise kernels, reductions, max-pooling, gather,
+// scatter-add and BatchNorm split over worker threads give exactly the results of one thread (every output element is
 // computed by one part, with the same arithmetic), whatever the thread count, the shape, or NaN/Inf in the
 // inputs; and the pool starts, reports and stops cleanly.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,6 +14,7 @@ import { convParams, type ConvShape } from "./conv-params.ts";
 // Each large enough (≥ 2^20 multiply-adds) to be split.
 const CONV_CASES: Record<string, ConvShape> = {
   "Conv-4 first layer, chunks of images": [20, 1, 28, 28, 64, 3, 3, 1, 1, 1, 1, 1],
+  "Conv-4 first layer, 4 tasks as groups": [6, 4, 28, 28, 4 * 16, 3, 3, 1, 1, 1, 1, 4],
   "Conv-4 second layer": [6, 64, 14, 14, 64, 3, 3, 1, 1, 1, 1, 1],
   "4 tasks as groups": [4, 4 * 64, 7, 7, 4 * 64, 3, 3, 1, 1, 1, 1, 4],
   "32 tasks as groups": [3, 32 * 16, 5, 5, 32 * 16, 3, 3, 1, 1, 1, 1, 32],
@@ -262,6 +263,31 @@ describe.skipIf(unavailable !== undefined)("wasm threads", () => {
       expectSame(gather(three), gather(one), `gather ${what}, 3 threads`);
       expectSame(scatter(two), scatter(one), `scatter-add ${what}, 2 threads`);
       expectSame(scatter(three), scatter(one), `scatter-add ${what}, 3 threads`);
+    }
+  });
+
+  it("splits batchNorm and its backward by channels with one thread's results", () => {
+    const random = rng(45);
+    for (const p of [{ batch: 25, channels: 64, spatial: 28 * 28, eps: 1e-5 }, { batch: 9, channels: 5, spatial: 49 * 31, eps: 1e-5 }]) {
+      const size = p.batch * p.channels * p.spatial;
+      // Specials in channel 0 only: elsewhere the statistics stay finite.
+      const x = randomFloats(size, random), dy = randomFloats(size, random);
+      x[3] = NaN;
+      dy[p.spatial + 1] = Infinity;
+      const gamma = randomFloats(p.channels, random), beta = randomFloats(p.channels, random);
+      const run = (b: Backend) => {
+        const [xs, g, be, d] = [x, gamma, beta, dy].map((v) => upload(b, v));
+        const [y, stats, dx, sums] = [size, 2 * p.channels, size, 2 * p.channels].map((n) => upload(b, new Float32Array(n).fill(9)));
+        b.batchNorm(xs!, g!, be!, y!, stats!, p);
+        b.batchNormBackward(d!, xs!, g!, stats!, dx!, sums!, p);
+        const result = [y, stats, dx, sums].map((t) => b.readSync(t!) as Float32Array);
+        for (const t of [xs, g, be, d, y, stats, dx, sums]) b.free(t!);
+        return result;
+      };
+      const want = run(one);
+      for (const [b, label] of [[two, "2 threads"], [three, "3 threads"]] as const) {
+        run(b).forEach((got, k) => expectSame(got, want[k]!, `batchNorm [${p.batch},${p.channels},${p.spatial}] output ${k}, ${label}`));
+      }
     }
   });
 

@@ -1,0 +1,136 @@
+/**
+ * Batch normalisation with the statistics of the batch (training mode), per channel of an NCHW or [N, C]
+ * input: one kernel forward (statistics, normalisation and affine map) and one kernel backward (the
+ * per-channel sums Σdy and Σdy·x̂, then dx, dγ and dβ). The backward is an op of its own whose two outputs
+ * (dx, and dβ and dγ as rows of one [2, C] tensor) record VJPs written with ops that recompute the
+ * statistics from x, so gradients of gradients (second-order MAML) see how they depend on x.
+ */
+import type { BatchNormParams } from "../backend/backend.ts";
+import { backend, tidy } from "../engine.ts";
+import { KshotError } from "../errors.ts";
+import { checkInput, record } from "../graph.ts";
+import { formatShape } from "../shape.ts";
+import { emptyTensor, type Tensor } from "../tensor.ts";
+import { add, mul, rsqrt, square, sub } from "./elementwise.ts";
+import { mean } from "./reduce.ts";
+import { reshape, slice } from "./shape.ts";
+
+export interface BatchNormOptions {
+  /** Added to the variance inside the square root; default 1e-5 (PyTorch). */
+  eps?: number;
+}
+
+/** How x [N, C] or [N, C, H, W] is normalised: its kernel parameters, reduced axes and per-channel shape. */
+interface Layout {
+  readonly p: BatchNormParams;
+  readonly axes: number[];
+  readonly channelShape: number[];
+  /** Values per channel (N·H·W). */
+  readonly count: number;
+}
+
+function layoutOf(x: Tensor, eps: number): Layout {
+  const [batch, channels] = x.shape;
+  const spatial = x.rank === 4 ? x.shape[2] * x.shape[3] : 1;
+  return {
+    p: { batch, channels, spatial, eps },
+    axes: x.rank === 4 ? [0, 2, 3] : [0],
+    channelShape: x.rank === 4 ? [1, channels, 1, 1] : [1, channels],
+    count: batch * spatial,
+  };
+}
+
+/**
+ * Batch normalisation with the statistics of this batch (biased variance), per channel of an NCHW or
+ * [N, C] input; `gamma` and `beta` hold C values. This is MAML's "transductive" BatchNorm: no running
+ * statistics.
+ *
+ * @example
+ * const y = ks.batchNorm(x, gamma, beta); // x [N, C, H, W], gamma and beta [C]
+ */
+export function batchNorm(x: Tensor, gamma: Tensor, beta: Tensor, options: BatchNormOptions = {}): Tensor {
+  checkInput("batchNorm", x, "x");
+  checkInput("batchNorm", gamma, "gamma");
+  checkInput("batchNorm", beta, "beta");
+  const c = x.shape[1];
+  if ((x.rank !== 2 && x.rank !== 4) || gamma.size !== c || beta.size !== c) {
+    throw new KshotError(`batchNorm: expected x [N, C] or [N, C, H, W] with gamma and beta [C], got ${formatShape(x.shape)}, ${formatShape(gamma.shape)}, ${formatShape(beta.shape)}`);
+  }
+  if (x.dtype === "int32" || gamma.dtype !== x.dtype || beta.dtype !== x.dtype) {
+    throw new KshotError(`batchNorm: expected float x, gamma and beta of one dtype, got ${x.dtype}, ${gamma.dtype}, ${beta.dtype}`);
+  }
+  const eps = options.eps ?? 1e-5;
+  if (!Number.isFinite(eps) || eps < 0) throw new KshotError(`batchNorm: expected a finite eps ≥ 0, got ${eps}`);
+  const layout = layoutOf(x, eps);
+  const y = emptyTensor(x.shape, x.dtype);
+  const stats = emptyTensor([2, c], x.dtype);
+  backend().batchNorm(x.buffer, gamma.buffer, beta.buffer, y.buffer, stats.buffer, layout.p);
+  const out = record("batchNorm", y, [x, gamma, beta], (g, _out, needs) => {
+    const [dx, sums] = batchNormBackward(g, x, gamma, stats, layout);
+    const row = (r: number) => (needs[2 - r] ? reshape(slice(sums, [r, 0], [1, c]), gamma.shape) : null);
+    return [dx, row(1), row(0)];
+  }, [stats]);
+  stats.dispose();
+  return out;
+}
+
+/**
+ * The adjoint of batchNorm for the cotangent g, from the forward's statistics: [dx, sums] with sums [2, C]
+ * holding Σg (dβ) and Σg·x̂ (dγ), each output recorded with its own VJP.
+ */
+function batchNormBackward(g: Tensor, x: Tensor, gamma: Tensor, stats: Tensor, layout: Layout): [Tensor, Tensor] {
+  const dx = emptyTensor(x.shape, x.dtype);
+  const sums = emptyTensor([2, layout.p.channels], x.dtype);
+  backend().batchNormBackward(g.buffer, x.buffer, gamma.buffer, stats.buffer, dx.buffer, sums.buffer, layout.p);
+  return [
+    record("batchNormBackward", dx, [g, x, gamma], (a, _out, needs) => tidy(() => inputGradientVjp(a, g, x, gamma, layout, needs))),
+    record("batchNormBackward sums", sums, [g, x], (b, _out, needs) => tidy(() => sumsVjp(b, g, x, layout, needs))),
+  ];
+}
+
+/** x̂ and s = 1/√(var + eps) [1, C, 1, 1] as ops of x, so that their dependence on x is recorded. */
+function normalized(x: Tensor, layout: Layout): { xhat: Tensor; s: Tensor } {
+  const centered = sub(x, mean(x, layout.axes, true));
+  const s = rsqrt(add(mean(square(centered), layout.axes, true), Math.fround(layout.p.eps)));
+  return { xhat: mul(centered, s), s };
+}
+
+/** The adjoint of x ↦ x̂ applied to u: s·(u − mean(u) − x̂·mean(u·x̂)) (BatchNorm's backward with γ = 1). */
+function throughNormalization(u: Tensor, xhat: Tensor, s: Tensor, layout: Layout): Tensor {
+  const m = (t: Tensor) => mean(t, layout.axes, true);
+  return mul(sub(sub(u, m(u)), mul(xhat, m(mul(u, xhat)))), s);
+}
+
+/**
+ * VJP of dx = γs·(g − mean(g) − x̂·mean(g·x̂)) for the cotangent a, in g, x and γ. With ⟨a, dx⟩ =
+ * γs·M·K, K = mean(a·g) − mean(a)·mean(g) − mean(a·x̂)·mean(g·x̂):
+ * in g, γs·(a − mean(a) − x̂·mean(a·x̂)); in γ, s·M·K; in x, through x̂ with u = −γs·(a·mean(g·x̂) + g·mean(a·x̂))
+ * and through s (∂s/∂x = −s²x̂/M) with ∂/∂s = γ·M·K.
+ */
+function inputGradientVjp(a: Tensor, g: Tensor, x: Tensor, gamma: Tensor, layout: Layout, needs: readonly boolean[]): (Tensor | null)[] {
+  const m = (t: Tensor) => mean(t, layout.axes, true);
+  const { xhat, s } = normalized(x, layout);
+  const gs = mul(reshape(gamma, layout.channelShape), s);
+  const [ma, maxhat, mg, mgxhat] = [m(a), m(mul(a, xhat)), m(g), m(mul(g, xhat))];
+  const k = sub(sub(m(mul(a, g)), mul(ma, mg)), mul(maxhat, mgxhat));
+  const dg = needs[0] ? mul(sub(sub(a, ma), mul(xhat, maxhat)), gs) : null;
+  let dx: Tensor | null = null;
+  if (needs[1]) {
+    const u = mul(add(mul(a, mgxhat), mul(g, maxhat)), mul(gs, -1));
+    const viaS = mul(mul(xhat, mul(mul(s, s), reshape(gamma, layout.channelShape))), k);
+    dx = sub(throughNormalization(u, xhat, s, layout), viaS);
+  }
+  const dgamma = needs[2] ? reshape(mul(mul(s, k), layout.count), gamma.shape) : null;
+  return [dg, dx, dgamma];
+}
+
+/** VJP of sums = (Σg, Σg·x̂) for the cotangent b [2, C], in g and x. */
+function sumsVjp(b: Tensor, g: Tensor, x: Tensor, layout: Layout, needs: readonly boolean[]): (Tensor | null)[] {
+  const c = layout.p.channels;
+  const row = (r: number) => reshape(slice(b, [r, 0], [1, c]), layout.channelShape);
+  const { xhat, s } = normalized(x, layout);
+  const [bBeta, bGamma] = [row(0), row(1)];
+  const dg = needs[0] ? add(mul(xhat, bGamma), bBeta) : null;
+  const dx = needs[1] ? throughNormalization(mul(g, bGamma), xhat, s, layout) : null;
+  return [dg, dx];
+}

@@ -32,7 +32,7 @@ the support set (Meta-SGD: with its learned α; ANIL: the head only; Reptile: pl
 `evalBatch` when that is less than the support set), then the query batch normalised with its own
 BatchNorm statistics (transductive, as the papers' code evaluates).
 
-Usage: /usr/bin/python3 tools/parity/torch_reference.py DIR --eval-every K [--threads 1]
+Usage: /usr/bin/python3 tools/parity/torch_reference.py DIR --eval-every K [--threads 1] [--save FILE] [--perturb REL]
 """
 import argparse
 import json
@@ -46,7 +46,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pytorch"))
-from kshot_torch import load_kshot  # noqa: E402
+from kshot_torch import load_kshot, write_safetensors  # noqa: E402
 
 METHODS = ("protonet", "matchingnet", "maml", "fomaml", "metasgd", "anil", "reptile", "finetune")
 HEAD = ("head.weight", "head.bias")
@@ -238,12 +238,19 @@ def main():
     ap.add_argument("dir")
     ap.add_argument("--eval-every", type=int, required=True)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--save", help="write the final meta-parameters here (safetensors, kshot's names) to compare with kshot's checkpoint")
+    ap.add_argument("--perturb", type=float, default=0.0, help="multiply every initial parameter by 1 + REL·N(0, 1) (seeded): how fast rounding-sized differences grow")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     run = json.load(open(os.path.join(a.dir, "run.json")))
     if run["algorithm"] not in METHODS:
         raise SystemExit(f"{run['algorithm']}: not in the PyTorch reference ({', '.join(METHODS)})")
     model, others, _ = load_kshot(os.path.join(a.dir, "init.safetensors"))
+    if a.perturb:
+        noise = torch.Generator().manual_seed(1)
+        with torch.no_grad():
+            for p in list(model.parameters()) + list(others.values()):
+                p.mul_(1 + a.perturb * torch.randn(p.shape, generator=noise))
     method = Method(run, model, others)
     t, opt, n = run["train"], run["optimizer"], run["iterations"]
     classes = source_classes(os.path.join(a.dir, "train-classes.bin"), n, t["tasks"], t["ways"])
@@ -256,6 +263,9 @@ def main():
         if (it + 1) % a.eval_every == 0:
             acc, ci = validate(method, run, val_path)
             print(json.dumps({"iteration": it + 1, "accuracy": acc, "ci95": ci, "seconds": round(train_seconds, 2), "loss": loss}), flush=True)
+    if a.save:
+        alpha = {f"lr.{n}": t for n, t in getattr(method, "alpha", {}).items()}
+        write_safetensors(a.save, {**method.params, **alpha, **getattr(method, "head", {})}, {})
     print(json.dumps({"done": True, "iterations": n, "seconds": round(train_seconds, 2), "torch": torch.__version__, "threads": a.threads}))
 
 

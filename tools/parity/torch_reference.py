@@ -32,7 +32,7 @@ the support set (Meta-SGD: with its learned α; ANIL: the head only; Reptile: pl
 `evalBatch` when that is less than the support set), then the query batch normalised with its own
 BatchNorm statistics (transductive, as the papers' code evaluates).
 
-Usage: /usr/bin/python3 tools/parity/torch_reference.py DIR --eval-every K [--threads 1] [--save FILE] [--perturb REL]
+Usage: /usr/bin/python3 tools/parity/torch_reference.py DIR --eval-every K [--threads 1] [--save FILE] [--perturb REL [--perturb-seed S]]
 """
 import argparse
 import json
@@ -239,7 +239,8 @@ def main():
     ap.add_argument("--eval-every", type=int, required=True)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--save", help="write the final meta-parameters here (safetensors, kshot's names) to compare with kshot's checkpoint")
-    ap.add_argument("--perturb", type=float, default=0.0, help="multiply every initial parameter by 1 + REL·N(0, 1) (seeded): how fast rounding-sized differences grow")
+    ap.add_argument("--perturb", type=float, default=0.0, help="multiply every initial parameter by 1 + REL·N(0, 1): how fast rounding-sized differences grow")
+    ap.add_argument("--perturb-seed", type=int, default=1)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     run = json.load(open(os.path.join(a.dir, "run.json")))
@@ -247,7 +248,7 @@ def main():
         raise SystemExit(f"{run['algorithm']}: not in the PyTorch reference ({', '.join(METHODS)})")
     model, others, _ = load_kshot(os.path.join(a.dir, "init.safetensors"))
     if a.perturb:
-        noise = torch.Generator().manual_seed(1)
+        noise = torch.Generator().manual_seed(a.perturb_seed)
         with torch.no_grad():
             for p in list(model.parameters()) + list(others.values()):
                 p.mul_(1 + a.perturb * torch.randn(p.shape, generator=noise))

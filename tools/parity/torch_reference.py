@@ -25,12 +25,16 @@ Written from the papers, independently of kshot's TypeScript:
   training class (the head in init.safetensors), with Adam, on one minibatch per iteration: the support and
   query images of the iteration's tasks pooled, each labelled with its source class (train-classes.bin).
   Evaluation trains a new zero-initialised N-way head on the frozen backbone's support features with SGD
-  (lr, momentum, steps of the run's options; full batch, no weight decay: kshot's protocol, where the paper
-  uses minibatches of 4 and weight decay).
+  (lr, momentum, steps of the run's options; full batch, no weight decay: kshot's protocol, where the
+  authors' code steps on minibatches of 4 with weight decay).
 Evaluation, as kshot's validation does for every method that adapts weights: `steps` first-order steps on
-the support set (Meta-SGD: with its learned α; ANIL: the head only; Reptile: plain SGD, in minibatches of
-`evalBatch` when that is less than the support set), then the query batch normalised with its own
-BatchNorm statistics (transductive, as the papers' code evaluates).
+the whole support set (Meta-SGD: with its learned α; ANIL: the head only; Reptile: plain SGD; its
+`evalBatch` minibatches are refused here unless they hold the whole support set, as 1-shot ones do),
+then the query batch normalised with its own BatchNorm statistics (transductive, as the papers' code
+evaluates).
+`--save FILE` writes the final meta-parameters (kshot's names) for tools/parity/compare_params.py;
+`--perturb REL` multiplies every initial parameter by 1 + REL·N(0, 1) first, to measure how far
+rounding-sized differences carry a run.
 
 Usage: /usr/bin/python3 tools/parity/torch_reference.py DIR --eval-every K [--threads 1] [--save FILE] [--perturb REL [--perturb-seed S]]
 """

@@ -1,9 +1,10 @@
-"""How far apart kshot's and the PyTorch reference's parameters are after the same iterations: for each
-tensor, ‖kshot − PyTorch‖ / ‖PyTorch − initial‖ (the difference as a fraction of how far training moved
-it), and the median over tensors. Reads three safetensors files (kshot's checkpoint, the file
-`torch_reference.py --save` writes, the exported init.safetensors); tools/parity/README.md says how.
+"""How far apart two sets of parameters are, as a fraction of how far one of them moved: for each tensor,
+‖A − B‖ / ‖B − BASE‖, and the median over tensors. A and B are kshot's and PyTorch's parameters after
+the same iterations (kshot's checkpoint, `torch_reference.py --save`), or two PyTorch runs, or two
+single steps (`one_step.py`); BASE is where B started (init.safetensors, or the state before the step).
+tools/parity/README.md says how.
 
-Usage: /usr/bin/python3 tools/parity/compare_params.py KSHOT.safetensors TORCH.safetensors INIT.safetensors
+Usage: /usr/bin/python3 tools/parity/compare_params.py A.safetensors B.safetensors BASE.safetensors
 """
 import os
 import statistics
@@ -14,11 +15,11 @@ from kshot_torch import read_safetensors  # noqa: E402
 
 
 def main():
-    kshot, torch_, init = (read_safetensors(p)[0] for p in sys.argv[1:4])
+    a, b, base = (read_safetensors(p)[0] for p in sys.argv[1:4])
     ratios = {}
-    for name, t in torch_.items():
-        moved = (t - init[name]).norm().item()
-        ratios[name] = (kshot[name] - t).norm().item() / moved if moved > 0 else 0.0
+    for name, t in b.items():
+        moved = (t - base[name]).norm().item()
+        ratios[name] = (a[name] - t).norm().item() / moved if moved > 0 else 0.0
         print(f"{name:24s} {ratios[name]:.2e}")
     print(f"median {statistics.median(ratios.values()):.2e}")
 

@@ -34,9 +34,11 @@ then the query batch normalised with its own BatchNorm statistics (transductive,
 evaluates).
 `--save FILE` writes the final meta-parameters (kshot's names) for tools/parity/compare_params.py;
 `--perturb REL` multiplies every initial parameter by 1 + REL·N(0, 1) first, to measure how far
-rounding-sized differences carry a run.
+rounding-sized differences carry a run; `--validate CHECKPOINT` only validates a kshot checkpoint's
+parameters (the same number as kshot's validation, when the protocols agree).
 
 Usage: /usr/bin/python3 tools/parity/torch_reference.py DIR --eval-every K [--threads 1] [--save FILE] [--perturb REL [--perturb-seed S]]
+       /usr/bin/python3 tools/parity/torch_reference.py DIR --eval-every K --validate KSHOT.safetensors
 """
 import argparse
 import json
@@ -245,18 +247,23 @@ def main():
     ap.add_argument("--save", help="write the final meta-parameters here (safetensors, kshot's names) to compare with kshot's checkpoint")
     ap.add_argument("--perturb", type=float, default=0.0, help="multiply every initial parameter by 1 + REL·N(0, 1): how fast rounding-sized differences grow")
     ap.add_argument("--perturb-seed", type=int, default=1)
+    ap.add_argument("--validate", metavar="CHECKPOINT", help="only validate these parameters (a kshot checkpoint of the run) and print the result")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     run = json.load(open(os.path.join(a.dir, "run.json")))
     if run["algorithm"] not in METHODS:
         raise SystemExit(f"{run['algorithm']}: not in the PyTorch reference ({', '.join(METHODS)})")
-    model, others, _ = load_kshot(os.path.join(a.dir, "init.safetensors"))
+    model, others, _ = load_kshot(a.validate or os.path.join(a.dir, "init.safetensors"))
     if a.perturb:
         noise = torch.Generator().manual_seed(a.perturb_seed)
         with torch.no_grad():
             for p in list(model.parameters()) + list(others.values()):
                 p.mul_(1 + a.perturb * torch.randn(p.shape, generator=noise))
     method = Method(run, model, others)
+    if a.validate:
+        acc, ci = validate(method, run, os.path.join(a.dir, "validation.bin"))
+        print(json.dumps({"checkpoint": a.validate, "accuracy": acc, "ci95": ci}))
+        return
     t, opt, n = run["train"], run["optimizer"], run["iterations"]
     classes = source_classes(os.path.join(a.dir, "train-classes.bin"), n, t["tasks"], t["ways"])
     val_path = os.path.join(a.dir, "validation.bin")

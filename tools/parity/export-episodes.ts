@@ -7,6 +7,8 @@
  * - `train.bin`: the first $PARITY_ITERATIONS meta-batches of the training sampler, in the order training
  *   draws them; `validation.bin`: the validation episodes (the ones every validation of the run uses);
  *   each episode as support images, query images (uint8, value·255, checked exact), then the labels (uint8);
+ * - `train-classes.bin`: the source class behind each way of each training task (int32 little-endian,
+ *   [iterations, tasks, ways]), which the fine-tuning baseline pre-trains on as labels;
  * - `run.json`: shapes, the plan (optimizer, schedule, algorithm options) and the files' layout.
  * Usage (bundled by tools/parity/run.mjs): PARITY_OUT=DIR PARITY_ITERATIONS=N node export.mjs <kshot train flags>
  */
@@ -15,14 +17,13 @@ import { join } from "node:path";
 import { parseFlags } from "../../src/cli/args.ts";
 import { imageShape, openData, taskSource } from "../../src/cli/data.ts";
 import { flagSpec } from "../../src/cli/flags.ts";
-import { trainCommand } from "../../src/cli/commands/train.ts";
+import { buildModel, trainCommand, trainingClasses } from "../../src/cli/commands/train.ts";
 import { planFromFlags } from "../../src/cli/train-plan.ts";
 import type { EpisodeBatch } from "../../src/data/tasks.ts";
 import { init } from "../../src/init.ts";
 import { serialize } from "../../src/io/checkpoint.ts";
-import { conv4 } from "../../src/nn/conv4.ts";
 import { Rng } from "../../src/rng.ts";
-import { createAlgorithm, needsHead } from "../../src/train/algorithms.ts";
+import { createAlgorithm } from "../../src/train/algorithms.ts";
 import type { TaskSource } from "../../src/train/batches.ts";
 
 /** Validation episodes of `kshot train` (its VALIDATION_EPISODES cap). */
@@ -38,15 +39,19 @@ function bytesOf(values: Float32Array): Uint8Array {
   return out;
 }
 
-function writeEpisodes(path: string, source: TaskSource, batches: number, perBatch: number): void {
+/** `batches` meta-batches of `source` to `path` (and each task's source classes to `classesPath`, when given). */
+function writeEpisodes(path: string, source: TaskSource, batches: number, perBatch: number, classesPath?: string): void {
   const fd = openSync(path, "w");
+  const classesFd = classesPath ? openSync(classesPath, "w") : undefined;
   try {
     for (let i = 0; i < batches; i++) {
       const b = source.nextBatch(perBatch) as EpisodeBatch;
       for (const part of [bytesOf(b.support), bytesOf(b.query), Uint8Array.from(b.supportLabels), Uint8Array.from(b.queryLabels)]) writeSync(fd, part);
+      if (classesFd !== undefined) writeSync(classesFd, new Uint8Array(Int32Array.from(b.classes).buffer));
     }
   } finally {
     closeSync(fd);
+    if (classesFd !== undefined) closeSync(classesFd);
   }
 }
 
@@ -61,13 +66,15 @@ async function main(): Promise<void> {
   const augment = plan.augment ?? data.parts?.defaultAugment ?? "none";
   const root = new Rng(plan.seed);
   const [channels, size] = imageShape(data);
-  const model = conv4({ hidden: plan.hidden, ways: needsHead(plan.algorithm) ? plan.ways : 0, channels, size });
-  const algo = createAlgorithm(plan.algorithm, model, { ...plan.options, innerSteps: plan.innerSteps, innerLr: plan.innerLr, evalSteps: plan.evalSteps, evalLr: plan.evalLr, loss: "cross_entropy" });
+  const trainTasks = taskSource(data, "train", plan, root.fork("train"), augment);
+  const model = buildModel(plan, data);
+  const options = { ...plan.options, innerSteps: plan.innerSteps, innerLr: plan.innerLr, evalSteps: plan.evalSteps, evalLr: plan.evalLr, loss: "cross_entropy" };
+  const algo = createAlgorithm(plan.algorithm, model, options, { trainingClasses: trainingClasses(trainTasks) });
   mkdirSync(out, { recursive: true });
   const params = algo.init(new Rng(plan.seed));
   writeFileSync(join(out, "init.safetensors"), await serialize(params, { metadata: { model: { name: model.name, config: model.config }, algorithm: { name: algo.name, options: algo.options } } }));
 
-  writeEpisodes(join(out, "train.bin"), taskSource(data, "train", plan, root.fork("train"), augment), iterations, plan.metaBatch);
+  writeEpisodes(join(out, "train.bin"), trainTasks, iterations, plan.metaBatch, join(out, "train-classes.bin"));
   const e = plan.evaluation;
   const validationWays = Math.min(e.ways, data.parts!.validation.numClasses);
   const validationEpisodes = Math.min(VALIDATION_EPISODES, e.episodes);

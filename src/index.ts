@@ -13,7 +13,7 @@ export { grad, valueAndGrad, gradients, type TensorRecord, type GradOptions } fr
 export { ReferenceBackend } from "./backend/reference/reference-backend.ts";
 export { UNARY_OPS, BINARY_OPS, REDUCE_OPS } from "./optable/names.ts";
 export type {
-  Backend, BackendBuffer, BackendCounters, BinaryOp, Broadcast, Conv2dParams, CopyParams, ElementwiseProgram, GatherParams,
+  Backend, BackendBuffer, BackendCounters, BatchNormParams, BinaryOp, Broadcast, Conv2dParams, CopyParams, ElementwiseProgram, GatherParams,
   MatmulParams, Pool2dParams, ProgramStep, ReduceOp, UnaryOp,
 } from "./backend/backend.ts";
 export * as nn from "./nn/index.ts";

@@ -4,6 +4,8 @@
  * (`flagHelp`). The ranges keep runs within what a machine can hold; they are not tuning advice.
  */
 import { OMNIGLOT_SPLITS } from "../data/splits.ts";
+import { AUGMENTATIONS } from "../data/tasks.ts";
+import { EMBEDDINGS } from "../meta/metric.ts";
 import { PROTONET_METRICS } from "../meta/protonet.ts";
 import { ALGORITHMS } from "../train/algorithms.ts";
 import { type FlagRule, type FlagSpec, rule } from "./args.ts";
@@ -25,7 +27,7 @@ export const FLAGS = {
   dataset: { rule: rule.string, value: "D", help: `dataset: ${DATASETS.join(", ")} (default glyphs, built in)` },
   data: { rule: rule.string, value: "PATH", help: "the dataset's folder (omniglot: omniglot-28.bin + .json or images_background/ + images_evaluation/; imagefolder: class subfolders)" },
   split: { rule: rule.string, value: "S", help: `omniglot's class split: ${OMNIGLOT_SPLITS.join(" or ")} (default ${OMNIGLOT_SPLITS[0]})` },
-  augment: { rule: rule.string, value: "rot90|none", help: "new classes from rotations by 90° (default: the split's; lake and vinyals: rot90)" },
+  augment: { rule: rule.string, value: AUGMENTATIONS.join("|"), help: "rotations by 90°: new classes (rot90), or each class turned at random per episode (rotate); default: the split's (lake: rot90)" },
   ways: { rule: rule.integer(1, 10000), value: "N", help: "classes per task" },
   shots: { rule: rule.integer(1, 1000), value: "K", help: "support examples per class" },
   queries: { rule: rule.integer(1, 1000), value: "Q", help: "query examples per class (sinusoid: query points)" },
@@ -39,6 +41,7 @@ export const FLAGS = {
   backend: { rule: rule.string, value: "B", help: `${BACKENDS.join(", ")} (default auto: WebGPU on a hardware GPU, else wasm)` },
   threads: { rule: rule.integer(1, 64), value: "T", help: "wasm worker threads (default: the cores, at most 8)" },
   fast: { rule: rule.switch, help: "wasm fast mode: fused multiply-add where the engine has relaxed SIMD (last bits may differ by engine)" },
+  embedding: { rule: rule.string, value: EMBEDDINGS.join("|"), help: "protonet, matchingnet: support and query through the network in one batch (joint: one set of BatchNorm statistics, the default) or each alone" },
   metric: { rule: rule.string, value: "M", help: `protonet's distance: ${PROTONET_METRICS.join(" or ")} (Simple CNAPS: shrunk class covariances; default euclidean)` },
   shift: { rule: rule.string, value: "SPEC", help: "test on shifted images: dilate:R (strokes R pixels thicker), blur:S (Gaussian σ S pixels), or both, comma-separated" },
   normalize: { rule: rule.string, value: "support|both", help: `Matching Networks' cosine: normalise the support embeddings only (default, as the reference code) or query and support` },

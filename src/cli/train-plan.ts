@@ -3,11 +3,12 @@
  * resuming, from the checkpoint's metadata (flags may then only repeat it, or set the budget, the output,
  * the backend).
  */
-import type { Augmentation } from "../data/tasks.ts";
+import { AUGMENTATIONS, type Augmentation } from "../data/tasks.ts";
 import { KshotError } from "../errors.ts";
 import type { CheckpointMetadata, JsonRecord } from "../io/checkpoint.ts";
 import type { AlgorithmName } from "../meta/algorithm.ts";
 import { COSINE_NORMALIZATIONS, type CosineNormalization } from "../meta/matching-net.ts";
+import { checkEmbedding } from "../meta/metric.ts";
 import { checkSchedule, type Schedule } from "../optim/schedule.ts";
 import { checkAlgorithmName } from "../train/algorithms.ts";
 import { flag, type ParsedFlags } from "./args.ts";
@@ -71,8 +72,8 @@ export function recipeFor(algorithm: AlgorithmName, kind: DatasetKind): Recipe {
 
 function checkAugment(v: string | undefined): Augmentation | undefined {
   if (v === undefined) return undefined;
-  if (v !== "rot90" && v !== "none") throw new KshotError(`--augment expects rot90 or none, got ${JSON.stringify(v)}`);
-  return v;
+  if (!(AUGMENTATIONS as readonly string[]).includes(v)) throw new KshotError(`--augment expects ${AUGMENTATIONS.join(", ")}, got ${JSON.stringify(v)}`);
+  return v as Augmentation;
 }
 
 /** The algorithm options of --auxiliary: the loss and its published weight. */
@@ -114,6 +115,8 @@ export function planFromFlags(f: ParsedFlags): TrainPlan {
   }
   const metric = flag.string(f, "metric");
   if (metric !== undefined) options.metric = metric;
+  const embedding = flag.string(f, "embedding");
+  if (embedding !== undefined) options.embedding = checkEmbedding("--embedding", embedding);
   const normalize = flag.string(f, "normalize");
   if (normalize !== undefined) {
     if (r.options?.normalize === undefined) throw new KshotError(`--normalize applies to Matching Networks' cosine; ${algorithm} has none`);
@@ -165,10 +168,10 @@ export function planMetadata(
 }
 
 /** The algorithm options a plan carries in `options`: fine-tuning's test-time SGD, Reptile's minibatches, Matching Networks' cosine, ProtoNet's metric and auxiliary loss. */
-const EXTRA_OPTIONS = ["steps", "lr", "momentum", "headInit", "wholeNetwork", "innerBatch", "evalBatch", "auxiliary", "rotationWeight", "metric", "ridge", "covarianceDecay", "normalize"];
+const EXTRA_OPTIONS = ["steps", "lr", "momentum", "headInit", "wholeNetwork", "innerBatch", "evalBatch", "auxiliary", "rotationWeight", "metric", "ridge", "covarianceDecay", "normalize", "embedding"];
 
 /** Flags that describe the run and so must agree with a checkpoint being resumed. */
-const RUN_FLAGS = ["algo", "dataset", "data", "split", "augment", "ways", "shots", "queries", "meta-batch", "inner-steps", "inner-lr", "meta-lr", "seed", "hidden", "auxiliary", "metric", "normalize"];
+const RUN_FLAGS = ["algo", "dataset", "data", "split", "augment", "ways", "shots", "queries", "meta-batch", "inner-steps", "inner-lr", "meta-lr", "seed", "hidden", "auxiliary", "metric", "normalize", "embedding"];
 
 /** The plan of a resumed run: the checkpoint's settings, with flags allowed only to repeat them. */
 export function planFromCheckpoint(f: ParsedFlags, m: CheckpointMetadata): TrainPlan {
@@ -204,6 +207,7 @@ export function planFromCheckpoint(f: ParsedFlags, m: CheckpointMetadata): Train
     "inner-steps": plan.innerSteps ?? plan.options.steps,
     "inner-lr": plan.innerLr ?? plan.options.lr,
     "meta-lr": plan.optimizer.lr, seed: plan.seed, hidden: plan.hidden, auxiliary: plan.options.auxiliary, metric: plan.options.metric, normalize: plan.options.normalize,
+    embedding: plan.options.embedding,
   };
   for (const name of RUN_FLAGS) {
     const given = f[name];

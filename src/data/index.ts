@@ -10,7 +10,7 @@ export {
   materialize,
   selectClasses,
 } from "./dataset.ts";
-export { type EpisodeBatch, type Augmentation, type TaskOptions, TaskSampler, tasks } from "./tasks.ts";
+export { type EpisodeBatch, AUGMENTATIONS, type Augmentation, type TaskOptions, TaskSampler, tasks } from "./tasks.ts";
 export { rot90Classes, rotate90 } from "./rotation.ts";
 export {
   type ClassSplitOptions,

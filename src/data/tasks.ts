@@ -11,16 +11,24 @@
  * examples of each class (the first K are the support). All choices come from one seeded Rng, so a seed
  * names the same episodes on every runtime, and `state()` / `restore()` resume a run exactly.
  *
- * `augment: "rot90"` makes every class four classes (rotated 0/90/180/270°) before sampling. A source whose
- * classes are already rotations (the `vinyals` split) is refused with a KshotError instead of rotated twice.
+ * `augment: "rot90"` makes every class four classes (rotated 0/90/180/270°) before sampling, as Vinyals et
+ * al. and the ProtoNet authors' code do (two rotations of one character may then meet in an episode).
+ * `augment: "rotate"` keeps the classes and turns all of a drawn class's examples by one random multiple of
+ * 90° per episode (a transformation, not a new class: a common PyTorch recipe). A source whose classes are
+ * already rotations (the `vinyals` split) is refused with a KshotError instead of rotated twice.
  */
 import { KshotError } from "../errors.ts";
 import { checkedSize } from "../shape.ts";
 import { Rng, type RngState } from "../rng.ts";
 import { type ClassSource, type ImageDataset, type ImageShape, datasetSource, imageSize } from "./dataset.ts";
-import { rot90Classes } from "./rotation.ts";
+import { rot90Classes, rotate90 } from "./rotation.ts";
 
-export type Augmentation = "none" | "rot90";
+/** The sampler's augmentations, declared once (see the module comment). */
+export const AUGMENTATIONS = ["none", "rot90", "rotate"] as const;
+export type Augmentation = (typeof AUGMENTATIONS)[number];
+
+/** Writes example `e` of one class, turned or not, at `out[offset..]`. */
+type ExampleWriter = (e: number, out: Float32Array, offset: number) => void;
 
 export interface TaskOptions {
   /** N: classes per episode. */
@@ -29,7 +37,7 @@ export interface TaskOptions {
   shots: number;
   /** Q: examples per class to predict (the query set); 0 allowed. */
   queries: number;
-  /** Class augmentation applied before sampling; default "none". */
+  /** "rot90": rotations are new classes; "rotate": each episode turns each class at random; default "none". */
   augment?: Augmentation;
   /** Seed of the sampler's own Rng (default 0); ignored when `rng` is given. */
   seed?: number;
@@ -65,6 +73,8 @@ export class TaskSampler {
   readonly shots: number;
   readonly queries: number;
   private rng: Rng;
+  /** `augment: "rotate"`: where an example is written before it is turned. */
+  private readonly turnScratch?: Float32Array;
 
   constructor(source: ClassSource | ImageDataset, options: TaskOptions) {
     const { ways, shots, queries, augment = "none" } = options;
@@ -72,13 +82,16 @@ export class TaskSampler {
     checkCount("shots", shots, 1);
     checkCount("queries", queries, 0);
     const base = "images" in source ? datasetSource(source) : source;
-    if (augment !== "none" && augment !== "rot90") {
-      throw new KshotError(`tasks: expected augment "none" or "rot90", got ${JSON.stringify(augment)}`);
+    if (!(AUGMENTATIONS as readonly string[]).includes(augment)) {
+      throw new KshotError(`tasks: expected augment ${AUGMENTATIONS.map((a) => JSON.stringify(a)).join(", ")}, got ${JSON.stringify(augment)}`);
     }
-    if (augment === "rot90" && base.rotated) {
+    if (augment !== "none" && base.rotated) {
       throw new KshotError(
-        'tasks: augment "rot90" on classes that are already rotations (the vinyals split) would rotate twice; use augment "none"',
+        `tasks: augment ${JSON.stringify(augment)} on classes that are already rotations (the vinyals split) would rotate twice; use augment "none"`,
       );
+    }
+    if (augment === "rotate" && base.shape[1] !== base.shape[2]) {
+      throw new KshotError(`tasks: augment "rotate" needs square images, got ${base.shape[1]}×${base.shape[2]}`);
     }
     this.source = augment === "rot90" ? rot90Classes(base) : base;
     if (ways > this.source.numClasses) {
@@ -97,6 +110,7 @@ export class TaskSampler {
     this.shots = shots;
     this.queries = queries;
     this.rng = options.rng ?? new Rng(options.seed ?? 0);
+    if (augment === "rotate") this.turnScratch = new Float32Array(imageSize(base.shape));
   }
 
   /** The sampler's generator state, to resume exactly with `restore`. */
@@ -155,6 +169,16 @@ export class TaskSampler {
     };
   }
 
+  private writer(c: number, quarterTurns: number): ExampleWriter {
+    const { source, turnScratch: scratch } = this;
+    if (quarterTurns === 0 || !scratch) return (e, out, offset) => source.writeExample(c, e, out, offset);
+    const [channels, , side] = source.shape;
+    return (e, out, offset) => {
+      source.writeExample(c, e, scratch, 0);
+      rotate90(scratch, 0, out, offset, channels, side, quarterTurns);
+    };
+  }
+
   private fillEpisode(batch: EpisodeBatch, t: number): void {
     const { ways, shots, queries, source } = this;
     const size = imageSize(source.shape);
@@ -163,14 +187,15 @@ export class TaskSampler {
       const c = classes[way]!;
       batch.classes[t * ways + way] = c;
       const picks = this.rng.choice(source.exampleCount(c), shots + queries);
+      const write = this.writer(c, this.turnScratch ? this.rng.int(4) : 0);
       for (let i = 0; i < shots; i++) {
         const row = (t * ways + way) * shots + i;
-        source.writeExample(c, picks[i]!, batch.support, row * size);
+        write(picks[i]!, batch.support, row * size);
         batch.supportLabels[row] = way;
       }
       for (let i = 0; i < queries; i++) {
         const row = (t * ways + way) * queries + i;
-        source.writeExample(c, picks[shots + i]!, batch.query, row * size);
+        write(picks[shots + i]!, batch.query, row * size);
         batch.queryLabels[row] = way;
       }
     }

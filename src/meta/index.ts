@@ -4,6 +4,7 @@ export { reptile, type ReptileOptions } from "./reptile.ts";
 export { protonet, prototypes, negativeSquaredDistances, PROTONET_METRICS, type ProtonetMetric, type ProtonetOptions } from "./protonet.ts";
 export { supportMoments, precisions, negativeMahalanobis, accumulateMoments, type SupportMoments } from "./mahalanobis.ts";
 export { COSINE_NORMALIZATIONS, type CosineNormalization, type MatchingNetOptions, matchingNet, matchingProbabilities, normalize } from "./matching-net.ts";
+export { EMBEDDINGS, type Embedding } from "./metric.ts";
 export type {
   MetaAlgorithm, MetaStep, Evaluation, EvaluationOptions, AlgorithmName, AdaptOptions, AdaptedTask, AdaptationSpec, SupportSet,
   AlgorithmEntry, AlgorithmContext, StoredOptions,

@@ -24,7 +24,7 @@ import { mean, sum } from "../ops/reduce.ts";
 import type { Model } from "../nn/model.ts";
 import type { Tensor } from "../tensor.ts";
 import type { AlgorithmEntry, MetaAlgorithm } from "./algorithm.ts";
-import { type MetricAdaptation, metricAlgorithm, type Scorer } from "./metric.ts";
+import { EMBEDDINGS, type Embedding, type MetricAdaptation, checkEmbedding, metricAlgorithm, type Scorer } from "./metric.ts";
 import { storedChoice } from "./stored-options.ts";
 
 /** Which embeddings the cosine similarity scales to unit length (see the module comment). */
@@ -35,6 +35,8 @@ const DEFAULT_NORMALIZATION: CosineNormalization = "support";
 export interface MatchingNetOptions {
   /** "support" (default, the reference implementations) or "both" (a true cosine, logits in [−1, 1]). */
   normalize?: CosineNormalization;
+  /** Support and query through the network in one batch ("joint", default) or each alone ("separate"). */
+  embedding?: Embedding;
 }
 
 /** z / max(‖z‖, 1e-8) along the last axis (as torch.nn.functional.normalize). Clamped before the square
@@ -75,7 +77,8 @@ function attention(form: CosineNormalization): MetricAdaptation {
  * Matching Networks: classify by attention over the labelled support embeddings.
  *
  * @param model an embedding network without a head (e.g. `ks.nn.conv4({ ways: 0 })`)
- * @param options `normalize`: the cosine form, "support" (default) or "both" (see the module comment)
+ * @param options `normalize`: the cosine form, "support" (default) or "both" (see the module comment);
+ *   `embedding`: support and query in one batch (default) or in two (src/meta/metric.ts)
  * @example
  * const algo = ks.meta.matchingNet(ks.nn.conv4({ ways: 0 }));          // or { normalize: "both" }
  * const params = algo.init(new ks.Rng(0));
@@ -87,12 +90,13 @@ export function matchingNet(model: Model, options: MatchingNetOptions = {}): Met
   if (!COSINE_NORMALIZATIONS.includes(form)) {
     throw new KshotError(`matchingNet: normalize must be ${COSINE_NORMALIZATIONS.map((c) => JSON.stringify(c)).join(" or ")}, got ${JSON.stringify(form)}`);
   }
-  return metricAlgorithm("matchingnet", model, scorer(form), attention(form), { normalize: form });
+  const embedding = checkEmbedding("matchingNet", options.embedding);
+  return metricAlgorithm("matchingnet", model, scorer(form), attention(form), { normalize: form }, embedding);
 }
 
 export const MATCHING_NET_ENTRY: AlgorithmEntry = {
   head: false,
   regression: false,
   // Checkpoints written before the option existed computed "both": a missing key keeps that form.
-  create: (model, o) => matchingNet(model, { normalize: storedChoice(o, "normalize", COSINE_NORMALIZATIONS) ?? "both" }),
+  create: (model, o) => matchingNet(model, { normalize: storedChoice(o, "normalize", COSINE_NORMALIZATIONS) ?? "both", embedding: storedChoice(o, "embedding", EMBEDDINGS) }),
 };

@@ -1,8 +1,9 @@
 /**
  * Shared machinery of the metric-based methods (ProtoNet, Matching Net): embed each task's support and
- * query examples in ONE batch (so BatchNorm statistics cover both, as the papers' code does), score every
- * query against the support set, and take the cross-entropy of the scores. `evaluate` embeds the two
- * together too, as training does; `adapt` embeds the support set alone (it has no query set) and keeps what
+ * query examples in ONE batch (`embedding: "joint"`, the default: BatchNorm statistics cover both, as the
+ * papers' code does) or each set in a batch of its own (`"separate"`: a common PyTorch recipe), score every
+ * query against the support set, and take the cross-entropy of the scores. `evaluate` embeds the two as
+ * training does; `adapt` embeds the support set alone (it has no query set) and keeps what
  * the method scores against, and `predict` embeds new examples and scores them.
  */
 import { type TensorRecord, valueAndGradWithAux } from "../autograd.ts";
@@ -22,21 +23,29 @@ import { type TaskBatch, taskCount, waysOf } from "./task-batch.ts";
 /** Query scores [T, Q, N] and loss from support embeddings [T, S, D], labels [T, S], query embeddings [T, Q, D]. */
 export type Scorer = (support: Tensor, labels: Tensor, query: Tensor, queryLabels: Tensor, ways: number) => { scores: Tensor; loss: Tensor };
 
-/** Embeddings of support and query, computed together: [T, S, D] and [T, Q, D]. */
-export function embedTogether(model: Model, params: TensorRecord, batch: TaskBatch): [Tensor, Tensor] {
+/** How an episode's support and query sets pass through the network (see the module comment). */
+export const EMBEDDINGS = ["joint", "separate"] as const;
+export type Embedding = (typeof EMBEDDINGS)[number];
+
+/** Embeddings of support and query, [T, S, D] and [T, Q, D], computed in one batch or in two. */
+export function embedEpisode(model: Model, params: TensorRecord, batch: TaskBatch, embedding: Embedding): [Tensor, Tensor] {
   const tasks = taskCount(batch);
   if (batch.support.y.dtype !== "int32") throw new KshotError(`metric methods classify: expected int32 support labels, got ${batch.support.y.dtype}`);
+  if (embedding === "separate") {
+    const p = perTask(params, tasks);
+    return [model.apply(p, batch.support.x), model.apply(p, batch.query.x)];
+  }
   const s = batch.support.x.shape[1];
   const z = model.apply(perTask(params, tasks), concat([batch.support.x, batch.query.x], 1));
   const d = z.shape[2];
   return [slice(z, [0, 0, 0], [tasks, s, d]), slice(z, [0, s, 0], [tasks, -1, d])];
 }
 
-export function metricStep(model: Model, score: Scorer, params: TensorRecord, batch: TaskBatch): MetaStep {
+export function metricStep(model: Model, score: Scorer, params: TensorRecord, batch: TaskBatch, embedding: Embedding): MetaStep {
   const ways = waysOf(batch);
   return tidy(() => {
     const { value, grads, aux } = valueAndGradWithAux((p: TensorRecord) => {
-      const [zs, zq] = embedTogether(model, p, batch);
+      const [zs, zq] = embedEpisode(model, p, batch, embedding);
       const r = score(zs, batch.support.y, zq, batch.query.y, ways);
       return [r.loss, r.scores] as const;
     }, { createGraph: false })(params);
@@ -46,10 +55,10 @@ export function metricStep(model: Model, score: Scorer, params: TensorRecord, ba
   });
 }
 
-export function metricEvaluate(model: Model, score: Scorer, params: TensorRecord, batch: TaskBatch): Evaluation {
+export function metricEvaluate(model: Model, score: Scorer, params: TensorRecord, batch: TaskBatch, embedding: Embedding): Evaluation {
   const ways = waysOf(batch);
   return tidy(() => {
-    const [zs, zq] = embedTogether(model, params, batch);
+    const [zs, zq] = embedEpisode(model, params, batch, embedding);
     const r = score(zs, batch.support.y, zq, batch.query.y, ways);
     return { predictions: r.scores, loss: r.loss, accuracy: accuracy(r.scores, batch.query.y) };
   });
@@ -80,16 +89,26 @@ function accumulateWith(model: Model, update: NonNullable<MetricAdaptation["accu
   };
 }
 
-/** A metric-based method: no inner loop, the model's own initialisation, `score` on embeddings; `options` as checkpoints store them. */
-export function metricAlgorithm(name: "protonet" | "matchingnet", model: Model, score: Scorer, adaptation: MetricAdaptation, options: StoredOptions = {}): MetaAlgorithm {
+/** Checks an `embedding` option (undefined: "joint"). */
+export function checkEmbedding(name: string, embedding: string | undefined): Embedding {
+  const e = embedding ?? "joint";
+  if (!(EMBEDDINGS as readonly string[]).includes(e)) throw new KshotError(`${name}: expected embedding ${EMBEDDINGS.map((x) => JSON.stringify(x)).join(" or ")}, got ${JSON.stringify(e)}`);
+  return e as Embedding;
+}
+
+/**
+ * A metric-based method: no inner loop, the model's own initialisation, `score` on embeddings; `options` as
+ * checkpoints store them (with `embedding` added when it is not the default).
+ */
+export function metricAlgorithm(name: "protonet" | "matchingnet", model: Model, score: Scorer, adaptation: MetricAdaptation, options: StoredOptions = {}, embedding: Embedding = "joint"): MetaAlgorithm {
   const algo: MetaAlgorithm = {
     name,
     model,
     loss: "cross_entropy",
-    options,
+    options: embedding === "joint" ? options : { ...options, embedding },
     adaptation: adaptation.spec,
     init: (rng: Rng) => model.init(rng),
-    step: (params: TensorRecord, batch: TaskBatch) => metricStep(model, score, params, batch),
+    step: (params: TensorRecord, batch: TaskBatch) => metricStep(model, score, params, batch, embedding),
     adapt(params: TensorRecord, support: SupportSet, options: AdaptOptions = {}): AdaptedTask {
       checkAdaptOptions(algo, options);
       const ways = waysOf(support);
@@ -103,7 +122,7 @@ export function metricAlgorithm(name: "protonet" | "matchingnet", model: Model, 
       });
     },
     predict: (task: AdaptedTask, x: Tensor) => tidy(() => adaptation.score(task.tensors, taskOutputs(model, task, x), task.ways)),
-    evaluate: (params: TensorRecord, batch: TaskBatch) => metricEvaluate(model, score, params, batch),
+    evaluate: (params: TensorRecord, batch: TaskBatch) => metricEvaluate(model, score, params, batch, embedding),
     ...(adaptation.accumulate ? { accumulate: accumulateWith(model, adaptation.accumulate, name) } : {}),
   };
   return algo;

@@ -17,7 +17,7 @@ import type { Tensor } from "../tensor.ts";
 import type { AlgorithmEntry, MetaAlgorithm, StoredOptions } from "./algorithm.ts";
 import { meanTaskLoss } from "./losses.ts";
 import { MOMENT_NAMES, type SupportMoments, accumulateMoments, momentsOf, negativeMahalanobis, precisions, supportMoments } from "./mahalanobis.ts";
-import { type MetricAdaptation, type Scorer, metricAlgorithm } from "./metric.ts";
+import { EMBEDDINGS, type Embedding, type MetricAdaptation, type Scorer, checkEmbedding, metricAlgorithm } from "./metric.ts";
 import { withRotation } from "./rotation-auxiliary.ts";
 import { storedChoice, storedField } from "./stored-options.ts";
 
@@ -72,6 +72,11 @@ export interface ProtonetOptions {
    * n_old / (n_old + m), so every example weighs the same.
    */
   covarianceDecay?: number;
+  /**
+   * Support and query through the network in one batch ("joint", default: one set of BatchNorm statistics,
+   * as the authors' code) or each in a batch of its own ("separate").
+   */
+  embedding?: Embedding;
 }
 
 const withPrecision = (m: SupportMoments, ridge: number) => ({ ...m, precision: precisions(m, ridge) });
@@ -115,7 +120,7 @@ function checkOptions(o: ProtonetOptions): { metric: ProtonetMetric; ridge: numb
  *
  * @param model an embedding network without a head (e.g. `ks.nn.conv4({ ways: 0 })`)
  * @param options the metric, and for Mahalanobis the ridge β and the running estimate's decay
- *   (see ProtonetOptions); `auxiliary: "rotation"` adds rotation prediction to meta-training
+ *   (see ProtonetOptions); `embedding`: support and query in one batch (default) or in two; `auxiliary: "rotation"` adds rotation prediction to meta-training
  *   (src/meta/rotation-auxiliary.ts)
  * @example
  * const algo = ks.meta.protonet(ks.nn.conv4({ ways: 0 }));
@@ -128,9 +133,10 @@ function checkOptions(o: ProtonetOptions): { metric: ProtonetMetric; ridge: numb
 export function protonet(model: Model, options: ProtonetOptions = {}): MetaAlgorithm {
   const o = checkOptions(options);
   const stored: StoredOptions = { metric: o.metric, ridge: o.ridge, ...(o.covarianceDecay !== undefined ? { covarianceDecay: o.covarianceDecay } : {}) };
+  const embedding = checkEmbedding("protonet", options.embedding);
   const algo = o.metric === "euclidean"
-    ? metricAlgorithm("protonet", model, score, PROTOTYPES, { metric: o.metric })
-    : metricAlgorithm("protonet", model, mahalanobisScore(o.ridge), covarianceAdaptation(o.ridge, o.covarianceDecay), stored);
+    ? metricAlgorithm("protonet", model, score, PROTOTYPES, { metric: o.metric }, embedding)
+    : metricAlgorithm("protonet", model, mahalanobisScore(o.ridge), covarianceAdaptation(o.ridge, o.covarianceDecay), stored, embedding);
   const auxiliary = options.auxiliary ?? "none";
   if (auxiliary !== "rotation" && auxiliary !== "none") throw new KshotError(`protonet: expected auxiliary "rotation" or "none", got ${JSON.stringify(auxiliary)}`);
   return auxiliary === "rotation" ? withRotation(algo, { weight: options.rotationWeight }) : algo;
@@ -142,5 +148,6 @@ export const PROTONET_ENTRY: AlgorithmEntry = {
   create: (model, o: StoredOptions) => protonet(model, {
     metric: storedChoice(o, "metric", PROTONET_METRICS), ridge: storedField(o, "ridge", "number"), covarianceDecay: storedField(o, "covarianceDecay", "number"),
     auxiliary: storedChoice(o, "auxiliary", ["rotation", "none"] as const), rotationWeight: storedField(o, "rotationWeight", "number"),
+    embedding: storedChoice(o, "embedding", EMBEDDINGS),
   }),
 };

@@ -108,6 +108,19 @@ describe("kshot train and eval", () => {
     expect(maml.err.join("\n")).toMatch(/--metric does not apply to maml/);
   });
 
+  it("trains ProtoNet with support and query embedded apart (--embedding separate) and evaluates it so; refused for MAML", async () => {
+    const out = join(scratch("embedding"), "s.safetensors");
+    const r = await kshot("train", "--algo", "protonet", "--embedding", "separate", "--ways", "3", "--shots", "2", "--queries", "1", "--hidden", "2",
+      "--iterations", "2", "--out", out, ...REF, "--json");
+    expect(r.code).toBe(0);
+    expect(readFileSync(out).subarray(0, 4096).toString("latin1")).toMatch(/algorithm_options":"\{\\"metric\\":\\"euclidean\\",\\"embedding\\":\\"separate\\"/);
+    const e = await kshot("eval", "--model", out, "--episodes", "2", "--queries", "2", ...REF, "--json");
+    expect(e.code).toBe(0);
+    const maml = await kshot("train", "--algo", "maml", "--embedding", "separate", "--iterations", "1", "--hidden", "2", "--out", join(scratch("embedding-maml"), "x.safetensors"), ...REF);
+    expect(maml.code).toBe(1);
+    expect(maml.err.join("\n")).toMatch(/--embedding does not apply to maml/);
+  });
+
   it("trains an image model on glyphs (tiny Conv-4)", async () => {
     const dir = scratch("glyphs");
     const out = join(dir, "g.safetensors");

@@ -72,7 +72,8 @@ describe("kshot train's published defaults", () => {
     expect(() => plan("--algo", "maml", "--dataset", "sinusoid", "--ways", "5")).toThrow(/--ways does not apply/);
     expect(() => plan("--algo", "metalearn")).toThrow(/unknown algorithm "metalearn"/);
     expect(() => plan("--dataset", "mnist")).toThrow(/unknown dataset "mnist" \(expected one of glyphs, omniglot, imagefolder, sinusoid\)/);
-    expect(() => plan("--augment", "flip")).toThrow(/--augment expects rot90 or none/);
+    expect(() => plan("--augment", "flip")).toThrow(/--augment expects none, rot90, rotate, got "flip"/);
+    expect(plan("--augment", "rotate").augment).toBe("rotate");
   });
 
   it("resumes with the checkpoint's settings and refuses conflicting flags", () => {
@@ -104,5 +105,15 @@ describe("kshot train's published defaults", () => {
     const flags = (...a: string[]) => parseFlags("train", [...a, "--minutes", "1", "--out", "x"], TRAIN_FLAGS);
     expect(planFromCheckpoint(flags(), m).options).toEqual({ metric: "mahalanobis", ridge: 1 });
     expect(() => planFromCheckpoint(flags("--metric", "euclidean"), m)).toThrow(/--metric euclidean conflicts with the checkpoint's mahalanobis/);
+  });
+
+  it("--embedding chooses how metric methods batch support and query, kept on resume", () => {
+    const p = plan("--embedding", "separate");
+    expect(p.options).toEqual({ embedding: "separate" });
+    expect(() => plan("--embedding", "apart")).toThrow(/--embedding: expected embedding "joint" or "separate", got "apart"/);
+    const m = { ...planMetadata(p, "rot90", { split: "glyphs" }), model: { name: "conv4", config: {} }, algorithm: { name: "protonet", options: { metric: "euclidean", embedding: "separate" } }, iteration: 3 };
+    const flags = (...a: string[]) => parseFlags("train", [...a, "--minutes", "1", "--out", "x"], TRAIN_FLAGS);
+    expect(planFromCheckpoint(flags(), m).options).toEqual({ metric: "euclidean", embedding: "separate" });
+    expect(() => planFromCheckpoint(flags("--embedding", "joint"), m)).toThrow(/--embedding joint conflicts with the checkpoint's separate/);
   });
 });

@@ -122,4 +122,41 @@ describe("episode sampler", () => {
     expect(() => tasks(rotated, { ways: 2, shots: 1, queries: 1, augment: "rot90" })).toThrow(/rotate twice/);
     expect(tasks(rotated, { ways: 2, shots: 1, queries: 1 }).source.numClasses).toBe(4);
   });
+
+  it("rotate augmentation turns all of a class's examples by one random quarter-turn per episode", () => {
+    // Each example: a 3×3 image whose pixels are 1..9 plus 10·example, so a turn shows in pixels 0 and 1.
+    const images = new Float32Array(3 * 6 * 9);
+    const labels = new Int32Array(3 * 6);
+    for (let i = 0; i < 18; i++) {
+      labels[i] = i % 3;
+      for (let p = 0; p < 9; p++) images[i * 9 + p] = p + 1 + 10 * Math.floor(i / 3) + 100 * (i % 3);
+    }
+    const data: ImageDataset = { images, labels, numClasses: 3, shape: [1, 3, 3] };
+    const sampler = tasks(data, { ways: 3, shots: 2, queries: 2, augment: "rotate", seed: 5 });
+    expect(sampler.source.numClasses).toBe(3); // rotations are not classes
+    const turnOf = (image: Float32Array): number => {
+      const base = image[4]! - 5; // the centre pixel never moves
+      const k = [1, 3, 9, 7].indexOf(image[0]! - base);
+      expect([2, 6, 8, 4][k]).toBe(image[1]! - base);
+      return k;
+    };
+    const seen = new Set<number>();
+    for (let episode = 0; episode < 12; episode++) {
+      const batch = sampler.next();
+      for (let way = 0; way < 3; way++) {
+        const turns = [0, 1].map((i) => turnOf(batch.support.subarray((way * 2 + i) * 9, (way * 2 + i + 1) * 9)));
+        turns.push(...[0, 1].map((i) => turnOf(batch.query.subarray((way * 2 + i) * 9, (way * 2 + i + 1) * 9))));
+        expect(new Set(turns).size).toBe(1); // one turn for the whole class in this episode
+        expect(Math.floor(batch.support[way * 2 * 9 + 4]! / 100)).toBe(batch.classes[way]);
+        seen.add(turns[0]!);
+      }
+    }
+    expect(seen.size).toBe(4);
+    const again = tasks(data, { ways: 3, shots: 2, queries: 2, augment: "rotate", seed: 5 }).next();
+    const first = tasks(data, { ways: 3, shots: 2, queries: 2, augment: "rotate", seed: 5 }).next();
+    expect(Array.from(again.support)).toEqual(Array.from(first.support));
+    expect(() => tasks(rot90Classes(datasetSource(data)), { ways: 2, shots: 1, queries: 1, augment: "rotate" })).toThrow(/rotate twice/);
+    const wide: ImageDataset = { images: new Float32Array(2 * 6), labels: Int32Array.from([0, 0]), numClasses: 1, shape: [1, 2, 3] };
+    expect(() => tasks(wide, { ways: 1, shots: 1, queries: 1, augment: "rotate" })).toThrow(/square images, got 2×3/);
+  });
 });

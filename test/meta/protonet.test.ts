@@ -28,4 +28,26 @@ describe("protonet", () => {
     expect(() => algo.adapt(params, { ...batch.support, ways: 3 }, { steps: 2 })).toThrow(/protonet adapts by class prototypes, without gradient steps: steps and lr do not apply/);
     expect(() => algo.adapt(params, batch.support)).toThrow(/classification needs `ways`/);
   });
+
+  it("embeds support and query in one batch by default, each alone with embedding \"separate\"", async () => {
+    const { batch } = setup();
+    const model = ks.nn.conv4({ hidden: 4, ways: 0, size: 16 });
+    const joint = ks.meta.protonet(model);
+    const separate = ks.meta.protonet(model, { embedding: "separate" });
+    const params = joint.init(new ks.Rng(1));
+    const p = ks.meta.perTask(params, 2);
+    const alone = ks.meta.negativeSquaredDistances(model.apply(p, batch.query.x), ks.meta.prototypes(model.apply(p, batch.support.x), batch.support.y, 3));
+    const expected = Array.from(await alone.data());
+    expect(Array.from(await separate.evaluate(params, batch).predictions.data())).toEqual(expected);
+    // One batch: BatchNorm statistics of support and query together, so other embeddings.
+    const together = Array.from(await joint.evaluate(params, batch).predictions.data());
+    expect(together.some((v, i) => Math.abs(v - expected[i]!) > 1e-3)).toBe(true);
+    expect(separate.step(params, batch).loss.shape).toEqual([]);
+    expect(joint.options.embedding).toBeUndefined();
+    expect(separate.options.embedding).toBe("separate");
+    const rebuilt = ks.createAlgorithm("protonet", model, separate.options);
+    expect(Array.from(await rebuilt.evaluate(params, batch).predictions.data())).toEqual(expected);
+    expect(() => ks.meta.protonet(model, { embedding: "apart" as "joint" })).toThrow(/protonet: expected embedding "joint" or "separate", got "apart"/);
+  });
 });
+

@@ -36,7 +36,7 @@ export const trainCommand: Command = {
   summary: "meta-train a model and write it as a checkpoint",
   synopsis: "--out FILE.safetensors [options]",
   flags: ["out", "algo", "dataset", "data", "split", "augment", "ways", "shots", "queries", "meta-batch", "inner-steps", "inner-lr", "meta-lr",
-    "normalize", "iterations", "minutes", "eval-every", "patience", "seed", "backend", "threads", "fast", "hidden", "auxiliary", "metric", "resume", "eval", "episodes", "json"],
+    "normalize", "iterations", "minutes", "eval-every", "patience", "seed", "backend", "threads", "fast", "hidden", "auxiliary", "metric", "embedding", "resume", "eval", "episodes", "json"],
   notes: "Every option but --out defaults to the algorithm's published setting for the dataset (src/cli/defaults.ts).\n" +
     "Checkpoints are written during training too (at least every minute), so an interrupted run resumes with --resume.\n" +
     "The omniglot dataset is read from --data, else $KSHOT_OMNIGLOT; its default split is lake.",
@@ -115,6 +115,13 @@ function checkAuxiliary(plan: TrainPlan, algo: MetaAlgorithm): void {
   }
 }
 
+/** --embedding applies to the methods that embed support and query (they store a choice that is not the default). */
+function checkEmbeddingFlag(plan: TrainPlan, probe: () => MetaAlgorithm): void {
+  if (plan.options.embedding !== undefined && probe().options.embedding === undefined) {
+    throw new KshotError(`--embedding does not apply to ${plan.algorithm} (protonet and matchingnet embed support and query sets)`);
+  }
+}
+
 /** With early stopping: where the run stopped and which validated model --out keeps. */
 function bestLine(result: Awaited<ReturnType<typeof train>>, validation: ValidationOptions): string {
   const best = result.best!;
@@ -153,8 +160,10 @@ async function trainRun(f: ParsedFlags, io: CliIO): Promise<number> {
     const root = new Rng(plan.seed);
     const trainTasks = taskSource(data, "train", plan, root.fork("train"), augment);
     const model = buildModel(plan, data);
-    const algo = createAlgorithm(plan.algorithm, model, algorithmOptions(plan), { trainingClasses: trainingClasses(trainTasks) });
+    const context = { trainingClasses: trainingClasses(trainTasks) };
+    const algo = createAlgorithm(plan.algorithm, model, algorithmOptions(plan), context);
     checkAuxiliary(plan, algo);
+    checkEmbeddingFlag(plan, () => createAlgorithm(plan.algorithm, model, { ...algorithmOptions(plan), embedding: "separate" }, context));
     if (plan.options.metric !== undefined && algo.options.metric === undefined) throw new KshotError(`--metric does not apply to ${algo.name}`);
     io.err(describePlan(plan, data, augment, backend.label, algo));
     if (resume) io.err(`resuming ${resumePath} at iteration ${resume.metadata.iteration}`);

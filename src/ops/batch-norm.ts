@@ -2,16 +2,18 @@
  * Batch normalisation with the statistics of the batch (training mode), per channel of an NCHW or [N, C]
  * input: one kernel forward (statistics, normalisation and affine map) and one kernel backward (the
  * per-channel sums Σdy and Σdy·x̂, then dx, dγ and dβ). The backward is an op of its own whose two outputs
- * (dx, and dβ and dγ as rows of one [2, C] tensor) record VJPs written with ops that recompute the
- * statistics from x, so gradients of gradients (second-order MAML) see how they depend on x.
+ * (dx, and dβ and dγ as rows of one [2, C] tensor) record VJPs, so gradients of gradients (second-order
+ * MAML) see how they depend on x. Where those VJPs are not themselves differentiated (nothing records:
+ * second-order MAML's outer backward) they reuse the forward's statistics and the backward kernel; where
+ * they are (third order), they are written with ops that recompute the statistics from x.
  */
 import type { BatchNormParams } from "../backend/backend.ts";
-import { backend, tidy } from "../engine.ts";
+import { backend, isRecording, tidy } from "../engine.ts";
 import { KshotError } from "../errors.ts";
 import { checkInput, record } from "../graph.ts";
 import { formatShape } from "../shape.ts";
 import { emptyTensor, type Tensor } from "../tensor.ts";
-import { add, mul, rsqrt, square, sub } from "./elementwise.ts";
+import { add, mul, neg, rsqrt, square, sub } from "./elementwise.ts";
 import { mean } from "./reduce.ts";
 import { reshape, slice } from "./shape.ts";
 
@@ -74,18 +76,40 @@ export function batchNorm(x: Tensor, gamma: Tensor, beta: Tensor, options: Batch
   return out;
 }
 
+/** The backward kernel for the cotangent dy with per-channel factor γ: [dx, (Σdy, Σdy·x̂)], unrecorded. */
+function backwardKernel(dy: Tensor, x: Tensor, gamma: Tensor, stats: Tensor, layout: Layout): [Tensor, Tensor] {
+  const dx = emptyTensor(x.shape, x.dtype);
+  const sums = emptyTensor([2, layout.p.channels], x.dtype);
+  backend().batchNormBackward(dy.buffer, x.buffer, gamma.buffer, stats.buffer, dx.buffer, sums.buffer, layout.p);
+  return [dx, sums];
+}
+
 /**
  * The adjoint of batchNorm for the cotangent g, from the forward's statistics: [dx, sums] with sums [2, C]
  * holding Σg (dβ) and Σg·x̂ (dγ), each output recorded with its own VJP.
  */
 function batchNormBackward(g: Tensor, x: Tensor, gamma: Tensor, stats: Tensor, layout: Layout): [Tensor, Tensor] {
-  const dx = emptyTensor(x.shape, x.dtype);
-  const sums = emptyTensor([2, layout.p.channels], x.dtype);
-  backend().batchNormBackward(g.buffer, x.buffer, gamma.buffer, stats.buffer, dx.buffer, sums.buffer, layout.p);
+  const [dx, sums] = backwardKernel(g, x, gamma, stats, layout);
+  const saved = { g, x, gamma, stats, sums, layout };
   return [
-    record("batchNormBackward", dx, [g, x, gamma], (a, _out, needs) => tidy(() => inputGradientVjp(a, g, x, gamma, layout, needs))),
-    record("batchNormBackward sums", sums, [g, x], (b, _out, needs) => tidy(() => sumsVjp(b, g, x, layout, needs))),
+    record("batchNormBackward", dx, [g, x, gamma], (a, out, needs) => tidy(() => (isRecording() ? inputGradientVjp(a, g, x, gamma, layout, needs) : inputGradientVjpFromStats(a, out, saved, needs))), [stats, sums]),
+    record("batchNormBackward sums", sums, [g, x], (b, _out, needs) => tidy(() => (isRecording() ? sumsVjp(b, g, x, layout, needs) : sumsVjpFromStats(b, saved, needs))), [stats]),
   ];
+}
+
+/** What the backward's VJPs read: its inputs, the forward's stats (μ, s) and the backward's sums (Σg, Σg·x̂). */
+interface Saved {
+  readonly g: Tensor;
+  readonly x: Tensor;
+  readonly gamma: Tensor;
+  readonly stats: Tensor;
+  readonly sums: Tensor;
+  readonly layout: Layout;
+}
+
+/** Row r of a [2, C] tensor of per-channel values, shaped to broadcast against x. */
+function channelRow(t: Tensor, r: number, layout: Layout): Tensor {
+  return reshape(slice(t, [r, 0], [1, layout.p.channels]), layout.channelShape);
 }
 
 /** x̂ and s = 1/√(var + eps) [1, C, 1, 1] as ops of x, so that their dependence on x is recorded. */
@@ -134,3 +158,39 @@ function sumsVjp(b: Tensor, g: Tensor, x: Tensor, layout: Layout, needs: readonl
   const dx = needs[1] ? throughNormalization(mul(g, bGamma), xhat, s, layout) : null;
   return [dg, dx];
 }
+
+/**
+ * inputGradientVjp where nothing records: the same formulas (see there) from the forward's μ and s and the
+ * backward kernel. The kernel gives dg = γ·N(a) with N(u) = s·(u − mean(u) − x̂·mean(u·x̂)), and the op's own
+ * output is γ·N(g); N is linear and commutes with per-channel factors, so the x̂ path of dx,
+ * N(−γs·(a·mean(g·x̂) + g·mean(a·x̂))), is −s·(mean(g·x̂)·dg + mean(a·x̂)·out): two kernels' outputs scaled,
+ * where the composite form makes some thirty passes over x-sized tensors.
+ */
+function inputGradientVjpFromStats(a: Tensor, out: Tensor, v: Saved, needs: readonly boolean[]): (Tensor | null)[] {
+  const { layout } = v;
+  const perCount = 1 / layout.count;
+  const [dg, aSums] = backwardKernel(a, v.x, v.gamma, v.stats, layout);
+  const [ma, maxhat] = [mul(channelRow(aSums, 0, layout), perCount), mul(channelRow(aSums, 1, layout), perCount)];
+  const [mg, mgxhat] = [mul(channelRow(v.sums, 0, layout), perCount), mul(channelRow(v.sums, 1, layout), perCount)];
+  const s = channelRow(v.stats, 1, layout);
+  const k = sub(sub(mean(mul(a, v.g), layout.axes, true), mul(ma, mg)), mul(maxhat, mgxhat));
+  let dx: Tensor | null = null;
+  if (needs[1]) {
+    // x̂·s²γ·k = (x − μ)·s³γk
+    const viaS = mul(sub(v.x, channelRow(v.stats, 0, layout)), mul(mul(mul(s, s), mul(s, reshape(v.gamma, layout.channelShape))), k));
+    dx = neg(add(add(mul(dg, mul(s, mgxhat)), mul(out, mul(s, maxhat))), viaS));
+  }
+  const dgamma = needs[2] ? reshape(mul(mul(s, k), layout.count), v.gamma.shape) : null;
+  return [needs[0] ? dg : null, dx, dgamma];
+}
+
+/** sumsVjp where nothing records: in g, x̂·bγ + bβ = (x − μ)·(s·bγ) + bβ; in x, N(g·bγ) = bγ·N(g), the kernel with γ = bγ. */
+function sumsVjpFromStats(b: Tensor, v: Saved, needs: readonly boolean[]): (Tensor | null)[] {
+  const { layout } = v;
+  const [bBeta, bGamma] = [channelRow(b, 0, layout), channelRow(b, 1, layout)];
+  const stats = (r: number) => channelRow(v.stats, r, layout);
+  const dg = needs[0] ? add(mul(sub(v.x, stats(0)), mul(stats(1), bGamma)), bBeta) : null;
+  const dx = needs[1] ? backwardKernel(v.g, v.x, reshape(bGamma, [layout.p.channels]), v.stats, layout)[0] : null;
+  return [dg, dx];
+}
+

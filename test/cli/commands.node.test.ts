@@ -113,6 +113,7 @@ describe("kshot train and eval", () => {
     const r = await kshot("train", "--algo", "protonet", "--embedding", "separate", "--ways", "3", "--shots", "2", "--queries", "1", "--hidden", "2",
       "--iterations", "2", "--out", out, ...REF, "--json");
     expect(r.code).toBe(0);
+    expect(r.err.join("\n")).toMatch(/augment none, support and query embedded separately\)/);
     expect(readFileSync(out).subarray(0, 4096).toString("latin1")).toMatch(/algorithm_options":"\{\\"metric\\":\\"euclidean\\",\\"embedding\\":\\"separate\\"/);
     const e = await kshot("eval", "--model", out, "--episodes", "2", "--queries", "2", ...REF, "--json");
     expect(e.code).toBe(0);

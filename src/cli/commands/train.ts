@@ -133,7 +133,7 @@ function bestLine(result: Awaited<ReturnType<typeof train>>, validation: Validat
 function describePlan(plan: TrainPlan, data: OpenedData, augment: string, backend: string, algo: MetaAlgorithm): string {
   const episodes = data.kind === "sinusoid"
     ? `K=${plan.shots} (${plan.queries} query points)`
-    : `${plan.ways}-way ${plan.shots}-shot, ${plan.queries} queries per class, augment ${augment}`;
+    : `${plan.ways}-way ${plan.shots}-shot, ${plan.queries} queries per class, augment ${augment}${algo.options.embedding === "separate" ? ", support and query embedded separately" : ""}`;
   const inner = plan.innerSteps !== undefined ? `, ${plan.innerSteps} inner step${plan.innerSteps === 1 ? "" : "s"}${plan.innerLr !== undefined ? ` of ${plan.innerLr}` : ""}` : "";
   const budget = [plan.iterations !== undefined ? `${plan.iterations} iterations` : "", plan.minutes !== undefined ? `${plan.minutes} minutes` : ""].filter(Boolean).join(" or ");
   return `kshot train: ${algo.name} on ${describeData(data)} (${episodes}), meta-batch ${plan.metaBatch}${inner}, ` +

@@ -13,7 +13,8 @@ import { KshotError } from "../errors.ts";
 import { checkInput, record } from "../graph.ts";
 import { formatShape } from "../shape.ts";
 import { emptyTensor, type Tensor } from "../tensor.ts";
-import { add, mul, neg, rsqrt, square, sub } from "./elementwise.ts";
+import { add, mul, rsqrt, square, sub } from "./elementwise.ts";
+import { fused } from "./fused.ts";
 import { mean } from "./reduce.ts";
 import { reshape, slice } from "./shape.ts";
 
@@ -176,9 +177,10 @@ function inputGradientVjpFromStats(a: Tensor, out: Tensor, v: Saved, needs: read
   const k = sub(sub(mean(mul(a, v.g), layout.axes, true), mul(ma, mg)), mul(maxhat, mgxhat));
   let dx: Tensor | null = null;
   if (needs[1]) {
-    // x̂·s²γ·k = (x − μ)·s³γk
-    const viaS = mul(sub(v.x, channelRow(v.stats, 0, layout)), mul(mul(mul(s, s), mul(s, reshape(v.gamma, layout.channelShape))), k));
-    dx = neg(add(add(mul(dg, mul(s, mgxhat)), mul(out, mul(s, maxhat))), viaS));
+    // −(s·mean(g·x̂)·dg + s·mean(a·x̂)·out + x̂·s²γ·k), with x̂·s²γk = (x − μ)·s³γk: one pass.
+    const s3gk = mul(mul(mul(s, s), mul(s, reshape(v.gamma, layout.channelShape))), k);
+    const inputs = [dg, mul(s, mgxhat), out, mul(s, maxhat), v.x, channelRow(v.stats, 0, layout), s3gk];
+    dx = fused("batchNorm second-order dx", inputs, (f, dg, c1, out, c2, x, mu, c3) => f.neg(f.add(f.add(f.mul(dg, c1), f.mul(out, c2)), f.mul(f.sub(x, mu), c3))));
   }
   const dgamma = needs[2] ? reshape(mul(mul(s, k), layout.count), v.gamma.shape) : null;
   return [needs[0] ? dg : null, dx, dgamma];
@@ -189,7 +191,7 @@ function sumsVjpFromStats(b: Tensor, v: Saved, needs: readonly boolean[]): (Tens
   const { layout } = v;
   const [bBeta, bGamma] = [channelRow(b, 0, layout), channelRow(b, 1, layout)];
   const stats = (r: number) => channelRow(v.stats, r, layout);
-  const dg = needs[0] ? add(mul(sub(v.x, stats(0)), mul(stats(1), bGamma)), bBeta) : null;
+  const dg = needs[0] ? fused("batchNorm second-order dg", [v.x, stats(0), mul(stats(1), bGamma), bBeta], (f, x, mu, c, b) => f.add(f.mul(f.sub(x, mu), c), b)) : null;
   const dx = needs[1] ? backwardKernel(v.g, v.x, reshape(bGamma, [layout.p.channels]), v.stats, layout)[0] : null;
   return [dg, dx];
 }

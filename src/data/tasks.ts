@@ -17,6 +17,7 @@
  * 90° per episode (a transformation, not a new class: a common PyTorch recipe). A source whose classes are
  * already rotations (the `vinyals` split) is refused with a KshotError instead of rotated twice.
  */
+import { checkChoice } from "../checks.ts";
 import { KshotError } from "../errors.ts";
 import { checkedSize } from "../shape.ts";
 import { Rng, type RngState } from "../rng.ts";
@@ -82,9 +83,7 @@ export class TaskSampler {
     checkCount("shots", shots, 1);
     checkCount("queries", queries, 0);
     const base = "images" in source ? datasetSource(source) : source;
-    if (!(AUGMENTATIONS as readonly string[]).includes(augment)) {
-      throw new KshotError(`tasks: expected augment ${AUGMENTATIONS.map((a) => JSON.stringify(a)).join(", ")}, got ${JSON.stringify(augment)}`);
-    }
+    checkChoice("tasks", "augment", augment, AUGMENTATIONS);
     if (augment !== "none" && base.rotated) {
       throw new KshotError(
         `tasks: augment ${JSON.stringify(augment)} on classes that are already rotations (the vinyals split) would rotate twice; use augment "none"`,

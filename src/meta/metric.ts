@@ -7,6 +7,7 @@
  * the method scores against, and `predict` embeds new examples and scores them.
  */
 import { type TensorRecord, valueAndGradWithAux } from "../autograd.ts";
+import { checkChoice } from "../checks.ts";
 import { noGrad, tidy } from "../engine.ts";
 import { KshotError } from "../errors.ts";
 import { stopGradient } from "../ops/elementwise.ts";
@@ -90,11 +91,7 @@ function accumulateWith(model: Model, update: NonNullable<MetricAdaptation["accu
 }
 
 /** Checks an `embedding` option (undefined: "joint"). */
-export function checkEmbedding(name: string, embedding: string | undefined): Embedding {
-  const e = embedding ?? "joint";
-  if (!(EMBEDDINGS as readonly string[]).includes(e)) throw new KshotError(`${name}: expected embedding ${EMBEDDINGS.map((x) => JSON.stringify(x)).join(" or ")}, got ${JSON.stringify(e)}`);
-  return e as Embedding;
-}
+export const checkEmbedding = (owner: string, embedding: string | undefined): Embedding => checkChoice(owner, "embedding", embedding ?? "joint", EMBEDDINGS);
 
 /**
  * A metric-based method: no inner loop, the model's own initialisation, `score` on embeddings; `options` as

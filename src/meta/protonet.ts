@@ -5,6 +5,7 @@
  * With `metric: "mahalanobis"` the distances are Mahalanobis under shrunk class covariances (Simple CNAPS;
  * src/meta/mahalanobis.ts), and adaptation keeps the moments and precisions.
  */
+import { checkChoice, checkNumber } from "../checks.ts";
 import { tidy } from "../engine.ts";
 import { KshotError } from "../errors.ts";
 import { add, div, mul, neg, square, sub } from "../ops/elementwise.ts";
@@ -52,6 +53,8 @@ const PROTOTYPES: MetricAdaptation = {
 };
 
 export const PROTONET_METRICS = ["euclidean", "mahalanobis"] as const;
+/** ProtoNet's auxiliary losses of meta-training. */
+const AUXILIARY_LOSSES = ["rotation", "none"] as const;
 export type ProtonetMetric = (typeof PROTONET_METRICS)[number];
 
 /** Simple CNAPS's ridge β (Bateni et al. 2020, eq. 6). */
@@ -99,12 +102,8 @@ function covarianceAdaptation(ridge: number, decay: number | undefined): MetricA
 }
 
 function checkOptions(o: ProtonetOptions): { metric: ProtonetMetric; ridge: number; covarianceDecay?: number } {
-  const metric = o.metric ?? "euclidean";
-  if (!(PROTONET_METRICS as readonly string[]).includes(metric)) {
-    throw new KshotError(`protonet: expected metric ${PROTONET_METRICS.map((m) => JSON.stringify(m)).join(" or ")}, got ${JSON.stringify(metric)}`);
-  }
-  const ridge = o.ridge ?? SIMPLE_CNAPS_RIDGE;
-  if (!(Number.isFinite(ridge) && ridge > 0)) throw new KshotError(`protonet: expected ridge to be a positive number, got ${ridge}`);
+  const metric = checkChoice("protonet", "metric", o.metric ?? "euclidean", PROTONET_METRICS);
+  const ridge = checkNumber("protonet", "ridge", o.ridge ?? SIMPLE_CNAPS_RIDGE, "positive number");
   const decay = o.covarianceDecay;
   if (decay !== undefined && !(decay >= 0 && decay < 1)) throw new KshotError(`protonet: expected covarianceDecay in [0, 1), got ${decay}`);
   if (metric === "euclidean" && (o.ridge !== undefined || decay !== undefined)) {
@@ -137,8 +136,7 @@ export function protonet(model: Model, options: ProtonetOptions = {}): MetaAlgor
   const algo = o.metric === "euclidean"
     ? metricAlgorithm("protonet", model, score, PROTOTYPES, { metric: o.metric }, embedding)
     : metricAlgorithm("protonet", model, mahalanobisScore(o.ridge), covarianceAdaptation(o.ridge, o.covarianceDecay), stored, embedding);
-  const auxiliary = options.auxiliary ?? "none";
-  if (auxiliary !== "rotation" && auxiliary !== "none") throw new KshotError(`protonet: expected auxiliary "rotation" or "none", got ${JSON.stringify(auxiliary)}`);
+  const auxiliary = checkChoice("protonet", "auxiliary", options.auxiliary ?? "none", AUXILIARY_LOSSES);
   return auxiliary === "rotation" ? withRotation(algo, { weight: options.rotationWeight }) : algo;
 }
 
@@ -147,7 +145,7 @@ export const PROTONET_ENTRY: AlgorithmEntry = {
   regression: false,
   create: (model, o: StoredOptions) => protonet(model, {
     metric: storedChoice(o, "metric", PROTONET_METRICS), ridge: storedField(o, "ridge", "number"), covarianceDecay: storedField(o, "covarianceDecay", "number"),
-    auxiliary: storedChoice(o, "auxiliary", ["rotation", "none"] as const), rotationWeight: storedField(o, "rotationWeight", "number"),
+    auxiliary: storedChoice(o, "auxiliary", AUXILIARY_LOSSES), rotationWeight: storedField(o, "rotationWeight", "number"),
     embedding: storedChoice(o, "embedding", EMBEDDINGS),
   }),
 };

@@ -123,13 +123,17 @@ export async function gradError(f: Fn, inputs: readonly Input[], seed = 1, h = 1
   return compare(await activeGrad(loss, inputs), numeric);
 }
 
-/** Hessian-vector products: double backward on the active backend vs differences of oracle gradients. */
-export async function hvpError(f: Fn, inputs: readonly Input[], seed = 1, h = 1e-5): Promise<{ error: number; worst?: Mismatch }> {
+/** The fixed random directions of the Hessian-vector products of `seed`. */
+const directions = (inputs: readonly Input[], seed: number) => inputs.map((x, k) => randomValues(x.values.length, seed * 31 + k));
+
+/**
+ * Hessian-vector products of Σ f ⊙ R on the active backend: double backward along the directions of
+ * `seed`. With `createGraph` the outer backward records, so the VJPs run as they do under a third derivative.
+ */
+export async function activeHvp(f: Fn, inputs: readonly Input[], options: { seed?: number; createGraph?: boolean } = {}): Promise<Float64Array[]> {
+  const seed = options.seed ?? 1;
   const loss = weighted(f, seed);
-  const dirs = inputs.map((x, k) => randomValues(x.values.length, seed * 31 + k));
-  const plus = oracleGrad(loss, along(inputs, dirs, h));
-  const minus = oracleGrad(loss, along(inputs, dirs, -h));
-  const numeric = plus.map((p, k) => p.map((v, i) => (v - minus[k][i]) / (2 * h)));
+  const dirs = directions(inputs, seed);
   const dtype = activeFloat();
   const hv = ks.tidy(() => {
     const v = inputs.map((x, k) => ks.tensor(dirs[k], x.shape, dtype));
@@ -137,11 +141,21 @@ export async function hvpError(f: Fn, inputs: readonly Input[], seed = 1, h = 1e
       const g = ks.grad((q: Record<string, Tensor>) => loss(fromRecord(q, inputs.length)))(p);
       return inputs.map((_, k) => ks.sum(ks.mul(g[`x${k}`], v[k]))).reduce((a, b) => ks.add(a, b));
     };
-    return ks.grad(gv)(toRecord(inputs, dtype));
+    return ks.grad(gv, { createGraph: options.createGraph ?? false })(toRecord(inputs, dtype));
   });
   const analytic = await Promise.all(inputs.map(async (_, i) => Float64Array.from(await hv[`x${i}`].data())));
   Object.values(hv).forEach((t) => t.dispose());
-  return compare(analytic, numeric);
+  return analytic;
+}
+
+/** Hessian-vector products: double backward on the active backend vs differences of oracle gradients. */
+export async function hvpError(f: Fn, inputs: readonly Input[], seed = 1, h = 1e-5): Promise<{ error: number; worst?: Mismatch }> {
+  const loss = weighted(f, seed);
+  const dirs = directions(inputs, seed);
+  const plus = oracleGrad(loss, along(inputs, dirs, h));
+  const minus = oracleGrad(loss, along(inputs, dirs, -h));
+  const numeric = plus.map((p, k) => p.map((v, i) => (v - minus[k][i]) / (2 * h)));
+  return compare(await activeHvp(f, inputs, { seed }), numeric);
 }
 
 /** Forward values on the active backend vs the float64 oracle. */

@@ -4,7 +4,7 @@
 // write stats (μ, s = 1/√(variance + eps)) and y = ((x − μ)·(s·γ)) + β. WGSL has no f64: the sums are f32.
 // WGSL may assume finite math, so NaN and ±Inf are found by their bits and the channel's results set as the
 // reference computes them: μ = ±Inf (one kind of infinity, none first) or NaN, s and y NaN.
-// math.wgsl is prepended. Marker: $WG (a power of two).
+// math.wgsl and channel_sums.wgsl (index_of, combine) are prepended. Marker: $WG (a power of two).
 
 struct Params {
   batch: u32,
@@ -23,20 +23,11 @@ struct Params {
 
 const WG: u32 = $WG;
 
-var<workgroup> shared_a: array<f32, WG>;
-var<workgroup> shared_b: array<f32, WG>;
-/** Bits 1: a NaN, 2: +Inf, 4: −Inf among the values. */
-var<workgroup> shared_bad: array<u32, WG>;
-
+/** The flags of combine() here: bit 1 a NaN, 2 a +Inf, 4 a −Inf. */
 fn special_bits(v: f32) -> u32 {
   if (is_nan(v)) { return 1u; }
   if (is_inf(v)) { return select(4u, 2u, v > 0.0); }
   return 0u;
-}
-
-/** Flat index of the channel's j-th value (j = n·spatial + i). */
-fn index_of(c: u32, j: u32) -> u32 {
-  return ((j / params.spatial) * params.channels + c) * params.spatial + j % params.spatial;
 }
 
 @compute @workgroup_size(WG)
@@ -57,18 +48,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     a += d;
     b += d * d;
   }
-  shared_a[lid] = a;
-  shared_b[lid] = b;
-  shared_bad[lid] = bad;
-  workgroupBarrier();
-  for (var half = WG / 2u; half > 0u; half /= 2u) {
-    if (lid < half) {
-      shared_a[lid] += shared_a[lid + half];
-      shared_b[lid] += shared_b[lid + half];
-      shared_bad[lid] |= shared_bad[lid + half];
-    }
-    workgroupBarrier();
-  }
+  combine(lid, a, b, bad);
   let count = f32(m);
   let sa = shared_a[0];
   let d = sa / count;

@@ -3,7 +3,8 @@
 // sums by a tree in workgroup memory (a fixed order), then write sums (Σdy, s·Σdy·(x − μ)) and
 // dx = ((dy·k1) + ((x − μ)·k2)) + k3, k1 = γs, k2 = −γs³B/M, k3 = −γsA/M. The sums are f32 (WGSL has no f64).
 // WGSL may assume finite math: where x or the statistics are not finite (found by their bits), s·Σdy·(x − μ)
-// and dx are NaN, as in the reference. math.wgsl is prepended. Marker: $WG (a power of two).
+// and dx are NaN, as in the reference. math.wgsl and channel_sums.wgsl (index_of, combine) are prepended.
+// Marker: $WG (a power of two).
 
 struct Params {
   batch: u32,
@@ -22,16 +23,7 @@ struct Params {
 
 const WG: u32 = $WG;
 
-var<workgroup> shared_a: array<f32, WG>;
-var<workgroup> shared_b: array<f32, WG>;
-var<workgroup> shared_bad: array<u32, WG>;
-
 fn finite(v: f32) -> bool { return !is_nan(v) && !is_inf(v); }
-
-/** Flat index of the channel's j-th value (j = n·spatial + i). */
-fn index_of(c: u32, j: u32) -> u32 {
-  return ((j / params.spatial) * params.channels + c) * params.spatial + j % params.spatial;
-}
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
@@ -52,18 +44,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     a += g;
     b += g * (v - mean);
   }
-  shared_a[lid] = a;
-  shared_b[lid] = b;
-  shared_bad[lid] = bad;
-  workgroupBarrier();
-  for (var half = WG / 2u; half > 0u; half /= 2u) {
-    if (lid < half) {
-      shared_a[lid] += shared_a[lid + half];
-      shared_b[lid] += shared_b[lid + half];
-      shared_bad[lid] |= shared_bad[lid + half];
-    }
-    workgroupBarrier();
-  }
+  combine(lid, a, b, bad);
   let total_a = shared_a[0];
   let total_b = shared_b[0];
   let broken = shared_bad[0] != 0u;

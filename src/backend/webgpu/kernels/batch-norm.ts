@@ -1,6 +1,7 @@
 /**
  * Training-mode BatchNorm and its adjoint: one workgroup per channel, which sums the channel's values by a
- * tree (shaders/batch_norm.wgsl, shaders/batch_norm_backward.wgsl), then normalises them.
+ * tree (shaders/channel_sums.wgsl, prepended to shaders/batch_norm.wgsl and shaders/batch_norm_backward.wgsl),
+ * then normalises them.
  */
 import type { BatchNormParams } from "../../backend.ts";
 import { shaderSource } from "../codegen/shader-source.ts";
@@ -15,7 +16,7 @@ function workgroupSize(ctx: KernelContext): number {
 function spec(name: "batch_norm" | "batch_norm_backward", wg: number, reads: number) {
   return {
     key: `${name}:${wg}`,
-    source: () => shaderSource("math") + "\n" + specialize(shaderSource(name), { WG: `${wg}u` }, `${name}.wgsl`),
+    source: () => [shaderSource("math"), shaderSource("channel_sums"), specialize(shaderSource(name), { WG: `${wg}u` }, `${name}.wgsl`)].join("\n"),
     reads,
     writes: 2,
   };

@@ -36,6 +36,11 @@ async function recipes() {
 }
 
 const number = (s) => Number(s.replace(/,/g, ""));
+/** A table cell's leading percentage ("96.07% ± 0.36" → 96.07), or undefined. */
+const accuracy = (cell) => {
+  const m = /^([\d.]+)%/.exec(cell ?? "");
+  return m ? Number(m[1]) : undefined;
+};
 
 /** Rows of the reproduction table as { model, iterations, oneShot, fiveShot, curve: [[n, acc]] }. */
 function tableRows(markdown) {
@@ -47,7 +52,6 @@ function tableRows(markdown) {
     const iterations = /([\d,]+) (?:it\.|episodes|steps)/.exec(budget ?? "");
     const points = [...(curve ?? "").matchAll(/([\d,]+): ([\d.]+)/g)].map((m) => [number(m[1]), Number(m[2])]);
     if (!iterations || points.length < 2) continue;
-    const accuracy = (cell) => (/^([\d.]+)%/.exec(cell ?? "") ? Number(/^([\d.]+)%/.exec(cell)[1]) : undefined);
     rows.push({ model, iterations: number(iterations[1]), oneShot: accuracy(one), fiveShot: accuracy(five), curve: points });
   }
   return rows;

@@ -51,7 +51,8 @@ export const WORKER_NODE_SOURCE = `${START}
 const { parentPort } = require("node:worker_threads");
 parentPort.once("message", (message) => {
   start(message, (m) => parentPort.postMessage(m));
-  parentPort.close();
+  // Deno's node:worker_threads has no MessagePort.close: there the worker just ends.
+  if (typeof parentPort.close === "function") parentPort.close();
 });
 `;
 

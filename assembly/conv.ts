@@ -183,6 +183,11 @@ function winograd(x: usize, w: usize, y: usize, flipped: bool, part: i32, parts:
 /** y = conv2d(x, w), shapes in PARAMS; part `part` of `parts`. */
 export function conv2d(x: usize, w: usize, y: usize, part: i32, parts: i32): i32 {
   s.load();
+  return convolve(x, w, y, part, parts);
+}
+
+/** y = conv2d(x, w) for the shape already in ConvShape; part `part` of `parts`. */
+export function convolve(x: usize, w: usize, y: usize, part: i32, parts: i32): i32 {
   if (singleChannelTakes(w, s.outC * 9)) return conv2dSingle(x, w, y, part, parts);
   if (!gemmReady()) return STATUS_OUT_OF_MEMORY;
   if (winogradPays()) {

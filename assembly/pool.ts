@@ -133,6 +133,57 @@ export function maxPool2d(
 }
 
 /**
+ * Four outputs of a 2×2, stride-2 affine pool from row pair (r0, r0 + inW) at column 2·ox: the map on eight
+ * elements of each row, the maximum down the columns, then across the column pairs. Without indices the
+ * scan order cannot show: the maximum is the same value whatever the order (f32x4.max: NaN wins), and the
+ * ReLU turns −0 into +0.
+ */
+@inline function affinePair4(r0: usize, inW: i32): v128 {
+  const r1 = r0 + (<usize>inW << 2);
+  const left = f32x4.max(Affine.map(v128.load(r0)), Affine.map(v128.load(r1)));
+  const right = f32x4.max(Affine.map(v128.load(r0, 16)), Affine.map(v128.load(r1, 16)));
+  return reluX4(f32x4.max(i32x4.shuffle(left, right, 0, 2, 4, 6), i32x4.shuffle(left, right, 1, 3, 5, 7)));
+}
+
+/** Stores the first `live` (1 to 4) lanes of v at p. */
+@inline function storeLanes(p: usize, v: v128, live: i32): void {
+  if (live == 4) {
+    v128.store(p, v);
+    return;
+  }
+  if (live >= 2) v128.store64_lane(p, v, 0);
+  else v128.store32_lane(p, v, 0);
+  if (live == 3) v128.store32_lane(p, v, 2, 8);
+}
+
+/**
+ * affinePoolRelu for 2×2 windows at stride 2 (Conv-4's pools), every output row in groups of four, the
+ * last group partial (outW below 4 included). A group reads eight elements of each row from column
+ * 2·ox: past the row's end only within the plane's next row, except at the end of the last plane, which
+ * takes the scalar scan.
+ */
+function affinePool2x2(
+  x: usize, channel: usize, channels: i32, y: usize, planes: i32, inH: i32, inW: i32, outH: i32, outW: i32, part: i32, parts: i32,
+): void {
+  const plane = inH * inW;
+  for (let p = partStart(planes, part, parts), end = partStart(planes, part + 1, parts); p < end; p++) {
+    Affine.load(channel, channels, p % channels);
+    const xPlane = at(x, p * plane);
+    const lastPlane = p == planes - 1;
+    for (let oy = 0; oy < outH; oy++) {
+      const yRow = at(y, (p * outH + oy) * outW), rowStart = 2 * oy * inW;
+      for (let ox = 0; ox < outW; ox += 4) {
+        if (lastPlane && rowStart + inW + 2 * ox + 8 > plane) {
+          for (let o = ox; o < outW; o++) poolOne(true, xPlane, yRow, 0, oy, o, inW, 2, 2, 2, 2);
+          break;
+        }
+        storeLanes(at(yRow, ox), affinePair4(at(xPlane, rowStart + 2 * ox), inW), min(4, outW - ox));
+      }
+    }
+  }
+}
+
+/**
  * y [planes, outH, outW] = relu(max pool of ((x + a) − m)·s + b), with a, m, s, b the rows of `channel`
  * [4, channels] taken at plane % channels; part `part` of `parts`.
  */
@@ -140,7 +191,8 @@ export function affinePoolRelu(
   x: usize, channel: usize, y: usize, planes: i32, channels: i32, inH: i32, inW: i32, outH: i32, outW: i32,
   kh: i32, kw: i32, sh: i32, sw: i32, part: i32, parts: i32,
 ): i32 {
-  if (sw == 2) poolPlanes(true, 2, x, channel, channels, y, 0, planes, inH, inW, outH, outW, kh, kw, sh, sw, part, parts);
+  if (kh == 2 && kw == 2 && sh == 2 && sw == 2) affinePool2x2(x, channel, channels, y, planes, inH, inW, outH, outW, part, parts);
+  else if (sw == 2) poolPlanes(true, 2, x, channel, channels, y, 0, planes, inH, inW, outH, outW, kh, kw, sh, sw, part, parts);
   else if (sw == 1) poolPlanes(true, 1, x, channel, channels, y, 0, planes, inH, inW, outH, outW, kh, kw, sh, sw, part, parts);
   else poolPlanes(true, 0, x, channel, channels, y, 0, planes, inH, inW, outH, outW, kh, kw, sh, sw, part, parts);
   return STATUS_OK;

@@ -211,10 +211,10 @@ function transformInputs(xp: usize, o0: i32, o1: i32, o2: i32, o3: i32, pb: usiz
 
 /**
  * Y = Aᵀ m A for the four tiles at chunk columns [j, j + 4) of row o (products `pointBytes` apart, row
- * stride ldm), stored into y for the live tiles (global tiles t .. t + live). Returns a mask that is
- * non-zero where a lane is NaN or ±Inf.
+ * stride ldm), stored at channel plane yo for the live tiles (their places in `places`, from entry j).
+ * Returns a mask that is non-zero where a lane is NaN or ±Inf.
  */
-function transformOutputs(mb: usize, ldm: i32, o: i32, j: i32, pointBytes: usize, y: usize, g: i32, t: i32, live: i32): v128 {
+function transformOutputs(mb: usize, ldm: i32, o: i32, j: i32, pointBytes: usize, yo: usize, places: usize, live: i32): v128 {
   const m = mb + (<usize>(o * ldm + j) << 2);
   // Aᵀ m: rows m0 + m1 + m2 and m1 − m2 − m3.
   const m1 = m + 4 * pointBytes, m2 = m + 8 * pointBytes, m3 = m + 12 * pointBytes;
@@ -230,10 +230,11 @@ function transformOutputs(mb: usize, ldm: i32, o: i32, j: i32, pointBytes: usize
   const y00 = f32x4.add(f32x4.add(s00, s01), s02), y01 = f32x4.sub(f32x4.sub(s01, s02), s03);
   const y10 = f32x4.add(f32x4.add(s10, s11), s12), y11 = f32x4.sub(f32x4.sub(s11, s12), s13);
   // Lane k of tile k: (y00, y01, y10, y11).
-  storeTile(tr0(y00, y01, y10, y11), y, g, o, t);
-  if (live > 1) storeTile(tr1(y00, y01, y10, y11), y, g, o, t + 1);
-  if (live > 2) storeTile(tr2(y00, y01, y10, y11), y, g, o, t + 2);
-  if (live > 3) storeTile(tr3(y00, y01, y10, y11), y, g, o, t + 3);
+  const place = places + (<usize>j << 3);
+  storeTile(tr0(y00, y01, y10, y11), yo, place);
+  if (live > 1) storeTile(tr1(y00, y01, y10, y11), yo, place + 8);
+  if (live > 2) storeTile(tr2(y00, y01, y10, y11), yo, place + 16);
+  if (live > 3) storeTile(tr3(y00, y01, y10, y11), yo, place + 24);
   let bad = v128.or(f32x4.ne(f32x4.sub(y00, y00), f32x4.splat(0)), f32x4.ne(f32x4.sub(y01, y01), f32x4.splat(0)));
   bad = v128.or(bad, f32x4.ne(f32x4.sub(y10, y10), f32x4.splat(0)));
   return v128.or(bad, f32x4.ne(f32x4.sub(y11, y11), f32x4.splat(0)));
@@ -255,17 +256,36 @@ class TileAt {
   return ((n * s.outC + g * (s.outC / s.groups) + o) * s.outH + TileAt.oy) * s.outW + TileAt.ox;
 }
 
-/** Stores tile t's outputs (v = y00, y01, y10, y11) at channel o of group g, the parts inside the image. */
-@inline function storeTile(v: v128, y: usize, g: i32, o: i32, t: i32): void {
-  const q = at(y, tileOutput(t, g, o));
-  const oy = TileAt.oy, ox = TileAt.ox;
+/** A tile's second column lies inside the output (bit 0), its second row (bit 1). */
+const RIGHT: i32 = 1, DOWN: i32 = 2;
+
+/** RIGHT | DOWN for the tile tileOutput last placed. */
+@inline function tileInside(): i32 {
+  return (TileAt.ox + 1 < s.outW ? RIGHT : 0) | (TileAt.oy + 1 < s.outH ? DOWN : 0);
+}
+
+/**
+ * The places of `count` tiles from global tile t0, two i32 each from `places`: the element offset of the
+ * tile's first output at channel 0, and which of its outputs lie inside (RIGHT | DOWN). Computed once per
+ * chunk, so that the output transform of every channel only adds the channel's plane.
+ */
+function placeTiles(t0: i32, count: i32, places: usize): void {
+  for (let t = 0; t < count; t++) {
+    store<i32>(places + (<usize>t << 3), tileOutput(t0 + t, 0, 0));
+    store<i32>(places + (<usize>t << 3), tileInside(), 4);
+  }
+}
+
+/** Stores a tile's outputs (v = y00, y01, y10, y11) at its place, the parts inside the image. */
+@inline function storeTile(v: v128, yo: usize, place: usize): void {
+  const q = at(yo, load<i32>(place)), inside = load<i32>(place, 4);
   const row = <usize>s.outW << 2;
-  if (ox + 1 < s.outW) {
+  if (inside & RIGHT) {
     v128.store64_lane(q, v, 0);
-    if (oy + 1 < s.outH) v128.store64_lane(q + row, v, 1);
+    if (inside & DOWN) v128.store64_lane(q + row, v, 1);
   } else {
     v128.store32_lane(q, v, 0);
-    if (oy + 1 < s.outH) v128.store32_lane(q + row, v, 2);
+    if (inside & DOWN) v128.store32_lane(q + row, v, 2);
   }
 }
 
@@ -289,12 +309,13 @@ export function winogradForward(x: usize, w: usize, y: usize, flipped: bool, par
   const productPoint = <usize>(ocg * cols) << 2;
   const pw = alloc(<usize>POINTS * weightPoint), pb = alloc(<usize>POINTS * inputPoint), mb = alloc(<usize>POINTS * productPoint);
   // 4 floats of slack: a window row is loaded as one vector.
-  const xp = alloc(<usize>(spanned * paddedImage + 4) << 2);
-  if (!pw || !pb || !mb || !xp) {
+  const xp = alloc(<usize>(spanned * paddedImage + 4) << 2), places = alloc(<usize>cols << 3);
+  if (!pw || !pb || !mb || !xp || !places) {
     if (pw) free(pw);
     if (pb) free(pb);
     if (mb) free(mb);
     if (xp) free(xp);
+    if (places) free(places);
     return false;
   }
   let bad = i32x4.splat(0);
@@ -322,9 +343,12 @@ export function winogradForward(x: usize, w: usize, y: usize, flipped: bool, par
     for (let q = 0; q < POINTS; q++) {
       gemmPacked(ocg, n, icg, pw + <usize>q * weightPoint, pb + <usize>q * inputPoint, mb + <usize>q * productPoint, cols, false);
     }
+    placeTiles(t0, live, places);
+    const outPlane = s.outH * s.outW;
     for (let o = 0; o < ocg; o++) {
+      const yo = at(y, (g * ocg + o) * outPlane);
       for (let j = 0; j < live; j += 4) {
-        bad = v128.or(bad, transformOutputs(mb, cols, o, j, productPoint, y, g, t0 + j, min(4, live - j)));
+        bad = v128.or(bad, transformOutputs(mb, cols, o, j, productPoint, yo, places, min(4, live - j)));
       }
     }
   }
@@ -332,6 +356,7 @@ export function winogradForward(x: usize, w: usize, y: usize, flipped: bool, par
   free(pb);
   free(mb);
   free(xp);
+  free(places);
   if (v128.any_true(bad)) Winograd.nonFinite = true;
   return true;
 }
@@ -354,13 +379,11 @@ function transformInputsByChannel(xp: usize, c0: i32, n0: i32, t0: i32, count: i
   }
 }
 
-/** dY of output channel o (group g) at tile t: (y00, y01, y10, y11), zero outside the output. */
-@inline function gradientTile(dy: usize, g: i32, o: i32, t: i32): v128 {
-  const q = at(dy, tileOutput(t, g, o));
-  const oy = TileAt.oy, ox = TileAt.ox;
+/** dY of one output channel at a tile (q: its first output, `inside`: RIGHT | DOWN): (y00, y01, y10, y11), zero outside the output. */
+@inline function gradientTile(q: usize, inside: i32): v128 {
   const row = <usize>s.outW << 2;
-  if (ox + 1 < s.outW && oy + 1 < s.outH) return v128.load64_lane(q + row, v128.load64_zero(q), 1);
-  const right = ox + 1 < s.outW, down = oy + 1 < s.outH;
+  if (inside == (RIGHT | DOWN)) return v128.load64_lane(q + row, v128.load64_zero(q), 1);
+  const right = (inside & RIGHT) != 0, down = (inside & DOWN) != 0;
   return f32x4(load<f32>(q), right ? load<f32>(q, 4) : 0, down ? load<f32>(q + row) : 0, right && down ? load<f32>(q + row, 4) : 0);
 }
 
@@ -369,15 +392,16 @@ function transformInputsByChannel(xp: usize, c0: i32, n0: i32, t0: i32, count: i
  * past ocg zero), into NR-column packed-B panels ([t][NR]) `pointBytes` apart.
  */
 function transformGradients(dy: usize, g: i32, o0: i32, t0: i32, count: i32, dst: usize, pointBytes: usize): void {
-  const ocg = s.outC / s.groups;
+  const ocg = s.outC / s.groups, plane = <usize>(s.outH * s.outW) << 2;
   for (let t = 0; t < count; t++) {
+    const first = at(dy, tileOutput(t0 + t, g, o0)), inside = tileInside();
     for (let h = 0; h < NR; h += 4) {
-      const o = o0 + h;
+      const o = o0 + h, q = first + <usize>h * plane;
       const z = f32x4.splat(0);
-      const r0 = o < ocg ? gradientTile(dy, g, o, t0 + t) : z;
-      const r1 = o + 1 < ocg ? gradientTile(dy, g, o + 1, t0 + t) : z;
-      const r2 = o + 2 < ocg ? gradientTile(dy, g, o + 2, t0 + t) : z;
-      const r3 = o + 3 < ocg ? gradientTile(dy, g, o + 3, t0 + t) : z;
+      const r0 = o < ocg ? gradientTile(q, inside) : z;
+      const r1 = o + 1 < ocg ? gradientTile(q + plane, inside) : z;
+      const r2 = o + 2 < ocg ? gradientTile(q + 2 * plane, inside) : z;
+      const r3 = o + 3 < ocg ? gradientTile(q + 3 * plane, inside) : z;
       // Lanes = channels: y00, y01, y10, y11.
       const y00 = tr0(r0, r1, r2, r3), y01 = tr1(r0, r1, r2, r3), y10 = tr2(r0, r1, r2, r3), y11 = tr3(r0, r1, r2, r3);
       // A dY: rows y0, y0 + y1, y0 − y1, −y1; then · Aᵀ: the same on the columns.

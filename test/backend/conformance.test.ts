@@ -212,10 +212,14 @@ for (const t of UNDER_TEST) {
       }
     });
 
-    it("affinePoolRelu: the vector paths (strides 1 and 2, ragged rows), a scalar stride, specials in x and in the channel values", async () => {
+    it("affinePoolRelu: the vector paths (strides 1 and 2, ragged rows, rows under four outputs), a scalar stride, specials in x and in the channel values", async () => {
       const shapes = [
         { batch: 3, channels: 5, inH: 14, inW: 14, outH: 7, outW: 7, kh: 2, kw: 2, strideH: 2, strideW: 2 },
         { batch: 2, channels: 4, inH: 28, inW: 28, outH: 14, outW: 14, kh: 2, kw: 2, strideH: 2, strideW: 2 },
+        // Rows of fewer than four outputs, and an odd size whose last input row and column no window takes.
+        { batch: 3, channels: 4, inH: 7, inW: 7, outH: 3, outW: 3, kh: 2, kw: 2, strideH: 2, strideW: 2 },
+        { batch: 2, channels: 5, inH: 3, inW: 3, outH: 1, outW: 1, kh: 2, kw: 2, strideH: 2, strideW: 2 },
+        { batch: 1, channels: 3, inH: 4, inW: 12, outH: 2, outW: 6, kh: 2, kw: 2, strideH: 2, strideW: 2 },
         { batch: 2, channels: 3, inH: 6, inW: 9, outH: 5, outW: 8, kh: 2, kw: 2, strideH: 1, strideW: 1 },
         { batch: 2, channels: 3, inH: 7, inW: 6, outH: 3, outW: 2, kh: 3, kw: 3, strideH: 2, strideW: 3 },
       ];

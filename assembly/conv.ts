@@ -13,7 +13,7 @@
 // shapes, so the summation order (and the result) does too. Grouped convolution runs the same GEMMs per
 // group, so it is as fast per FLOP as an ungrouped one of the same per-group size. Padding is multiplied as
 // zeros, so operands holding NaN/±Inf (noted while packing) send a call to conv-direct.ts. Stride-1 3×3
-// convolutions with enough channels run by Winograd instead (winograd.ts), back here when a result is not finite;
+// convolutions with enough channels run by Winograd instead (winograd4.ts, winograd.ts), back here when a result is not finite;
 // 3×3 stride-1 ones with one input channel per group run directly (conv-single.ts).
 import { at } from "./address";
 import { allFinite, backwardFilterDirect, forwardDirect } from "./conv-direct";
@@ -26,6 +26,7 @@ import { alloc, free } from "./memory";
 import { Block, partStart } from "./parts";
 import { STATUS_OK, STATUS_OUT_OF_MEMORY, STATUS_SERIAL } from "./status";
 import { Winograd, winogradBackwardFilter, winogradFilterPays, winogradForward, winogradPays } from "./winograd";
+import { winograd4Forward, winograd4Pays } from "./winograd4";
 
 /** The patch matrix of a chunk should stay in L2: about this many bytes, and at most MAX_COLS columns. */
 const CHUNK_BYTES: i32 = 512 << 10;
@@ -171,26 +172,25 @@ function forward(x: usize, w: usize, y: usize, flipped: bool, part: i32, parts: 
   if (block > 1) free(block);
 }
 
+/** Whether a Winograd form (winograd4.ts's F(4×4, 3×3) or winograd.ts's F(2×2, 3×3)) takes the shape in ConvShape. */
+@inline function winogradTakes(): bool { return winograd4Pays() || winogradPays(); }
+
 /**
- * y = conv(x, w) by Winograd (winograd.ts), which the caller chose by winogradPays(). STATUS_OK with
- * Winograd.nonFinite set means an output came out NaN or ±Inf: the caller reruns the exact path (in one
- * part: the other parts may have finished theirs).
+ * y = conv(x, w) by Winograd, which the caller chose by winogradTakes(): F(4×4, 3×3) where it pays, else
+ * F(2×2, 3×3). STATUS_OK with Winograd.nonFinite set means an output came out NaN or ±Inf: the caller
+ * reruns the exact path (in one part: the other parts may have finished theirs).
  */
 function winograd(x: usize, w: usize, y: usize, flipped: bool, part: i32, parts: i32): i32 {
-  return winogradForward(x, w, y, flipped, part, parts) ? STATUS_OK : STATUS_OUT_OF_MEMORY;
+  const done = winograd4Pays() ? winograd4Forward(x, w, y, flipped, part, parts) : winogradForward(x, w, y, flipped, part, parts);
+  return done ? STATUS_OK : STATUS_OUT_OF_MEMORY;
 }
 
 /** y = conv2d(x, w), shapes in PARAMS; part `part` of `parts`. */
 export function conv2d(x: usize, w: usize, y: usize, part: i32, parts: i32): i32 {
   s.load();
-  return convolve(x, w, y, part, parts);
-}
-
-/** y = conv2d(x, w) for the shape already in ConvShape; part `part` of `parts`. */
-export function convolve(x: usize, w: usize, y: usize, part: i32, parts: i32): i32 {
   if (singleChannelTakes(w, s.outC * 9)) return conv2dSingle(x, w, y, part, parts);
   if (!gemmReady()) return STATUS_OUT_OF_MEMORY;
-  if (winogradPays()) {
+  if (winogradTakes()) {
     const status = winograd(x, w, y, false, part, parts);
     if (status != STATUS_OK || !Winograd.nonFinite) return status;
     if (parts > 1) return STATUS_SERIAL;
@@ -332,7 +332,7 @@ function backwardDataAsForward(dy: usize, w: usize, dx: usize, part: i32, parts:
   s.outC = inC; s.outH = inH; s.outW = inW;
   s.padH = kh - 1 - s.padH;
   s.padW = kw - 1 - s.padW;
-  if (winogradPays()) return winograd(dy, w, dx, true, part, parts);
+  if (winogradTakes()) return winograd(dy, w, dx, true, part, parts);
   if (packsPatches()) return forward(dy, w, dx, true, part, parts);
   const wt = alloc(<usize>(inC * ocg * kh * kw) << 2);
   if (!wt) return STATUS_OUT_OF_MEMORY;

@@ -16,4 +16,3 @@ export { batchNorm, batchNormBackward } from "./batch-norm";
 export function paramsPointer(): usize { return PARAMS; }
 export { matmul } from "./matmul";
 export { conv2d, conv2dBackwardData, conv2dBackwardFilter } from "./conv";
-export { convAffinePoolRelu } from "./conv-block";

@@ -39,19 +39,30 @@ export class Winograd {
   static nonFinite: bool = false;
 }
 
-@inline function roundUp(n: i32, step: i32): i32 { return (n + step - 1) / step * step; }
+@inline export function roundUp(n: i32, step: i32): i32 { return (n + step - 1) / step * step; }
 @inline function tilesDown(): i32 { return (s.outH + 1) >> 1; }
 @inline function tilesAcross(): i32 { return (s.outW + 1) >> 1; }
 /** The padded copy of a plane: every tile's 4×4 window lies inside. */
 @inline function paddedH(): i32 { return 2 * tilesDown() + 2; }
 @inline function paddedW(): i32 { return 2 * tilesAcross() + 2; }
 
-/** Whether the shape in ConvShape is a stride-1 3×3 convolution that Winograd computes faster. */
-export function winogradPays(): bool {
+/**
+ * Whether the shape in ConvShape is a stride-1 3×3 convolution with enough channels per group that a
+ * Winograd form (this file's or winograd4.ts's) can take it.
+ */
+export function winogradShape(): bool {
   if (s.kh != 3 || s.kw != 3 || s.strideH != 1 || s.strideW != 1) return false;
   if (s.inC / s.groups < MIN_CHANNELS || s.outC / s.groups < MIN_CHANNELS || s.outH <= 0 || s.outW <= 0) return false;
   // The window of output (0, 0) starts at -pad: the tile windows then cover the input exactly.
-  if (s.padH > 2 || s.padW > 2 || s.inH + 2 * s.padH - 2 != s.outH || s.inW + 2 * s.padW - 2 != s.outW) return false;
+  return s.padH <= 2 && s.padW <= 2 && s.inH + 2 * s.padH - 2 == s.outH && s.inW + 2 * s.padW - 2 == s.outW;
+}
+
+/** Multiplies of this file's form (16 per tile and channel pair). */
+export function winogradMultiplies(): i32 { return 16 * tilesDown() * tilesAcross(); }
+
+/** Whether the shape in ConvShape is a stride-1 3×3 convolution that F(2×2, 3×3) computes faster. */
+export function winogradPays(): bool {
+  if (!winogradShape()) return false;
   const winograd = <f64>(16 * tilesDown() * tilesAcross()), direct = <f64>(9 * s.outH * s.outW);
   return winograd <= MAX_MULTIPLY_RATIO * direct;
 }
@@ -110,11 +121,11 @@ function transformWeights(w: usize, g: i32, flipped: bool, pw: usize, pointBytes
 }
 
 /**
- * Zero-padded copy of images [n0, n1) of group g: [n1 - n0][icg][paddedH][paddedW], the image at
- * (padH, padW). Every tile window then lies inside.
+ * Zero-padded copy of images [n0, n1) of group g: [n1 - n0][icg][hp][wp], the image at (padH, padW).
+ * Every tile window then lies inside.
  */
-function padImages(x: usize, g: i32, n0: i32, n1: i32, dst: usize): void {
-  const icg = s.inC / s.groups, plane = s.inH * s.inW, hp = paddedH(), wp = paddedW();
+function padImages(x: usize, g: i32, n0: i32, n1: i32, dst: usize, hp: i32, wp: i32): void {
+  const icg = s.inC / s.groups, plane = s.inH * s.inW;
   memory.fill(dst, 0, <usize>((n1 - n0) * icg * hp * wp) << 2);
   for (let n = n0; n < n1; n++) {
     for (let c = 0; c < icg; c++) {
@@ -132,18 +143,21 @@ function padImages(x: usize, g: i32, n0: i32, n1: i32, dst: usize): void {
 }
 
 /** Which images of which group the padded copy holds (globals: each thread's instance has its own). */
-class Padded {
+export class Padded {
   static group: i32 = -1;
   static n0: i32 = 0;
   static n1: i32 = 0;
 
-  /** Makes xp (room for `spanned` images) hold images [n0, n1) of group g, padding again only when it does not. */
-  static cover(x: usize, g: i32, n0: i32, n1: i32, spanned: i32, xp: usize): void {
+  /**
+   * Makes xp (room for `spanned` images of hp × wp planes) hold images [n0, n1) of group g, padding again
+   * only when it does not; hp and wp are this file's sizes unless given.
+   */
+  static cover(x: usize, g: i32, n0: i32, n1: i32, spanned: i32, xp: usize, hp: i32 = paddedH(), wp: i32 = paddedW()): void {
     if (g == Padded.group && n0 >= Padded.n0 && n1 <= Padded.n1) return;
     Padded.group = g;
     Padded.n0 = n0;
     Padded.n1 = min(s.batch, n0 + spanned);
-    padImages(x, g, Padded.n0, Padded.n1, xp);
+    padImages(x, g, Padded.n0, Padded.n1, xp, hp, wp);
   }
 }
 
@@ -156,16 +170,16 @@ class Padded {
 }
 
 /** 4×4 transpose: lane k of result j is lane j of r_k. */
-@inline function tr0(a: v128, b: v128, c: v128, d: v128): v128 {
+@inline export function tr0(a: v128, b: v128, c: v128, d: v128): v128 {
   return i32x4.shuffle(i32x4.shuffle(a, b, 0, 4, 1, 5), i32x4.shuffle(c, d, 0, 4, 1, 5), 0, 1, 4, 5);
 }
-@inline function tr1(a: v128, b: v128, c: v128, d: v128): v128 {
+@inline export function tr1(a: v128, b: v128, c: v128, d: v128): v128 {
   return i32x4.shuffle(i32x4.shuffle(a, b, 0, 4, 1, 5), i32x4.shuffle(c, d, 0, 4, 1, 5), 2, 3, 6, 7);
 }
-@inline function tr2(a: v128, b: v128, c: v128, d: v128): v128 {
+@inline export function tr2(a: v128, b: v128, c: v128, d: v128): v128 {
   return i32x4.shuffle(i32x4.shuffle(a, b, 2, 6, 3, 7), i32x4.shuffle(c, d, 2, 6, 3, 7), 0, 1, 4, 5);
 }
-@inline function tr3(a: v128, b: v128, c: v128, d: v128): v128 {
+@inline export function tr3(a: v128, b: v128, c: v128, d: v128): v128 {
   return i32x4.shuffle(i32x4.shuffle(a, b, 2, 6, 3, 7), i32x4.shuffle(c, d, 2, 6, 3, 7), 2, 3, 6, 7);
 }
 

@@ -219,12 +219,6 @@ export interface Backend {
    */
   affinePoolRelu(x: BackendBuffer, channel: BackendBuffer, y: BackendBuffer, p: Pool2dParams): void;
   /**
-   * Optional: y = affinePoolRelu(conv2d(x, w)) for float32 x and w, exactly as the two calls compute it,
-   * without writing the convolution's output; `pool` describes the pool over the convolution's output
-   * ([conv.batch, conv.outC, conv.outH, conv.outW]). Where a backend lacks it, ops make the two calls.
-   */
-  conv2dAffinePoolRelu?(x: BackendBuffer, w: BackendBuffer, channel: BackendBuffer, y: BackendBuffer, conv: Conv2dParams, pool: Pool2dParams): void;
-  /**
    * Training-mode BatchNorm (see BatchNormParams), gamma and beta [channels]. Per channel, with K its first
    * value, Σ(x − K) and Σ(x − K)² in float64 give the mean μ = K + Σ(x − K)/M and the biased variance
    * (Σ(x − K)² − (Σ(x − K))²/M)/M (0 if rounding makes it negative); `stats` [2, channels] receives μ and

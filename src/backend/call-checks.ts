@@ -227,22 +227,6 @@ export function checkAffinePoolCall(x: BackendBuffer, channel: BackendBuffer, y:
   return what;
 }
 
-/** conv2dAffinePoolRelu: x and w as conv2d's, the pool over the convolution's output, y and channel as affinePoolRelu's. */
-export function checkConvAffinePoolCall(
-  x: BackendBuffer, w: BackendBuffer, channel: BackendBuffer, y: BackendBuffer, conv: Conv2dParams, pool: Pool2dParams,
-): Describe {
-  const op = "conv2dAffinePoolRelu";
-  const convSize = conv.batch * conv.outC * conv.outH * conv.outW;
-  const what = checkConv(op, conv, [x.size, w.size, convSize], ["x", "w", "y"]);
-  if (pool.batch !== conv.batch || pool.channels !== conv.outC || pool.inH !== conv.outH || pool.inW !== conv.outW) {
-    throw new KshotError(`${op}: expected a pool over the convolution's output [${conv.batch},${conv.outC},${conv.outH},${conv.outW}], got one over [${pool.batch},${pool.channels},${pool.inH},${pool.inW}]`);
-  }
-  checkPool(pool, convSize, y.size, y.size, op);
-  if ([x, w, channel, y].some((b) => b.dtype !== "float32")) throw new KshotError(`${op}: expected float32 buffers, got ${[x, w, channel, y].map((b) => b.dtype).join(", ")}`);
-  if (channel.size !== 4 * pool.channels) throw new KshotError(`${op}: expected 4 × ${pool.channels} channel values, got ${channel.size}`);
-  return what;
-}
-
 /** batchNorm and its backward: `big` [batch, channels, spatial] buffers, `perChannel` [channels] and `pairs` [2, channels] ones, one float dtype. */
 export function checkBatchNormCall(
   op: "batchNorm" | "batchNormBackward", p: BatchNormParams, big: readonly BackendBuffer[], perChannel: readonly BackendBuffer[], pairs: readonly BackendBuffer[],

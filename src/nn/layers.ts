@@ -10,7 +10,7 @@ import { fused } from "../ops/fused.ts";
 import { matmul } from "../ops/matmul.ts";
 import { batchNorm } from "../ops/batch-norm.ts";
 import { conv2d } from "../ops/conv.ts";
-import { affinePoolRelu, conv2dAffinePoolRelu, maxPool2d } from "../ops/pool.ts";
+import { affinePoolRelu, maxPool2d } from "../ops/pool.ts";
 import { mean } from "../ops/reduce.ts";
 import { reshape, transpose } from "../ops/shape.ts";
 import { formatShape } from "../shape.ts";
@@ -76,10 +76,13 @@ function normalisation(stats: BatchNormStatistics, gamma: Tensor, beta: Tensor):
   return { mean: channel(stats.mean), scale: mul(rsqrt(add(channel(stats.variance), BN_EPS)), channel(gamma)), beta: channel(beta) };
 }
 
-/** BatchNorm with given statistics of y [B, T·C, H, W], 2×2 max-pool and ReLU: one kernel at inference. */
-function normPoolRelu(y: Tensor, stats: BatchNormStatistics, gamma: Tensor, beta: Tensor): Tensor {
+/**
+ * BatchNorm with given statistics of y [B, T·C, H, W] (plus a per-channel `bias` [T, C] added first, when
+ * given), 2×2 max-pool and ReLU: relu(maxPool(((y + bias) − mean)·scale + beta)), one kernel at inference.
+ */
+function normPoolRelu(y: Tensor, stats: BatchNormStatistics, gamma: Tensor, beta: Tensor, bias?: Tensor): Tensor {
   const n = normalisation(stats, gamma, beta);
-  return affinePoolRelu(y, { sub: n.mean, mul: n.scale, plus: n.beta });
+  return affinePoolRelu(y, { add: bias, sub: n.mean, mul: n.scale, plus: n.beta });
 }
 
 function layerStatistics(statistics: readonly BatchNormStatistics[], layer: number): BatchNormStatistics {
@@ -105,12 +108,8 @@ function batchNormPoolRelu(y: Tensor, tasks: number, gamma: Tensor, beta: Tensor
 export function convBlock(x: Tensor, weight: Tensor, bias: Tensor, gamma: Tensor, beta: Tensor, norm: BatchNormSource = {}, layer = 0): Tensor {
   const [t, o, c, kh, kw] = weight.shape;
   const w = reshape(weight, [t * o, c, kh, kw]);
-  const options = { padding: 1, groups: t };
-  // With given statistics the bias joins the normalisation, and the block is one op (one kernel on wasm).
-  if (norm.statistics) {
-    const n = normalisation(layerStatistics(norm.statistics, layer), gamma, beta);
-    return conv2dAffinePoolRelu(x, w, { add: bias, sub: n.mean, mul: n.scale, plus: n.beta }, options);
-  }
-  const conv = conv2d(x, w, options);
+  const conv = conv2d(x, w, { padding: 1, groups: t });
+  // With given statistics the bias joins the normalisation: one pass over the convolution's output.
+  if (norm.statistics) return normPoolRelu(conv, layerStatistics(norm.statistics, layer), gamma, beta, bias);
   return batchNormPoolRelu(add(conv, reshape(bias, [1, t * o, 1, 1])), t, gamma, beta, norm.collect);
 }

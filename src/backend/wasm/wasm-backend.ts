@@ -15,7 +15,7 @@ import type { DType, TypedArrayFor } from "../../dtype.ts";
 import { KshotError } from "../../errors.ts";
 import { BINARY_CODES, REDUCE_CODES, UNARY_CODES } from "../../generated/op-codes.ts";
 import {
-  checkAffinePoolCall, checkBatchNormCall, checkBinary, checkCast, checkConvAffinePoolCall, checkConvCall, checkCopy, checkElementwise, checkGatherCall, checkMatmulCall, checkPoolCall,
+  checkAffinePoolCall, checkBatchNormCall, checkBinary, checkCast, checkConvCall, checkCopy, checkElementwise, checkGatherCall, checkMatmulCall, checkPoolCall,
   checkReduce, checkUnary, checkWhere, convText, type Describe, shapeText,
 } from "../call-checks.ts";
 import { collapseInto } from "./collapse-axes.ts";
@@ -255,16 +255,6 @@ export class WasmBackend implements Backend {
     const [a, b, o] = this.convBuffers("conv2dBackwardFilter", p, x, dw, dy, ["x", "dw", "dy"]);
     this.writeConvParams(p);
     this.runParts("conv2dBackwardFilter", "conv2dBackwardFilter", () => convText(p), convMacs(p) >= PARALLEL_MIN_MACS, [a.ptr, o.ptr, b.ptr]);
-  }
-
-  /** The convolution a few images at a time into scratch that stays in cache, pooled from there (assembly/conv-block.ts). */
-  conv2dAffinePoolRelu(x: BackendBuffer, w: BackendBuffer, channel: BackendBuffer, y: BackendBuffer, conv: Conv2dParams, pool: Pool2dParams): void {
-    const op = "conv2dAffinePoolRelu";
-    const a = this.buf(x, op), b = this.buf(w, op), c = this.buf(channel, op), o = this.buf(y, op);
-    const what = checkConvAffinePoolCall(a, b, c, o, conv, pool);
-    this.writeConvParams(conv);
-    const args = [a.ptr, b.ptr, c.ptr, o.ptr, pool.outH, pool.outW, pool.kh, pool.kw, pool.strideH, pool.strideW];
-    this.runParts("convAffinePoolRelu", op, what, conv.batch >= 2 && convMacs(conv) >= PARALLEL_MIN_MACS, args);
   }
 
   maxPool2d(x: BackendBuffer, y: BackendBuffer, indices: BackendBuffer, p: Pool2dParams): void {

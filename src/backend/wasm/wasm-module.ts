@@ -38,7 +38,6 @@ export interface KernelExports {
   conv2d(x: number, w: number, y: number, part: number, parts: number): number;
   conv2dBackwardData(dy: number, w: number, dx: number, part: number, parts: number): number;
   conv2dBackwardFilter(x: number, dy: number, dw: number, part: number, parts: number): number;
-  convAffinePoolRelu(x: number, w: number, channel: number, y: number, poolH: number, poolW: number, kh: number, kw: number, sh: number, sw: number, part: number, parts: number): number;
   programPointer(): number;
   elementwiseProgram(out: number): void;
 }

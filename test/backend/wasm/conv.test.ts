@@ -31,11 +31,16 @@ const CASES: Record<string, ConvShape> = {
   "single pixel": [4, 3, 1, 1, 5, 1, 1, 1, 1, 0, 0, 1],
   "1×1 kernel, one image": [1, 8, 9, 10, 6, 1, 1, 1, 1, 0, 0, 1],
   "many small images in chunks": [150, 2, 3, 3, 3, 3, 3, 1, 1, 1, 1, 1],
-  // Stride-1 3×3 with enough channels: Winograd (partial tiles at odd sizes, chunks spanning images).
+  // Stride-1 3×3 with enough channels: Winograd, F(4×4, 3×3) where it pays, else F(2×2, 3×3) (partial
+  // tiles at odd sizes, chunks spanning images). The tolerance holds F(4×4)'s larger rounding error too:
+  // at most 1.8e-6 of Σ|terms| measured on random inputs.
   "Winograd, odd non-square output, no padding": [3, 16, 9, 12, 10, 3, 3, 1, 1, 0, 0, 1],
   "Winograd, padding 2": [2, 8, 6, 7, 8, 3, 3, 1, 1, 2, 2, 1],
-  "Winograd, chunks spanning images": [40, 8, 5, 5, 12, 3, 3, 1, 1, 1, 1, 1],
+  "Winograd F(2×2), chunks spanning images": [40, 8, 5, 5, 12, 3, 3, 1, 1, 1, 1, 1],
   "Winograd, groups of 8 channels": [3, 3 * 8, 10, 9, 3 * 12, 3, 3, 1, 1, 1, 1, 3],
+  "Winograd F(4×4), 3×3 images (one partial tile each)": [30, 16, 3, 3, 16, 3, 3, 1, 1, 1, 1, 1],
+  "Winograd F(4×4), rows and columns of partial tiles": [4, 16, 7, 10, 12, 3, 3, 1, 1, 1, 1, 1],
+  "Winograd F(4×4), output channels not a multiple of 4": [5, 12, 14, 14, 10, 3, 3, 1, 1, 1, 1, 1],
 };
 
 const abs = (a: Float32Array): Float32Array => a.map(Math.abs);

@@ -140,34 +140,6 @@ describe.skipIf(unavailable !== undefined)("wasm threads", () => {
     }
   });
 
-  it("splits conv2dAffinePoolRelu by images with one thread's results, and with those of the two kernels", () => {
-    const random = rng(46);
-    // One input channel, Winograd (with a NaN that sends a part to the exact path), the GEMM.
-    for (const shape of [[30, 1, 28, 28, 64, 3, 3, 1, 1, 1, 1, 1], [20, 16, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1], [40, 32, 3, 3, 32, 3, 3, 1, 1, 1, 1, 1]] as const) {
-      const p = convParams([...shape] as ConvShape);
-      const pool: Pool2dParams = {
-        batch: p.batch, channels: p.outC, inH: p.outH, inW: p.outW, outH: p.outH >> 1, outW: p.outW >> 1, kh: 2, kw: 2, strideH: 2, strideW: 2,
-      };
-      const x = randomFloats(p.batch * p.inC * p.inH * p.inW, random), w = randomFloats(p.outC * p.inC * 9, random);
-      if (p.inC === 16) x[x.length - 100] = NaN;
-      const channel = randomFloats(4 * p.outC, random), outSize = p.batch * p.outC * pool.outH * pool.outW;
-      const fused = (b: Backend) => {
-        const [xs, ws, c, y] = [x, w, channel, new Float32Array(outSize).fill(9)].map((v) => upload(b, v));
-        b.conv2dAffinePoolRelu?.(xs, ws, c, y, p, pool);
-        const result = b.readSync(y) as Float32Array;
-        for (const t of [xs, ws, c, y]) b.free(t);
-        return result;
-      };
-      const want = fused(one);
-      const conv = upload(one, convOnce(one, "conv2d", p, x, w, p.batch * p.outC * p.outH * p.outW)), c = upload(one, channel), y = upload(one, new Float32Array(outSize));
-      one.affinePoolRelu(conv, c, y, pool);
-      expectSame(want, one.readSync(y) as Float32Array, `conv2dAffinePoolRelu ${p.inC}×${p.inH}×${p.inW}: the two kernels`);
-      for (const t of [conv, c, y]) one.free(t);
-      expectSame(fused(two), want, `conv2dAffinePoolRelu ${p.inC}×${p.inH}×${p.inW}, 2 threads`);
-      expectSame(fused(three), want, `conv2dAffinePoolRelu ${p.inC}×${p.inH}×${p.inW}, 3 threads`);
-    }
-  });
-
   it("splits batched, transposed and broadcast matrix products with one thread's results", () => {
     const random = rng(3);
     const cases: MatmulParams[] = [

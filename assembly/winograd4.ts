@@ -1,0 +1,351 @@
+// Winograd F(4×4, 3×3) for stride-1 3×3 convolutions (Lavin & Gray 2016, the interpolation points 0, ±1,
+// ±2 and ∞): each 4×4 block of outputs (a tile) comes from the 6×6 input window around it as
+// Y = Aᵀ [Σ_c U_c ⊙ V_c] A with V_c = Bᵀ d_c B and U_c = G g_c Gᵀ: 36 products per tile and channel pair
+// where F(2×2, 3×3) (winograd.ts) needs 64 for the same outputs and the direct form 144. As there, Σ_c is
+// one GEMM per point ξ of the transformed tile, M_ξ[o × tiles] = U_ξ[o × c] · V_ξ[c × tiles], run by
+// gemmPacked on operands transformed straight into its packed layouts; backward data runs the flipped
+// kernel through it (conv.ts). Backward filter stays with F(2×2, 3×3).
+//   Tiles are numbered over the batch and cut into chunks of a size that depends only on the shapes; a
+// tile's arithmetic does not depend on its chunk or part and every sum runs in a fixed order, so results
+// depend only on the inputs. The transforms scale by up to 8 and 1/24: a call whose outputs are not all
+// finite is noted (Winograd.nonFinite) and the caller runs the exact GEMM path instead.
+import { at } from "./address";
+import { ConvShape as s } from "./conv-shape";
+import { gemmPacked } from "./gemm";
+import { MR, NR } from "./gemm-pack";
+import { alloc, free } from "./memory";
+import { partStart } from "./parts";
+import { Padded, roundUp, tr0, tr1, tr2, tr3, Winograd, winogradMultiplies, winogradShape } from "./winograd";
+
+/** Points of a transformed tile (6×6). */
+const POINTS: i32 = 36;
+/** The transformed inputs and products of a chunk should stay in L2: about this many bytes. */
+const CHUNK_BYTES: i32 = 768 << 10;
+/**
+ * F(4×4) runs where its multiplies (36 per tile of 4×4 outputs, partial tiles at sizes that are not a
+ * multiple of 4) are at most this fraction of the direct form's (9 per output) and of F(2×2)'s: on
+ * Conv-4's 64-channel layers that is 14×14 (0.33 of direct, 0.73 of F(2×2)), 7×7 (0.33, 0.56) and 3×3
+ * (0.44, 0.56).
+ */
+const MAX_DIRECT_RATIO: f64 = 0.7;
+const MAX_F2_RATIO: f64 = 0.85;
+
+@inline function tilesDown(): i32 { return (s.outH + 3) >> 2; }
+@inline function tilesAcross(): i32 { return (s.outW + 3) >> 2; }
+/** The padded copy of a plane: every tile's 6×6 window lies inside. */
+@inline function paddedH(): i32 { return 4 * tilesDown() + 2; }
+@inline function paddedW(): i32 { return 4 * tilesAcross() + 2; }
+
+/** Whether the shape in ConvShape is a stride-1 3×3 convolution that F(4×4, 3×3) computes faster than the other paths. */
+export function winograd4Pays(): bool {
+  if (!winogradShape()) return false;
+  const f4 = <f64>(36 * tilesDown() * tilesAcross());
+  return f4 <= MAX_DIRECT_RATIO * <f64>(9 * s.outH * s.outW) && f4 <= MAX_F2_RATIO * <f64>winogradMultiplies();
+}
+
+/** Tiles per chunk: a multiple of NR whose transformed inputs and products fit CHUNK_BYTES. */
+function chunkTiles(tiles: i32): i32 {
+  const perTile = POINTS * (s.inC / s.groups + s.outC / s.groups) * 4;
+  const fit = max(NR, CHUNK_BYTES / perTile / NR * NR);
+  // Small batches still make a few chunks, so that two threads share them.
+  return min(fit, max(NR, roundUp((tiles + 3) / 4, NR)));
+}
+
+// ---- weights: U = G g Gᵀ, G = [1/4 0 0; −1/6 −1/6 −1/6; −1/6 1/6 −1/6; 1/24 1/12 1/6; 1/24 −1/12 1/6; 0 0 1] ----
+
+/** G applied to (g0, g1, g2) in float64 (two kernels per vector): six results `stride` bytes apart from out. */
+@inline function gApply(g0: v128, g1: v128, g2: v128, out: usize, stride: usize): void {
+  const sixth = f64x2.splat(-1.0 / 6.0);
+  const low = f64x2.add(f64x2.mul(g0, f64x2.splat(1.0 / 24.0)), f64x2.mul(g2, f64x2.splat(1.0 / 6.0)));
+  const mid = f64x2.mul(g1, f64x2.splat(1.0 / 12.0));
+  v128.store(out, f64x2.mul(g0, f64x2.splat(0.25)));
+  v128.store(out + stride, f64x2.mul(f64x2.add(f64x2.add(g0, g1), g2), sixth));
+  v128.store(out + 2 * stride, f64x2.mul(f64x2.add(f64x2.sub(g0, g1), g2), sixth));
+  v128.store(out + 3 * stride, f64x2.add(low, mid));
+  v128.store(out + 4 * stride, f64x2.sub(low, mid));
+  v128.store(out + 5 * stride, g2);
+}
+
+/** Tap i of the 3×3 kernels at ka and kb as float64 lanes. */
+@inline function taps(ka: usize, kb: usize, i: i32): v128 {
+  return f64x2(<f64>load<f32>(at(ka, i)), <f64>load<f32>(at(kb, i)));
+}
+
+/**
+ * U = G g Gᵀ of two 3×3 kernels (lane k from the kernel at ka, kb; rotated by 180° when flipped) in
+ * float64, rounded once to float32: G g on the columns into scratch at t, then · Gᵀ on its rows, into
+ * t + 288 as [ξ][2].
+ */
+function transformPair(ka: usize, kb: usize, flipped: bool, t: usize): void {
+  for (let b = 0; b < 3; b++) {
+    const i0 = flipped ? 8 - b : b, i1 = flipped ? 5 - b : 3 + b, i2 = flipped ? 2 - b : 6 + b;
+    gApply(taps(ka, kb, i0), taps(ka, kb, i1), taps(ka, kb, i2), t + (<usize>b << 4), 48);
+  }
+  for (let i = 0; i < 6; i++) {
+    const r = t + <usize>i * 48;
+    gApply(v128.load(r), v128.load(r, 16), v128.load(r, 32), t + 288 + <usize>(i * 6) * 16, 16);
+  }
+}
+
+/** U for four 3×3 kernels (lane k from the kernel at kk), stored as float32 vectors `pointBytes` apart from dst. */
+function transformKernels(k0: usize, k1: usize, k2: usize, k3: usize, flipped: bool, dst: usize, pointBytes: usize): void {
+  const lo = Rows.block, hi = lo + 864;
+  transformPair(k0, k1, flipped, lo);
+  transformPair(k2, k3, flipped, hi);
+  for (let q = 0; q < POINTS; q++) {
+    const a = f32x4.demote_f64x2_zero(v128.load(lo + 288 + (<usize>q << 4))), b = f32x4.demote_f64x2_zero(v128.load(hi + 288 + (<usize>q << 4)));
+    v128.store(dst + <usize>q * pointBytes, i32x4.shuffle(a, b, 0, 1, 4, 5));
+  }
+}
+
+/**
+ * U for every (row o, depth c) of group g, into POINTS packed-A matrices (MR-row panels of [c][MR], rows
+ * past ocg zero: their lanes read the zeros at `zeros`), `pointBytes` apart. With `flipped`, row o, depth
+ * c takes w[g·icg + c][o] rotated by 180°.
+ */
+function transformWeights(w: usize, g: i32, flipped: bool, pw: usize, pointBytes: usize, zeros: usize): void {
+  const icg = s.inC / s.groups, ocg = s.outC / s.groups;
+  for (let o = 0; o < ocg; o += MR) {
+    for (let c = 0; c < icg; c++) {
+      const dst = pw + (<usize>((o / MR) * icg + c) * MR << 2);
+      const k0 = kernel(w, g, flipped, o, c), k1 = o + 1 < ocg ? kernel(w, g, flipped, o + 1, c) : zeros;
+      const k2 = o + 2 < ocg ? kernel(w, g, flipped, o + 2, c) : zeros, k3 = o + 3 < ocg ? kernel(w, g, flipped, o + 3, c) : zeros;
+      transformKernels(k0, k1, k2, k3, flipped, dst, pointBytes);
+    }
+  }
+}
+
+/** The 3×3 kernel of row o, depth c of group g (flipped: w[g·icg + c][o]). */
+@inline function kernel(w: usize, g: i32, flipped: bool, o: i32, c: i32): usize {
+  const icg = s.inC / s.groups, ocg = s.outC / s.groups;
+  return flipped ? at(w, ((g * icg + c) * ocg + o) * 9) : at(w, ((g * ocg + o) * icg + c) * 9);
+}
+
+// ---- inputs: V = Bᵀ d B, Bᵀ = [4 0 −5 0 1 0; 0 −4 −4 1 1 0; 0 4 −4 −1 1 0; 0 −2 −1 2 1 0; 0 2 −1 −2 1 0; 0 4 0 −5 0 1] ----
+
+/** Bᵀ applied to (d0 … d5), lanes independent: the six results into out[0..6) (a v128 array in scratch). */
+@inline function bt(d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128, out: usize, stride: usize): void {
+  const four = f32x4.splat(4), five = f32x4.splat(5), two = f32x4.splat(2);
+  const a = f32x4.sub(d4, f32x4.mul(d2, four)), b = f32x4.sub(d3, f32x4.mul(d1, four));
+  const c = f32x4.sub(d4, d2), e = f32x4.mul(f32x4.sub(d3, d1), two);
+  v128.store(out, f32x4.add(f32x4.sub(f32x4.mul(d0, four), f32x4.mul(d2, five)), d4));
+  v128.store(out + stride, f32x4.add(a, b));
+  v128.store(out + 2 * stride, f32x4.sub(a, b));
+  v128.store(out + 3 * stride, f32x4.add(c, e));
+  v128.store(out + 4 * stride, f32x4.sub(c, e));
+  v128.store(out + 5 * stride, f32x4.add(f32x4.sub(f32x4.mul(d1, four), f32x4.mul(d3, five)), d5));
+}
+
+/** Per-instance scratch for the transforms' intermediate vectors (ROWS_BYTES). */
+class Rows {
+  static block: usize = 0;
+}
+const ROWS_BYTES: usize = 2 * 864;
+
+/**
+ * V = Bᵀ d B of four 6×6 windows of xp (origins o0..o3, elements, rows `row` bytes apart), lane k from
+ * window k, stored at dst + ξ·pointBytes.
+ */
+function transformWindows(xp: usize, o0: i32, o1: i32, o2: i32, o3: i32, row: usize, dst: usize, pointBytes: usize): void {
+  const a0 = at(xp, o0), a1 = at(xp, o1), a2 = at(xp, o2), a3 = at(xp, o3);
+  const t = Rows.block;
+  // Columns j of the windows, row by row (lanes = windows), through Bᵀ on the rows: t[k][j] at t + (k·6 + j)·16.
+  for (let j = 0; j < 6; j += 2) {
+    // Columns j, j + 1 of every row: the window rows loaded four wide from column j (j = 4 reads 4..7;
+    // 6 and 7 are not used).
+    const off = <usize>j << 2;
+    let r0 = v128.load(a0 + off), r1 = v128.load(a1 + off), r2 = v128.load(a2 + off), r3 = v128.load(a3 + off);
+    const d00 = tr0(r0, r1, r2, r3), d01 = tr1(r0, r1, r2, r3);
+    r0 = v128.load(a0 + row + off); r1 = v128.load(a1 + row + off); r2 = v128.load(a2 + row + off); r3 = v128.load(a3 + row + off);
+    const d10 = tr0(r0, r1, r2, r3), d11 = tr1(r0, r1, r2, r3);
+    r0 = v128.load(a0 + 2 * row + off); r1 = v128.load(a1 + 2 * row + off); r2 = v128.load(a2 + 2 * row + off); r3 = v128.load(a3 + 2 * row + off);
+    const d20 = tr0(r0, r1, r2, r3), d21 = tr1(r0, r1, r2, r3);
+    r0 = v128.load(a0 + 3 * row + off); r1 = v128.load(a1 + 3 * row + off); r2 = v128.load(a2 + 3 * row + off); r3 = v128.load(a3 + 3 * row + off);
+    const d30 = tr0(r0, r1, r2, r3), d31 = tr1(r0, r1, r2, r3);
+    r0 = v128.load(a0 + 4 * row + off); r1 = v128.load(a1 + 4 * row + off); r2 = v128.load(a2 + 4 * row + off); r3 = v128.load(a3 + 4 * row + off);
+    const d40 = tr0(r0, r1, r2, r3), d41 = tr1(r0, r1, r2, r3);
+    r0 = v128.load(a0 + 5 * row + off); r1 = v128.load(a1 + 5 * row + off); r2 = v128.load(a2 + 5 * row + off); r3 = v128.load(a3 + 5 * row + off);
+    const d50 = tr0(r0, r1, r2, r3), d51 = tr1(r0, r1, r2, r3);
+    bt(d00, d10, d20, d30, d40, d50, t + (<usize>j << 4), 96);
+    bt(d01, d11, d21, d31, d41, d51, t + (<usize>(j + 1) << 4), 96);
+  }
+  // · B: Bᵀ on each row k of t, into points (k, 0..5).
+  for (let k = 0; k < 6; k++) {
+    const r = t + <usize>k * 96;
+    bt(v128.load(r), v128.load(r, 16), v128.load(r, 32), v128.load(r, 48), v128.load(r, 64), v128.load(r, 80), dst + <usize>(k * 6) * pointBytes, pointBytes);
+  }
+}
+
+/** The padded-copy offset (elements, channel 0) of global tile t's window, images from n0. */
+@inline function windowOffset(t: i32, n0: i32): i32 {
+  const per = tilesDown() * tilesAcross();
+  const n = t / per, r = t - n * per;
+  const ty = r / tilesAcross(), tx = r - ty * tilesAcross();
+  return (n - n0) * (s.inC / s.groups) * paddedH() * paddedW() + 4 * ty * paddedW() + 4 * tx;
+}
+
+/** V for four tiles (one per lane) and every channel, into the packed-B matrices at panel column j of the chunk. */
+function transformInputs(xp: usize, o0: i32, o1: i32, o2: i32, o3: i32, pb: usize, j: i32, pointBytes: usize): void {
+  const plane = paddedH() * paddedW(), row = <usize>paddedW() << 2;
+  let dst = pb + (<usize>((j / NR) * (s.inC / s.groups) * NR + j % NR) << 2);
+  for (let c = 0; c < s.inC / s.groups; c++) {
+    transformWindows(xp, o0 + c * plane, o1 + c * plane, o2 + c * plane, o3 + c * plane, row, dst, pointBytes);
+    dst += NR * 4;
+  }
+}
+
+// ---- outputs: Y = Aᵀ m A, Aᵀ = [1 1 1 1 1 0; 0 1 −1 2 −2 0; 0 1 1 4 4 0; 0 1 −1 8 −8 1] ----
+
+/** Aᵀ applied to (m0 … m5), lanes independent: four results into out[0..4) `stride` bytes apart. */
+@inline function at4(m0: v128, m1: v128, m2: v128, m3: v128, m4: v128, m5: v128, out: usize, stride: usize): void {
+  const p = f32x4.add(m1, m2), q = f32x4.sub(m1, m2), r = f32x4.add(m3, m4), u = f32x4.sub(m3, m4);
+  v128.store(out, f32x4.add(f32x4.add(m0, p), r));
+  v128.store(out + stride, f32x4.add(q, f32x4.mul(u, f32x4.splat(2))));
+  v128.store(out + 2 * stride, f32x4.add(p, f32x4.mul(r, f32x4.splat(4))));
+  v128.store(out + 3 * stride, f32x4.add(f32x4.add(q, f32x4.mul(u, f32x4.splat(8))), m5));
+}
+
+/** Where a chunk's tiles go: per tile the offset of its first output at channel 0, and its live columns | live rows << 4. */
+function placeTiles(t0: i32, count: i32, places: usize): void {
+  const per = tilesDown() * tilesAcross();
+  for (let t = 0; t < count; t++) {
+    const n = (t0 + t) / per, r = (t0 + t) - n * per;
+    const ty = r / tilesAcross(), tx = r - ty * tilesAcross();
+    const oy = 4 * ty, ox = 4 * tx;
+    store<i32>(places + (<usize>t << 3), (n * s.outC * s.outH + oy) * s.outW + ox);
+    store<i32>(places + (<usize>t << 3), min(4, s.outW - ox) | (min(4, s.outH - oy) << 4), 4);
+  }
+}
+
+/** Stores the first `live` (1 to 4) lanes of v at p. */
+@inline function storeLanes(p: usize, v: v128, live: i32): void {
+  if (live == 4) {
+    v128.store(p, v);
+    return;
+  }
+  if (live >= 2) v128.store64_lane(p, v, 0);
+  else v128.store32_lane(p, v, 0);
+  if (live == 3) v128.store32_lane(p, v, 2, 8);
+}
+
+/** Stores one tile's rows (r0..r3, four outputs each) at its place, the parts inside the image. */
+@inline function storeTile(r0: v128, r1: v128, r2: v128, r3: v128, yo: usize, place: usize): void {
+  const q = at(yo, load<i32>(place)), live = load<i32>(place, 4);
+  const cols = live & 15, rows = live >> 4, row = <usize>s.outW << 2;
+  storeLanes(q, r0, cols);
+  if (rows > 1) storeLanes(q + row, r1, cols);
+  if (rows > 2) storeLanes(q + 2 * row, r2, cols);
+  if (rows > 3) storeLanes(q + 3 * row, r3, cols);
+}
+
+/**
+ * Y = Aᵀ m A for the four tiles at chunk columns [j, j + 4) of row o (products `pointBytes` apart, row
+ * stride ldm), stored at channel plane yo for the live tiles. Returns a mask, non-zero where a lane is NaN or ±Inf.
+ */
+function transformOutputs(mb: usize, ldm: i32, o: i32, j: i32, pointBytes: usize, yo: usize, places: usize, live: i32): v128 {
+  const m = mb + (<usize>(o * ldm + j) << 2), t = Rows.block;
+  // Aᵀ down each column j of the 6×6 products: s[k][j] at t + (k·6 + j)·16.
+  for (let c = 0; c < 6; c++) {
+    const col = m + <usize>c * pointBytes;
+    at4(v128.load(col), v128.load(col + 6 * pointBytes), v128.load(col + 12 * pointBytes), v128.load(col + 18 * pointBytes),
+      v128.load(col + 24 * pointBytes), v128.load(col + 30 * pointBytes), t + (<usize>c << 4), 96);
+  }
+  // · A along each row k: y[k][0..4) at t2 + (k·4 + i)·16.
+  const t2 = t + 576;
+  for (let k = 0; k < 4; k++) {
+    const r = t + <usize>k * 96;
+    at4(v128.load(r), v128.load(r, 16), v128.load(r, 32), v128.load(r, 48), v128.load(r, 64), v128.load(r, 80), t2 + (<usize>k << 6), 16);
+  }
+  let bad = i32x4.splat(0);
+  const place = places + (<usize>j << 3);
+  // Row k of tile i: lane i of y[k][0..4), by 4×4 transposes.
+  for (let k = 0; k < 4; k++) {
+    const r = t2 + (<usize>k << 6);
+    const y0 = v128.load(r), y1 = v128.load(r, 16), y2 = v128.load(r, 32), y3 = v128.load(r, 48);
+    bad = v128.or(bad, v128.or(v128.or(f32x4.ne(f32x4.sub(y0, y0), f32x4.splat(0)), f32x4.ne(f32x4.sub(y1, y1), f32x4.splat(0))),
+      v128.or(f32x4.ne(f32x4.sub(y2, y2), f32x4.splat(0)), f32x4.ne(f32x4.sub(y3, y3), f32x4.splat(0)))));
+    v128.store(r, tr0(y0, y1, y2, y3));
+    v128.store(r, tr1(y0, y1, y2, y3), 16);
+    v128.store(r, tr2(y0, y1, y2, y3), 32);
+    v128.store(r, tr3(y0, y1, y2, y3), 48);
+  }
+  // Lanes past `live` repeat the chunk's last tile: their products are never stored.
+  for (let i = 0; i < live; i++) {
+    const lane = t2 + (<usize>i << 4);
+    storeTile(v128.load(lane), v128.load(lane, 64), v128.load(lane, 128), v128.load(lane, 192), yo, place + (<usize>i << 3));
+  }
+  return bad;
+}
+
+/**
+ * y = conv(x, w) by F(4×4, 3×3) for the shape in ConvShape (winograd4Pays()), part `part` of `parts`: the
+ * work items are (group, chunk of tiles). With `flipped`, w holds the weights of the convolution being
+ * differentiated (backward data as a forward pass). Returns false when out of memory; sets
+ * Winograd.nonFinite when an output is NaN or ±Inf.
+ */
+export function winograd4Forward(x: usize, w: usize, y: usize, flipped: bool, part: i32, parts: i32): bool {
+  Winograd.nonFinite = false;
+  const icg = s.inC / s.groups, ocg = s.outC / s.groups;
+  const per = tilesDown() * tilesAcross(), tiles = s.batch * per;
+  const cols = chunkTiles(tiles);
+  const chunks = (tiles + cols - 1) / cols;
+  const spanned = min(s.batch, (cols + per - 2) / per + 1);
+  const hp = paddedH(), wp = paddedW();
+  const weightPoint = <usize>(roundUp(ocg, MR) * icg) << 2;
+  const inputPoint = <usize>(cols * icg) << 2;
+  const productPoint = <usize>(ocg * cols) << 2;
+  const pw = alloc(<usize>POINTS * weightPoint), pb = alloc(<usize>POINTS * inputPoint), mb = alloc(<usize>POINTS * productPoint);
+  // 4 floats of slack: a window row is loaded four wide from column 4 of its six.
+  const xp = alloc(<usize>(spanned * icg * hp * wp + 4) << 2), places = alloc(<usize>cols << 3);
+  // Transform scratch (two kernel pairs' float64 G g and U: 2 × 54 vectors; the inputs' 36 vectors, the
+  // outputs' 24 + 16), and nine zeros for the kernels of rows past ocg.
+  const rows = alloc(ROWS_BYTES + 48);
+  if (!pw || !pb || !mb || !xp || !places || !rows) {
+    for (let i = 0; i < 6; i++) {
+      const p = i == 0 ? pw : i == 1 ? pb : i == 2 ? mb : i == 3 ? xp : i == 4 ? places : rows;
+      if (p) free(p);
+    }
+    return false;
+  }
+  Rows.block = rows;
+  memory.fill(rows + ROWS_BYTES, 0, 48);
+  let bad = i32x4.splat(0);
+  let transformedGroup = -1;
+  Padded.group = -1;
+  const items = s.groups * chunks, outPlane = s.outH * s.outW;
+  for (let i = partStart(items, part, parts), end = partStart(items, part + 1, parts); i < end; i++) {
+    const g = i / chunks, t0 = (i % chunks) * cols, live = min(cols, tiles - t0);
+    if (g != transformedGroup) {
+      transformWeights(w, g, flipped, pw, weightPoint, rows + ROWS_BYTES);
+      transformedGroup = g;
+    }
+    Padded.cover(x, g, t0 / per, (t0 + live - 1) / per + 1, spanned, xp, hp, wp);
+    const padded0 = Padded.n0, last = t0 + live - 1;
+    for (let j = 0; j < roundUp(live, NR); j += 4) {
+      transformInputs(
+        xp, windowOffset(min(t0 + j, last), padded0), windowOffset(min(t0 + j + 1, last), padded0),
+        windowOffset(min(t0 + j + 2, last), padded0), windowOffset(min(t0 + j + 3, last), padded0),
+        pb, j, inputPoint,
+      );
+    }
+    const n = roundUp(live, NR);
+    for (let q = 0; q < POINTS; q++) {
+      gemmPacked(ocg, n, icg, pw + <usize>q * weightPoint, pb + <usize>q * inputPoint, mb + <usize>q * productPoint, cols, false);
+    }
+    placeTiles(t0, live, places);
+    for (let o = 0; o < ocg; o++) {
+      const yo = at(y, (g * ocg + o) * outPlane);
+      for (let j = 0; j < live; j += 4) {
+        bad = v128.or(bad, transformOutputs(mb, cols, o, j, productPoint, yo, places, min(4, live - j)));
+      }
+    }
+  }
+  free(pw);
+  free(pb);
+  free(mb);
+  free(xp);
+  free(places);
+  free(rows);
+  if (v128.any_true(bad)) Winograd.nonFinite = true;
+  return true;
+}

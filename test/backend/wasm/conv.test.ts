@@ -38,8 +38,8 @@ const CASES: Record<string, ConvShape> = {
   "Winograd, padding 2": [2, 8, 6, 7, 8, 3, 3, 1, 1, 2, 2, 1],
   "Winograd F(2×2), chunks spanning images": [40, 8, 5, 5, 12, 3, 3, 1, 1, 1, 1, 1],
   "Winograd, groups of 8 channels": [3, 3 * 8, 10, 9, 3 * 12, 3, 3, 1, 1, 1, 1, 3],
-  "Winograd F(4×4), 3×3 images (one partial tile each)": [30, 16, 3, 3, 16, 3, 3, 1, 1, 1, 1, 1],
-  "Winograd F(4×4), rows and columns of partial tiles": [4, 16, 7, 10, 12, 3, 3, 1, 1, 1, 1, 1],
+  "Winograd F(4×4), 3×3 images (one partial tile each)": [60, 16, 3, 3, 16, 3, 3, 1, 1, 1, 1, 1],
+  "Winograd F(4×4), rows and columns of partial tiles": [10, 16, 7, 10, 12, 3, 3, 1, 1, 1, 1, 1],
   "Winograd F(4×4), output channels not a multiple of 4": [5, 12, 14, 14, 10, 3, 3, 1, 1, 1, 1, 1],
 };
 

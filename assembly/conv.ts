@@ -26,7 +26,7 @@ import { alloc, free } from "./memory";
 import { Block, partStart } from "./parts";
 import { STATUS_OK, STATUS_OUT_OF_MEMORY, STATUS_SERIAL } from "./status";
 import { Winograd, winogradBackwardFilter, winogradFilterPays, winogradForward, winogradPays } from "./winograd";
-import { winograd4Forward, winograd4Pays } from "./winograd4";
+import { winograd4BackwardFilter, winograd4FilterPays, winograd4Forward, winograd4Pays } from "./winograd4";
 
 /** The patch matrix of a chunk should stay in L2: about this many bytes, and at most MAX_COLS columns. */
 const CHUNK_BYTES: i32 = 512 << 10;
@@ -219,9 +219,11 @@ export function conv2dBackwardFilter(x: usize, dy: usize, dw: usize, part: i32, 
   s.load();
   if (singleChannelTakes(dy, s.batch * s.outC * s.outH * s.outW)) return conv2dBackwardFilterSingle(x, dy, dw, part, parts);
   if (!gemmReady()) return STATUS_OUT_OF_MEMORY;
-  if (winogradFilterPays()) {
+  const f4 = winograd4FilterPays();
+  if (f4 || winogradFilterPays()) {
     // NaN/±Inf gradients rerun on the exact path below (in one part: the others may have finished).
-    if (!winogradBackwardFilter(x, dy, dw, part, parts)) return STATUS_OUT_OF_MEMORY;
+    const done = f4 ? winograd4BackwardFilter(x, dy, dw, part, parts) : winogradBackwardFilter(x, dy, dw, part, parts);
+    if (!done) return STATUS_OUT_OF_MEMORY;
     if (!Winograd.nonFinite) return STATUS_OK;
     if (parts > 1) return STATUS_SERIAL;
   }

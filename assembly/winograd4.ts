@@ -14,7 +14,7 @@ import { ConvShape as s } from "./conv-shape";
 import { gemmPacked } from "./gemm";
 import { MR, NR } from "./gemm-pack";
 import { alloc, free } from "./memory";
-import { partStart } from "./parts";
+import { Block, partStart } from "./parts";
 import { Padded, roundUp, tr0, tr1, tr2, tr3, Winograd, winogradMultiplies, winogradShape } from "./winograd";
 
 /** Points of a transformed tile (6×6). */
@@ -353,5 +353,177 @@ export function winograd4Forward(x: usize, w: usize, y: usize, flipped: bool, pa
   free(places);
   free(rows);
   if (v128.any_true(bad)) Winograd.nonFinite = true;
+  return true;
+}
+
+// ---- backward filter: dU_ξ[c × o] = Σ_tiles V_ξ[c × t] · dM_ξ[o × t]ᵀ, dM = A dY Aᵀ, dW = Gᵀ dU G ----
+
+/** Tiles per depth chunk of the backward-filter GEMMs. */
+const FILTER_TILES: i32 = 64;
+
+/** Whether winograd4BackwardFilter takes the shape: as the forward, with input channels per group a multiple of MR. */
+export function winograd4FilterPays(): bool {
+  return winograd4Pays() && (s.inC / s.groups) % MR == 0;
+}
+
+/** A (6×4) applied to (y0 … y3), lanes independent: six results `stride` bytes apart from out. */
+@inline function aApply(y0: v128, y1: v128, y2: v128, y3: v128, out: usize, stride: usize): void {
+  const p = f32x4.add(y0, y2), q = f32x4.add(y1, y3);
+  const r = f32x4.add(y0, f32x4.mul(y2, f32x4.splat(4))), u = f32x4.add(f32x4.mul(y1, f32x4.splat(2)), f32x4.mul(y3, f32x4.splat(8)));
+  v128.store(out, y0);
+  v128.store(out + stride, f32x4.add(p, q));
+  v128.store(out + 2 * stride, f32x4.sub(p, q));
+  v128.store(out + 3 * stride, f32x4.add(r, u));
+  v128.store(out + 4 * stride, f32x4.sub(r, u));
+  v128.store(out + 5 * stride, y3);
+}
+
+/** The first `cols` (1 to 4) values from q, zeros after. */
+@inline function loadLanes(q: usize, cols: i32): v128 {
+  if (cols == 4) return v128.load(q);
+  if (cols == 1) return v128.load32_zero(q);
+  const v = v128.load64_zero(q);
+  return cols == 2 ? v : v128.load32_lane(q + 8, v, 2);
+}
+
+/**
+ * dM = A dY Aᵀ for output channels [o0, o0 + NR) of `count` tiles (places from `places`; lanes = channels,
+ * channels past ocg zero), into NR-column packed-B panels ([t][NR]) `pointBytes` apart.
+ */
+function transformGradients(dy: usize, g: i32, o0: i32, count: i32, places: usize, dst: usize, pointBytes: usize): void {
+  const ocg = s.outC / s.groups, plane = s.outH * s.outW, row = <usize>s.outW << 2, t = Rows.block;
+  const zero = f32x4.splat(0);
+  for (let i = 0; i < count; i++) {
+    const place = places + (<usize>i << 3), live = load<i32>(place, 4), cols = live & 15, rows = live >> 4;
+    for (let h = 0; h < NR; h += 4) {
+      const first = at(dy, load<i32>(place) + (g * ocg + o0 + h) * plane);
+      // y[k][j] (lanes = channels) at t + (k·4 + j)·16: row k of each channel's tile, transposed.
+      for (let k = 0; k < 4; k++) {
+        const q = first + <usize>k * row;
+        const inside = k < rows;
+        const r0 = inside && o0 + h < ocg ? loadLanes(q, cols) : zero;
+        const r1 = inside && o0 + h + 1 < ocg ? loadLanes(q + (<usize>plane << 2), cols) : zero;
+        const r2 = inside && o0 + h + 2 < ocg ? loadLanes(q + (<usize>(2 * plane) << 2), cols) : zero;
+        const r3 = inside && o0 + h + 3 < ocg ? loadLanes(q + (<usize>(3 * plane) << 2), cols) : zero;
+        const y = t + (<usize>k << 6);
+        v128.store(y, tr0(r0, r1, r2, r3));
+        v128.store(y, tr1(r0, r1, r2, r3), 16);
+        v128.store(y, tr2(r0, r1, r2, r3), 32);
+        v128.store(y, tr3(r0, r1, r2, r3), 48);
+      }
+      // A down each column j: z[i][j] at t + 256 + (i·4 + j)·16; then A along each row i into the points.
+      const z = t + 256;
+      for (let j = 0; j < 4; j++) {
+        const c = t + (<usize>j << 4);
+        aApply(v128.load(c), v128.load(c, 64), v128.load(c, 128), v128.load(c, 192), z + (<usize>j << 4), 64);
+      }
+      const out = dst + (<usize>h << 2);
+      for (let r = 0; r < 6; r++) {
+        const zr = z + (<usize>r << 6);
+        aApply(v128.load(zr), v128.load(zr, 16), v128.load(zr, 32), v128.load(zr, 48), out + <usize>(r * 6) * pointBytes, pointBytes);
+      }
+    }
+    dst += NR * 4;
+  }
+}
+
+/** Gᵀ (3×6) applied to (u0 … u5) in float64: component a. */
+@inline function gtRow(a: i32, u0: f64, u1: f64, u2: f64, u3: f64, u4: f64, u5: f64): f64 {
+  if (a == 0) return u0 * 0.25 - (u1 + u2) * (1.0 / 6.0) + (u3 + u4) * (1.0 / 24.0);
+  if (a == 1) return (u2 - u1) * (1.0 / 6.0) + (u3 - u4) * (1.0 / 12.0);
+  return (u3 + u4 - u1 - u2) * (1.0 / 6.0) + u5;
+}
+
+/** dW (3×3 at dw) = Gᵀ dU G in float64 from the 36 points of one dU entry (at u, `pointBytes` apart); false if a value is NaN or ±Inf. */
+function transformFilterGradient(u: usize, pointBytes: usize, dw: usize): bool {
+  const t = Rows.block;
+  // t[i][x] = (dU G)[i][x] at t + (i·3 + x)·8.
+  for (let i = 0; i < 6; i++) {
+    const r = u + <usize>(i * 6) * pointBytes;
+    const u0 = <f64>load<f32>(r), u1 = <f64>load<f32>(r + pointBytes), u2 = <f64>load<f32>(r + 2 * pointBytes);
+    const u3 = <f64>load<f32>(r + 3 * pointBytes), u4 = <f64>load<f32>(r + 4 * pointBytes), u5 = <f64>load<f32>(r + 5 * pointBytes);
+    for (let x = 0; x < 3; x++) store<f64>(t + <usize>(i * 3 + x) * 8, gtRow(x, u0, u1, u2, u3, u4, u5));
+  }
+  let finite = true;
+  for (let x = 0; x < 3; x++) {
+    const c = t + <usize>x * 8;
+    const t0 = load<f64>(c), t1 = load<f64>(c, 24), t2 = load<f64>(c, 48), t3 = load<f64>(c, 72), t4 = load<f64>(c, 96), t5 = load<f64>(c, 120);
+    for (let y = 0; y < 3; y++) {
+      const v = <f32>gtRow(y, t0, t1, t2, t3, t4, t5);
+      if (v - v != 0) finite = false;
+      store<f32>(at(dw, y * 3 + x), v);
+    }
+  }
+  return finite;
+}
+
+/**
+ * dw = Σ over the batch of dy ⊗ patches(x) by F(4×4, 3×3) for the shape in ConvShape
+ * (winograd4FilterPays()), part `part` of `parts`: the work items are (group, block of input channels),
+ * each summing over every tile in the same chunks and order. Returns false when out of memory; sets
+ * Winograd.nonFinite when a gradient is NaN or ±Inf.
+ */
+export function winograd4BackwardFilter(x: usize, dy: usize, dw: usize, part: i32, parts: i32): bool {
+  Winograd.nonFinite = false;
+  Padded.group = -1;
+  const icg = s.inC / s.groups, ocg = s.outC / s.groups;
+  const per = tilesDown() * tilesAcross(), tiles = s.batch * per;
+  const blocks = s.groups >= parts ? 1 : (parts + s.groups - 1) / s.groups;
+  const items = s.groups * blocks;
+  const cols = roundUp(ocg, NR), spanned = min(s.batch, (FILTER_TILES + per - 2) / per + 1);
+  const hp = paddedH(), wp = paddedW();
+  const inputPoint = <usize>(icg * FILTER_TILES) << 2, gradientPoint = <usize>(cols * FILTER_TILES) << 2;
+  const productPoint = <usize>(icg * cols) << 2;
+  const pa = alloc(<usize>POINTS * inputPoint), pb = alloc(<usize>POINTS * gradientPoint), du = alloc(<usize>POINTS * productPoint);
+  const xp = alloc(<usize>(spanned * icg * hp * wp + 4) << 2), places = alloc(<usize>FILTER_TILES << 3), rows = alloc(ROWS_BYTES);
+  if (!pa || !pb || !du || !xp || !places || !rows) {
+    for (let i = 0; i < 6; i++) {
+      const p = i == 0 ? pa : i == 1 ? pb : i == 2 ? du : i == 3 ? xp : i == 4 ? places : rows;
+      if (p) free(p);
+    }
+    return false;
+  }
+  Rows.block = rows;
+  let finite = true;
+  for (let i = partStart(items, part, parts), end = partStart(items, part + 1, parts); i < end; i++) {
+    const g = i / blocks;
+    Block.of(icg, i % blocks, blocks, MR);
+    const c0 = Block.start, c1 = Block.end;
+    if (c0 == c1) continue;
+    if (tiles == 0) memory.fill(du, 0, <usize>POINTS * productPoint);
+    for (let t0 = 0; t0 < tiles; t0 += FILTER_TILES) {
+      const count = min(FILTER_TILES, tiles - t0);
+      Padded.cover(x, g, t0 / per, (t0 + count - 1) / per + 1, spanned, xp, hp, wp);
+      const plane = hp * wp, row = <usize>wp << 2;
+      for (let c = c0; c < c1; c += MR) {
+        let dst = pa + (<usize>((c - c0) * count) << 2);
+        for (let t = 0; t < count; t++) {
+          const o = windowOffset(t0 + t, Padded.n0) + c * plane;
+          transformWindows(xp, o, o + plane, o + 2 * plane, o + 3 * plane, row, dst, inputPoint);
+          dst += MR * 4;
+        }
+      }
+      placeTiles(t0, count, places);
+      for (let o = 0; o < cols; o += NR) transformGradients(dy, g, o, count, places, pb + (<usize>(o * count) << 2), gradientPoint);
+      for (let q = 0; q < POINTS; q++) {
+        const a = pa + <usize>q * inputPoint, b = pb + <usize>q * gradientPoint, c = du + <usize>q * productPoint;
+        if (t0 > 0) gemmPacked(c1 - c0, cols, count, a, b, c, cols, true);
+        else gemmPacked(c1 - c0, cols, count, a, b, c, cols, false);
+      }
+    }
+    for (let c = c0; c < c1; c++) {
+      for (let o = 0; o < ocg; o++) {
+        const out = at(dw, ((g * ocg + o) * icg + c) * 9);
+        if (!transformFilterGradient(du + (<usize>((c - c0) * cols + o) << 2), productPoint, out)) finite = false;
+      }
+    }
+  }
+  free(pa);
+  free(pb);
+  free(du);
+  free(xp);
+  free(places);
+  free(rows);
+  Winograd.nonFinite = !finite;
   return true;
 }

@@ -361,9 +361,16 @@ export function winograd4Forward(x: usize, w: usize, y: usize, flipped: bool, pa
 /** Tiles per depth chunk of the backward-filter GEMMs. */
 const FILTER_TILES: i32 = 64;
 
-/** Whether winograd4BackwardFilter takes the shape: as the forward, with input channels per group a multiple of MR. */
+/**
+ * The backward filter's float64 transform of dU (36 points per channel pair and group) costs more than the
+ * forward's: below this many tiles per group F(2×2) is faster (second-order MAML's 32 tasks of 5 images at
+ * 14×14, 80 tiles each, two threads: 28.5 ms against 22.6 ms).
+ */
+const MIN_FILTER_TILES: i32 = 256;
+
+/** Whether winograd4BackwardFilter takes the shape: as the forward, with enough tiles and input channels per group a multiple of MR. */
 export function winograd4FilterPays(): bool {
-  return winograd4Pays() && (s.inC / s.groups) % MR == 0;
+  return winograd4Pays() && s.batch * tilesDown() * tilesAcross() >= MIN_FILTER_TILES && (s.inC / s.groups) % MR == 0;
 }
 
 /** A (6×4) applied to (y0 … y3), lanes independent: six results `stride` bytes apart from out. */
@@ -427,34 +434,52 @@ function transformGradients(dy: usize, g: i32, o0: i32, count: i32, places: usiz
   }
 }
 
-/** Gᵀ (3×6) applied to (u0 … u5) in float64: component a. */
-@inline function gtRow(a: i32, u0: f64, u1: f64, u2: f64, u3: f64, u4: f64, u5: f64): f64 {
-  if (a == 0) return u0 * 0.25 - (u1 + u2) * (1.0 / 6.0) + (u3 + u4) * (1.0 / 24.0);
-  if (a == 1) return (u2 - u1) * (1.0 / 6.0) + (u3 - u4) * (1.0 / 12.0);
-  return (u3 + u4 - u1 - u2) * (1.0 / 6.0) + u5;
+/** Gᵀ (3×6) applied to (u0 … u5), float64 lanes: component a. */
+@inline function gtRow(a: i32, u0: v128, u1: v128, u2: v128, u3: v128, u4: v128, u5: v128): v128 {
+  const sixth = f64x2.splat(1.0 / 6.0);
+  if (a == 0) return f64x2.add(f64x2.sub(f64x2.mul(u0, f64x2.splat(0.25)), f64x2.mul(f64x2.add(u1, u2), sixth)), f64x2.mul(f64x2.add(u3, u4), f64x2.splat(1.0 / 24.0)));
+  if (a == 1) return f64x2.add(f64x2.mul(f64x2.sub(u2, u1), sixth), f64x2.mul(f64x2.sub(u3, u4), f64x2.splat(1.0 / 12.0)));
+  return f64x2.add(f64x2.mul(f64x2.sub(f64x2.sub(f64x2.add(u3, u4), u1), u2), sixth), u5);
 }
 
-/** dW (3×3 at dw) = Gᵀ dU G in float64 from the 36 points of one dU entry (at u, `pointBytes` apart); false if a value is NaN or ±Inf. */
-function transformFilterGradient(u: usize, pointBytes: usize, dw: usize): bool {
+/** Lanes 0, 1 (high: 2, 3) of the four floats at p as float64. */
+@inline function promoted(p: usize, high: bool): v128 {
+  const v = v128.load(p);
+  return f64x2.promote_low_f32x4(high ? i32x4.shuffle(v, v, 2, 3, 2, 3) : v);
+}
+
+/**
+ * dW (3×3 each) = Gᵀ dU G in float64 for the dU entries of four consecutive output channels (at u, points
+ * `pointBytes` apart), the live ones (1 to 4) stored from dw, `oBytes` apart; false if a value is NaN or ±Inf.
+ */
+function transformFilterGradients(u: usize, pointBytes: usize, dw: usize, oBytes: usize, live: i32): bool {
   const t = Rows.block;
-  // t[i][x] = (dU G)[i][x] at t + (i·3 + x)·8.
-  for (let i = 0; i < 6; i++) {
-    const r = u + <usize>(i * 6) * pointBytes;
-    const u0 = <f64>load<f32>(r), u1 = <f64>load<f32>(r + pointBytes), u2 = <f64>load<f32>(r + 2 * pointBytes);
-    const u3 = <f64>load<f32>(r + 3 * pointBytes), u4 = <f64>load<f32>(r + 4 * pointBytes), u5 = <f64>load<f32>(r + 5 * pointBytes);
-    for (let x = 0; x < 3; x++) store<f64>(t + <usize>(i * 3 + x) * 8, gtRow(x, u0, u1, u2, u3, u4, u5));
-  }
-  let finite = true;
-  for (let x = 0; x < 3; x++) {
-    const c = t + <usize>x * 8;
-    const t0 = load<f64>(c), t1 = load<f64>(c, 24), t2 = load<f64>(c, 48), t3 = load<f64>(c, 72), t4 = load<f64>(c, 96), t5 = load<f64>(c, 120);
-    for (let y = 0; y < 3; y++) {
-      const v = <f32>gtRow(y, t0, t1, t2, t3, t4, t5);
-      if (v - v != 0) finite = false;
-      store<f32>(at(dw, y * 3 + x), v);
+  let bad = i32x4.splat(0);
+  for (let half = 0; half < 2; half++) {
+    const high = half == 1;
+    // t[i][x] = (dU G)[i][x] at t + (i·3 + x)·16.
+    for (let i = 0; i < 6; i++) {
+      const r = u + <usize>(i * 6) * pointBytes;
+      const u0 = promoted(r, high), u1 = promoted(r + pointBytes, high), u2 = promoted(r + 2 * pointBytes, high);
+      const u3 = promoted(r + 3 * pointBytes, high), u4 = promoted(r + 4 * pointBytes, high), u5 = promoted(r + 5 * pointBytes, high);
+      const row = t + <usize>(i * 3) * 16;
+      v128.store(row, gtRow(0, u0, u1, u2, u3, u4, u5));
+      v128.store(row, gtRow(1, u0, u1, u2, u3, u4, u5), 16);
+      v128.store(row, gtRow(2, u0, u1, u2, u3, u4, u5), 32);
+    }
+    for (let x = 0; x < 3; x++) {
+      const c = t + <usize>x * 16;
+      const t0 = v128.load(c), t1 = v128.load(c, 48), t2 = v128.load(c, 96), t3 = v128.load(c, 144), t4 = v128.load(c, 192), t5 = v128.load(c, 240);
+      for (let y = 0; y < 3; y++) {
+        const v = f32x4.demote_f64x2_zero(gtRow(y, t0, t1, t2, t3, t4, t5));
+        bad = v128.or(bad, f32x4.ne(f32x4.sub(v, v), f32x4.splat(0)));
+        const k = <usize>(y * 3 + x) << 2, lane = 2 * half;
+        if (lane < live) v128.store32_lane(dw + <usize>lane * oBytes + k, v, 0);
+        if (lane + 1 < live) v128.store32_lane(dw + <usize>(lane + 1) * oBytes + k, v, 1);
+      }
     }
   }
-  return finite;
+  return !v128.any_true(bad);
 }
 
 /**
@@ -511,10 +536,11 @@ export function winograd4BackwardFilter(x: usize, dy: usize, dw: usize, part: i3
         else gemmPacked(c1 - c0, cols, count, a, b, c, cols, false);
       }
     }
+    // cols ≥ ocg rounded up to NR: four channels' dU entries always lie inside a row of dU.
     for (let c = c0; c < c1; c++) {
-      for (let o = 0; o < ocg; o++) {
-        const out = at(dw, ((g * ocg + o) * icg + c) * 9);
-        if (!transformFilterGradient(du + (<usize>((c - c0) * cols + o) << 2), productPoint, out)) finite = false;
+      for (let o = 0; o < ocg; o += 4) {
+        const out = at(dw, ((g * ocg + o) * icg + c) * 9), u = du + (<usize>((c - c0) * cols + o) << 2);
+        if (!transformFilterGradients(u, productPoint, out, <usize>(icg * 9) << 2, min(4, ocg - o))) finite = false;
       }
     }
   }

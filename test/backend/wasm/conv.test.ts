@@ -41,6 +41,9 @@ const CASES: Record<string, ConvShape> = {
   "Winograd F(4×4), 3×3 images (one partial tile each)": [60, 16, 3, 3, 16, 3, 3, 1, 1, 1, 1, 1],
   "Winograd F(4×4), rows and columns of partial tiles": [10, 16, 7, 10, 12, 3, 3, 1, 1, 1, 1, 1],
   "Winograd F(4×4), output channels not a multiple of 4": [5, 12, 14, 14, 10, 3, 3, 1, 1, 1, 1, 1],
+  // 256 tiles and more: the backward filter by F(4×4) too.
+  "Winograd F(4×4) backward filter, output channels not a multiple of 4": [20, 12, 14, 14, 10, 3, 3, 1, 1, 1, 1, 1],
+  "Winograd F(4×4) backward filter, partial tiles": [50, 8, 7, 10, 8, 3, 3, 1, 1, 1, 1, 1],
 };
 
 const abs = (a: Float32Array): Float32Array => a.map(Math.abs);

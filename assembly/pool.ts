@@ -145,6 +145,19 @@ export function maxPool2d(
   return reluX4(f32x4.max(i32x4.shuffle(left, right, 0, 2, 4, 6), i32x4.shuffle(left, right, 1, 3, 5, 7)));
 }
 
+/**
+ * As affinePair4 where the map is monotone: with finite a, m, b and a finite non-zero scale, each rounded
+ * step of ((x + a) − m)·s + b is monotone in x (±Inf included, NaN stays NaN), so the maximum of the mapped
+ * window is the map of the window's maximum (s > 0) or minimum (s < 0): one map per output, not four.
+ */
+@inline function monotonePair4(r0: usize, inW: i32, increasing: bool): v128 {
+  const r1 = r0 + (<usize>inW << 2);
+  const a = v128.load(r0), b = v128.load(r1), c = v128.load(r0, 16), d = v128.load(r1, 16);
+  const left = increasing ? f32x4.max(a, b) : f32x4.min(a, b), right = increasing ? f32x4.max(c, d) : f32x4.min(c, d);
+  const even = i32x4.shuffle(left, right, 0, 2, 4, 6), odd = i32x4.shuffle(left, right, 1, 3, 5, 7);
+  return reluX4(Affine.map(increasing ? f32x4.max(even, odd) : f32x4.min(even, odd)));
+}
+
 /** Stores the first `live` (1 to 4) lanes of v at p. */
 @inline function storeLanes(p: usize, v: v128, live: i32): void {
   if (live == 4) {
@@ -167,7 +180,11 @@ function affinePool2x2(
 ): void {
   const plane = inH * inW;
   for (let p = partStart(planes, part, parts), end = partStart(planes, part + 1, parts); p < end; p++) {
-    Affine.load(channel, channels, p % channels);
+    const c = p % channels;
+    Affine.load(channel, channels, c);
+    const sc = load<f32>(at(channel, 2 * channels + c));
+    const monotone = isFinite(load<f32>(at(channel, c))) && isFinite(load<f32>(at(channel, channels + c))) &&
+      isFinite(load<f32>(at(channel, 3 * channels + c))) && isFinite(sc) && sc != 0;
     const xPlane = at(x, p * plane);
     const lastPlane = p == planes - 1;
     for (let oy = 0; oy < outH; oy++) {
@@ -177,7 +194,9 @@ function affinePool2x2(
           for (let o = ox; o < outW; o++) poolOne(true, xPlane, yRow, 0, oy, o, inW, 2, 2, 2, 2);
           break;
         }
-        storeLanes(at(yRow, ox), affinePair4(at(xPlane, rowStart + 2 * ox), inW), min(4, outW - ox));
+        const r0 = at(xPlane, rowStart + 2 * ox);
+        const v = !monotone ? affinePair4(r0, inW) : sc > 0 ? monotonePair4(r0, inW, true) : monotonePair4(r0, inW, false);
+        storeLanes(at(yRow, ox), v, min(4, outW - ox));
       }
     }
   }

@@ -5,6 +5,7 @@
 // affinePoolRelu runs the same scan over ((x + a) − m)·s + b (per-channel a, m, s, b; each step rounded to
 // f32, as the fused elementwise chain computes it), then ReLU, without indices.
 import { at } from "./address";
+import { storeLanes } from "./lanes";
 import { partStart } from "./parts";
 import { STATUS_OK } from "./status";
 
@@ -156,17 +157,6 @@ export function maxPool2d(
   const left = increasing ? f32x4.max(a, b) : f32x4.min(a, b), right = increasing ? f32x4.max(c, d) : f32x4.min(c, d);
   const even = i32x4.shuffle(left, right, 0, 2, 4, 6), odd = i32x4.shuffle(left, right, 1, 3, 5, 7);
   return reluX4(Affine.map(increasing ? f32x4.max(even, odd) : f32x4.min(even, odd)));
-}
-
-/** Stores the first `live` (1 to 4) lanes of v at p. */
-@inline function storeLanes(p: usize, v: v128, live: i32): void {
-  if (live == 4) {
-    v128.store(p, v);
-    return;
-  }
-  if (live >= 2) v128.store64_lane(p, v, 0);
-  else v128.store32_lane(p, v, 0);
-  if (live == 3) v128.store32_lane(p, v, 2, 8);
 }
 
 /**

@@ -10,6 +10,7 @@
 // depend only on the inputs. The transforms scale by up to 8 and 1/24: a call whose outputs are not all
 // finite is noted (Winograd.nonFinite) and the caller runs the exact GEMM path instead.
 import { at } from "./address";
+import { loadLanes, promoteHigh, storeLanes } from "./lanes";
 import { ConvShape as s } from "./conv-shape";
 import { gemmPacked } from "./gemm";
 import { MR, NR } from "./gemm-pack";
@@ -223,17 +224,6 @@ function placeTiles(t0: i32, count: i32, places: usize): void {
   }
 }
 
-/** Stores the first `live` (1 to 4) lanes of v at p. */
-@inline function storeLanes(p: usize, v: v128, live: i32): void {
-  if (live == 4) {
-    v128.store(p, v);
-    return;
-  }
-  if (live >= 2) v128.store64_lane(p, v, 0);
-  else v128.store32_lane(p, v, 0);
-  if (live == 3) v128.store32_lane(p, v, 2, 8);
-}
-
 /** Stores one tile's rows (r0..r3, four outputs each) at its place, the parts inside the image. */
 @inline function storeTile(r0: v128, r1: v128, r2: v128, r3: v128, yo: usize, place: usize): void {
   const q = at(yo, load<i32>(place)), live = load<i32>(place, 4);
@@ -385,14 +375,6 @@ export function winograd4FilterPays(): bool {
   v128.store(out + 5 * stride, y3);
 }
 
-/** The first `cols` (1 to 4) values from q, zeros after. */
-@inline function loadLanes(q: usize, cols: i32): v128 {
-  if (cols == 4) return v128.load(q);
-  if (cols == 1) return v128.load32_zero(q);
-  const v = v128.load64_zero(q);
-  return cols == 2 ? v : v128.load32_lane(q + 8, v, 2);
-}
-
 /**
  * dM = A dY Aᵀ for output channels [o0, o0 + NR) of `count` tiles (places from `places`; lanes = channels,
  * channels past ocg zero), into NR-column packed-B panels ([t][NR]) `pointBytes` apart.
@@ -445,7 +427,7 @@ function transformGradients(dy: usize, g: i32, o0: i32, count: i32, places: usiz
 /** Lanes 0, 1 (high: 2, 3) of the four floats at p as float64. */
 @inline function promoted(p: usize, high: bool): v128 {
   const v = v128.load(p);
-  return f64x2.promote_low_f32x4(high ? i32x4.shuffle(v, v, 2, 3, 2, 3) : v);
+  return high ? promoteHigh(v) : f64x2.promote_low_f32x4(v);
 }
 
 /**

@@ -22,9 +22,11 @@ function start(message, post) {
     post(String(e && e.message || e));
     return;
   }
-  post("ready");
+  // The generation before any call, read before reporting ready: the main thread publishes its first call
+  // once every worker is ready, and a worker that read it afterwards would wait for the call after.
   const w = new Int32Array(memory.buffer, control, ${CONTROL_WORDS});
   let seen = Atomics.load(w, ${GENERATION});
+  post("ready");
   for (;;) {
     for (let spins = 0; Atomics.load(w, ${GENERATION}) === seen; spins++) {
       if (spins > ${SPINS}) Atomics.wait(w, ${GENERATION}, seen);

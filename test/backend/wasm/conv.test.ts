@@ -81,6 +81,22 @@ describe("wasm conv2d and its backward kernels match the reference", () => {
     });
   }
 
+  it("runs the exact path where F(4×4)'s transforms overflow but the convolution does not", () => {
+    // One input of 3e38 per image: every output is at most 3e38 · |w| < 3e38, finite, but F(4×4)'s input
+    // transform scales it by up to 25. (Short of overflow, Winograd's rounding error scales with the
+    // largest input in a tile, not with each output's own terms, in every Winograd form.)
+    const p = convParams([12, 8, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1]);
+    const xSize = p.batch * p.inC * p.inH * p.inW, wSize = p.outC * p.inC * 9, ySize = p.batch * p.outC * p.outH * p.outW;
+    const x = new Float32Array(xSize), w = randomFloats(wSize, rng(72)).map((v) => v * 0.9);
+    for (let n = 0; n < p.batch; n++) x[n * p.inC * p.inH * p.inW + 2 * p.inW + 3] = 3e38;
+    const [aw] = uploadBoth(pair, x), [bw] = uploadBoth(pair, w), [yw] = outputBoth(pair, "float32", ySize, 9);
+    pair.wasm.conv2d(aw, bw, yw, p);
+    const y = pair.wasm.readSync(yw) as Float32Array;
+    expect(y.every(Number.isFinite), "finite outputs").toBe(true);
+    expect(y.some((v) => Math.abs(v) > 1e37), "the large input reaches the outputs").toBe(true);
+    check("conv2d", p, x, w, ySize, "overflow");
+  });
+
   it("propagates NaN and Inf exactly as the reference (no NaN from padding × Inf)", () => {
     // Few channels (weights checked before the GEMM) and many (checked while packed).
     for (const shape of [[2, 3, 6, 6, 4, 3, 3, 1, 1, 1, 1, 1], [2, 16, 5, 5, 16, 3, 3, 1, 1, 1, 1, 2]] as ConvShape[]) {

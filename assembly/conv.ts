@@ -25,8 +25,9 @@ import { col2im, im2col, im2colPacked, im2colPackedT, padImages } from "./im2col
 import { alloc, free } from "./memory";
 import { Block, partStart } from "./parts";
 import { STATUS_OK, STATUS_OUT_OF_MEMORY, STATUS_SERIAL } from "./status";
-import { Winograd, winogradBackwardFilter, winogradFilterPays, winogradForward, winogradPays } from "./winograd";
-import { winograd4BackwardFilter, winograd4FilterPays, winograd4Forward, winograd4Pays } from "./winograd4";
+import { Winograd, winogradBackwardFilter, winogradFilterPays, winogradPays } from "./winograd";
+import { winogradForwardBy } from "./winograd-forward";
+import { winograd4BackwardFilter, winograd4FilterPays, winograd4Pays } from "./winograd4";
 
 /** The patch matrix of a chunk should stay in L2: about this many bytes, and at most MAX_COLS columns. */
 const CHUNK_BYTES: i32 = 512 << 10;
@@ -181,8 +182,7 @@ function forward(x: usize, w: usize, y: usize, flipped: bool, part: i32, parts: 
  * reruns the exact path (in one part: the other parts may have finished theirs).
  */
 function winograd(x: usize, w: usize, y: usize, flipped: bool, part: i32, parts: i32): i32 {
-  const done = winograd4Pays() ? winograd4Forward(x, w, y, flipped, part, parts) : winogradForward(x, w, y, flipped, part, parts);
-  return done ? STATUS_OK : STATUS_OUT_OF_MEMORY;
+  return winogradForwardBy(winograd4Pays(), x, w, y, flipped, part, parts) ? STATUS_OK : STATUS_OUT_OF_MEMORY;
 }
 
 /** y = conv2d(x, w), shapes in PARAMS; part `part` of `parts`. */

@@ -2,9 +2,10 @@
 // 4×4 input window around it as Y = Aᵀ [Σ_c U_c ⊙ V_c] A, with V_c = Bᵀ d_c B (input) and U_c = G g_c Gᵀ
 // (weights): 16 products per tile and channel pair where the direct form needs 36. The Σ_c is a GEMM per
 // point ξ of the 4×4 transformed tile: M_ξ[o × tiles] = U_ξ[o × c] · V_ξ[c × tiles], run by gemmPacked on
-// weights and inputs transformed straight into its packed layouts. Backward data is the forward pass of the
-// flipped kernel (conv.ts); backward filter runs the adjoint: dU_ξ[c × o] = Σ_tiles V_ξ · dM_ξᵀ with
-// dM = A dY Aᵀ, then dW = Gᵀ dU G.
+// weights and inputs transformed straight into its packed layouts; the forward pass is winograd-forward.ts's
+// driver, with this file's transforms and tile geometry (shared with winograd4.ts's F(4×4, 3×3)). Backward
+// data is the forward pass of the flipped kernel (conv.ts); backward filter runs the adjoint:
+// dU_ξ[c × o] = Σ_tiles V_ξ · dM_ξᵀ with dM = A dY Aᵀ, then dW = Gᵀ dU G.
 //   Tiles are numbered over the batch (image, tile row, tile column) and cut into chunks of a size that
 // depends only on the shapes; a tile's arithmetic does not depend on its chunk or part, and every sum runs
 // in a fixed order, so results depend only on the inputs, whatever the thread count (the plain-SIMD build
@@ -20,7 +21,7 @@ import { alloc, free } from "./memory";
 import { Block, partStart } from "./parts";
 
 /** Points of a transformed tile (4×4). */
-const POINTS: i32 = 16;
+export const POINTS: i32 = 16;
 /** The transformed inputs and products of a chunk should stay in L2: about this many bytes. */
 const CHUNK_BYTES: i32 = 768 << 10;
 /** Below this many channels per group (in or out), the 16 thin GEMMs cost more than they save. */
@@ -40,11 +41,27 @@ export class Winograd {
 }
 
 @inline export function roundUp(n: i32, step: i32): i32 { return (n + step - 1) / step * step; }
-@inline function tilesDown(): i32 { return (s.outH + 1) >> 1; }
-@inline function tilesAcross(): i32 { return (s.outW + 1) >> 1; }
-/** The padded copy of a plane: every tile's 4×4 window lies inside. */
-@inline function paddedH(): i32 { return 2 * tilesDown() + 2; }
-@inline function paddedW(): i32 { return 2 * tilesAcross() + 2; }
+
+// Tile geometry of a Winograd form whose tiles are m × m outputs (m = 2 here, 4 in winograd4.ts), each
+// from an (m + 2) × (m + 2) window of a zero-padded copy of the input.
+@inline export function tilesDownOf(m: i32): i32 { return (s.outH + m - 1) / m; }
+@inline export function tilesAcrossOf(m: i32): i32 { return (s.outW + m - 1) / m; }
+/** The padded copy of a plane: every tile's window lies inside. */
+@inline export function paddedHOf(m: i32): i32 { return m * tilesDownOf(m) + 2; }
+@inline export function paddedWOf(m: i32): i32 { return m * tilesAcrossOf(m) + 2; }
+
+/** The padded-copy offset (elements, channel 0) of global tile t's window, images from n0. */
+@inline export function windowOffsetOf(m: i32, t: i32, n0: i32): i32 {
+  const across = tilesAcrossOf(m), per = tilesDownOf(m) * across;
+  const n = t / per, r = t - n * per;
+  const ty = r / across, tx = r - ty * across;
+  return (n - n0) * (s.inC / s.groups) * paddedHOf(m) * paddedWOf(m) + m * ty * paddedWOf(m) + m * tx;
+}
+
+@inline function tilesDown(): i32 { return tilesDownOf(2); }
+@inline function tilesAcross(): i32 { return tilesAcrossOf(2); }
+@inline function paddedH(): i32 { return paddedHOf(2); }
+@inline function paddedW(): i32 { return paddedWOf(2); }
 
 /**
  * Whether the shape in ConvShape is a stride-1 3×3 convolution with enough channels per group that a
@@ -67,9 +84,9 @@ export function winogradPays(): bool {
   return winograd <= MAX_MULTIPLY_RATIO * direct;
 }
 
-/** Tiles per chunk: a multiple of NR whose transformed inputs and products fit CHUNK_BYTES. */
-function chunkTiles(tiles: i32): i32 {
-  const perTile = POINTS * (s.inC / s.groups + s.outC / s.groups) * 4;
+/** Tiles per chunk of a form of `points` points: a multiple of NR whose transformed inputs and products fit CHUNK_BYTES. */
+export function chunkTilesFor(tiles: i32, points: i32): i32 {
+  const perTile = points * (s.inC / s.groups + s.outC / s.groups) * 4;
   const fit = max(NR, CHUNK_BYTES / perTile / NR * NR);
   // Small batches still make a few chunks, so that two threads share them.
   return min(fit, max(NR, roundUp((tiles + 3) / 4, NR)));
@@ -80,7 +97,7 @@ function chunkTiles(tiles: i32): i32 {
  * [c][MR], rows past ocg zero), `pointBytes` apart. With `flipped`, the forward problem is the backward
  * data of the convolution whose weights are in w: row o, depth c takes w[g·icg + c][o] rotated by 180°.
  */
-function transformWeights(w: usize, g: i32, flipped: bool, pw: usize, pointBytes: usize): void {
+export function transformWeights(w: usize, g: i32, flipped: bool, pw: usize, pointBytes: usize): void {
   const icg = s.inC / s.groups, ocg = s.outC / s.groups;
   const rows = roundUp(ocg, MR);
   for (let o = 0; o < rows; o++) {
@@ -136,9 +153,9 @@ function padImages(x: usize, g: i32, n0: i32, n1: i32, dst: usize, hp: i32, wp: 
   }
 }
 
-/** Images that `tiles` consecutive tiles can touch. */
-@inline function imagesSpanned(tiles: i32): i32 {
-  const per = tilesDown() * tilesAcross();
+/** Images that `tiles` consecutive tiles of m × m outputs can touch. */
+@inline export function imagesSpannedOf(m: i32, tiles: i32): i32 {
+  const per = tilesDownOf(m) * tilesAcrossOf(m);
   return min(s.batch, (tiles + per - 2) / per + 1);
 }
 
@@ -161,13 +178,7 @@ export class Padded {
   }
 }
 
-/** The padded-copy offset (elements, channel 0) of global tile t's window, images from n0. */
-@inline function windowOffset(t: i32, n0: i32): i32 {
-  const per = tilesDown() * tilesAcross();
-  const n = t / per, r = t - n * per;
-  const ty = r / tilesAcross(), tx = r - ty * tilesAcross();
-  return (n - n0) * (s.inC / s.groups) * paddedH() * paddedW() + 2 * ty * paddedW() + 2 * tx;
-}
+@inline function windowOffset(t: i32, n0: i32): i32 { return windowOffsetOf(2, t, n0); }
 
 /** 4×4 transpose: lane k of result j is lane j of r_k. */
 @inline export function tr0(a: v128, b: v128, c: v128, d: v128): v128 {
@@ -187,7 +198,7 @@ export class Padded {
  * V = Bᵀ d B for four tiles (one per lane) and every channel, into the POINTS packed-B matrices
  * (`pointBytes` apart) at panel column j of the chunk. Window origins o0..o3 (elements of xp).
  */
-function transformInputs(xp: usize, o0: i32, o1: i32, o2: i32, o3: i32, pb: usize, j: i32, pointBytes: usize): void {
+export function transformInputs(xp: usize, o0: i32, o1: i32, o2: i32, o3: i32, pb: usize, j: i32, pointBytes: usize): void {
   const plane = paddedH() * paddedW();
   let dst = pb + (<usize>((j / NR) * (s.inC / s.groups) * NR + j % NR) << 2);
   for (let c = 0; c < s.inC / s.groups; c++) {
@@ -228,7 +239,7 @@ function transformInputs(xp: usize, o0: i32, o1: i32, o2: i32, o3: i32, pb: usiz
  * stride ldm), stored at channel plane yo for the live tiles (their places in `places`, from entry j).
  * Returns a mask that is non-zero where a lane is NaN or ±Inf.
  */
-function transformOutputs(mb: usize, ldm: i32, o: i32, j: i32, pointBytes: usize, yo: usize, places: usize, live: i32): v128 {
+export function transformOutputs(mb: usize, ldm: i32, o: i32, j: i32, pointBytes: usize, yo: usize, places: usize, live: i32): v128 {
   const m = mb + (<usize>(o * ldm + j) << 2);
   // Aᵀ m: rows m0 + m1 + m2 and m1 − m2 − m3.
   const m1 = m + 4 * pointBytes, m2 = m + 8 * pointBytes, m3 = m + 12 * pointBytes;
@@ -283,7 +294,7 @@ const RIGHT: i32 = 1, DOWN: i32 = 2;
  * tile's first output at channel 0, and which of its outputs lie inside (RIGHT | DOWN). Computed once per
  * chunk, so that the output transform of every channel only adds the channel's plane.
  */
-function placeTiles(t0: i32, count: i32, places: usize): void {
+export function placeTiles(t0: i32, count: i32, places: usize): void {
   for (let t = 0; t < count; t++) {
     store<i32>(places + (<usize>t << 3), tileOutput(t0 + t, 0, 0));
     store<i32>(places + (<usize>t << 3), tileInside(), 4);
@@ -301,78 +312,6 @@ function placeTiles(t0: i32, count: i32, places: usize): void {
     v128.store32_lane(q, v, 0);
     if (inside & DOWN) v128.store32_lane(q + row, v, 2);
   }
-}
-
-/**
- * y = conv(x, w) by Winograd for the shape in ConvShape (winogradPays()), part `part` of `parts`: the work
- * items are (group, chunk of tiles). With `flipped`, w holds the weights of the convolution being
- * differentiated (backward data as a forward pass; see conv.ts). Returns false when out of memory; sets
- * Winograd.nonFinite when an output is NaN or ±Inf.
- */
-export function winogradForward(x: usize, w: usize, y: usize, flipped: bool, part: i32, parts: i32): bool {
-  Winograd.nonFinite = false;
-  const icg = s.inC / s.groups, ocg = s.outC / s.groups;
-  const per = tilesDown() * tilesAcross(), tiles = s.batch * per;
-  const cols = chunkTiles(tiles);
-  const chunks = (tiles + cols - 1) / cols;
-  // Images a chunk can touch, and the padded copy of them.
-  const spanned = imagesSpanned(cols);
-  const paddedImage = icg * paddedH() * paddedW();
-  const weightPoint = <usize>(roundUp(ocg, MR) * icg) << 2;
-  const inputPoint = <usize>(cols * icg) << 2;
-  const productPoint = <usize>(ocg * cols) << 2;
-  const pw = alloc(<usize>POINTS * weightPoint), pb = alloc(<usize>POINTS * inputPoint), mb = alloc(<usize>POINTS * productPoint);
-  // 4 floats of slack: a window row is loaded as one vector.
-  const xp = alloc(<usize>(spanned * paddedImage + 4) << 2), places = alloc(<usize>cols << 3);
-  if (!pw || !pb || !mb || !xp || !places) {
-    if (pw) free(pw);
-    if (pb) free(pb);
-    if (mb) free(mb);
-    if (xp) free(xp);
-    if (places) free(places);
-    return false;
-  }
-  let bad = i32x4.splat(0);
-  let transformedGroup = -1;
-  Padded.group = -1;
-  const items = s.groups * chunks;
-  for (let i = partStart(items, part, parts), end = partStart(items, part + 1, parts); i < end; i++) {
-    const g = i / chunks, t0 = (i % chunks) * cols, live = min(cols, tiles - t0);
-    if (g != transformedGroup) {
-      transformWeights(w, g, flipped, pw, weightPoint);
-      transformedGroup = g;
-    }
-    Padded.cover(x, g, t0 / per, (t0 + live - 1) / per + 1, spanned, xp);
-    const padded0 = Padded.n0;
-    // Lanes past the chunk repeat its last tile (their products are never stored).
-    for (let j = 0; j < roundUp(live, NR); j += 4) {
-      const last = t0 + live - 1;
-      transformInputs(
-        xp, windowOffset(min(t0 + j, last), padded0), windowOffset(min(t0 + j + 1, last), padded0),
-        windowOffset(min(t0 + j + 2, last), padded0), windowOffset(min(t0 + j + 3, last), padded0),
-        pb, j, inputPoint,
-      );
-    }
-    const n = roundUp(live, NR);
-    for (let q = 0; q < POINTS; q++) {
-      gemmPacked(ocg, n, icg, pw + <usize>q * weightPoint, pb + <usize>q * inputPoint, mb + <usize>q * productPoint, cols, false);
-    }
-    placeTiles(t0, live, places);
-    const outPlane = s.outH * s.outW;
-    for (let o = 0; o < ocg; o++) {
-      const yo = at(y, (g * ocg + o) * outPlane);
-      for (let j = 0; j < live; j += 4) {
-        bad = v128.or(bad, transformOutputs(mb, cols, o, j, productPoint, yo, places, min(4, live - j)));
-      }
-    }
-  }
-  free(pw);
-  free(pb);
-  free(mb);
-  free(xp);
-  free(places);
-  if (v128.any_true(bad)) Winograd.nonFinite = true;
-  return true;
 }
 
 // ---- backward filter: dU_ξ[c × o] = Σ_tiles V_ξ[c × t] · dM_ξ[o × t]ᵀ, dM = A dY Aᵀ, dW = Gᵀ dU G ----
@@ -476,7 +415,7 @@ export function winogradBackwardFilter(x: usize, dy: usize, dw: usize, part: i32
   const per = tilesDown() * tilesAcross(), tiles = s.batch * per;
   const blocks = s.groups >= parts ? 1 : (parts + s.groups - 1) / s.groups;
   const items = s.groups * blocks;
-  const cols = roundUp(ocg, NR), spanned = imagesSpanned(FILTER_TILES);
+  const cols = roundUp(ocg, NR), spanned = imagesSpannedOf(2, FILTER_TILES);
   const inputPoint = <usize>(icg * FILTER_TILES) << 2, gradientPoint = <usize>(cols * FILTER_TILES) << 2;
   const productPoint = <usize>(icg * cols) << 2;
   const pa = alloc(<usize>POINTS * inputPoint), pb = alloc(<usize>POINTS * gradientPoint), du = alloc(<usize>POINTS * productPoint);

@@ -3,8 +3,9 @@
 // Y = Aᵀ [Σ_c U_c ⊙ V_c] A with V_c = Bᵀ d_c B and U_c = G g_c Gᵀ: 36 products per tile and channel pair
 // where F(2×2, 3×3) (winograd.ts) needs 64 for the same outputs and the direct form 144. As there, Σ_c is
 // one GEMM per point ξ of the transformed tile, M_ξ[o × tiles] = U_ξ[o × c] · V_ξ[c × tiles], run by
-// gemmPacked on operands transformed straight into its packed layouts; backward data runs the flipped
-// kernel through it (conv.ts). Backward filter stays with F(2×2, 3×3).
+// gemmPacked on operands transformed straight into its packed layouts. This file has the transforms; the
+// forward pass (backward data runs the flipped kernel through it, conv.ts) is winograd-forward.ts's
+// driver. The backward filter (below) takes shapes of at least 256 tiles per group, F(2×2) the rest.
 //   Tiles are numbered over the batch and cut into chunks of a size that depends only on the shapes; a
 // tile's arithmetic does not depend on its chunk or part and every sum runs in a fixed order, so results
 // depend only on the inputs. The transforms scale by up to 8 and 1/24: a call whose outputs are not all
@@ -16,12 +17,12 @@ import { gemmPacked } from "./gemm";
 import { MR, NR } from "./gemm-pack";
 import { alloc, free } from "./memory";
 import { Block, partStart } from "./parts";
-import { Padded, roundUp, tr0, tr1, tr2, tr3, Winograd, winogradMultiplies, winogradShape } from "./winograd";
+import {
+  imagesSpannedOf, Padded, paddedHOf, paddedWOf, roundUp, tilesAcrossOf, tilesDownOf, tr0, tr1, tr2, tr3, Winograd, windowOffsetOf, winogradMultiplies, winogradShape,
+} from "./winograd";
 
 /** Points of a transformed tile (6×6). */
-const POINTS: i32 = 36;
-/** The transformed inputs and products of a chunk should stay in L2: about this many bytes. */
-const CHUNK_BYTES: i32 = 768 << 10;
+export const POINTS: i32 = 36;
 /**
  * F(4×4) runs where its multiplies (36 per tile of 4×4 outputs, partial tiles at sizes that are not a
  * multiple of 4) are at most this fraction of the direct form's (9 per output) and of F(2×2)'s: on
@@ -37,25 +38,16 @@ const MAX_F2_RATIO: f64 = 0.85;
  */
 const MIN_TILES: i32 = 48;
 
-@inline function tilesDown(): i32 { return (s.outH + 3) >> 2; }
-@inline function tilesAcross(): i32 { return (s.outW + 3) >> 2; }
-/** The padded copy of a plane: every tile's 6×6 window lies inside. */
-@inline function paddedH(): i32 { return 4 * tilesDown() + 2; }
-@inline function paddedW(): i32 { return 4 * tilesAcross() + 2; }
+@inline function tilesDown(): i32 { return tilesDownOf(4); }
+@inline function tilesAcross(): i32 { return tilesAcrossOf(4); }
+@inline function paddedH(): i32 { return paddedHOf(4); }
+@inline function paddedW(): i32 { return paddedWOf(4); }
 
 /** Whether the shape in ConvShape is a stride-1 3×3 convolution that F(4×4, 3×3) computes faster than the other paths. */
 export function winograd4Pays(): bool {
   if (!winogradShape() || s.batch * tilesDown() * tilesAcross() < MIN_TILES) return false;
   const f4 = <f64>(36 * tilesDown() * tilesAcross());
   return f4 <= MAX_DIRECT_RATIO * <f64>(9 * s.outH * s.outW) && f4 <= MAX_F2_RATIO * <f64>winogradMultiplies();
-}
-
-/** Tiles per chunk: a multiple of NR whose transformed inputs and products fit CHUNK_BYTES. */
-function chunkTiles(tiles: i32): i32 {
-  const perTile = POINTS * (s.inC / s.groups + s.outC / s.groups) * 4;
-  const fit = max(NR, CHUNK_BYTES / perTile / NR * NR);
-  // Small batches still make a few chunks, so that two threads share them.
-  return min(fit, max(NR, roundUp((tiles + 3) / 4, NR)));
 }
 
 // ---- weights: U = G g Gᵀ, G = [1/4 0 0; −1/6 −1/6 −1/6; −1/6 1/6 −1/6; 1/24 1/12 1/6; 1/24 −1/12 1/6; 0 0 1] ----
@@ -110,7 +102,7 @@ function transformKernels(k0: usize, k1: usize, k2: usize, k3: usize, flipped: b
  * past ocg zero: their lanes read the zeros at `zeros`), `pointBytes` apart. With `flipped`, row o, depth
  * c takes w[g·icg + c][o] rotated by 180°.
  */
-function transformWeights(w: usize, g: i32, flipped: bool, pw: usize, pointBytes: usize, zeros: usize): void {
+export function transformWeights(w: usize, g: i32, flipped: bool, pw: usize, pointBytes: usize, zeros: usize): void {
   const icg = s.inC / s.groups, ocg = s.outC / s.groups;
   for (let o = 0; o < ocg; o += MR) {
     for (let c = 0; c < icg; c++) {
@@ -144,10 +136,10 @@ function transformWeights(w: usize, g: i32, flipped: bool, pw: usize, pointBytes
 }
 
 /** Per-instance scratch for the transforms' intermediate vectors (ROWS_BYTES). */
-class Rows {
+export class Rows {
   static block: usize = 0;
 }
-const ROWS_BYTES: usize = 2 * 864;
+export const ROWS_BYTES: usize = 2 * 864;
 
 /**
  * V = Bᵀ d B of four 6×6 windows of xp (origins o0..o3, elements, rows `row` bytes apart), lane k from
@@ -183,16 +175,10 @@ function transformWindows(xp: usize, o0: i32, o1: i32, o2: i32, o3: i32, row: us
   }
 }
 
-/** The padded-copy offset (elements, channel 0) of global tile t's window, images from n0. */
-@inline function windowOffset(t: i32, n0: i32): i32 {
-  const per = tilesDown() * tilesAcross();
-  const n = t / per, r = t - n * per;
-  const ty = r / tilesAcross(), tx = r - ty * tilesAcross();
-  return (n - n0) * (s.inC / s.groups) * paddedH() * paddedW() + 4 * ty * paddedW() + 4 * tx;
-}
+@inline function windowOffset(t: i32, n0: i32): i32 { return windowOffsetOf(4, t, n0); }
 
 /** V for four tiles (one per lane) and every channel, into the packed-B matrices at panel column j of the chunk. */
-function transformInputs(xp: usize, o0: i32, o1: i32, o2: i32, o3: i32, pb: usize, j: i32, pointBytes: usize): void {
+export function transformInputs(xp: usize, o0: i32, o1: i32, o2: i32, o3: i32, pb: usize, j: i32, pointBytes: usize): void {
   const plane = paddedH() * paddedW(), row = <usize>paddedW() << 2;
   let dst = pb + (<usize>((j / NR) * (s.inC / s.groups) * NR + j % NR) << 2);
   for (let c = 0; c < s.inC / s.groups; c++) {
@@ -213,7 +199,7 @@ function transformInputs(xp: usize, o0: i32, o1: i32, o2: i32, o3: i32, pb: usiz
 }
 
 /** Where a chunk's tiles go: per tile the offset of its first output at channel 0, and its live columns | live rows << 4. */
-function placeTiles(t0: i32, count: i32, places: usize): void {
+export function placeTiles(t0: i32, count: i32, places: usize): void {
   const per = tilesDown() * tilesAcross();
   for (let t = 0; t < count; t++) {
     const n = (t0 + t) / per, r = (t0 + t) - n * per;
@@ -238,7 +224,7 @@ function placeTiles(t0: i32, count: i32, places: usize): void {
  * Y = Aᵀ m A for the four tiles at chunk columns [j, j + 4) of row o (products `pointBytes` apart, row
  * stride ldm), stored at channel plane yo for the live tiles. Returns a mask, non-zero where a lane is NaN or ±Inf.
  */
-function transformOutputs(mb: usize, ldm: i32, o: i32, j: i32, pointBytes: usize, yo: usize, places: usize, live: i32): v128 {
+export function transformOutputs(mb: usize, ldm: i32, o: i32, j: i32, pointBytes: usize, yo: usize, places: usize, live: i32): v128 {
   const m = mb + (<usize>(o * ldm + j) << 2), t = Rows.block;
   // Aᵀ down each column j of the 6×6 products: s[k][j] at t + (k·6 + j)·16.
   for (let c = 0; c < 6; c++) {
@@ -271,79 +257,6 @@ function transformOutputs(mb: usize, ldm: i32, o: i32, j: i32, pointBytes: usize
     storeTile(v128.load(lane), v128.load(lane, 64), v128.load(lane, 128), v128.load(lane, 192), yo, place + (<usize>i << 3));
   }
   return bad;
-}
-
-/**
- * y = conv(x, w) by F(4×4, 3×3) for the shape in ConvShape (winograd4Pays()), part `part` of `parts`: the
- * work items are (group, chunk of tiles). With `flipped`, w holds the weights of the convolution being
- * differentiated (backward data as a forward pass). Returns false when out of memory; sets
- * Winograd.nonFinite when an output is NaN or ±Inf.
- */
-export function winograd4Forward(x: usize, w: usize, y: usize, flipped: bool, part: i32, parts: i32): bool {
-  Winograd.nonFinite = false;
-  const icg = s.inC / s.groups, ocg = s.outC / s.groups;
-  const per = tilesDown() * tilesAcross(), tiles = s.batch * per;
-  const cols = chunkTiles(tiles);
-  const chunks = (tiles + cols - 1) / cols;
-  const spanned = min(s.batch, (cols + per - 2) / per + 1);
-  const hp = paddedH(), wp = paddedW();
-  const weightPoint = <usize>(roundUp(ocg, MR) * icg) << 2;
-  const inputPoint = <usize>(cols * icg) << 2;
-  const productPoint = <usize>(ocg * cols) << 2;
-  const pw = alloc(<usize>POINTS * weightPoint), pb = alloc(<usize>POINTS * inputPoint), mb = alloc(<usize>POINTS * productPoint);
-  // 4 floats of slack: a window row is loaded four wide from column 4 of its six.
-  const xp = alloc(<usize>(spanned * icg * hp * wp + 4) << 2), places = alloc(<usize>cols << 3);
-  // Transform scratch (two kernel pairs' float64 G g and U: 2 × 54 vectors; the inputs' 36 vectors, the
-  // outputs' 24 + 16), and nine zeros for the kernels of rows past ocg.
-  const rows = alloc(ROWS_BYTES + 48);
-  if (!pw || !pb || !mb || !xp || !places || !rows) {
-    for (let i = 0; i < 6; i++) {
-      const p = i == 0 ? pw : i == 1 ? pb : i == 2 ? mb : i == 3 ? xp : i == 4 ? places : rows;
-      if (p) free(p);
-    }
-    return false;
-  }
-  Rows.block = rows;
-  memory.fill(rows + ROWS_BYTES, 0, 48);
-  let bad = i32x4.splat(0);
-  let transformedGroup = -1;
-  Padded.group = -1;
-  const items = s.groups * chunks, outPlane = s.outH * s.outW;
-  for (let i = partStart(items, part, parts), end = partStart(items, part + 1, parts); i < end; i++) {
-    const g = i / chunks, t0 = (i % chunks) * cols, live = min(cols, tiles - t0);
-    if (g != transformedGroup) {
-      transformWeights(w, g, flipped, pw, weightPoint, rows + ROWS_BYTES);
-      transformedGroup = g;
-    }
-    Padded.cover(x, g, t0 / per, (t0 + live - 1) / per + 1, spanned, xp, hp, wp);
-    const padded0 = Padded.n0, last = t0 + live - 1;
-    for (let j = 0; j < roundUp(live, NR); j += 4) {
-      transformInputs(
-        xp, windowOffset(min(t0 + j, last), padded0), windowOffset(min(t0 + j + 1, last), padded0),
-        windowOffset(min(t0 + j + 2, last), padded0), windowOffset(min(t0 + j + 3, last), padded0),
-        pb, j, inputPoint,
-      );
-    }
-    const n = roundUp(live, NR);
-    for (let q = 0; q < POINTS; q++) {
-      gemmPacked(ocg, n, icg, pw + <usize>q * weightPoint, pb + <usize>q * inputPoint, mb + <usize>q * productPoint, cols, false);
-    }
-    placeTiles(t0, live, places);
-    for (let o = 0; o < ocg; o++) {
-      const yo = at(y, (g * ocg + o) * outPlane);
-      for (let j = 0; j < live; j += 4) {
-        bad = v128.or(bad, transformOutputs(mb, cols, o, j, productPoint, yo, places, min(4, live - j)));
-      }
-    }
-  }
-  free(pw);
-  free(pb);
-  free(mb);
-  free(xp);
-  free(places);
-  free(rows);
-  if (v128.any_true(bad)) Winograd.nonFinite = true;
-  return true;
 }
 
 // ---- backward filter: dU_ξ[c × o] = Σ_tiles V_ξ[c × t] · dM_ξ[o × t]ᵀ, dM = A dY Aᵀ, dW = Gᵀ dU G ----
@@ -477,7 +390,7 @@ export function winograd4BackwardFilter(x: usize, dy: usize, dw: usize, part: i3
   const per = tilesDown() * tilesAcross(), tiles = s.batch * per;
   const blocks = s.groups >= parts ? 1 : (parts + s.groups - 1) / s.groups;
   const items = s.groups * blocks;
-  const cols = roundUp(ocg, NR), spanned = min(s.batch, (FILTER_TILES + per - 2) / per + 1);
+  const cols = roundUp(ocg, NR), spanned = imagesSpannedOf(4, FILTER_TILES);
   const hp = paddedH(), wp = paddedW();
   const inputPoint = <usize>(icg * FILTER_TILES) << 2, gradientPoint = <usize>(cols * FILTER_TILES) << 2;
   const productPoint = <usize>(icg * cols) << 2;

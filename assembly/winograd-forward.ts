@@ -12,7 +12,7 @@ import { MR, NR } from "./gemm-pack";
 import { alloc, free } from "./memory";
 import { partStart } from "./parts";
 import {
-  chunkTilesFor, imagesSpannedOf, Padded, paddedHOf, paddedWOf, placeTiles as placeTiles2, POINTS as POINTS2, roundUp,
+  chunkTilesFor, imagesSpannedOf, Padded, paddedHOf, paddedWOf, placeTiles as placeTiles2, pointStride, POINTS as POINTS2, roundUp,
   tilesAcrossOf, tilesDownOf, transformInputs as transformInputs2, transformOutputs as transformOutputs2,
   transformWeights as transformWeights2, Winograd, windowOffsetOf,
 } from "./winograd";
@@ -55,9 +55,9 @@ export function winogradForwardBy(four: bool, x: usize, w: usize, y: usize, flip
   const chunks = (tiles + cols - 1) / cols;
   // Images a chunk can touch, and the padded copy of them.
   const spanned = imagesSpannedOf(m, cols), hp = paddedHOf(m), wp = paddedWOf(m);
-  const weightPoint = <usize>(roundUp(ocg, MR) * icg) << 2;
-  const inputPoint = <usize>(cols * icg) << 2;
-  const productPoint = <usize>(ocg * cols) << 2;
+  const weightPoint = pointStride(<usize>(roundUp(ocg, MR) * icg) << 2, 0);
+  const inputPoint = pointStride(<usize>(cols * icg) << 2, 1);
+  const productPoint = pointStride(<usize>(ocg * cols) << 2, 2);
   Blocks.pw = alloc(<usize>points * weightPoint);
   Blocks.pb = alloc(<usize>points * inputPoint);
   Blocks.mb = alloc(<usize>points * productPoint);

@@ -5,7 +5,8 @@
 // one GEMM per point ξ of the transformed tile, M_ξ[o × tiles] = U_ξ[o × c] · V_ξ[c × tiles], run by
 // gemmPacked on operands transformed straight into its packed layouts. This file has the transforms; the
 // forward pass (backward data runs the flipped kernel through it, conv.ts) is winograd-forward.ts's
-// driver. The backward filter (below) takes shapes of at least 256 tiles per group, F(2×2) the rest.
+// driver. The backward filter (below) takes the same shapes when their input channels per group are a
+// multiple of MR.
 //   Tiles are numbered over the batch and cut into chunks of a size that depends only on the shapes; a
 // tile's arithmetic does not depend on its chunk or part and every sum runs in a fixed order, so results
 // depend only on the inputs. The transforms scale by up to 8 and 1/24: a call whose outputs are not all
@@ -18,7 +19,7 @@ import { MR, NR } from "./gemm-pack";
 import { alloc, free } from "./memory";
 import { Block, partStart } from "./parts";
 import {
-  imagesSpannedOf, Padded, paddedHOf, paddedWOf, roundUp, tilesAcrossOf, tilesDownOf, tr0, tr1, tr2, tr3, Winograd, windowOffsetOf, winogradMultiplies, winogradShape,
+  imagesSpannedOf, Padded, paddedHOf, paddedWOf, pointStride, roundUp, tilesAcrossOf, tilesDownOf, tr0, tr1, tr2, tr3, Winograd, windowOffsetOf, winogradMultiplies, winogradShape,
 } from "./winograd";
 
 /** Points of a transformed tile (6×6). */
@@ -264,16 +265,9 @@ export function transformOutputs(mb: usize, ldm: i32, o: i32, j: i32, pointBytes
 /** Tiles per depth chunk of the backward-filter GEMMs. */
 const FILTER_TILES: i32 = 64;
 
-/**
- * The backward filter's float64 transform of dU (36 points per channel pair and group) costs more than the
- * forward's: below this many tiles per group F(2×2) is faster (second-order MAML's 32 tasks of 5 images at
- * 14×14, 80 tiles each, two threads: 28.5 ms against 22.6 ms).
- */
-const MIN_FILTER_TILES: i32 = 256;
-
-/** Whether winograd4BackwardFilter takes the shape: as the forward, with enough tiles and input channels per group a multiple of MR. */
+/** Whether winograd4BackwardFilter takes the shape: as the forward, with input channels per group a multiple of MR. */
 export function winograd4FilterPays(): bool {
-  return winograd4Pays() && s.batch * tilesDown() * tilesAcross() >= MIN_FILTER_TILES && (s.inC / s.groups) % MR == 0;
+  return winograd4Pays() && (s.inC / s.groups) % MR == 0;
 }
 
 /** A (6×4) applied to (y0 … y3), lanes independent: six results `stride` bytes apart from out. */
@@ -392,8 +386,8 @@ export function winograd4BackwardFilter(x: usize, dy: usize, dw: usize, part: i3
   const items = s.groups * blocks;
   const cols = roundUp(ocg, NR), spanned = imagesSpannedOf(4, FILTER_TILES);
   const hp = paddedH(), wp = paddedW();
-  const inputPoint = <usize>(icg * FILTER_TILES) << 2, gradientPoint = <usize>(cols * FILTER_TILES) << 2;
-  const productPoint = <usize>(icg * cols) << 2;
+  const inputPoint = pointStride(<usize>(icg * FILTER_TILES) << 2, 0), gradientPoint = pointStride(<usize>(cols * FILTER_TILES) << 2, 1);
+  const productPoint = pointStride(<usize>(icg * cols) << 2, 2);
   const pa = alloc(<usize>POINTS * inputPoint), pb = alloc(<usize>POINTS * gradientPoint), du = alloc(<usize>POINTS * productPoint);
   const xp = alloc(<usize>(spanned * icg * hp * wp + 4) << 2), places = alloc(<usize>FILTER_TILES << 3), rows = alloc(ROWS_BYTES);
   if (!pa || !pb || !du || !xp || !places || !rows) {

@@ -34,10 +34,11 @@ const MAX_DIRECT_RATIO: f64 = 0.7;
 const MAX_F2_RATIO: f64 = 0.85;
 /**
  * Each part transforms all the weights (36 points per channel pair, in float64): below this many tiles per
- * group that costs more than F(4×4) saves (Conv-4's 3×3 images at batch 25, two threads: 0.61 ms against
- * 0.52 ms on the GEMM path; at batch 75 0.79 ms against 0.98 ms).
+ * group that costs more than F(4×4) saves. Conv-4's 3×3 images at batch 25 (25 tiles), two threads, F(4×4)
+ * against the GEMM path: forward 0.28–0.46 against 0.49–0.57 ms, backward data 0.32–0.57 against
+ * 0.83–0.93 ms; MAML's tasks of 5 such images (5 tiles) stay on the GEMM path.
  */
-const MIN_TILES: i32 = 48;
+const MIN_TILES: i32 = 16;
 
 @inline function tilesDown(): i32 { return tilesDownOf(4); }
 @inline function tilesAcross(): i32 { return tilesAcrossOf(4); }

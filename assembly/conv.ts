@@ -25,9 +25,9 @@ import { col2im, im2col, im2colPacked, im2colPackedT, padImages } from "./im2col
 import { alloc, free } from "./memory";
 import { Block, partStart } from "./parts";
 import { STATUS_OK, STATUS_OUT_OF_MEMORY, STATUS_SERIAL } from "./status";
-import { Winograd, winogradBackwardFilter, winogradFilterPays, winogradPays } from "./winograd";
-import { winogradForwardBy } from "./winograd-forward";
-import { winograd4BackwardFilter, winograd4FilterPays, winograd4Pays } from "./winograd4";
+import { Winograd, winogradFilterPays, winogradPays } from "./winograd";
+import { winogradBackwardFilterBy, winogradForwardBy } from "./winograd-driver";
+import { winograd4FilterPays, winograd4Pays } from "./winograd4";
 
 /** The patch matrix of a chunk should stay in L2: about this many bytes, and at most MAX_COLS columns. */
 const CHUNK_BYTES: i32 = 512 << 10;
@@ -222,8 +222,7 @@ export function conv2dBackwardFilter(x: usize, dy: usize, dw: usize, part: i32, 
   const f4 = winograd4FilterPays();
   if (f4 || winogradFilterPays()) {
     // NaN/±Inf gradients rerun on the exact path below (in one part: the others may have finished).
-    const done = f4 ? winograd4BackwardFilter(x, dy, dw, part, parts) : winogradBackwardFilter(x, dy, dw, part, parts);
-    if (!done) return STATUS_OUT_OF_MEMORY;
+    if (!winogradBackwardFilterBy(f4, x, dy, dw, part, parts)) return STATUS_OUT_OF_MEMORY;
     if (!Winograd.nonFinite) return STATUS_OK;
     if (parts > 1) return STATUS_SERIAL;
   }

@@ -2,9 +2,9 @@
 // 4×4 input window around it as Y = Aᵀ [Σ_c U_c ⊙ V_c] A, with V_c = Bᵀ d_c B (input) and U_c = G g_c Gᵀ
 // (weights): 16 products per tile and channel pair where the direct form needs 36. The Σ_c is a GEMM per
 // point ξ of the 4×4 transformed tile: M_ξ[o × tiles] = U_ξ[o × c] · V_ξ[c × tiles], run by gemmPacked on
-// weights and inputs transformed straight into its packed layouts; the forward pass is winograd-forward.ts's
-// driver, with this file's transforms and tile geometry (shared with winograd4.ts's F(4×4, 3×3)). Backward
-// data is the forward pass of the flipped kernel (conv.ts); backward filter runs the adjoint:
+// weights and inputs transformed straight into its packed layouts. This file has the transforms and the tile
+// geometry (shared with winograd4.ts's F(4×4, 3×3)); the drivers are winograd-driver.ts's. Backward data
+// is the forward pass of the flipped kernel (conv.ts); backward filter runs the adjoint:
 // dU_ξ[c × o] = Σ_tiles V_ξ · dM_ξᵀ with dM = A dY Aᵀ, then dW = Gᵀ dU G.
 //   Tiles are numbered over the batch (image, tile row, tile column) and cut into chunks of a size that
 // depends only on the shapes; a tile's arithmetic does not depend on its chunk or part, and every sum runs
@@ -15,10 +15,7 @@
 // (Winograd.nonFinite) and the caller runs the exact GEMM path instead.
 import { at } from "./address";
 import { ConvShape as s } from "./conv-shape";
-import { gemmPacked } from "./gemm";
 import { MR, NR } from "./gemm-pack";
-import { alloc, free } from "./memory";
-import { Block, partStart } from "./parts";
 
 /** Points of a transformed tile (4×4). */
 export const POINTS: i32 = 16;
@@ -326,13 +323,13 @@ export function placeTiles(t0: i32, count: i32, places: usize): void {
 // ---- backward filter: dU_ξ[c × o] = Σ_tiles V_ξ[c × t] · dM_ξ[o × t]ᵀ, dM = A dY Aᵀ, dW = Gᵀ dU G ----
 
 /** Tiles per depth chunk of the backward-filter GEMMs (a multiple of 4). */
-const FILTER_TILES: i32 = 128;
+export const FILTER_TILES: i32 = 128;
 
 /**
  * V for the four channels at window offsets o0..o3 (one tile, lanes = channels) of `count` tiles from
  * global tile t0, into MR-row packed-A panels ([t][MR]) `pointBytes` apart.
  */
-function transformInputsByChannel(xp: usize, c0: i32, n0: i32, t0: i32, count: i32, dst: usize, pointBytes: usize): void {
+export function transformInputsByChannel(xp: usize, c0: i32, n0: i32, t0: i32, count: i32, dst: usize, pointBytes: usize): void {
   const plane = paddedH() * paddedW();
   for (let t = 0; t < count; t++) {
     const o = windowOffset(t0 + t, n0) + c0 * plane;
@@ -353,7 +350,7 @@ function transformInputsByChannel(xp: usize, c0: i32, n0: i32, t0: i32, count: i
  * dM = A dY Aᵀ for output channels [o0, o0 + NR) of `count` tiles from t0 (lanes = channels, channels
  * past ocg zero), into NR-column packed-B panels ([t][NR]) `pointBytes` apart.
  */
-function transformGradients(dy: usize, g: i32, o0: i32, t0: i32, count: i32, dst: usize, pointBytes: usize): void {
+export function transformGradients(dy: usize, g: i32, o0: i32, t0: i32, count: i32, dst: usize, pointBytes: usize): void {
   const ocg = s.outC / s.groups, plane = <usize>(s.outH * s.outW) << 2;
   for (let t = 0; t < count; t++) {
     const first = at(dy, tileOutput(t0 + t, g, o0)), inside = tileInside();
@@ -412,63 +409,21 @@ export function winogradFilterPays(): bool {
 }
 
 /**
- * dw = Σ over the batch of dy ⊗ patches(x) by Winograd for the shape in ConvShape (winogradFilterPays()),
- * part `part` of `parts`: the work items are (group, block of input channels), each summing over every
- * tile in the same chunks and order. Returns false when out of memory; sets Winograd.nonFinite when a
- * gradient is NaN or ±Inf.
+ * dW (3×3 each) of output channels [0, ocg) and input channels [c0, c1) of group g from dU (points
+ * `pointBytes` apart, rows of `cols` entries per input channel from c0); false if a value is NaN or ±Inf.
  */
-export function winogradBackwardFilter(x: usize, dy: usize, dw: usize, part: i32, parts: i32): bool {
-  Winograd.nonFinite = false;
-  Padded.group = -1;
+export function filterGradients(du: usize, c0: i32, c1: i32, cols: i32, g: i32, pointBytes: usize, dw: usize): bool {
   const icg = s.inC / s.groups, ocg = s.outC / s.groups;
-  const per = tilesDown() * tilesAcross(), tiles = s.batch * per;
-  const blocks = s.groups >= parts ? 1 : (parts + s.groups - 1) / s.groups;
-  const items = s.groups * blocks;
-  const cols = roundUp(ocg, NR), spanned = imagesSpannedOf(2, FILTER_TILES);
-  const inputPoint = pointStride(<usize>(icg * FILTER_TILES) << 2, 0), gradientPoint = pointStride(<usize>(cols * FILTER_TILES) << 2, 1);
-  const productPoint = pointStride(<usize>(icg * cols) << 2, 2);
-  const pa = alloc(<usize>POINTS * inputPoint), pb = alloc(<usize>POINTS * gradientPoint), du = alloc(<usize>POINTS * productPoint);
-  const xp = alloc(<usize>(spanned * icg * paddedH() * paddedW() + 4) << 2);
-  if (!pa || !pb || !du || !xp) {
-    if (pa) free(pa);
-    if (pb) free(pb);
-    if (du) free(du);
-    if (xp) free(xp);
-    return false;
-  }
   let bad = false;
-  for (let i = partStart(items, part, parts), end = partStart(items, part + 1, parts); i < end; i++) {
-    const g = i / blocks;
-    Block.of(icg, i % blocks, blocks, MR);
-    const c0 = Block.start, c1 = Block.end;
-    if (c0 == c1) continue;
-    if (tiles == 0) memory.fill(du, 0, <usize>POINTS * productPoint);
-    for (let t0 = 0; t0 < tiles; t0 += FILTER_TILES) {
-      const count = min(FILTER_TILES, tiles - t0);
-      Padded.cover(x, g, t0 / per, (t0 + count - 1) / per + 1, spanned, xp);
-      for (let c = c0; c < c1; c += MR) transformInputsByChannel(xp, c, Padded.n0, t0, count, pa + (<usize>((c - c0) * count) << 2), inputPoint);
-      for (let o = 0; o < cols; o += NR) transformGradients(dy, g, o, t0, count, pb + (<usize>(o * count) << 2), gradientPoint);
-      for (let q = 0; q < POINTS; q++) {
-        const a = pa + <usize>q * inputPoint, b = pb + <usize>q * gradientPoint, c = du + <usize>q * productPoint;
-        if (t0 > 0) gemmPacked(c1 - c0, cols, count, a, b, c, cols, true);
-        else gemmPacked(c1 - c0, cols, count, a, b, c, cols, false);
-      }
-    }
-    for (let c = c0; c < c1; c++) {
-      for (let o = 0; o < ocg; o++) {
-        const out = at(dw, ((g * ocg + o) * icg + c) * 9);
-        transformFilterGradient(du + (<usize>((c - c0) * cols + o) << 2), productPoint, out);
-        for (let k = 0; k < 9; k++) {
-          const v = load<f32>(at(out, k));
-          if (v - v != 0) bad = true;
-        }
+  for (let c = c0; c < c1; c++) {
+    for (let o = 0; o < ocg; o++) {
+      const out = at(dw, ((g * ocg + o) * icg + c) * 9);
+      transformFilterGradient(du + (<usize>((c - c0) * cols + o) << 2), pointBytes, out);
+      for (let k = 0; k < 9; k++) {
+        const v = load<f32>(at(out, k));
+        if (v - v != 0) bad = true;
       }
     }
   }
-  free(pa);
-  free(pb);
-  free(du);
-  free(xp);
-  Winograd.nonFinite = bad;
-  return true;
+  return !bad;
 }

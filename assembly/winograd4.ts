@@ -3,10 +3,9 @@
 // Y = Aᵀ [Σ_c U_c ⊙ V_c] A with V_c = Bᵀ d_c B and U_c = G g_c Gᵀ: 36 products per tile and channel pair
 // where F(2×2, 3×3) (winograd.ts) needs 64 for the same outputs and the direct form 144. As there, Σ_c is
 // one GEMM per point ξ of the transformed tile, M_ξ[o × tiles] = U_ξ[o × c] · V_ξ[c × tiles], run by
-// gemmPacked on operands transformed straight into its packed layouts. This file has the transforms; the
-// forward pass (backward data runs the flipped kernel through it, conv.ts) is winograd-forward.ts's
-// driver. The backward filter (below) takes the same shapes when their input channels per group are a
-// multiple of MR.
+// gemmPacked on operands transformed straight into its packed layouts. This file has the transforms and
+// their tile places; the forward pass (backward data runs the flipped kernel through it, conv.ts) and the
+// backward filter (the same shapes, input channels per group a multiple of MR) are winograd-driver.ts's.
 //   Tiles are numbered over the batch and cut into chunks of a size that depends only on the shapes; a
 // tile's arithmetic does not depend on its chunk or part and every sum runs in a fixed order, so results
 // depend only on the inputs. The transforms scale by up to 8 and 1/24: a call whose outputs are not all
@@ -14,12 +13,9 @@
 import { at } from "./address";
 import { loadLanes, promoteHigh, storeLanes } from "./lanes";
 import { ConvShape as s } from "./conv-shape";
-import { gemmPacked } from "./gemm";
 import { MR, NR } from "./gemm-pack";
-import { alloc, free } from "./memory";
-import { Block, partStart } from "./parts";
 import {
-  imagesSpannedOf, Padded, paddedHOf, paddedWOf, pointStride, roundUp, tilesAcrossOf, tilesDownOf, tr0, tr1, tr2, tr3, Winograd, windowOffsetOf, winogradMultiplies, winogradShape,
+  paddedHOf, paddedWOf, tilesAcrossOf, tilesDownOf, tr0, tr1, tr2, tr3, Winograd, windowOffsetOf, winogradMultiplies, winogradShape,
 } from "./winograd";
 
 /** Points of a transformed tile (6×6). */
@@ -264,7 +260,7 @@ export function transformOutputs(mb: usize, ldm: i32, o: i32, j: i32, pointBytes
 // ---- backward filter: dU_ξ[c × o] = Σ_tiles V_ξ[c × t] · dM_ξ[o × t]ᵀ, dM = A dY Aᵀ, dW = Gᵀ dU G ----
 
 /** Tiles per depth chunk of the backward-filter GEMMs. */
-const FILTER_TILES: i32 = 64;
+export const FILTER_TILES: i32 = 64;
 
 /** Whether winograd4BackwardFilter takes the shape: as the forward, with input channels per group a multiple of MR. */
 export function winograd4FilterPays(): bool {
@@ -287,7 +283,7 @@ export function winograd4FilterPays(): bool {
  * dM = A dY Aᵀ for output channels [o0, o0 + NR) of `count` tiles (places from `places`; lanes = channels,
  * channels past ocg zero), into NR-column packed-B panels ([t][NR]) `pointBytes` apart.
  */
-function transformGradients(dy: usize, g: i32, o0: i32, count: i32, places: usize, dst: usize, pointBytes: usize): void {
+export function transformGradients(dy: usize, g: i32, o0: i32, count: i32, places: usize, dst: usize, pointBytes: usize): void {
   const ocg = s.outC / s.groups, plane = s.outH * s.outW, row = <usize>s.outW << 2, t = Rows.block;
   const zero = f32x4.splat(0);
   for (let i = 0; i < count; i++) {
@@ -373,73 +369,31 @@ function transformFilterGradients(u: usize, pointBytes: usize, dw: usize, oBytes
 }
 
 /**
- * dw = Σ over the batch of dy ⊗ patches(x) by F(4×4, 3×3) for the shape in ConvShape
- * (winograd4FilterPays()), part `part` of `parts`: the work items are (group, block of input channels),
- * each summing over every tile in the same chunks and order. Returns false when out of memory; sets
- * Winograd.nonFinite when a gradient is NaN or ±Inf.
+ * V for the four channels from c0 (lanes = channels) of `count` tiles from global tile t0, windows in the
+ * padded copy of images from n0, into MR-row packed-A panels ([t][MR]) `pointBytes` apart.
  */
-export function winograd4BackwardFilter(x: usize, dy: usize, dw: usize, part: i32, parts: i32): bool {
-  Winograd.nonFinite = false;
-  Padded.group = -1;
+export function transformInputsByChannel(xp: usize, c0: i32, n0: i32, t0: i32, count: i32, dst: usize, pointBytes: usize): void {
+  const plane = paddedH() * paddedW(), row = <usize>paddedW() << 2;
+  for (let t = 0; t < count; t++) {
+    const o = windowOffset(t0 + t, n0) + c0 * plane;
+    transformWindows(xp, o, o + plane, o + 2 * plane, o + 3 * plane, row, dst, pointBytes);
+    dst += MR * 4;
+  }
+}
+
+/**
+ * dW (3×3 each) of output channels [0, ocg) and input channels [c0, c1) of group g from dU (points
+ * `pointBytes` apart, rows of `cols` entries per input channel from c0), four output channels at a time
+ * (cols, ocg rounded up to NR, keeps them inside a row); false if a value is NaN or ±Inf.
+ */
+export function filterGradients(du: usize, c0: i32, c1: i32, cols: i32, g: i32, pointBytes: usize, dw: usize): bool {
   const icg = s.inC / s.groups, ocg = s.outC / s.groups;
-  const per = tilesDown() * tilesAcross(), tiles = s.batch * per;
-  const blocks = s.groups >= parts ? 1 : (parts + s.groups - 1) / s.groups;
-  const items = s.groups * blocks;
-  const cols = roundUp(ocg, NR), spanned = imagesSpannedOf(4, FILTER_TILES);
-  const hp = paddedH(), wp = paddedW();
-  const inputPoint = pointStride(<usize>(icg * FILTER_TILES) << 2, 0), gradientPoint = pointStride(<usize>(cols * FILTER_TILES) << 2, 1);
-  const productPoint = pointStride(<usize>(icg * cols) << 2, 2);
-  const pa = alloc(<usize>POINTS * inputPoint), pb = alloc(<usize>POINTS * gradientPoint), du = alloc(<usize>POINTS * productPoint);
-  const xp = alloc(<usize>(spanned * icg * hp * wp + 4) << 2), places = alloc(<usize>FILTER_TILES << 3), rows = alloc(ROWS_BYTES);
-  if (!pa || !pb || !du || !xp || !places || !rows) {
-    for (let i = 0; i < 6; i++) {
-      const p = i == 0 ? pa : i == 1 ? pb : i == 2 ? du : i == 3 ? xp : i == 4 ? places : rows;
-      if (p) free(p);
-    }
-    return false;
-  }
-  Rows.block = rows;
   let finite = true;
-  for (let i = partStart(items, part, parts), end = partStart(items, part + 1, parts); i < end; i++) {
-    const g = i / blocks;
-    Block.of(icg, i % blocks, blocks, MR);
-    const c0 = Block.start, c1 = Block.end;
-    if (c0 == c1) continue;
-    if (tiles == 0) memory.fill(du, 0, <usize>POINTS * productPoint);
-    for (let t0 = 0; t0 < tiles; t0 += FILTER_TILES) {
-      const count = min(FILTER_TILES, tiles - t0);
-      Padded.cover(x, g, t0 / per, (t0 + count - 1) / per + 1, spanned, xp, hp, wp);
-      const plane = hp * wp, row = <usize>wp << 2;
-      for (let c = c0; c < c1; c += MR) {
-        let dst = pa + (<usize>((c - c0) * count) << 2);
-        for (let t = 0; t < count; t++) {
-          const o = windowOffset(t0 + t, Padded.n0) + c * plane;
-          transformWindows(xp, o, o + plane, o + 2 * plane, o + 3 * plane, row, dst, inputPoint);
-          dst += MR * 4;
-        }
-      }
-      placeTiles(t0, count, places);
-      for (let o = 0; o < cols; o += NR) transformGradients(dy, g, o, count, places, pb + (<usize>(o * count) << 2), gradientPoint);
-      for (let q = 0; q < POINTS; q++) {
-        const a = pa + <usize>q * inputPoint, b = pb + <usize>q * gradientPoint, c = du + <usize>q * productPoint;
-        if (t0 > 0) gemmPacked(c1 - c0, cols, count, a, b, c, cols, true);
-        else gemmPacked(c1 - c0, cols, count, a, b, c, cols, false);
-      }
-    }
-    // cols ≥ ocg rounded up to NR: four channels' dU entries always lie inside a row of dU.
-    for (let c = c0; c < c1; c++) {
-      for (let o = 0; o < ocg; o += 4) {
-        const out = at(dw, ((g * ocg + o) * icg + c) * 9), u = du + (<usize>((c - c0) * cols + o) << 2);
-        if (!transformFilterGradients(u, productPoint, out, <usize>(icg * 9) << 2, min(4, ocg - o))) finite = false;
-      }
+  for (let c = c0; c < c1; c++) {
+    for (let o = 0; o < ocg; o += 4) {
+      const out = at(dw, ((g * ocg + o) * icg + c) * 9), u = du + (<usize>((c - c0) * cols + o) << 2);
+      if (!transformFilterGradients(u, pointBytes, out, <usize>(icg * 9) << 2, min(4, ocg - o))) finite = false;
     }
   }
-  free(pa);
-  free(pb);
-  free(du);
-  free(xp);
-  free(places);
-  free(rows);
-  Winograd.nonFinite = !finite;
-  return true;
+  return finite;
 }

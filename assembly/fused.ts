@@ -15,6 +15,9 @@ import { at } from "./address";
 import { binaryIsVector, binaryScalar, binaryX4, unaryF32x4, unaryF64, unaryIsVector } from "./elementwise-ops";
 import { binaryScalarA, binaryScalarB, binaryVectors, unaryStep } from "./generated/ops";
 import { param } from "./params";
+import { Block, partStart } from "./parts";
+import { FUSED_BYTES, FUSED_OFFSET, scratch } from "./scratch";
+import { STATUS_OK } from "./status";
 
 const K_CONST = 0;
 const K_UNARY = 1;
@@ -30,18 +33,34 @@ const BLOCK: i32 = 256;
 const MAX_SLOTS: i32 = 64;
 const MAX_RANK: i32 = 32;
 
+/** The program: written by the host before a call, read by every part. */
 export const PROGRAM = memory.data((HEADER_WORDS + MAX_STEPS * STEP_WORDS) * 4, 16);
-const SLOTS = memory.data(MAX_SLOTS * BLOCK * 4, 16);
-/** Current block pointer of every value (inputs, then steps). */
-const VALUES = memory.data((MAX_INPUTS + MAX_STEPS) * 4, 16);
-const INDEX = memory.data(MAX_RANK * 4, 16);
-const OFFSETS = memory.data(MAX_INPUTS * 4, 16);
+
+// Each instance's own state (scratch.ts), since a call runs in parts on several threads: the block slots,
+// then the current block pointer of every value (inputs, then steps), the walk's index and per-input
+// offsets, each input's mode and which values are scalars in the current block.
+const SLOTS_BYTES: i32 = MAX_SLOTS * BLOCK * 4;
+const VALUES_AT: i32 = SLOTS_BYTES;
+const INDEX_AT: i32 = VALUES_AT + 512;
+const OFFSETS_AT: i32 = INDEX_AT + MAX_RANK * 4;
+const MODES_AT: i32 = OFFSETS_AT + 32;
+const SCALAR_AT: i32 = MODES_AT + 16;
+const STATE_BYTES: i32 = SCALAR_AT + MAX_INPUTS + MAX_STEPS;
+// The state must fit the block scratch.ts sets aside (a constant test, folded away when it holds).
+if (STATE_BYTES > FUSED_BYTES) unreachable();
+@inline function state(): usize { return scratch() + FUSED_OFFSET; }
+@inline function slots(): usize { return state(); }
+@inline function valueTable(): usize { return state() + VALUES_AT; }
+@inline function walkIndex(): usize { return state() + INDEX_AT; }
+@inline function inputOffsets(): usize { return state() + OFFSETS_AT; }
+@inline function modes(): usize { return state() + MODES_AT; }
+@inline function scalarFlags(): usize { return state() + SCALAR_AT; }
 
 @inline function word(i: i32): i32 { return load<i32>(PROGRAM + (<usize>i << 2)); }
 @inline function stepWord(k: i32, w: i32): i32 { return word(HEADER_WORDS + k * STEP_WORDS + w); }
-@inline function slotAt(slot: i32): usize { return SLOTS + (<usize>(slot * BLOCK) << 2); }
-@inline function valueAt(v: i32): usize { return load<usize>(VALUES + (<usize>v << 2)); }
-@inline function setValue(v: i32, p: usize): void { store<usize>(VALUES + (<usize>v << 2), p); }
+@inline function slotAt(slot: i32): usize { return slots() + (<usize>(slot * BLOCK) << 2); }
+@inline function valueAt(v: i32): usize { return load<usize>(valueTable() + (<usize>v << 2)); }
+@inline function setValue(v: i32, p: usize): void { store<usize>(valueTable() + (<usize>v << 2), p); }
 
 // ---- one step on a block of n contiguous elements ----
 
@@ -111,18 +130,15 @@ const STAGED: u8 = 2;
 const ROW_SCALAR: u8 = 3;
 /** Rows at least this long keep blocks within rows, so that inputs constant along them are scalars. */
 const MIN_SCALAR_ROW: i32 = 64;
-const MODES = memory.data(MAX_INPUTS, 16);
-/** 1 where a value is a scalar in the current block (its bits are in VALUES). */
-const SCALAR = memory.data(MAX_INPUTS + MAX_STEPS, 16);
 /** Slots where `where` spreads scalar operands. */
 const WHERE_SLOTS: i32 = MAX_SLOTS - MAX_INPUTS - 3;
 
 @inline function strideOf(rank: i32, input: i32, axis: i32): i32 { return param(1 + rank * (input + 1) + axis); }
-@inline function offsetOf(j: i32): i32 { return load<i32>(OFFSETS + (<usize>j << 2)); }
+@inline function offsetOf(j: i32): i32 { return load<i32>(inputOffsets() + (<usize>j << 2)); }
 @inline function stagedSlot(j: i32): usize { return slotAt(MAX_SLOTS - 1 - j); }
-@inline function isScalar(v: i32): bool { return load<u8>(SCALAR + v) != 0; }
-@inline function setVector(v: i32, p: usize): void { store<u8>(SCALAR + v, 0); setValue(v, p); }
-@inline function setScalar(v: i32, bits: u32): void { store<u8>(SCALAR + v, 1); setValue(v, <usize>bits); }
+@inline function isScalar(v: i32): bool { return load<u8>(scalarFlags() + v) != 0; }
+@inline function setVector(v: i32, p: usize): void { store<u8>(scalarFlags() + v, 0); setValue(v, p); }
+@inline function setScalar(v: i32, bits: u32): void { store<u8>(scalarFlags() + v, 1); setValue(v, <usize>bits); }
 
 /** How each input is read; returns whether some input is one value per row (blocks then stay in rows). */
 function classifyInputs(inputs: i32, rank: i32, rowLength: i32): bool {
@@ -138,7 +154,7 @@ function classifyInputs(inputs: i32, rank: i32, rowLength: i32): bool {
     const inner = rank > 0 ? strideOf(rank, j, rank - 1) : 0;
     // One value per row pays when rows are long; short rows are better spanned by blocks (staged).
     const mode = inPlace ? IN_PLACE : constant ? CONSTANT : inner == 0 && rowLength >= MIN_SCALAR_ROW ? ROW_SCALAR : STAGED;
-    store<u8>(MODES + j, mode);
+    store<u8>(modes() + j, mode);
     if (mode == CONSTANT) setScalar(j, load<u32>(<usize>word(2 + j)));
     if (mode == ROW_SCALAR) rowScalars = true;
   }
@@ -158,11 +174,11 @@ function stageSegment(j: i32, rank: i32, pos: i32, filled: i32, count: i32): voi
 /** Advances the odometer over the outer axes by one row, moving each input's offset along. */
 function nextRow(inputs: i32, rank: i32): void {
   for (let d = rank - 2; d >= 0; d--) {
-    const idx = load<i32>(at(INDEX, d)) + 1, size = param(1 + d);
+    const idx = load<i32>(at(walkIndex(), d)) + 1, size = param(1 + d);
     const wrap = idx == size;
-    store<i32>(at(INDEX, d), wrap ? 0 : idx);
+    store<i32>(at(walkIndex(), d), wrap ? 0 : idx);
     for (let j = 0; j < inputs; j++) {
-      const p = OFFSETS + (<usize>j << 2);
+      const p = inputOffsets() + (<usize>j << 2);
       store<i32>(p, load<i32>(p) + (wrap ? -strideOf(rank, j, d) * (size - 1) : strideOf(rank, j, d)));
     }
     if (!wrap) break;
@@ -202,27 +218,53 @@ function runBlock(inputs: i32, steps: i32, out: usize, n: i32): void {
   }
 }
 
+/** Moves the walk to row `row`: each outer axis's index and each input's offset there. */
+function seekRow(inputs: i32, rank: i32, row: i32): void {
+  for (let j = 0; j < inputs; j++) store<i32>(at(inputOffsets(), j), 0);
+  for (let d = rank - 2; d >= 0; d--) {
+    const size = param(1 + d), idx = row % size;
+    row /= size;
+    store<i32>(at(walkIndex(), d), idx);
+    for (let j = 0; j < inputs; j++) {
+      const p = inputOffsets() + (<usize>j << 2);
+      store<i32>(p, load<i32>(p) + idx * strideOf(rank, j, d));
+    }
+  }
+}
+
 /**
- * out = the program in PROGRAM over the broadcast layout in PARAMS (float32 inputs and output). A program
- * whose last step is a constant is the host's business (it never sends one).
+ * out = the program in PROGRAM over the broadcast layout in PARAMS (float32 inputs and output), part `part`
+ * of `parts`: a range of whole rows when blocks stay within rows, else of elements starting at a multiple
+ * of 4. Every element is computed alone (the four-lane and scalar code of a step round alike), so the
+ * result does not depend on the split. A program whose last step is a constant is the host's business (it
+ * never sends one).
  */
-export function elementwiseProgram(out: usize): void {
+export function elementwiseProgram(out: usize, part: i32, parts: i32): i32 {
   const inputs = word(0), steps = word(1);
   const rank = param(0);
   const n = rank > 0 ? param(rank) : 1;
-  let total = n;
-  for (let d = 0; d < rank - 1; d++) total *= param(1 + d);
+  let rows = 1;
+  for (let d = 0; d < rank - 1; d++) rows *= param(1 + d);
+  const inRows = classifyInputs(inputs, rank, n);
+  let first = 0, end = 0;
+  if (inRows) {
+    first = partStart(rows, part, parts) * n;
+    end = partStart(rows, part + 1, parts) * n;
+  } else {
+    Block.of(rows * n, part, parts, 4);
+    first = Block.start;
+    end = Block.end;
+  }
+  if (first >= end) return STATUS_OK;
   for (let k = 0; k < steps; k++) {
     if (stepWord(k, 0) >> 5 == K_CONST) setScalar(inputs + k, <u32>stepWord(k, 1));
   }
-  const inRows = classifyInputs(inputs, rank, n);
-  for (let d = 0; d < rank; d++) store<i32>(at(INDEX, d), 0);
-  for (let j = 0; j < inputs; j++) store<i32>(at(OFFSETS, j), 0);
-  let pos = 0;
-  for (let done = 0; done < total;) {
-    const len = min(BLOCK, inRows ? n - pos : total - done);
+  seekRow(inputs, rank, first / n);
+  let pos = first % n;
+  for (let done = first; done < end;) {
+    const len = min(BLOCK, inRows ? n - pos : end - done);
     for (let j = 0; j < inputs; j++) {
-      const mode = load<u8>(MODES + j);
+      const mode = load<u8>(modes() + j);
       if (mode == IN_PLACE) setVector(j, at(<usize>word(2 + j), done));
       else if (mode == STAGED) setVector(j, stagedSlot(j));
       else if (mode == ROW_SCALAR) setScalar(j, load<u32>(at(<usize>word(2 + j), offsetOf(j))));
@@ -230,7 +272,7 @@ export function elementwiseProgram(out: usize): void {
     for (let filled = 0; filled < len;) {
       const count = min(n - pos, len - filled);
       for (let j = 0; j < inputs; j++) {
-        if (load<u8>(MODES + j) == STAGED) stageSegment(j, rank, pos, filled, count);
+        if (load<u8>(modes() + j) == STAGED) stageSegment(j, rank, pos, filled, count);
       }
       filled += count;
       pos += count;
@@ -242,6 +284,7 @@ export function elementwiseProgram(out: usize): void {
     runBlock(inputs, steps, at(out, done), len);
     done += len;
   }
+  return STATUS_OK;
 }
 
 /** Address of the PROGRAM block. */

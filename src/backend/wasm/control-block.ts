@@ -6,7 +6,7 @@
 /** The kernels that run in parts, numbered by their place here. */
 export const PARALLEL_KERNELS = [
   "matmul", "conv2d", "conv2dBackwardData", "conv2dBackwardFilter", "unary", "binary", "where", "reduce",
-  "maxPool2d", "gather", "scatterAdd", "affinePoolRelu", "batchNorm", "batchNormBackward",
+  "maxPool2d", "gather", "scatterAdd", "affinePoolRelu", "batchNorm", "batchNormBackward", "elementwiseProgram",
 ] as const;
 export type ParallelKernel = (typeof PARALLEL_KERNELS)[number];
 

@@ -219,8 +219,13 @@ export class WasmBackend implements Backend {
     const size = o.size;
     this.views();
     if (!encodeProgram(program, xs.map((x) => x.ptr), this.i32, this.program)) return false;
-    if (size > 0) this.writeLayout("elementwise", () => `out ${shapeText(bc.outShape)}`, bc.outShape, bc.strides);
-    this.run("elementwise", () => `out ${shapeText(bc.outShape)}, ${program.steps.length} steps`, (k) => { if (size > 0) k.elementwiseProgram(o.ptr); });
+    const what = (): string => `out ${shapeText(bc.outShape)}, ${program.steps.length} steps`;
+    if (size === 0) {
+      this.run("elementwise", what, () => {});
+      return true;
+    }
+    this.writeLayout("elementwise", () => `out ${shapeText(bc.outShape)}`, bc.outShape, bc.strides);
+    this.runParts("elementwiseProgram", "elementwise", what, size >= PARALLEL_MIN_ELEMENTS, [o.ptr]);
     return true;
   }
 

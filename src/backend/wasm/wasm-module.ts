@@ -39,7 +39,7 @@ export interface KernelExports {
   conv2dBackwardData(dy: number, w: number, dx: number, part: number, parts: number): number;
   conv2dBackwardFilter(x: number, dy: number, dw: number, part: number, parts: number): number;
   programPointer(): number;
-  elementwiseProgram(out: number): void;
+  elementwiseProgram(out: number, part: number, parts: number): number;
 }
 
 /** Memory pages of the threaded builds: as asconfig.json (initialMemory, maximumMemory). */

@@ -1,10 +1,10 @@
-// The threaded wasm backend: GEMMs, convolutions, elementwise kernels, reductions, max-pooling, gather,
+// The threaded wasm backend: GEMMs, convolutions, elementwise kernels and fused programs, reductions, max-pooling, gather,
 // scatter-add and BatchNorm split over worker threads give exactly the results of one thread (every output element is
 // computed by one part, with the same arithmetic), whatever the thread count, the shape, or NaN/Inf in the
 // inputs; and the pool starts, reports and stops cleanly.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type {
-  Backend, BackendBuffer, BinaryOp, Broadcast, Conv2dParams, GatherParams, MatmulParams, Pool2dParams, ReduceOp, UnaryOp,
+  Backend, BackendBuffer, BinaryOp, Broadcast, Conv2dParams, ElementwiseProgram, GatherParams, MatmulParams, Pool2dParams, ReduceOp, UnaryOp,
 } from "../../../src/backend/backend.ts";
 import { createWasmBackend, threadsUnavailable, type WasmBackend } from "../../../src/backend/wasm/index.ts";
 import { expectSame, randomFloats, randomInts, rng, upload } from "./parity.ts";
@@ -191,6 +191,29 @@ describe.skipIf(unavailable !== undefined)("wasm threads", () => {
     const intRun = (be: Backend) => kernelOnce(be, [ints, ints], ints.length, "int32", ([x, y], o) => be.binary("mul", x!, y!, o, { outShape: [ints.length], strides: [[1], [1]] }));
     expectSame(intRun(two), intRun(one), "int32 mul, 2 threads");
     expect(two.parallelDispatches, "every call above is large enough to be split").toBeGreaterThan(before + 30);
+  });
+
+  it("splits fused elementwise programs by rows or runs of elements with one thread's results", () => {
+    const random = rng(27);
+    const before = two.parallelDispatches;
+    // The broadcasts include per-row operands (blocks within rows), a single long row (fewer rows than
+    // parts), odd inner lengths and a scalar, so every part starts its walk somewhere inside the layout.
+    const programs: ElementwiseProgram[] = [
+      { inputs: 2, steps: [{ kind: "unary", op: "exp", x: 0 }, { kind: "binary", op: "mul", a: 2, b: 1 }, { kind: "const", value: 0.5 }, { kind: "binary", op: "add", a: 3, b: 4 }] },
+      { inputs: 2, steps: [{ kind: "binary", op: "greater", a: 0, b: 1 }, { kind: "unary", op: "tanh", x: 0 }, { kind: "where", cond: 2, a: 3, b: 1 }] },
+    ];
+    for (const [outShape, aShape, bShape] of BROADCASTS) {
+      const size = outShape.reduce((p, e) => p * e, 1);
+      const bc: Broadcast = { outShape, strides: [stridesOf(aShape), stridesOf(bShape)] };
+      const a = specialFloats(aShape.reduce((p, e) => p * e, 1), random), b = specialFloats(bShape.reduce((p, e) => p * e, 1), random);
+      for (const program of programs) {
+        const run = (be: Backend) => kernelOnce(be, [a, b], size, "float32", ([x, y], o) => be.elementwise(program, [x!, y!], o, bc));
+        const want = run(one);
+        expectSame(run(two), want, `${JSON.stringify(program.steps)} ${JSON.stringify(outShape)}, 2 threads`);
+        expectSame(run(three), want, `${JSON.stringify(program.steps)} ${JSON.stringify(outShape)}, 3 threads`);
+      }
+    }
+    expect(two.parallelDispatches, "every program above is large enough to be split").toBe(before + 2 * BROADCASTS.length);
   });
 
   it("splits reductions with one thread's results: sums in f64 in the same order, first extremes, argmax", () => {

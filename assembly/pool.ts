@@ -1,6 +1,7 @@
 // Max pooling over NCHW planes (no padding, floor), with the flat index (row·inW + col) of the chosen
 // element. The scan is the reference's: row-major over the window, the first maximum wins, and a NaN wins
-// over everything (the first NaN). Four outputs of a row are computed at once where the stride is 1 or 2.
+// over everything (the first NaN). Four outputs of a row are computed at once where the stride is 1 or 2;
+// 2×2 windows at stride 2 (Conv-4's) read each row pair once and run the scan as a tree.
 // A call runs as part `part` of `parts` (parts.ts): a contiguous range of planes each.
 // affinePoolRelu runs the same scan over ((x + a) − m)·s + b (per-channel a, m, s, b; each step rounded to
 // f32, as the fused elementwise chain computes it), then ReLU, without indices.
@@ -34,6 +35,14 @@ class Affine {
   return v128.bitselect(x, zero, v128.or(f32x4.gt(x, zero), f32x4.ne(x, x)));
 }
 
+/**
+ * Whether the scan takes `v` over `best`: the first NaN wins, else the first strict maximum (so −0 and +0
+ * tie, and the earlier one stays).
+ */
+@inline function takes(v: v128, best: v128): v128 {
+  return v128.and(f32x4.eq(best, best), v128.or(f32x4.gt(v, best), f32x4.ne(v, v)));
+}
+
 /** Four window elements `stride` apart from p (stride 1 or 2). */
 @inline function loadStrided(p: usize, stride: i32): v128 {
   if (stride == 1) return v128.load(p);
@@ -52,7 +61,7 @@ class Affine {
       const flat = rowFlat + kx;
       const x = loadStrided(at(xPlane, flat), stride);
       const v = affine ? Affine.map(x) : x;
-      const take = v128.and(f32x4.eq(best, best), v128.or(f32x4.gt(v, best), f32x4.ne(v, v)));
+      const take = takes(v, best);
       best = v128.bitselect(v, best, take);
       if (!affine) arg = v128.bitselect(i32x4.add(i32x4.splat(flat), lanes), arg, take);
     }
@@ -122,12 +131,57 @@ class Affine {
   }
 }
 
+/**
+ * Four outputs of a 2×2, stride-2 pool with indices from row pair (r0, r0 + inW) at column 2·ox (flat
+ * position `flat` of r0): the window's four elements split into lanes by two shuffles per row, then the
+ * scan as a tree, (0,0)·(0,1) and (1,0)·(1,1), then the two winners: the same element as the row-major
+ * scan (the first NaN, else the first maximum, and the tree keeps the earlier of equal values).
+ */
+@inline function pair4(r0: usize, inW: i32, flat: i32, yRow: usize, iRow: usize, ox: i32, count: i32): void {
+  const r1 = r0 + (<usize>inW << 2);
+  const a = v128.load(r0), b = v128.load(r0, 16), c = v128.load(r1), d = v128.load(r1, 16);
+  const v0 = i32x4.shuffle(a, b, 0, 2, 4, 6), v1 = i32x4.shuffle(a, b, 1, 3, 5, 7);
+  const v2 = i32x4.shuffle(c, d, 0, 2, 4, 6), v3 = i32x4.shuffle(c, d, 1, 3, 5, 7);
+  const t01 = takes(v1, v0), t23 = takes(v3, v2);
+  const top = v128.bitselect(v1, v0, t01), bottom = v128.bitselect(v3, v2, t23);
+  const t = takes(bottom, top);
+  // Offsets in the window: 0 or 1 in the top row, inW or inW + 1 in the bottom one.
+  const one = i32x4.splat(1), row = i32x4.splat(inW);
+  const topAt = v128.and(t01, one), bottomAt = i32x4.add(row, v128.and(t23, one));
+  const arg = i32x4.add(i32x4.add(i32x4.splat(flat), i32x4(0, 2, 4, 6)), v128.bitselect(bottomAt, topAt, t));
+  storeLanes(at(yRow, ox), v128.bitselect(bottom, top, t), count);
+  storeLanes(at(iRow, ox), arg, count);
+}
+
+/**
+ * maxPool2d for 2×2 windows at stride 2 (Conv-4's pools), every output row in groups of four, the last
+ * group partial; reads past a row's end as affinePool2x2 does, the end of the last plane by the scan.
+ */
+function maxPool2x2(x: usize, y: usize, indices: usize, planes: i32, inH: i32, inW: i32, outH: i32, outW: i32, part: i32, parts: i32): void {
+  const plane = inH * inW;
+  for (let p = partStart(planes, part, parts), end = partStart(planes, part + 1, parts); p < end; p++) {
+    const xPlane = at(x, p * plane);
+    const lastPlane = p == planes - 1;
+    for (let oy = 0; oy < outH; oy++) {
+      const yRow = at(y, (p * outH + oy) * outW), iRow = at(indices, (p * outH + oy) * outW), rowStart = 2 * oy * inW;
+      for (let ox = 0; ox < outW; ox += 4) {
+        if (lastPlane && rowStart + inW + 2 * ox + 8 > plane) {
+          for (let o = ox; o < outW; o++) poolOne(false, xPlane, yRow, iRow, oy, o, inW, 2, 2, 2, 2);
+          break;
+        }
+        pair4(at(xPlane, rowStart + 2 * ox), inW, rowStart + 2 * ox, yRow, iRow, ox, min(4, outW - ox));
+      }
+    }
+  }
+}
+
 /** y, indices [planes, outH, outW] = max pool of x [planes, inH, inW]; part `part` of `parts`. */
 export function maxPool2d(
   x: usize, y: usize, indices: usize, planes: i32, inH: i32, inW: i32, outH: i32, outW: i32, kh: i32, kw: i32,
   sh: i32, sw: i32, part: i32, parts: i32,
 ): i32 {
-  if (sw == 2) poolPlanes(false, 2, x, 0, 1, y, indices, planes, inH, inW, outH, outW, kh, kw, sh, sw, part, parts);
+  if (kh == 2 && kw == 2 && sh == 2 && sw == 2) maxPool2x2(x, y, indices, planes, inH, inW, outH, outW, part, parts);
+  else if (sw == 2) poolPlanes(false, 2, x, 0, 1, y, indices, planes, inH, inW, outH, outW, kh, kw, sh, sw, part, parts);
   else if (sw == 1) poolPlanes(false, 1, x, 0, 1, y, indices, planes, inH, inW, outH, outW, kh, kw, sh, sw, part, parts);
   else poolPlanes(false, 0, x, 0, 1, y, indices, planes, inH, inW, outH, outW, kh, kw, sh, sw, part, parts);
   return STATUS_OK;

@@ -32,12 +32,14 @@ export function scatterAdd(
   isInt: i32, part: i32, parts: i32,
 ): i32 {
   const first = partStart(outer, part, parts), end = partStart(outer, part + 1, parts);
-  memory.fill(at(out, first * axis * inner), 0, <usize>((end - first) * axis * inner) << 2);
+  // Each slice is zeroed just before its adds, so it is still in cache for them.
+  const slice = <usize>(axis * inner) << 2;
   if (inner == 1) {
     // One element per index (max-pool backward, one-hot gradients): a tight loop, same order.
     for (let o = first; o < end; o++) {
       const idxRow = batched ? at(indices, o * count) : indices;
       const s = at(src, o * count), d = at(out, o * axis);
+      memory.fill(d, 0, slice);
       for (let j = 0; j < count; j++) {
         const idx = load<i32>(at(idxRow, j));
         if (<u32>idx >= <u32>axis) continue;
@@ -50,6 +52,7 @@ export function scatterAdd(
   }
   for (let o = first; o < end; o++) {
     const idxRow = batched ? at(indices, o * count) : indices;
+    memory.fill(at(out, o * axis * inner), 0, slice);
     for (let j = 0; j < count; j++) {
       const idx = load<i32>(at(idxRow, j));
       if (idx < 0 || idx >= axis) continue;

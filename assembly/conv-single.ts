@@ -1,9 +1,9 @@
 // Direct 3×3, stride-1 convolutions with one input channel per group (Conv-4's first layer, also with T
 // tasks as groups), forward and backward filter, on a zero-padded copy of each image plane: four output
-// pixels of a row at once, the nine weights (forward) or the nine weight gradients (backward filter) held
-// in registers. This replaces the GEMM path's patch matrix (9 rows) and its copies back to NCHW. Padding
-// is multiplied as zeros, so calls whose weights (forward) or output gradients (backward filter) hold
-// NaN/±Inf stay on the paths of conv.ts (which go to conv-direct.ts).
+// pixels of a row at once, the nine weights (forward) or six and three weight gradients (backward filter,
+// kernel rows 0 and 1, then 2) held in registers. This replaces the GEMM path's patch matrix (9 rows) and its
+// copies back to NCHW. Padding is multiplied as zeros, so calls whose weights (forward) or output gradients
+// (backward filter) hold NaN/±Inf stay on the paths of conv.ts (which go to conv-direct.ts).
 // Sums run in a fixed order: forward, each output over (ky, kx) in f32; backward filter, each of the nine
 // sums per image as four f32 lanes over the rows (the row tails in a scalar), then lanes 0..3 and the
 // tail added in f64, images in order. A call runs as part `part` of `parts` (parts.ts): forward by images
@@ -16,10 +16,22 @@ import { alloc, free } from "./memory";
 import { partStart } from "./parts";
 import { STATUS_OK, STATUS_OUT_OF_MEMORY } from "./status";
 
-/** Whether this path takes the convolution in ConvShape (the operand to check: weights or output gradients). */
-export function singleChannelTakes(operand: usize, size: i32): bool {
+/** Whether this path takes the convolution's shape in ConvShape (its operands must be finite too). */
+export function singleChannelShape(): bool {
   return s.inC == s.groups && s.kh == 3 && s.kw == 3 && s.strideH == 1 && s.strideW == 1 &&
-    s.outH == s.inH + 2 * s.padH - 2 && s.outW == s.inW + 2 * s.padW - 2 && allFinite(operand, size);
+    s.outH == s.inH + 2 * s.padH - 2 && s.outW == s.inW + 2 * s.padW - 2;
+}
+
+/**
+ * Whether the output gradients of part `part`'s channels (every image) are finite: each part of a backward
+ * filter checks only what it reads (a whole-tensor check in every part read it `parts` times).
+ */
+export function channelGradientsFinite(dy: usize, part: i32, parts: i32): bool {
+  const first = partStart(s.outC, part, parts), end = partStart(s.outC, part + 1, parts), plane = s.outH * s.outW;
+  for (let n = 0; n < s.batch; n++) {
+    if (!allFinite(at(dy, (n * s.outC + first) * plane), (end - first) * plane)) return false;
+  }
+  return true;
 }
 
 @inline function paddedWidth(): i32 { return s.inW + 2 * s.padW; }
@@ -75,6 +87,52 @@ export function conv2dSingle(x: usize, w: usize, y: usize, part: i32, parts: i32
   return ((<f64>f32x4.extract_lane(v, 0) + <f64>f32x4.extract_lane(v, 1)) + <f64>f32x4.extract_lane(v, 2)) + <f64>f32x4.extract_lane(v, 3);
 }
 
+/**
+ * Adds to out[0..2] (f64), and with `two` to out[3..5] for the next kernel row too, the sums over the output
+ * pixels of dy times the padded input at columns +0, +1, +2 of rows starting at xr (row width wp): four
+ * f32 lanes over the rows, the row tails in a scalar, then lanes 0..3 and the tail added in f64.
+ */
+@inline function kernelRowSums(two: bool, xr: usize, dyo: usize, wp: i32, out: usize): void {
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), b0 = f32x4.splat(0), b1 = f32x4.splat(0), b2 = f32x4.splat(0);
+  let t0: f32 = 0, t1: f32 = 0, t2: f32 = 0, u0: f32 = 0, u1: f32 = 0, u2: f32 = 0;
+  for (let oy = 0; oy < s.outH; oy++) {
+    const r = at(xr, oy * wp), q = at(r, wp), dRow = at(dyo, oy * s.outW);
+    let ox = 0;
+    for (; ox + 4 <= s.outW; ox += 4) {
+      const d = v128.load(at(dRow, ox)), a = at(r, ox);
+      a0 = f32x4.add(a0, f32x4.mul(v128.load(a), d));
+      a1 = f32x4.add(a1, f32x4.mul(v128.load(a, 4), d));
+      a2 = f32x4.add(a2, f32x4.mul(v128.load(a, 8), d));
+      if (two) {
+        const b = at(q, ox);
+        b0 = f32x4.add(b0, f32x4.mul(v128.load(b), d));
+        b1 = f32x4.add(b1, f32x4.mul(v128.load(b, 4), d));
+        b2 = f32x4.add(b2, f32x4.mul(v128.load(b, 8), d));
+      }
+    }
+    for (; ox < s.outW; ox++) {
+      const d = load<f32>(at(dRow, ox)), a = at(r, ox);
+      t0 += load<f32>(a) * d;
+      t1 += load<f32>(a, 4) * d;
+      t2 += load<f32>(a, 8) * d;
+      if (two) {
+        const b = at(q, ox);
+        u0 += load<f32>(b) * d;
+        u1 += load<f32>(b, 4) * d;
+        u2 += load<f32>(b, 8) * d;
+      }
+    }
+  }
+  store<f64>(out, load<f64>(out) + (lanes(a0) + <f64>t0));
+  store<f64>(out, load<f64>(out, 8) + (lanes(a1) + <f64>t1), 8);
+  store<f64>(out, load<f64>(out, 16) + (lanes(a2) + <f64>t2), 16);
+  if (two) {
+    store<f64>(out, load<f64>(out, 24) + (lanes(b0) + <f64>u0), 24);
+    store<f64>(out, load<f64>(out, 32) + (lanes(b1) + <f64>u1), 32);
+    store<f64>(out, load<f64>(out, 40) + (lanes(b2) + <f64>u2), 40);
+  }
+}
+
 /** dw = Σ over images and pixels of dy ⊗ patches(x); the work items are output channels. */
 export function conv2dBackwardFilterSingle(x: usize, dy: usize, dw: usize, part: i32, parts: i32): i32 {
   const first = partStart(s.outC, part, parts), end = partStart(s.outC, part + 1, parts);
@@ -96,50 +154,12 @@ export function conv2dBackwardFilterSingle(x: usize, dy: usize, dw: usize, part:
         padImages(x, g * plane, n, 1, xp);
         padded = g;
       }
-      let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0), a4 = f32x4.splat(0);
-      let a5 = f32x4.splat(0), a6 = f32x4.splat(0), a7 = f32x4.splat(0), a8 = f32x4.splat(0);
-      let t0: f32 = 0, t1: f32 = 0, t2: f32 = 0, t3: f32 = 0, t4: f32 = 0, t5: f32 = 0, t6: f32 = 0, t7: f32 = 0, t8: f32 = 0;
       const dyo = at(dy, (n * s.outC + oc) * outPlane);
-      for (let oy = 0; oy < s.outH; oy++) {
-        const r0 = at(xp, oy * wp), r1 = at(r0, wp), r2 = at(r1, wp), dRow = at(dyo, oy * s.outW);
-        let ox = 0;
-        for (; ox + 4 <= s.outW; ox += 4) {
-          const d = v128.load(at(dRow, ox));
-          const a = at(r0, ox), b = at(r1, ox), c = at(r2, ox);
-          a0 = f32x4.add(a0, f32x4.mul(v128.load(a), d));
-          a1 = f32x4.add(a1, f32x4.mul(v128.load(a, 4), d));
-          a2 = f32x4.add(a2, f32x4.mul(v128.load(a, 8), d));
-          a3 = f32x4.add(a3, f32x4.mul(v128.load(b), d));
-          a4 = f32x4.add(a4, f32x4.mul(v128.load(b, 4), d));
-          a5 = f32x4.add(a5, f32x4.mul(v128.load(b, 8), d));
-          a6 = f32x4.add(a6, f32x4.mul(v128.load(c), d));
-          a7 = f32x4.add(a7, f32x4.mul(v128.load(c, 4), d));
-          a8 = f32x4.add(a8, f32x4.mul(v128.load(c, 8), d));
-        }
-        for (; ox < s.outW; ox++) {
-          const d = load<f32>(at(dRow, ox));
-          const a = at(r0, ox), b = at(r1, ox), c = at(r2, ox);
-          t0 += load<f32>(a) * d;
-          t1 += load<f32>(a, 4) * d;
-          t2 += load<f32>(a, 8) * d;
-          t3 += load<f32>(b) * d;
-          t4 += load<f32>(b, 4) * d;
-          t5 += load<f32>(b, 8) * d;
-          t6 += load<f32>(c) * d;
-          t7 += load<f32>(c, 4) * d;
-          t8 += load<f32>(c, 8) * d;
-        }
-      }
       const out = sums + ((<usize>((oc - first) * 9)) << 3);
-      store<f64>(out, load<f64>(out) + (lanes(a0) + <f64>t0));
-      store<f64>(out, load<f64>(out, 8) + (lanes(a1) + <f64>t1), 8);
-      store<f64>(out, load<f64>(out, 16) + (lanes(a2) + <f64>t2), 16);
-      store<f64>(out, load<f64>(out, 24) + (lanes(a3) + <f64>t3), 24);
-      store<f64>(out, load<f64>(out, 32) + (lanes(a4) + <f64>t4), 32);
-      store<f64>(out, load<f64>(out, 40) + (lanes(a5) + <f64>t5), 40);
-      store<f64>(out, load<f64>(out, 48) + (lanes(a6) + <f64>t6), 48);
-      store<f64>(out, load<f64>(out, 56) + (lanes(a7) + <f64>t7), 56);
-      store<f64>(out, load<f64>(out, 64) + (lanes(a8) + <f64>t8), 64);
+      // Kernel rows 0 and 1, then 2: six accumulators stay in registers (nine spilled), and each sum still
+      // runs over the rows in order, so the order of every sum is unchanged.
+      kernelRowSums(true, xp, dyo, wp, out);
+      kernelRowSums(false, at(xp, 2 * wp), dyo, wp, out + (<usize>6 << 3));
     }
   }
   for (let i = 0; i < (end - first) * 9; i++) store<f32>(at(dw, first * 9 + i), <f32>load<f64>(sums + (<usize>i << 3)));

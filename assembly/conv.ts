@@ -18,7 +18,7 @@
 import { at } from "./address";
 import { allFinite, backwardFilterDirect, forwardDirect } from "./conv-direct";
 import { ConvShape as s } from "./conv-shape";
-import { conv2dBackwardFilterSingle, conv2dSingle, singleChannelTakes } from "./conv-single";
+import { channelGradientsFinite, conv2dBackwardFilterSingle, conv2dSingle, singleChannelShape } from "./conv-single";
 import { gemm, gemmPacked, gemmReady } from "./gemm";
 import { MR, NR, PackCheck, packA } from "./gemm-pack";
 import { col2im, im2col, im2colPacked, im2colPackedT, padImages } from "./im2col";
@@ -188,7 +188,7 @@ function winograd(x: usize, w: usize, y: usize, flipped: bool, part: i32, parts:
 /** y = conv2d(x, w), shapes in PARAMS; part `part` of `parts`. */
 export function conv2d(x: usize, w: usize, y: usize, part: i32, parts: i32): i32 {
   s.load();
-  if (singleChannelTakes(w, s.outC * 9)) return conv2dSingle(x, w, y, part, parts);
+  if (singleChannelShape() && allFinite(w, s.outC * 9)) return conv2dSingle(x, w, y, part, parts);
   if (!gemmReady()) return STATUS_OUT_OF_MEMORY;
   if (winogradTakes()) {
     const status = winograd(x, w, y, false, part, parts);
@@ -217,7 +217,11 @@ export function conv2d(x: usize, w: usize, y: usize, part: i32, parts: i32): i32
  */
 export function conv2dBackwardFilter(x: usize, dy: usize, dw: usize, part: i32, parts: i32): i32 {
   s.load();
-  if (singleChannelTakes(dy, s.batch * s.outC * s.outH * s.outW)) return conv2dBackwardFilterSingle(x, dy, dw, part, parts);
+  if (singleChannelShape()) {
+    // Non-finite gradients in some part's channels: the call reruns in one part, which takes the paths below.
+    if (channelGradientsFinite(dy, part, parts)) return conv2dBackwardFilterSingle(x, dy, dw, part, parts);
+    if (parts > 1) return STATUS_SERIAL;
+  }
   if (!gemmReady()) return STATUS_OUT_OF_MEMORY;
   const f4 = winograd4FilterPays();
   if (f4 || winogradFilterPays()) {

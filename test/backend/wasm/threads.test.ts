@@ -17,6 +17,7 @@ const CONV_CASES: Record<string, ConvShape> = {
   "Conv-4 first layer, 4 tasks as groups": [6, 4, 28, 28, 4 * 16, 3, 3, 1, 1, 1, 1, 4],
   "Conv-4 second layer": [6, 64, 14, 14, 64, 3, 3, 1, 1, 1, 1, 1],
   "Conv-4 second layer, 20 images (Winograd F(4×4), backward filter too)": [20, 64, 14, 14, 64, 3, 3, 1, 1, 1, 1, 1],
+  "Conv-4 fourth layer, 12 images of 3×3 (the GEMM path; one chunk cut into four)": [12, 64, 3, 3, 64, 3, 3, 1, 1, 1, 1, 1],
   "4 tasks as groups": [4, 4 * 64, 7, 7, 4 * 64, 3, 3, 1, 1, 1, 1, 4],
   "32 tasks as groups": [3, 32 * 16, 5, 5, 32 * 16, 3, 3, 1, 1, 1, 1, 32],
   "large image in pixel pieces": [2, 16, 48, 50, 8, 3, 3, 1, 1, 1, 1, 1],

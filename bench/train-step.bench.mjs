@@ -63,12 +63,14 @@ function checkout(ref) {
 }
 
 const KERNELS = ["fill", "unary", "binary", "where", "elementwise", "reduce", "matmul", "conv2d", "conv2dBackwardData",
-  "conv2dBackwardFilter", "maxPool2d", "gather", "scatterAdd", "copy", "cast", "allocate", "free", "write", "readSync"];
+  "conv2dBackwardFilter", "maxPool2d", "affinePoolRelu", "batchNorm", "batchNormBackward", "gather", "scatterAdd", "copy",
+  "cast", "allocate", "free", "write", "readSync"];
 
 /** What a call is, for the breakdown: the kernel and the op or shape that tells calls apart. */
 function callKey(method, args) {
   if (method === "unary" || method === "binary" || method === "reduce") return `${method}:${args[0]}`;
   if (method === "elementwise") return `elementwise:${args[0].steps.length} steps`;
+  if (method === "batchNorm" || method === "batchNormBackward") return `${method}@${Math.round(Math.sqrt(args.at(-1).spatial))}`;
   if (method.startsWith("conv2d")) {
     const p = args[3];
     return `${method}:${p.inC}→${p.outC}@${p.inH}${p.groups > 1 ? `/g${p.groups}` : ""}`;

@@ -50,17 +50,26 @@ export function winograd4Pays(): bool {
 
 // ---- weights: U = G g Gᵀ, G = [1/4 0 0; −1/6 −1/6 −1/6; −1/6 1/6 −1/6; 1/24 1/12 1/6; 1/24 −1/12 1/6; 0 0 1] ----
 
-/** G applied to (g0, g1, g2) in float64 (two kernels per vector): six results `stride` bytes apart from out. */
-@inline function gApply(g0: v128, g1: v128, g2: v128, out: usize, stride: usize): void {
+/** Stores v at p: as two float64 lanes, or `rounded` to two float32 lanes. */
+@inline function put(rounded: bool, p: usize, v: v128): void {
+  if (rounded) v128.store64_lane(p, f32x4.demote_f64x2_zero(v), 0);
+  else v128.store(p, v);
+}
+
+/**
+ * G applied to (g0, g1, g2) in float64 (two kernels per vector): six results `stride` bytes apart from out,
+ * as float64 pairs, or rounded to float32 pairs.
+ */
+@inline function gApply(rounded: bool, g0: v128, g1: v128, g2: v128, out: usize, stride: usize): void {
   const sixth = f64x2.splat(-1.0 / 6.0);
   const low = f64x2.add(f64x2.mul(g0, f64x2.splat(1.0 / 24.0)), f64x2.mul(g2, f64x2.splat(1.0 / 6.0)));
   const mid = f64x2.mul(g1, f64x2.splat(1.0 / 12.0));
-  v128.store(out, f64x2.mul(g0, f64x2.splat(0.25)));
-  v128.store(out + stride, f64x2.mul(f64x2.add(f64x2.add(g0, g1), g2), sixth));
-  v128.store(out + 2 * stride, f64x2.mul(f64x2.add(f64x2.sub(g0, g1), g2), sixth));
-  v128.store(out + 3 * stride, f64x2.add(low, mid));
-  v128.store(out + 4 * stride, f64x2.sub(low, mid));
-  v128.store(out + 5 * stride, g2);
+  put(rounded, out, f64x2.mul(g0, f64x2.splat(0.25)));
+  put(rounded, out + stride, f64x2.mul(f64x2.add(f64x2.add(g0, g1), g2), sixth));
+  put(rounded, out + 2 * stride, f64x2.mul(f64x2.add(f64x2.sub(g0, g1), g2), sixth));
+  put(rounded, out + 3 * stride, f64x2.add(low, mid));
+  put(rounded, out + 4 * stride, f64x2.sub(low, mid));
+  put(rounded, out + 5 * stride, g2);
 }
 
 /** Tap i of the 3×3 kernels at ka and kb as float64 lanes. */
@@ -70,29 +79,24 @@ export function winograd4Pays(): bool {
 
 /**
  * U = G g Gᵀ of two 3×3 kernels (lane k from the kernel at ka, kb; rotated by 180° when flipped) in
- * float64, rounded once to float32: G g on the columns into scratch at t, then · Gᵀ on its rows, into
- * t + 288 as [ξ][2].
+ * float64, rounded once to float32: G g on the columns into scratch at t, then · Gᵀ on its rows, each
+ * point's pair of floats stored at out + ξ·pointBytes.
  */
-function transformPair(ka: usize, kb: usize, flipped: bool, t: usize): void {
+function transformPair(ka: usize, kb: usize, flipped: bool, t: usize, out: usize, pointBytes: usize): void {
   for (let b = 0; b < 3; b++) {
     const i0 = flipped ? 8 - b : b, i1 = flipped ? 5 - b : 3 + b, i2 = flipped ? 2 - b : 6 + b;
-    gApply(taps(ka, kb, i0), taps(ka, kb, i1), taps(ka, kb, i2), t + (<usize>b << 4), 48);
+    gApply(false, taps(ka, kb, i0), taps(ka, kb, i1), taps(ka, kb, i2), t + (<usize>b << 4), 48);
   }
   for (let i = 0; i < 6; i++) {
     const r = t + <usize>i * 48;
-    gApply(v128.load(r), v128.load(r, 16), v128.load(r, 32), t + 288 + <usize>(i * 6) * 16, 16);
+    gApply(true, v128.load(r), v128.load(r, 16), v128.load(r, 32), out + <usize>(i * 6) * pointBytes, pointBytes);
   }
 }
 
 /** U for four 3×3 kernels (lane k from the kernel at kk), stored as float32 vectors `pointBytes` apart from dst. */
 function transformKernels(k0: usize, k1: usize, k2: usize, k3: usize, flipped: bool, dst: usize, pointBytes: usize): void {
-  const lo = Rows.block, hi = lo + 864;
-  transformPair(k0, k1, flipped, lo);
-  transformPair(k2, k3, flipped, hi);
-  for (let q = 0; q < POINTS; q++) {
-    const a = f32x4.demote_f64x2_zero(v128.load(lo + 288 + (<usize>q << 4))), b = f32x4.demote_f64x2_zero(v128.load(hi + 288 + (<usize>q << 4)));
-    v128.store(dst + <usize>q * pointBytes, i32x4.shuffle(a, b, 0, 1, 4, 5));
-  }
+  transformPair(k0, k1, flipped, Rows.block, dst, pointBytes);
+  transformPair(k2, k3, flipped, Rows.block, dst + 8, pointBytes);
 }
 
 /**
@@ -101,14 +105,14 @@ function transformKernels(k0: usize, k1: usize, k2: usize, k3: usize, flipped: b
  * c takes w[g·icg + c][o] rotated by 180°.
  */
 export function transformWeights(w: usize, g: i32, flipped: bool, pw: usize, pointBytes: usize, zeros: usize): void {
-  const icg = s.inC / s.groups, ocg = s.outC / s.groups;
-  for (let o = 0; o < ocg; o += MR) {
-    for (let c = 0; c < icg; c++) {
-      const dst = pw + (<usize>((o / MR) * icg + c) * MR << 2);
-      const k0 = kernel(w, g, flipped, o, c), k1 = o + 1 < ocg ? kernel(w, g, flipped, o + 1, c) : zeros;
-      const k2 = o + 2 < ocg ? kernel(w, g, flipped, o + 2, c) : zeros, k3 = o + 3 < ocg ? kernel(w, g, flipped, o + 3, c) : zeros;
-      transformKernels(k0, k1, k2, k3, flipped, dst, pointBytes);
-    }
+  const icg = s.inC / s.groups, ocg = s.outC / s.groups, blocks = (ocg + MR - 1) / MR;
+  // In the order the kernels lie in w: flipped, row o's kernels are w[·][o], so rows run inside depths.
+  for (let i = 0; i < blocks * icg; i++) {
+    const o = (flipped ? i % blocks : i / icg) * MR, c = flipped ? i / blocks : i % icg;
+    const dst = pw + (<usize>((o / MR) * icg + c) * MR << 2);
+    const k0 = kernel(w, g, flipped, o, c), k1 = o + 1 < ocg ? kernel(w, g, flipped, o + 1, c) : zeros;
+    const k2 = o + 2 < ocg ? kernel(w, g, flipped, o + 2, c) : zeros, k3 = o + 3 < ocg ? kernel(w, g, flipped, o + 3, c) : zeros;
+    transformKernels(k0, k1, k2, k3, flipped, dst, pointBytes);
   }
 }
 

@@ -13,7 +13,7 @@ import { allFinite } from "./conv-direct";
 import { ConvShape as s } from "./conv-shape";
 import { padImages } from "./im2col";
 import { alloc, free } from "./memory";
-import { partStart } from "./parts";
+import { Claim, partStart } from "./parts";
 import { STATUS_OK, STATUS_OUT_OF_MEMORY } from "./status";
 
 /** Whether this path takes the convolution's shape in ConvShape (its operands must be finite too). */
@@ -37,15 +37,14 @@ export function channelGradientsFinite(dy: usize, part: i32, parts: i32): bool {
 @inline function paddedWidth(): i32 { return s.inW + 2 * s.padW; }
 @inline function paddedPlane(): i32 { return (s.inH + 2 * s.padH) * paddedWidth(); }
 
-/** y = conv2d(x, w); the work items are (image, group). */
+/** y = conv2d(x, w); the work items are (image, group), claimed (parts.ts's Claim). */
 export function conv2dSingle(x: usize, w: usize, y: usize, part: i32, parts: i32): i32 {
   const items = s.batch * s.groups;
-  const first = partStart(items, part, parts), end = partStart(items, part + 1, parts);
-  if (first == end) return STATUS_OK;
   const xp = alloc(<usize>paddedPlane() << 2);
   if (!xp) return STATUS_OUT_OF_MEMORY;
   const ocg = s.outC / s.groups, wp = paddedWidth(), outPlane = s.outH * s.outW, plane = s.inH * s.inW;
-  for (let item = first; item < end; item++) {
+  Claim.start(items, part, parts);
+  for (let item = Claim.next(); item < items; item = Claim.next()) {
     const n = item / s.groups, g = item % s.groups;
     padImages(x, g * plane, n, 1, xp);
     for (let oc = g * ocg; oc < (g + 1) * ocg; oc++) {

@@ -4,6 +4,7 @@ import { PARAMS } from "./params";
 
 export { alloc, free, heapFreeBytes, heapSize } from "./memory";
 export { threadInit } from "./scratch";
+export { setClaimCounters } from "./parts";
 export { unary, binary, where } from "./elementwise";
 export { elementwiseProgram, programPointer } from "./fused";
 export { reduce } from "./reduce";

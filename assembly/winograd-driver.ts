@@ -1,6 +1,6 @@
 // The drivers shared by the two Winograd forms, F(2×2, 3×3) (winograd.ts) and F(4×4, 3×3)
 // (winograd4.ts), which supply the transforms and tile geometry.
-//   Forward: the work items are (group, chunk of tiles); per item the weights of a new group are
+//   Forward: the work items are (group, chunk of tiles), claimed (parts.ts's Claim); per item the weights of a new group are
 // transformed, the chunk's images padded, its windows transformed into the GEMM's packed layout, one GEMM
 // run per point, M_ξ[o × tiles] = U_ξ[o × c] · V_ξ[c × tiles], and the products transformed back into the
 // output. Backward filter: the work items are (group, block of input channels), each summing
@@ -13,7 +13,7 @@ import { ConvShape as s } from "./conv-shape";
 import { gemmPacked } from "./gemm";
 import { MR, NR } from "./gemm-pack";
 import { alloc, free } from "./memory";
-import { Block, partStart } from "./parts";
+import { Block, Claim, partStart } from "./parts";
 import {
   chunkTilesFor, FILTER_TILES as FILTER_TILES2, filterGradients as filterGradients2, imagesSpannedOf, Padded, paddedHOf,
   paddedWOf, placeTiles as placeTiles2, pointStride, POINTS as POINTS2, roundUp, tilesAcrossOf, tilesDownOf,
@@ -100,7 +100,8 @@ export function winogradForwardBy(four: bool, x: usize, w: usize, y: usize, flip
   let transformedGroup = -1;
   Padded.group = -1;
   const items = s.groups * chunks, outPlane = s.outH * s.outW;
-  for (let i = partStart(items, part, parts), end = partStart(items, part + 1, parts); i < end; i++) {
+  Claim.start(items, part, parts);
+  for (let i = Claim.next(); i < items; i = Claim.next()) {
     const g = i / chunks, t0 = (i % chunks) * cols, live = min(cols, tiles - t0);
     if (g != transformedGroup) {
       if (four) transformWeights4(w, g, flipped, pw, weightPoint, Blocks.rows + ROWS_BYTES);

@@ -24,7 +24,9 @@ export const MAX_ARGS = 16;
 /** Each part's status, indexed by part. */
 export const STATUS = ARGS + MAX_ARGS;
 export const MAX_THREADS = 64;
-export const CONTROL_WORDS = STATUS + MAX_THREADS;
+/** Per part, the work items of its range claimed so far in the current call (assembly/parts.ts's Claim). */
+export const CLAIMED = STATUS + MAX_THREADS;
+export const CONTROL_WORDS = CLAIMED + MAX_THREADS;
 
 /** KERNEL value that tells the workers to exit. */
 export const EXIT = -1;

@@ -6,7 +6,7 @@
  * memory, with worker threads taking parts of the large kernel calls (same results as one thread).
  */
 import { KshotError } from "../../errors.ts";
-import { CONTROL_WORDS, MAX_THREADS } from "./control-block.ts";
+import { CLAIMED, CONTROL_WORDS, MAX_THREADS } from "./control-block.ts";
 import { ThreadPool, threadsUnavailable } from "./thread-pool.ts";
 import { WasmBackend } from "./wasm-backend.ts";
 import { chooseBuild, instantiateKernels } from "./wasm-module.ts";
@@ -40,6 +40,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
   const control = kernels.alloc(CONTROL_WORDS * 4) >>> 0;
   if (control === 0) throw new KshotError("wasm backend: out of memory for the thread pool's control block");
   new Int32Array(kernels.memory.buffer, control, CONTROL_WORDS).fill(0);
+  kernels.setClaimCounters(control + CLAIMED * 4);
   const pool = await ThreadPool.start(module, kernels.memory, control, threads);
   return new WasmBackend(kernels, chosen.build, pool);
 }

@@ -5,7 +5,7 @@
  * A worker spins briefly before it sleeps, since calls come in bursts.
  */
 import {
-  ARG_COUNT, ARGS, CONTROL_WORDS, EXIT, GENERATION, KERNEL, PARALLEL_KERNELS, PARTS, REMAINING, STATUS, STATUS_WORKER_FAILED,
+  ARG_COUNT, ARGS, CLAIMED, CONTROL_WORDS, EXIT, GENERATION, KERNEL, PARALLEL_KERNELS, PARTS, REMAINING, STATUS, STATUS_WORKER_FAILED,
 } from "./control-block.ts";
 
 const SPINS = 20000;
@@ -17,6 +17,7 @@ function start(message, post) {
   try {
     const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
     if (!exports.threadInit()) throw new Error("out of memory for its scratch block");
+    exports.setClaimCounters(control + ${CLAIMED * 4});
     kernels = ${JSON.stringify(PARALLEL_KERNELS)}.map((name) => exports[name]);
   } catch (e) {
     post(String(e && e.message || e));

@@ -9,7 +9,7 @@
 import { KshotError } from "../../errors.ts";
 import { currentRuntime } from "../../io/files-host.ts";
 import {
-  ARG_COUNT, ARGS, CONTROL_WORDS, EXIT, GENERATION, KERNEL, MAX_ARGS, MAX_THREADS, PARALLEL_KERNELS, PARTS, REMAINING, STATUS,
+  ARG_COUNT, ARGS, CLAIMED, CONTROL_WORDS, EXIT, GENERATION, KERNEL, MAX_ARGS, MAX_THREADS, PARALLEL_KERNELS, PARTS, REMAINING, STATUS,
   type ParallelKernel,
 } from "./control-block.ts";
 import { WORKER_NODE_SOURCE, WORKER_WEB_SOURCE } from "./kernel-worker-source.ts";
@@ -146,6 +146,7 @@ export class ThreadPool {
     w[PARTS] = parts;
     w[ARG_COUNT] = args.length;
     for (let i = 0; i < args.length; i++) w[ARGS + i] = args[i]!;
+    w.fill(0, CLAIMED, CLAIMED + parts);
     Atomics.store(w, REMAINING, parts - 1);
     Atomics.add(w, GENERATION, 1);
     Atomics.notify(w, GENERATION);

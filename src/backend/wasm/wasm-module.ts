@@ -19,6 +19,7 @@ export interface KernelExports {
   heapSize(): number;
   /** Worker instances only: scratch of its own (assembly/scratch.ts); 0 when out of memory. */
   threadInit(): number;
+  setClaimCounters(address: number): void;
   copy(src: number, dst: number, srcOffset: number, dstOffset: number): void;
   fill(out: number, bits: number, n: number): void;
   castFloatToInt(x: number, y: number, n: number): void;

@@ -1,9 +1,9 @@
 // The drivers shared by the two Winograd forms, F(2×2, 3×3) (winograd.ts) and F(4×4, 3×3)
 // (winograd4.ts), which supply the transforms and tile geometry.
-//   Forward: the work items are (group, chunk of tiles), claimed (parts.ts's Claim); per item the weights of a new group are
-// transformed, the chunk's images padded, its windows transformed into the GEMM's packed layout, one GEMM
-// run per point, M_ξ[o × tiles] = U_ξ[o × c] · V_ξ[c × tiles], and the products transformed back into the
-// output. Backward filter: the work items are (group, block of input channels), each summing
+//   Forward: the work items are (group, chunk of tiles), claimed (parts.ts's Claim); per item the weights
+// of a new group are transformed, the chunk's images padded, its windows transformed into the GEMM's packed
+// layout, one GEMM run per point, M_ξ[o × tiles] = U_ξ[o × c] · V_ξ[c × tiles], and the products
+// transformed back into the output. Backward filter: the work items are (group, block of input channels), each summing
 // dU_ξ[c × o] = Σ_tiles V_ξ · dM_ξᵀ over every tile in the same chunks and order, then dW = Gᵀ dU G.
 //   Tiles are numbered over the batch (image, tile row, tile column) and cut into chunks of a size that
 // depends only on the shapes; a tile's arithmetic does not depend on its chunk or part, and every sum runs

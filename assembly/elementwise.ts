@@ -18,8 +18,11 @@ import { Block, partStart } from "./parts";
 import { scratch } from "./scratch";
 import { STATUS_OK } from "./status";
 
-/** The walk's index over the outer axes (32 words) and its per-operand offsets (4 words): per instance. */
-@inline function walkIndex(): usize { return scratch() + 256; }
+/**
+ * The walk's index over the outer axes (32 words, also the fused kernel's: fused.ts) and its per-operand
+ * offsets (4 words): per instance.
+ */
+@inline export function walkIndex(): usize { return scratch() + 256; }
 @inline function walkDeltas(): usize { return scratch() + 384; }
 
 // ---- unary: contiguous ----
@@ -81,7 +84,7 @@ function nextRow(rank: i32, operands: i32, deltas: usize): void {
 }
 
 /** Sets the index to row `row` and writes each operand's offset at that row through `offsets`. */
-function seekRow(rank: i32, operands: i32, row: i32, offsets: usize): void {
+export function seekRow(rank: i32, operands: i32, row: i32, offsets: usize): void {
   for (let k = 0; k < operands; k++) store<i32>(offsets + (<usize>k << 2), 0);
   for (let d = rank - 2; d >= 0; d--) {
     const size = param(1 + d), idx = row % size;

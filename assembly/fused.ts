@@ -12,6 +12,7 @@
 // values no longer needed); the last step writes to the output instead. Inputs staged for a block use slot
 // MAX_SLOTS − 1 − input, and `where` three slots below those.
 import { at } from "./address";
+import { seekRow, walkIndex } from "./elementwise";
 import { binaryIsVector, binaryScalar, binaryX4, unaryF32x4, unaryF64, unaryIsVector } from "./elementwise-ops";
 import { binaryScalarA, binaryScalarB, binaryVectors, unaryStep } from "./generated/ops";
 import { param } from "./params";
@@ -31,18 +32,17 @@ const HEADER_WORDS: i32 = 2 + MAX_INPUTS;
 /** Elements per block: a slot is 1 KiB, so the few slots alive at once stay in L1. */
 const BLOCK: i32 = 256;
 const MAX_SLOTS: i32 = 64;
-const MAX_RANK: i32 = 32;
 
 /** The program: written by the host before a call, read by every part. */
 export const PROGRAM = memory.data((HEADER_WORDS + MAX_STEPS * STEP_WORDS) * 4, 16);
 
 // Each instance's own state (scratch.ts), since a call runs in parts on several threads: the block slots,
-// then the current block pointer of every value (inputs, then steps), the walk's index and per-input
-// offsets, each input's mode and which values are scalars in the current block.
+// then the current block pointer of every value (inputs, then steps), the walk's per-input offsets, each
+// input's mode and which values are scalars in the current block. The walk's index over the outer axes is
+// the unfused kernels' (elementwise.ts: walkIndex, seekRow).
 const SLOTS_BYTES: i32 = MAX_SLOTS * BLOCK * 4;
 const VALUES_AT: i32 = SLOTS_BYTES;
-const INDEX_AT: i32 = VALUES_AT + 512;
-const OFFSETS_AT: i32 = INDEX_AT + MAX_RANK * 4;
+const OFFSETS_AT: i32 = VALUES_AT + 512;
 const MODES_AT: i32 = OFFSETS_AT + 32;
 const SCALAR_AT: i32 = MODES_AT + 16;
 const STATE_BYTES: i32 = SCALAR_AT + MAX_INPUTS + MAX_STEPS;
@@ -51,7 +51,6 @@ if (STATE_BYTES > FUSED_BYTES) unreachable();
 @inline function state(): usize { return scratch() + FUSED_OFFSET; }
 @inline function slots(): usize { return state(); }
 @inline function valueTable(): usize { return state() + VALUES_AT; }
-@inline function walkIndex(): usize { return state() + INDEX_AT; }
 @inline function inputOffsets(): usize { return state() + OFFSETS_AT; }
 @inline function modes(): usize { return state() + MODES_AT; }
 @inline function scalarFlags(): usize { return state() + SCALAR_AT; }
@@ -218,20 +217,6 @@ function runBlock(inputs: i32, steps: i32, out: usize, n: i32): void {
   }
 }
 
-/** Moves the walk to row `row`: each outer axis's index and each input's offset there. */
-function seekRow(inputs: i32, rank: i32, row: i32): void {
-  for (let j = 0; j < inputs; j++) store<i32>(at(inputOffsets(), j), 0);
-  for (let d = rank - 2; d >= 0; d--) {
-    const size = param(1 + d), idx = row % size;
-    row /= size;
-    store<i32>(at(walkIndex(), d), idx);
-    for (let j = 0; j < inputs; j++) {
-      const p = inputOffsets() + (<usize>j << 2);
-      store<i32>(p, load<i32>(p) + idx * strideOf(rank, j, d));
-    }
-  }
-}
-
 /**
  * out = the program in PROGRAM over the broadcast layout in PARAMS (float32 inputs and output), part `part`
  * of `parts`: a range of whole rows when blocks stay within rows, else of elements starting at a multiple
@@ -259,7 +244,7 @@ export function elementwiseProgram(out: usize, part: i32, parts: i32): i32 {
   for (let k = 0; k < steps; k++) {
     if (stepWord(k, 0) >> 5 == K_CONST) setScalar(inputs + k, <u32>stepWord(k, 1));
   }
-  seekRow(inputs, rank, first / n);
+  seekRow(rank, inputs, first / n, inputOffsets());
   let pos = first % n;
   for (let done = first; done < end;) {
     const len = min(BLOCK, inRows ? n - pos : end - done);

@@ -15,7 +15,9 @@
 //
 // Prints one JSON line per measurement (each with "name", the CPU, the load before it and peak memory).
 // Usage: node bench/edge-adapt.bench.mjs [--quick] [--fast] (--quick: no PyTorch; --fast: each runtime
-// also in the fast mode, deterministic: false, on lines of their own). Environment: KSHOT_EDGE_RUNTIMES=node,deno,chromium (a subset); KSHOT_EDGE_HIDDEN (filters, default 64); KSHOT_OPENBLAS_DIR,
+// also in the fast mode, deterministic: false, on lines of their own). Environment: KSHOT_EDGE_RUNTIMES=node,deno,chromium (a subset); KSHOT_EDGE_NODES (Node binaries
+// to measure, comma-separated: each gets lines of its own, named by runtime_version; default the Node
+// running the bench); KSHOT_EDGE_HIDDEN (filters, default 64); KSHOT_OPENBLAS_DIR,
 // the OpenBLAS folder for PyTorch (default: /opt/kshot-openblas/usr/lib/x86_64-linux-gnu/openblas-pthread,
 // where `apt-get download libopenblas0-pthread && dpkg-deb -x libopenblas0-pthread_*.deb /opt/kshot-openblas`
 // puts it, as the peers' README describes).
@@ -116,14 +118,18 @@ function writeTask(dir, { source, image }, deterministic) {
   return source;
 }
 
+/** Node binaries to measure (KSHOT_EDGE_NODES, comma-separated paths), else the one running this bench. */
+const nodeBinaries = (process.env.KSHOT_EDGE_NODES ?? process.execPath).split(",");
+
+/** Each runtime's measurements: one per Node binary, one each for Deno and Chromium. */
 const runners = {
-  node: (dir) => runChild(process.execPath, ["bench/edge-adapt/process-runner.mjs", "dist/kshot.mjs", dir], { cwd: root }),
-  deno: (dir) => {
+  node: (dir) => nodeBinaries.map((node) => () => runChild(node, ["bench/edge-adapt/process-runner.mjs", "dist/kshot.mjs", dir], { cwd: root })),
+  deno: (dir) => [() => {
     const deno = process.env.DENO_PATH ?? join(root, "node_modules/.bin/deno");
     if (!existsSync(deno)) throw new Error(`no Deno at ${deno}`);
     return runChild(deno, ["run", "-A", "--no-config", "bench/edge-adapt/process-runner.mjs", "dist/kshot.mjs", dir], { cwd: root });
-  },
-  chromium: (dir) => runInChromium(root, dir),
+  }],
+  chromium: (dir) => [() => runInChromium(root, dir)],
 };
 
 /** PyTorch's figure from the peer, or why there is none. */
@@ -147,11 +153,13 @@ try {
   for (const deterministic of fast ? [true, false] : [true]) {
     data = writeTask(work, images, deterministic);
     for (const runtime of wanted) {
-      const before = loadBefore();
-      try {
-        results.push({ runtime, deterministic, before, ...(await runners[runtime](work)) });
-      } catch (e) {
-        results.push({ runtime, deterministic, before, error: e.message });
+      for (const measure of runners[runtime](work)) {
+        const before = loadBefore();
+        try {
+          results.push({ runtime, deterministic, before, ...(await measure()) });
+        } catch (e) {
+          results.push({ runtime, deterministic, before, error: e.message });
+        }
       }
     }
   }
@@ -164,7 +172,7 @@ try {
       print({ name: "edge_adapt_5w5s_10steps_predict75", runtime, ...common, ...mode, median_ms: null, why: r.error });
       continue;
     }
-    const run = { ...mode, build: r.build, threads: r.threads, peak_wasm_memory_mib: round(r.wasmMemoryBytes / 2 ** 20, 1), peak_rss_mib: r.peakRssMiB ?? null };
+    const run = { runtime_version: r.runtimeVersion, ...mode, build: r.build, threads: r.threads, peak_wasm_memory_mib: round(r.wasmMemoryBytes / 2 ** 20, 1), peak_rss_mib: r.peakRssMiB ?? null };
     const ms = r.maml.medianMs;
     print({
       name: "edge_adapt_5w5s_10steps_predict75", runtime, ...common, ...run, steps: STEPS, lr: 0.4,

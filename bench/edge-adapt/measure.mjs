@@ -11,8 +11,16 @@
 /** @typedef {{ support: Float32Array, labels: Int32Array, query: Float32Array, size: number, deterministic: boolean }} Task */
 
 // Runs per measurement: bounded by time too, so one bench invocation stays within a few minutes on a busy machine.
-const MAML_RUNS = { warmup: 1, minReps: 3, maxReps: 7, budgetMs: 20_000 };
+const MAML_RUNS = { warmup: 1, minReps: 3, maxReps: 15, budgetMs: 20_000 };
 const PROTO_RUNS = { warmup: 3, minReps: 5, maxReps: 30, budgetMs: 5_000 };
+
+/** The engine's own version: "node 24.22.3", "deno 2.9.6", "chromium 150.0.…". */
+function runtimeVersion() {
+  if (globalThis.Deno?.version) return `deno ${globalThis.Deno.version.deno}`;
+  if (globalThis.process?.versions?.node) return `node ${globalThis.process.versions.node}`;
+  const chrome = globalThis.navigator?.userAgent?.match(/Chrome\/([\d.]+)/);
+  return chrome ? `chromium ${chrome[1]}` : (globalThis.navigator?.userAgent ?? "unknown");
+}
 
 const tenths = (v) => Math.round(v * 10) / 10;
 
@@ -64,12 +72,12 @@ async function adaptAndPredict(ks, learner, task, adaptOptions, split) {
 
 /**
  * Runs both measurements. `checkpoints`: { maml: Uint8Array, protonet: Uint8Array }. Returns
- * { backend, build, threads, maml: { medianMs, runsMs }, protonet: { medianMs, runsMs, adaptMedianMs, predictMedianMs },
+ * { runtimeVersion, backend, build, threads, maml: { medianMs, runsMs }, protonet: { medianMs, runsMs, adaptMedianMs, predictMedianMs },
  * memory, wasmMemoryBytes } (wasmMemoryBytes: the instance's linear memory, which only grows: its peak).
  */
 export async function measureEdgeAdaptation(ks, checkpoints, task) {
   const started = await ks.init({ backend: "wasm", deterministic: task.deterministic });
-  const out = { backend: ks.getBackendName(), build: started.build, threads: started.threads };
+  const out = { runtimeVersion: runtimeVersion(), backend: ks.getBackendName(), build: started.build, threads: started.threads };
 
   const maml = await ks.Learner.load(checkpoints.maml, { backend: "wasm" });
   const mamlRuns = await timeRuns(() => adaptAndPredict(ks, maml, task, { steps: 10, lr: 0.4 }), MAML_RUNS);

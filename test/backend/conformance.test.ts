@@ -244,6 +244,8 @@ for (const t of UNDER_TEST) {
       const shapes = [
         { batch: 5, channels: 4, spatial: 14 * 14 }, { batch: 3, channels: 5, spatial: 7 * 7 }, { batch: 4, channels: 3, spatial: 9 },
         { batch: 6, channels: 7, spatial: 1 }, { batch: 1, channels: 2, spatial: 1 }, { batch: 2, channels: 3, spatial: 5 },
+        // Large planes: wasm walks them in blocks of channels (16, then 3).
+        { batch: 3, channels: 19, spatial: 23 * 23 },
       ];
       for (const shape of shapes) {
         const p = { ...shape, eps: 1e-5 };

@@ -1,18 +1,19 @@
 /**
  * The worker threads' program, as source text (a worker starts from a script, and kshot ships as one
  * bundle): instantiate the threaded build over the shared memory, take scratch of its own, report ready,
- * then run the parts of kernel calls published in the control block (control-block.ts) until told to exit.
+ * then take and run parts of the kernel calls published in the control block (control-block.ts) until told
+ * to exit.
  * A worker spins briefly before it sleeps, since calls come in bursts.
  */
 import {
-  ARG_COUNT, ARGS, CLAIMED, CONTROL_WORDS, EXIT, GENERATION, KERNEL, PARALLEL_KERNELS, PARTS, REMAINING, STATUS, STATUS_WORKER_FAILED,
+  ARG_COUNT, ARGS, CLAIMED, CONTROL_WORDS, EXIT, GENERATION, KERNEL, PARALLEL_KERNELS, PART_CLAIM, REMAINING, STATUS, STATUS_WORKER_FAILED,
 } from "./control-block.ts";
 
 const SPINS = 20000;
 
 const START = `
 function start(message, post) {
-  const { module, memory, control, part } = message;
+  const { module, memory, control } = message;
   let kernels;
   try {
     const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
@@ -33,18 +34,23 @@ function start(message, post) {
       if (spins > ${SPINS}) Atomics.wait(w, ${GENERATION}, seen);
     }
     seen = Atomics.load(w, ${GENERATION});
-    const kernel = w[${KERNEL}];
-    if (kernel === ${EXIT}) return;
-    const args = [];
-    for (let i = 0; i < w[${ARG_COUNT}]; i++) args.push(w[${ARGS} + i]);
-    let status;
-    try {
-      status = kernels[kernel](...args, part, w[${PARTS}]);
-    } catch {
-      status = ${STATUS_WORKER_FAILED};
+    if (w[${KERNEL}] === ${EXIT}) return;
+    // Take parts while any is left (claimWord in control-block.ts); the call cannot end, nor the next
+    // overwrite its arguments, before a taken part is done, so they are read after the swap.
+    for (let word = Atomics.load(w, ${PART_CLAIM}); (word & 127) < ((word >>> 7) & 127); word = Atomics.load(w, ${PART_CLAIM})) {
+      if (Atomics.compareExchange(w, ${PART_CLAIM}, word, word + 1) !== word) continue;
+      const part = word & 127;
+      const args = [];
+      for (let i = 0; i < w[${ARG_COUNT}]; i++) args.push(w[${ARGS} + i]);
+      let status;
+      try {
+        status = kernels[w[${KERNEL}]](...args, part, (word >>> 7) & 127);
+      } catch {
+        status = ${STATUS_WORKER_FAILED};
+      }
+      w[${STATUS} + part] = status;
+      if (Atomics.sub(w, ${REMAINING}, 1) === 1) Atomics.notify(w, ${REMAINING});
     }
-    w[${STATUS} + part] = status;
-    if (Atomics.sub(w, ${REMAINING}, 1) === 1) Atomics.notify(w, ${REMAINING});
   }
 }
 `;

@@ -1,16 +1,19 @@
 /**
  * Worker threads for the wasm kernels: T − 1 workers, each running its own instance of the threaded build
- * over the main instance's shared memory, so one kernel call runs as T parts (assembly/parts.ts) with the
- * main thread taking part 0. Calls are synchronous, as on one thread: the main thread publishes the call in
- * a control block in linear memory, wakes the workers (Atomics.notify) and waits until each has reported
- * its part's status. Node and Deno run the workers as node:worker_threads (unreferenced: idle workers
- * never keep a process alive), browsers as Web Workers (on a cross-origin isolated page, for shared memory).
+ * over the main instance's shared memory, so one kernel call runs as T parts (assembly/parts.ts) that the
+ * main thread and the workers take one at a time until none is left. Calls are synchronous, as on one
+ * thread: the main thread publishes the call in a control block in linear memory, wakes the workers
+ * (Atomics.notify), takes parts itself, and waits until every part has reported its status. A part whose
+ * worker is still waking when the main thread is done with its own runs on the main thread, rather than
+ * the main thread waiting for that worker. Node and Deno run the workers as node:worker_threads
+ * (unreferenced: idle workers never keep a process alive), browsers as Web Workers (on a cross-origin
+ * isolated page, for shared memory).
  */
 import { KshotError } from "../../errors.ts";
 import { currentRuntime } from "../../io/files-host.ts";
 import {
-  ARG_COUNT, ARGS, CLAIMED, CONTROL_WORDS, EXIT, GENERATION, KERNEL, MAX_ARGS, MAX_THREADS, PARALLEL_KERNELS, PARTS, REMAINING, STATUS,
-  type ParallelKernel,
+  ARG_COUNT, ARGS, CLAIMED, CONTROL_WORDS, EXIT, GENERATION, KERNEL, MAX_ARGS, MAX_THREADS, PARALLEL_KERNELS, PART_CLAIM, REMAINING, STATUS,
+  STATUS_WORKER_FAILED, claimNext, claimParts, claimWord, type ParallelKernel,
 } from "./control-block.ts";
 import { WORKER_NODE_SOURCE, WORKER_WEB_SOURCE } from "./kernel-worker-source.ts";
 
@@ -135,34 +138,44 @@ export class ThreadPool {
   }
 
   /**
-   * Runs `kernel(...args, part, parts)` as `threads` parts: the workers take parts 1.., `main` runs part 0
-   * here. Returns every part's status (index = part).
+   * Runs `kernel(...args, part, parts)` as `threads` parts: every thread takes the next part left until
+   * none is, this one running them through `main`. Returns every part's status (index = part).
    */
   run(kernel: ParallelKernel, args: readonly number[], main: (part: number, parts: number) => number): number[] {
     if (this.closed) throw new KshotError("wasm threads: used after dispose()");
     if (args.length > MAX_ARGS) throw new KshotError(`wasm threads: expected at most ${MAX_ARGS} kernel arguments, got ${args.length}`);
     const w = this.words, parts = this.threads;
+    const generation = w[GENERATION]! + 1;
     w[KERNEL] = PARALLEL_KERNELS.indexOf(kernel);
-    w[PARTS] = parts;
     w[ARG_COUNT] = args.length;
     for (let i = 0; i < args.length; i++) w[ARGS + i] = args[i]!;
     w.fill(0, CLAIMED, CLAIMED + parts);
-    Atomics.store(w, REMAINING, parts - 1);
-    Atomics.add(w, GENERATION, 1);
+    Atomics.store(w, REMAINING, parts);
+    Atomics.store(w, PART_CLAIM, claimWord(generation, parts, 0));
+    Atomics.store(w, GENERATION, generation);
     Atomics.notify(w, GENERATION);
-    let mainStatus: number;
-    try {
-      mainStatus = main(0, parts);
-    } finally {
-      this.await();
+    // A part that throws here still counts as done (the workers finish the others), then the error goes on.
+    let failed = false, error: unknown;
+    for (let word = Atomics.load(w, PART_CLAIM); !failed && claimNext(word) < parts; word = Atomics.load(w, PART_CLAIM)) {
+      if (Atomics.compareExchange(w, PART_CLAIM, word, word + 1) !== word) continue;
+      const part = claimNext(word);
+      let status = STATUS_WORKER_FAILED;
+      try {
+        status = main(part, claimParts(word));
+      } catch (e) {
+        failed = true;
+        error = e;
+      }
+      w[STATUS + part] = status;
+      Atomics.sub(w, REMAINING, 1);
     }
-    const statuses = [mainStatus];
-    for (let part = 1; part < parts; part++) statuses.push(w[STATUS + part]!);
-    return statuses;
+    this.await();
+    if (failed) throw error;
+    return Array.from(w.subarray(STATUS, STATUS + parts));
   }
 
   /**
-   * Waits until every worker has finished the current call: spinning first, since a call's parts end close
+   * Waits until every part of the current call has finished: spinning first, since a call's parts end close
    * together and waking from Atomics.wait takes tens of microseconds (a browser's main thread only spins).
    */
   private await(): void {

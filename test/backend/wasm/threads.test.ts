@@ -108,6 +108,29 @@ describe.skipIf(unavailable !== undefined)("wasm threads", () => {
     expect(one.parallelDispatches).toBe(0);
   });
 
+  it("runs each part of back-to-back calls once, whichever thread takes it", () => {
+    // In-place adds: a part run twice, or not at all, leaves its elements off the count. Every other call
+    // comes after a pause long enough for the workers to fall asleep, and a call this short often ends
+    // before they wake, so the calling thread takes their parts too.
+    const size = 1 << 16, calls = 400;
+    const bc: Broadcast = { outShape: [size], strides: [[1], [1]] };
+    const pause = () => { for (const end = performance.now() + 0.5; performance.now() < end;); };
+    for (const b of [two, three]) {
+      const x = upload(b, new Float32Array(size)), ones = upload(b, new Float32Array(size).fill(1));
+      const before = b.parallelDispatches;
+      for (let i = 0; i < calls; i++) {
+        if (i % 2) pause();
+        b.binary("add", x, ones, x, bc);
+      }
+      expect(b.parallelDispatches - before, "every call runs in parts").toBe(calls);
+      const got = b.readSync(x) as Float32Array;
+      const wrong = got.findIndex((v) => v !== calls);
+      expect(wrong === -1 ? "all" : `element ${wrong}: ${got[wrong]}`, `${b.threads} threads`).toBe("all");
+      b.free(x);
+      b.free(ones);
+    }
+  });
+
   for (const [what, shape] of Object.entries(CONV_CASES)) {
     it(`${what}: forward, backward data and backward filter equal one thread's, bit for bit`, () => {
       const p = convParams(shape);

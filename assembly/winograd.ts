@@ -94,8 +94,8 @@ export function winogradPays(): bool {
 export function chunkTilesFor(tiles: i32, points: i32): i32 {
   const perTile = points * (s.inC / s.groups + s.outC / s.groups) * 4;
   const fit = max(NR, CHUNK_BYTES / perTile / NR * NR);
-  // Small batches still make a few chunks, so that two threads share them.
-  return min(fit, max(NR, roundUp((tiles + 3) / 4, NR)));
+  // Small batches still make about eight chunks, so that the threads share them evenly.
+  return min(fit, max(NR, roundUp((tiles + 7) / 8, NR)));
 }
 
 /**

@@ -17,8 +17,8 @@ import { scratch } from "./scratch";
   for (; i < n; i++) store<f32>(at(dst, i), 0);
 }
 
-/** col[j .. j+n) of one row = src[0], src[stride], ... */
-@inline function copyRun(dst: usize, n: i32, src: usize, stride: i32): void {
+/** col[j .. j+n) of one row = src[0], src[stride], ... (four lanes at a time when stride is 1). */
+@inline export function copyRun(dst: usize, n: i32, src: usize, stride: i32): void {
   let i = 0;
   if (stride == 1) for (; i + 4 <= n; i += 4) v128.store(at(dst, i), v128.load(at(src, i)));
   for (; i < n; i++) store<f32>(at(dst, i), load<f32>(at(src, i * stride)));

@@ -98,7 +98,7 @@ export function winogradForwardBy(four: bool, x: usize, w: usize, y: usize, flip
   const pw = Blocks.a, pb = Blocks.b, mb = Blocks.c, xp = Blocks.xp, places = Blocks.places;
   let bad = i32x4.splat(0);
   let transformedGroup = -1;
-  Padded.group = -1;
+  Padded.start(xp, paddedBytes(m, spanned), spanned);
   const items = s.groups * chunks, outPlane = s.outH * s.outW;
   Claim.start(items, part, parts);
   for (let i = Claim.next(); i < items; i = Claim.next()) {
@@ -108,12 +108,12 @@ export function winogradForwardBy(four: bool, x: usize, w: usize, y: usize, flip
       else transformWeights2(w, g, flipped, pw, weightPoint);
       transformedGroup = g;
     }
-    Padded.cover(x, g, t0 / per, (t0 + live - 1) / per + 1, spanned, xp, hp, wp);
-    const padded0 = Padded.n0, last = t0 + live - 1;
+    Padded.cover(x, g, 0, icg, t0 / per, (t0 + live - 1) / per + 1, xp, hp, wp);
+    const last = t0 + live - 1;
     // Lanes past the chunk repeat its last tile (their products are never stored).
     for (let j = 0; j < roundUp(live, NR); j += 4) {
-      const o0 = windowOffsetOf(m, min(t0 + j, last), padded0), o1 = windowOffsetOf(m, min(t0 + j + 1, last), padded0);
-      const o2 = windowOffsetOf(m, min(t0 + j + 2, last), padded0), o3 = windowOffsetOf(m, min(t0 + j + 3, last), padded0);
+      const o0 = windowOffsetOf(m, min(t0 + j, last), spanned), o1 = windowOffsetOf(m, min(t0 + j + 1, last), spanned);
+      const o2 = windowOffsetOf(m, min(t0 + j + 2, last), spanned), o3 = windowOffsetOf(m, min(t0 + j + 3, last), spanned);
       if (four) transformInputs4(xp, o0, o1, o2, o3, pb, j, inputPoint);
       else transformInputs2(xp, o0, o1, o2, o3, pb, j, inputPoint);
     }
@@ -144,7 +144,6 @@ export function winogradForwardBy(four: bool, x: usize, w: usize, y: usize, flip
  */
 export function winogradBackwardFilterBy(four: bool, x: usize, dy: usize, dw: usize, part: i32, parts: i32): bool {
   Winograd.nonFinite = false;
-  Padded.group = -1;
   const m = four ? 4 : 2, points = four ? POINTS4 : POINTS2, chunk = four ? FILTER_TILES4 : FILTER_TILES2;
   const icg = s.inC / s.groups, ocg = s.outC / s.groups;
   const per = tilesDownOf(m) * tilesAcrossOf(m), tiles = s.batch * per;
@@ -158,6 +157,7 @@ export function winogradBackwardFilterBy(four: bool, x: usize, dy: usize, dw: us
     return false;
   }
   const pa = Blocks.a, pb = Blocks.b, du = Blocks.c, xp = Blocks.xp, places = Blocks.places;
+  Padded.start(xp, paddedBytes(m, spanned), spanned);
   let finite = true;
   for (let i = partStart(items, part, parts), end = partStart(items, part + 1, parts); i < end; i++) {
     const g = i / blocks;
@@ -167,11 +167,12 @@ export function winogradBackwardFilterBy(four: bool, x: usize, dy: usize, dw: us
     if (tiles == 0) memory.fill(du, 0, <usize>points * productPoint);
     for (let t0 = 0; t0 < tiles; t0 += chunk) {
       const count = min(chunk, tiles - t0);
-      Padded.cover(x, g, t0 / per, (t0 + count - 1) / per + 1, spanned, xp, hp, wp);
+      // Only this item's channels: another part pads the others.
+      Padded.cover(x, g, c0, c1, t0 / per, (t0 + count - 1) / per + 1, xp, hp, wp);
       for (let c = c0; c < c1; c += MR) {
         const dst = pa + (<usize>((c - c0) * count) << 2);
-        if (four) transformInputsByChannel4(xp, c, Padded.n0, t0, count, dst, inputPoint);
-        else transformInputsByChannel2(xp, c, Padded.n0, t0, count, dst, inputPoint);
+        if (four) transformInputsByChannel4(xp, c, spanned, t0, count, dst, inputPoint);
+        else transformInputsByChannel2(xp, c, spanned, t0, count, dst, inputPoint);
       }
       if (four) placeTiles4(t0, count, places);
       for (let o = 0; o < cols; o += NR) {

@@ -16,6 +16,7 @@
 import { at } from "./address";
 import { ConvShape as s } from "./conv-shape";
 import { MR, NR } from "./gemm-pack";
+import { copyRun } from "./im2col";
 
 /** Points of a transformed tile (4×4). */
 export const POINTS: i32 = 16;
@@ -56,12 +57,12 @@ export class Winograd {
 @inline export function paddedHOf(m: i32): i32 { return m * tilesDownOf(m) + 2; }
 @inline export function paddedWOf(m: i32): i32 { return m * tilesAcrossOf(m) + 2; }
 
-/** The padded-copy offset (elements, channel 0) of global tile t's window, images from n0. */
-@inline export function windowOffsetOf(m: i32, t: i32, n0: i32): i32 {
+/** The padded-copy offset (elements, channel 0) of global tile t's window, its image in slot n % slots (Padded). */
+@inline export function windowOffsetOf(m: i32, t: i32, slots: i32): i32 {
   const across = tilesAcrossOf(m), per = tilesDownOf(m) * across;
   const n = t / per, r = t - n * per;
   const ty = r / across, tx = r - ty * across;
-  return (n - n0) * (s.inC / s.groups) * paddedHOf(m) * paddedWOf(m) + m * ty * paddedWOf(m) + m * tx;
+  return (n % slots) * (s.inC / s.groups) * paddedHOf(m) * paddedWOf(m) + m * ty * paddedWOf(m) + m * tx;
 }
 
 @inline function tilesDown(): i32 { return tilesDownOf(2); }
@@ -143,48 +144,61 @@ export function transformWeights(w: usize, g: i32, flipped: bool, pw: usize, poi
   return flipped ? load<f32>(at(src, 8 - (y * 3 + x))) : load<f32>(at(src, y * 3 + x));
 }
 
-/**
- * Zero-padded copy of images [n0, n1) of group g: [n1 - n0][icg][hp][wp], the image at (padH, padW).
- * Every tile window then lies inside.
- */
-function padImages(x: usize, g: i32, n0: i32, n1: i32, dst: usize, hp: i32, wp: i32): void {
-  const icg = s.inC / s.groups, plane = s.inH * s.inW;
-  memory.fill(dst, 0, <usize>((n1 - n0) * icg * hp * wp) << 2);
-  for (let n = n0; n < n1; n++) {
-    for (let c = 0; c < icg; c++) {
-      const src = at(x, (n * s.inC + g * icg + c) * plane);
-      const out = at(dst, (((n - n0) * icg + c) * hp + s.padH) * wp + s.padW);
-      for (let y = 0; y < s.inH; y++) memory.copy(at(out, y * wp), at(src, y * s.inW), <usize>s.inW << 2);
-    }
-  }
-}
-
 /** Images that `tiles` consecutive tiles of m × m outputs can touch. */
 @inline export function imagesSpannedOf(m: i32, tiles: i32): i32 {
   const per = tilesDownOf(m) * tilesAcrossOf(m);
   return min(s.batch, (tiles + per - 2) / per + 1);
 }
 
-/** Which images of which group the padded copy holds (globals: each thread's instance has its own). */
+/**
+ * The zero-padded copy of a call's images that the tile windows are read from (globals: each thread's
+ * instance has its own): a ring of `slots` images, [slots][icg][hp][wp], image n of group g in slot
+ * n % slots at (padH, padW), so that consecutive chunks of tiles pad only the images they add. The block is
+ * zeroed once per call (start) and only images' interiors are written after, so the borders stay zero.
+ * Images [lo, hi) of `group`, channels [c0, c1), are in place.
+ */
 export class Padded {
   static group: i32 = -1;
-  static n0: i32 = 0;
-  static n1: i32 = 0;
+  static c0: i32 = 0;
+  static c1: i32 = 0;
+  static lo: i32 = 0;
+  static hi: i32 = 0;
+  static slots: i32 = 1;
+
+  /** A call's start: `bytes` of xp zeroed, a ring of `slots` images, none in place. */
+  static start(xp: usize, bytes: usize, slots: i32): void {
+    memory.fill(xp, 0, bytes);
+    Padded.group = -1;
+    Padded.slots = slots;
+  }
 
   /**
-   * Makes xp (room for `spanned` images of hp × wp planes) hold images [n0, n1) of group g, padding again
-   * only when it does not; hp and wp are this file's sizes unless given.
+   * Makes the ring hold images [n0, n1) (at most `slots` of them) of group g, channels [c0, c1), copying
+   * the ones it does not hold yet; hp and wp are this file's sizes unless given.
    */
-  static cover(x: usize, g: i32, n0: i32, n1: i32, spanned: i32, xp: usize, hp: i32 = paddedH(), wp: i32 = paddedW()): void {
-    if (g == Padded.group && n0 >= Padded.n0 && n1 <= Padded.n1) return;
-    Padded.group = g;
-    Padded.n0 = n0;
-    Padded.n1 = min(s.batch, n0 + spanned);
-    padImages(x, g, Padded.n0, Padded.n1, xp, hp, wp);
+  static cover(x: usize, g: i32, c0: i32, c1: i32, n0: i32, n1: i32, xp: usize, hp: i32 = paddedH(), wp: i32 = paddedW()): void {
+    if (g != Padded.group || c0 != Padded.c0 || c1 != Padded.c1 || n0 < Padded.lo || n0 > Padded.hi) {
+      Padded.group = g;
+      Padded.c0 = c0;
+      Padded.c1 = c1;
+      Padded.lo = n0;
+      Padded.hi = n0;
+    }
+    const icg = s.inC / s.groups, plane = s.inH * s.inW;
+    for (let n = Padded.hi; n < n1; n++) {
+      for (let c = c0; c < c1; c++) {
+        const src = at(x, (n * s.inC + g * icg + c) * plane);
+        const out = at(xp, (((n % Padded.slots) * icg + c) * hp + s.padH) * wp + s.padW);
+        // Rows are short (7–28 values): vector moves, not memory.copy's call per row.
+        for (let y = 0; y < s.inH; y++) copyRun(at(out, y * wp), s.inW, at(src, y * s.inW), 1);
+      }
+    }
+    Padded.hi = max(Padded.hi, n1);
+    Padded.lo = max(Padded.lo, Padded.hi - Padded.slots);
   }
 }
 
-@inline function windowOffset(t: i32, n0: i32): i32 { return windowOffsetOf(2, t, n0); }
+@inline function windowOffset(t: i32, slots: i32): i32 { return windowOffsetOf(2, t, slots); }
 
 /** 4×4 transpose: lane k of result j is lane j of r_k. */
 @inline export function tr0(a: v128, b: v128, c: v128, d: v128): v128 {
@@ -329,10 +343,10 @@ export const FILTER_TILES: i32 = 128;
  * V for the four channels at window offsets o0..o3 (one tile, lanes = channels) of `count` tiles from
  * global tile t0, into MR-row packed-A panels ([t][MR]) `pointBytes` apart.
  */
-export function transformInputsByChannel(xp: usize, c0: i32, n0: i32, t0: i32, count: i32, dst: usize, pointBytes: usize): void {
+export function transformInputsByChannel(xp: usize, c0: i32, slots: i32, t0: i32, count: i32, dst: usize, pointBytes: usize): void {
   const plane = paddedH() * paddedW();
   for (let t = 0; t < count; t++) {
-    const o = windowOffset(t0 + t, n0) + c0 * plane;
+    const o = windowOffset(t0 + t, slots) + c0 * plane;
     transformWindows(xp, o, o + plane, o + 2 * plane, o + 3 * plane, dst, pointBytes);
     dst += MR * 4;
   }

@@ -177,7 +177,7 @@ function transformWindows(xp: usize, o0: i32, o1: i32, o2: i32, o3: i32, row: us
   }
 }
 
-@inline function windowOffset(t: i32, n0: i32): i32 { return windowOffsetOf(4, t, n0); }
+@inline function windowOffset(t: i32, slots: i32): i32 { return windowOffsetOf(4, t, slots); }
 
 /** V for four tiles (one per lane) and every channel, into the packed-B matrices at panel column j of the chunk. */
 export function transformInputs(xp: usize, o0: i32, o1: i32, o2: i32, o3: i32, pb: usize, j: i32, pointBytes: usize): void {
@@ -374,12 +374,12 @@ function transformFilterGradients(u: usize, pointBytes: usize, dw: usize, oBytes
 
 /**
  * V for the four channels from c0 (lanes = channels) of `count` tiles from global tile t0, windows in the
- * padded copy of images from n0, into MR-row packed-A panels ([t][MR]) `pointBytes` apart.
+ * padded copy's ring of `slots` images, into MR-row packed-A panels ([t][MR]) `pointBytes` apart.
  */
-export function transformInputsByChannel(xp: usize, c0: i32, n0: i32, t0: i32, count: i32, dst: usize, pointBytes: usize): void {
+export function transformInputsByChannel(xp: usize, c0: i32, slots: i32, t0: i32, count: i32, dst: usize, pointBytes: usize): void {
   const plane = paddedH() * paddedW(), row = <usize>paddedW() << 2;
   for (let t = 0; t < count; t++) {
-    const o = windowOffset(t0 + t, n0) + c0 * plane;
+    const o = windowOffset(t0 + t, slots) + c0 * plane;
     transformWindows(xp, o, o + plane, o + 2 * plane, o + 3 * plane, row, dst, pointBytes);
     dst += MR * 4;
   }

@@ -38,7 +38,7 @@ export const CONTROL_WORDS = PART_CLAIM + 1;
 export function claimWord(generation: number, parts: number, next: number): number {
   return ((generation & 0x3ffff) << 14) | (parts << 7) | next;
 }
-/** The parts count and next part of a PART_CLAIM value (the worker source inlines the same shifts). */
+/** The parts count and next part of a PART_CLAIM value (the worker source takes them as text: self-contained). */
 export const claimParts = (word: number): number => (word >>> 7) & 127;
 export const claimNext = (word: number): number => word & 127;
 

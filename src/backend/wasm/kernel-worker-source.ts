@@ -7,11 +7,13 @@
  */
 import {
   ARG_COUNT, ARGS, CLAIMED, CONTROL_WORDS, EXIT, GENERATION, KERNEL, PARALLEL_KERNELS, PART_CLAIM, REMAINING, STATUS, STATUS_WORKER_FAILED,
+  claimNext, claimParts,
 } from "./control-block.ts";
 
 const SPINS = 20000;
 
 const START = `
+const claimNext = ${String(claimNext)}, claimParts = ${String(claimParts)};
 function start(message, post) {
   const { module, memory, control } = message;
   let kernels;
@@ -37,14 +39,14 @@ function start(message, post) {
     if (w[${KERNEL}] === ${EXIT}) return;
     // Take parts while any is left (claimWord in control-block.ts); the call cannot end, nor the next
     // overwrite its arguments, before a taken part is done, so they are read after the swap.
-    for (let word = Atomics.load(w, ${PART_CLAIM}); (word & 127) < ((word >>> 7) & 127); word = Atomics.load(w, ${PART_CLAIM})) {
+    for (let word = Atomics.load(w, ${PART_CLAIM}); claimNext(word) < claimParts(word); word = Atomics.load(w, ${PART_CLAIM})) {
       if (Atomics.compareExchange(w, ${PART_CLAIM}, word, word + 1) !== word) continue;
-      const part = word & 127;
+      const part = claimNext(word);
       const args = [];
       for (let i = 0; i < w[${ARG_COUNT}]; i++) args.push(w[${ARGS} + i]);
       let status;
       try {
-        status = kernels[w[${KERNEL}]](...args, part, (word >>> 7) & 127);
+        status = kernels[w[${KERNEL}]](...args, part, claimParts(word));
       } catch {
         status = ${STATUS_WORKER_FAILED};
       }

@@ -63,6 +63,16 @@ class Sums {
 
 @inline function lanesTotal(v: v128): f64 { return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1); }
 
+/** Stores a channel's running sums back into its state at st (the layout CHANNEL_BYTES describes). */
+@inline function storeSums(st: usize, a0: v128, a1: v128, b0: v128, b1: v128, a: f64, b: f64): void {
+  v128.store(st, a0);
+  v128.store(st, a1, 16);
+  v128.store(st, b0, 32);
+  v128.store(st, b1, 48);
+  store<f64>(st, a, 64);
+  store<f64>(st, b, 72);
+}
+
 /** Adds one row of n values to channel j's Σ(x − shift) and Σ(x − shift)². */
 function addMoments(row: usize, n: i32, j: i32): void {
   const st = channelState(j);
@@ -83,12 +93,7 @@ function addMoments(row: usize, n: i32, j: i32): void {
     a += d;
     b += d * d;
   }
-  v128.store(st, a0);
-  v128.store(st, a1, 16);
-  v128.store(st, b0, 32);
-  v128.store(st, b1, 48);
-  store<f64>(st, a, 64);
-  store<f64>(st, b, 72);
+  storeSums(st, a0, a1, b0, b1, a, b);
 }
 
 /** Adds one row of n values to channel j's Σdy and Σdy·(x − mean). */
@@ -111,12 +116,7 @@ function addGradientSums(gRow: usize, xRow: usize, n: i32, j: i32): void {
     a += g;
     b += g * (<f64>load<f32>(at(xRow, i)) - mean);
   }
-  v128.store(st, a0);
-  v128.store(st, a1, 16);
-  v128.store(st, b0, 32);
-  v128.store(st, b1, 48);
-  store<f64>(st, a, 64);
-  store<f64>(st, b, 72);
+  storeSums(st, a0, a1, b0, b1, a, b);
 }
 
 /** y = ((x − mean)·k) + beta over one row of n values, each step rounded to f32 (constants of channel j). */

@@ -15,8 +15,8 @@ import { MR, NR } from "./gemm-pack";
 import { alloc, free } from "./memory";
 import { Block, Claim, partStart } from "./parts";
 import {
-  chunkTilesFor, FILTER_TILES as FILTER_TILES2, filterGradients as filterGradients2, imagesSpannedOf, Padded, paddedHOf,
-  paddedWOf, placeTiles as placeTiles2, pointStride, POINTS as POINTS2, roundUp, tilesAcrossOf, tilesDownOf,
+  chunkTilesFor, FILTER_TILES as FILTER_TILES2, filterGradients as filterGradients2, imagesSpannedOf, Padded,
+  placeTiles as placeTiles2, pointStride, POINTS as POINTS2, roundUp, tilesAcrossOf, tilesDownOf,
   transformGradients as transformGradients2, transformInputs as transformInputs2,
   transformInputsByChannel as transformInputsByChannel2, transformOutputs as transformOutputs2,
   transformWeights as transformWeights2, Winograd, windowOffsetOf,
@@ -69,11 +69,6 @@ class Blocks {
   }
 }
 
-/** Bytes of the padded copy of `spanned` images of group-size channels (4 floats of slack: a window row is loaded four wide; F(4×4): from column 4 of its six). */
-@inline function paddedBytes(m: i32, spanned: i32): usize {
-  return <usize>(spanned * (s.inC / s.groups) * paddedHOf(m) * paddedWOf(m) + 4) << 2;
-}
-
 /**
  * y = conv(x, w) by F(4×4, 3×3) when `four`, else F(2×2, 3×3), for the shape in ConvShape (the caller
  * chose the form by winograd4Pays() / winogradPays()), part `part` of `parts`. With `flipped`, w holds the
@@ -88,17 +83,17 @@ export function winogradForwardBy(four: bool, x: usize, w: usize, y: usize, flip
   const cols = chunkTilesFor(tiles, points);
   const chunks = (tiles + cols - 1) / cols;
   // Images a chunk can touch, and the padded copy of them.
-  const spanned = imagesSpannedOf(m, cols), hp = paddedHOf(m), wp = paddedWOf(m);
+  const spanned = imagesSpannedOf(m, cols);
   const weightPoint = pointStride(<usize>(roundUp(ocg, MR) * icg) << 2, 0);
   const inputPoint = pointStride(<usize>(cols * icg) << 2, 1);
   const productPoint = pointStride(<usize>(ocg * cols) << 2, 2);
-  if (!Blocks.take(<usize>points * weightPoint, <usize>points * inputPoint, <usize>points * productPoint, paddedBytes(m, spanned), <usize>cols << 3, four)) {
+  if (!Blocks.take(<usize>points * weightPoint, <usize>points * inputPoint, <usize>points * productPoint, Padded.bytes(m, spanned), <usize>cols << 3, four)) {
     return false;
   }
   const pw = Blocks.a, pb = Blocks.b, mb = Blocks.c, xp = Blocks.xp, places = Blocks.places;
   let bad = i32x4.splat(0);
   let transformedGroup = -1;
-  Padded.start(xp, paddedBytes(m, spanned), spanned);
+  Padded.start(xp, m, spanned);
   const items = s.groups * chunks, outPlane = s.outH * s.outW;
   Claim.start(items, part, parts);
   for (let i = Claim.next(); i < items; i = Claim.next()) {
@@ -108,7 +103,7 @@ export function winogradForwardBy(four: bool, x: usize, w: usize, y: usize, flip
       else transformWeights2(w, g, flipped, pw, weightPoint);
       transformedGroup = g;
     }
-    Padded.cover(x, g, 0, icg, t0 / per, (t0 + live - 1) / per + 1, xp, hp, wp);
+    Padded.cover(x, g, 0, icg, t0 / per, (t0 + live - 1) / per + 1);
     const last = t0 + live - 1;
     // Lanes past the chunk repeat its last tile (their products are never stored).
     for (let j = 0; j < roundUp(live, NR); j += 4) {
@@ -149,15 +144,15 @@ export function winogradBackwardFilterBy(four: bool, x: usize, dy: usize, dw: us
   const per = tilesDownOf(m) * tilesAcrossOf(m), tiles = s.batch * per;
   const blocks = s.groups >= parts ? 1 : (parts + s.groups - 1) / s.groups;
   const items = s.groups * blocks;
-  const cols = roundUp(ocg, NR), spanned = imagesSpannedOf(m, chunk), hp = paddedHOf(m), wp = paddedWOf(m);
+  const cols = roundUp(ocg, NR), spanned = imagesSpannedOf(m, chunk);
   const inputPoint = pointStride(<usize>(icg * chunk) << 2, 0), gradientPoint = pointStride(<usize>(cols * chunk) << 2, 1);
   const productPoint = pointStride(<usize>(icg * cols) << 2, 2);
   // F(4×4) places each chunk's tiles once for its gradient transform; F(2×2) places them as it goes.
-  if (!Blocks.take(<usize>points * inputPoint, <usize>points * gradientPoint, <usize>points * productPoint, paddedBytes(m, spanned), four ? <usize>chunk << 3 : 0, four)) {
+  if (!Blocks.take(<usize>points * inputPoint, <usize>points * gradientPoint, <usize>points * productPoint, Padded.bytes(m, spanned), four ? <usize>chunk << 3 : 0, four)) {
     return false;
   }
   const pa = Blocks.a, pb = Blocks.b, du = Blocks.c, xp = Blocks.xp, places = Blocks.places;
-  Padded.start(xp, paddedBytes(m, spanned), spanned);
+  Padded.start(xp, m, spanned);
   let finite = true;
   for (let i = partStart(items, part, parts), end = partStart(items, part + 1, parts); i < end; i++) {
     const g = i / blocks;
@@ -168,7 +163,7 @@ export function winogradBackwardFilterBy(four: bool, x: usize, dy: usize, dw: us
     for (let t0 = 0; t0 < tiles; t0 += chunk) {
       const count = min(chunk, tiles - t0);
       // Only this item's channels: another part pads the others.
-      Padded.cover(x, g, c0, c1, t0 / per, (t0 + count - 1) / per + 1, xp, hp, wp);
+      Padded.cover(x, g, c0, c1, t0 / per, (t0 + count - 1) / per + 1);
       for (let c = c0; c < c1; c += MR) {
         const dst = pa + (<usize>((c - c0) * count) << 2);
         if (four) transformInputsByChannel4(xp, c, spanned, t0, count, dst, inputPoint);

@@ -152,31 +152,42 @@ export function transformWeights(w: usize, g: i32, flipped: bool, pw: usize, poi
 
 /**
  * The zero-padded copy of a call's images that the tile windows are read from (globals: each thread's
- * instance has its own): a ring of `slots` images, [slots][icg][hp][wp], image n of group g in slot
- * n % slots at (padH, padW), so that consecutive chunks of tiles pad only the images they add. The block is
- * zeroed once per call (start) and only images' interiors are written after, so the borders stay zero.
+ * instance has its own): a ring of `slots` images, [slots][icg][hp][wp] for F(m × m), image n of group g in
+ * slot n % slots at (padH, padW), so that consecutive chunks of tiles pad only the images they add. The block
+ * is zeroed once per call (start) and only images' interiors are written after, so the borders stay zero.
  * Images [lo, hi) of `group`, channels [c0, c1), are in place.
  */
 export class Padded {
+  static xp: usize = 0;
+  static hp: i32 = 0;
+  static wp: i32 = 0;
+  static slots: i32 = 1;
   static group: i32 = -1;
   static c0: i32 = 0;
   static c1: i32 = 0;
   static lo: i32 = 0;
   static hi: i32 = 0;
-  static slots: i32 = 1;
 
-  /** A call's start: `bytes` of xp zeroed, a ring of `slots` images, none in place. */
-  static start(xp: usize, bytes: usize, slots: i32): void {
-    memory.fill(xp, 0, bytes);
-    Padded.group = -1;
+  /** Bytes of a ring of `slots` images for F(m × m) (4 floats of slack: a window row is loaded four wide; F(4×4): from column 4 of its six). */
+  static bytes(m: i32, slots: i32): usize {
+    return <usize>(slots * (s.inC / s.groups) * paddedHOf(m) * paddedWOf(m) + 4) << 2;
+  }
+
+  /** A call's start: the ring of `slots` images for F(m × m) at xp (Padded.bytes long), zeroed, none in place. */
+  static start(xp: usize, m: i32, slots: i32): void {
+    memory.fill(xp, 0, Padded.bytes(m, slots));
+    Padded.xp = xp;
+    Padded.hp = paddedHOf(m);
+    Padded.wp = paddedWOf(m);
     Padded.slots = slots;
+    Padded.group = -1;
   }
 
   /**
    * Makes the ring hold images [n0, n1) (at most `slots` of them) of group g, channels [c0, c1), copying
-   * the ones it does not hold yet; hp and wp are this file's sizes unless given.
+   * the ones it does not hold yet.
    */
-  static cover(x: usize, g: i32, c0: i32, c1: i32, n0: i32, n1: i32, xp: usize, hp: i32 = paddedH(), wp: i32 = paddedW()): void {
+  static cover(x: usize, g: i32, c0: i32, c1: i32, n0: i32, n1: i32): void {
     if (g != Padded.group || c0 != Padded.c0 || c1 != Padded.c1 || n0 < Padded.lo || n0 > Padded.hi) {
       Padded.group = g;
       Padded.c0 = c0;
@@ -184,11 +195,11 @@ export class Padded {
       Padded.lo = n0;
       Padded.hi = n0;
     }
-    const icg = s.inC / s.groups, plane = s.inH * s.inW;
+    const icg = s.inC / s.groups, plane = s.inH * s.inW, hp = Padded.hp, wp = Padded.wp;
     for (let n = Padded.hi; n < n1; n++) {
       for (let c = c0; c < c1; c++) {
         const src = at(x, (n * s.inC + g * icg + c) * plane);
-        const out = at(xp, (((n % Padded.slots) * icg + c) * hp + s.padH) * wp + s.padW);
+        const out = at(Padded.xp, (((n % Padded.slots) * icg + c) * hp + s.padH) * wp + s.padW);
         // Rows are short (7–28 values): vector moves, not memory.copy's call per row.
         for (let y = 0; y < s.inH; y++) copyRun(at(out, y * wp), s.inW, at(src, y * s.inW), 1);
       }
@@ -417,7 +428,7 @@ function transformFilterGradient(u: usize, pointBytes: usize, dw: usize): void {
     load<f32>(u + <usize>(8 + j) * pointBytes), load<f32>(u + <usize>(12 + j) * pointBytes));
 }
 
-/** Whether winogradBackwardFilter takes the shape: as the forward, with input channels per group a multiple of MR. */
+/** Whether the backward filter (winograd-driver.ts) takes the shape: as the forward, with input channels per group a multiple of MR. */
 export function winogradFilterPays(): bool {
   return winogradPays() && (s.inC / s.groups) % MR == 0;
 }

@@ -266,7 +266,7 @@ export function transformOutputs(mb: usize, ldm: i32, o: i32, j: i32, pointBytes
 /** Tiles per depth chunk of the backward-filter GEMMs. */
 export const FILTER_TILES: i32 = 64;
 
-/** Whether winograd4BackwardFilter takes the shape: as the forward, with input channels per group a multiple of MR. */
+/** Whether the backward filter (winograd-driver.ts) takes the shape: as the forward, with input channels per group a multiple of MR. */
 export function winograd4FilterPays(): bool {
   return winograd4Pays() && (s.inC / s.groups) % MR == 0;
 }

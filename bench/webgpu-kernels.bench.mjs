@@ -10,6 +10,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { runtimeVersion } from "./runtime-version.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const quick = (globalThis.Deno?.args ?? process.argv).includes("--quick");
@@ -62,7 +63,7 @@ if (!gpu || !probe.available) {
 }
 const backend = await createWebGPUBackend({ gpu, allowSoftware: true });
 const adapter = {
-  adapter: probe.description, software: probe.isSoftware, runtime: inDeno ? `deno ${globalThis.Deno.version.deno}` : `node ${process.versions.node}`,
+  adapter: probe.description, software: probe.isSoftware, runtime: runtimeVersion(),
 };
 
 function upload(data) {

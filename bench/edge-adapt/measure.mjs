@@ -8,19 +8,13 @@
 // Each is timed from typed arrays to probabilities on the host (tensor creation included), warm-up first,
 // then the median of several runs (MAML_RUNS, PROTO_RUNS).
 
+import { runtimeVersion } from "../runtime-version.mjs";
+
 /** @typedef {{ support: Float32Array, labels: Int32Array, query: Float32Array, size: number, deterministic: boolean }} Task */
 
 // Runs per measurement: bounded by time too, so one bench invocation stays within a few minutes on a busy machine.
 const MAML_RUNS = { warmup: 1, minReps: 3, maxReps: 15, budgetMs: 20_000 };
 const PROTO_RUNS = { warmup: 3, minReps: 5, maxReps: 30, budgetMs: 5_000 };
-
-/** The engine's own version: "node 24.22.3", "deno 2.9.6", "chromium 150.0.…". */
-function runtimeVersion() {
-  if (globalThis.Deno?.version) return `deno ${globalThis.Deno.version.deno}`;
-  if (globalThis.process?.versions?.node) return `node ${globalThis.process.versions.node}`;
-  const chrome = globalThis.navigator?.userAgent?.match(/Chrome\/([\d.]+)/);
-  return chrome ? `chromium ${chrome[1]}` : (globalThis.navigator?.userAgent ?? "unknown");
-}
 
 const tenths = (v) => Math.round(v * 10) / 10;
 
